@@ -1,0 +1,34 @@
+# Two commands set everything up: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: run test lint check-deploy clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(STAMP)
+
+## Run NegPrep on http://127.0.0.1:8000 with a Celery worker and beat; Ctrl-C stops all.
+run: $(STAMP)
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	@bash -c '\
+	  trap "kill \$$(jobs -p) 2>/dev/null; wait" EXIT; \
+	  $(BIN)/celery -A negprep worker --loglevel=INFO --concurrency=2 & \
+	  $(BIN)/celery -A negprep beat --loglevel=INFO & \
+	  $(MANAGE) runserver 127.0.0.1:8000'
+
+## Run the whole test suite (SQLite unless DATABASE_URL is set).
+test: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,7 @@
+"""Local development: debug on, e-mails printed to the console."""
+
+from negprep.settings.base import *  # noqa: F403
+from negprep.settings.env import env_bool, env_str
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from negprep import views
+
+admin.site.site_header = "NegPrep administration"
+admin.site.site_title = "NegPrep admin"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("", include("teams.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,49 @@
+import logging
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from kombu import Connection
+
+from negprep.celery import app as celery_app
+
+logger = logging.getLogger(__name__)
+
+
+def _database_answers() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        logger.exception("Health check: the database does not answer")
+        return False
+
+
+def _broker_answers() -> bool:
+    try:
+        conf = celery_app.conf
+        with Connection(
+            conf.broker_url, transport_options=conf.broker_transport_options, connect_timeout=3
+        ) as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=3)
+        return True
+    except Exception:
+        logger.exception("Health check: the broker does not answer")
+        return False
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    checks = {"database": _database_answers()}
+    if settings.CELERY_BROKER_URL:
+        checks["broker"] = _broker_answers()
+    healthy = all(checks.values())
+    body = {name: "ok" if ok else "failing" for name, ok in checks.items()}
+    body["status"] = "ok" if healthy else "failing"
+    return JsonResponse(body, status=200 if healthy else 503)

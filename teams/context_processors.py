@@ -1,0 +1,17 @@
+from django.utils.functional import SimpleLazyObject
+
+from teams.selectors import team_roles_for_user
+
+
+def navigation(request):
+    """The user's teams and roles, for the navigation bar; queried only when used."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    team_roles = SimpleLazyObject(lambda: team_roles_for_user(user=user))
+
+    def all_roles():
+        return {role for entry in team_roles for role in entry.roles}
+
+    return {"nav_team_roles": team_roles, "nav_roles": SimpleLazyObject(all_roles)}

@@ -1,0 +1,61 @@
+from dataclasses import dataclass, field
+
+import pytest
+
+from teams.models import Role, Team, User
+from tests.factories import MembershipFactory, TeamFactory, UserFactory
+
+
+@dataclass
+class World:
+    """A team with one member per role, and an outsider team beside it.
+
+    Later features add the objects their URLs need (a deal, a meeting, ...)
+    to ``objects`` so the access matrix can build every URL from one world.
+    """
+
+    team: Team
+    members: dict[str, User]
+    other_team: Team
+    outsider: User
+    staff: User
+    objects: dict[str, object] = field(default_factory=dict)
+
+    def user(self, who: str) -> User | None:
+        if who == "anonymous":
+            return None
+        if who == "outsider":
+            return self.outsider
+        if who == "staff":
+            return self.staff
+        return self.members[who]
+
+
+def make_world() -> World:
+    team = TeamFactory(name="Northwind")
+    members = {}
+    for role in Role.values:
+        user = UserFactory(username=f"{role}_user")
+        MembershipFactory(user=user, team=team, role=role)
+        members[role] = user
+    other_team = TeamFactory(name="Southpeak")
+    outsider = UserFactory(username="outsider")
+    MembershipFactory(user=outsider, team=other_team, role=Role.MANAGER)
+    MembershipFactory(user=UserFactory(username="outsider_rep"), team=other_team, role=Role.REP)
+    staff = UserFactory(username="staff", is_staff=True, is_superuser=True)
+    return World(team=team, members=members, other_team=other_team, outsider=outsider, staff=staff)
+
+
+@pytest.fixture
+def world(db) -> World:
+    return make_world()
+
+
+@pytest.fixture
+def rep(world) -> User:
+    return world.members[Role.REP]
+
+
+@pytest.fixture
+def manager(world) -> User:
+    return world.members[Role.MANAGER]

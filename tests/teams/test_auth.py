@@ -1,0 +1,109 @@
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from tests.factories import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _clean_axes(db):
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.all().delete()
+
+
+def _login(client, username, password=PASSWORD):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def test_it_signs_in_and_lands_on_home(client, rep):
+    response = _login(client, rep.username)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    assert client.get(reverse("home")).context["user"] == rep
+
+
+def test_it_shows_a_clear_error_for_a_wrong_password(client, rep):
+    response = _login(client, rep.username, "wrong")
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_renews_the_session_at_login(client, rep):
+    client.get(reverse("login"))
+    client.cookies[settings.SESSION_COOKIE_NAME] = "attacker-chosen-session"
+    session = client.session
+    session["planted"] = "yes"
+    session.save()
+    before = session.session_key
+    _login(client, rep.username)
+    assert client.session.session_key != before
+
+
+def test_it_ends_the_session_at_logout(client, rep):
+    client.force_login(rep)
+    key = client.session.session_key
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    from django.contrib.sessions.models import Session
+
+    assert not Session.objects.filter(session_key=key).exists()
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_it_refuses_logout_by_get(client, rep):
+    client.force_login(rep)
+    assert client.get(reverse("logout")).status_code == 405
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_it_throttles_repeated_failures_for_a_username_and_address(client, rep, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, rep.username, "wrong")
+    response = _login(client, rep.username)
+    assert response.status_code == 429
+    assert "Too many failed sign-in attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_lockout_does_not_lock_the_same_user_from_another_address(client, rep, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, rep.username, "wrong")
+    response = client.post(
+        reverse("login"),
+        {"username": rep.username, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.99",
+    )
+    assert response.status_code == 302
+
+
+def test_a_lockout_does_not_lock_other_users_from_the_same_address(client, rep, manager, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, rep.username, "wrong")
+    assert _login(client, manager.username).status_code == 302
+
+
+def test_it_changes_the_password_and_keeps_the_user_signed_in(client, rep):
+    client.force_login(rep)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "a-new-Secret-42", "new_password2": "a-new-Secret-42"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("password_change_done")
+    rep.refresh_from_db()
+    assert rep.check_password("a-new-Secret-42")
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_it_refuses_a_password_change_with_a_wrong_old_password(client, rep):
+    client.force_login(rep)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "nope", "new_password1": "a-new-Secret-42", "new_password2": "a-new-Secret-42"},
+    )
+    assert response.status_code == 200
+    assert "Your old password was entered incorrectly" in response.content.decode()
+    rep.refresh_from_db()
+    assert rep.check_password(PASSWORD)

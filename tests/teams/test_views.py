@@ -1,0 +1,83 @@
+from django.urls import reverse
+from django.utils import timezone
+
+from teams.models import Role
+from tests.factories import UserFactory
+
+
+def test_home_greets_each_role_with_what_they_will_do(client, world):
+    expected = {
+        Role.REP: "Prepare your deals",
+        Role.MANAGER: "approve or return your reps",
+        Role.PRODUCTION: "feasibility questions",
+        Role.SUPPLY_CHAIN: "delivery questions",
+        Role.FINANCE: "payment-term requests",
+    }
+    for role, phrase in expected.items():
+        client.force_login(world.members[role])
+        page = client.get(reverse("home")).content.decode()
+        assert f'data-role="{role}"' in page
+        assert phrase in page
+        others = set(Role.values) - {role}
+        assert not any(f'data-role="{other}"' in page for other in others)
+
+
+def test_home_tells_a_user_without_a_team_what_to_do(client, db):
+    client.force_login(UserFactory())
+    assert "You are not in a team yet" in client.get(reverse("home")).content.decode()
+
+
+def test_navigation_shows_teams_and_roles(client, world):
+    client.force_login(world.members[Role.FINANCE])
+    page = client.get(reverse("home")).content.decode()
+    assert "Northwind" in page
+    assert "Finance" in page
+    assert "Southpeak" not in page
+
+
+def test_profile_saves_the_time_zone_and_pages_use_it(client, rep):
+    client.force_login(rep)
+    response = client.post(
+        reverse("profile"),
+        {
+            "first_name": "Rita",
+            "last_name": "Reyes",
+            "email": "rita@example.com",
+            "time_zone": "America/New_York",
+        },
+    )
+    assert response.status_code == 302
+    rep.refresh_from_db()
+    assert rep.time_zone == "America/New_York"
+    client.get(reverse("home"))
+    page = client.get(reverse("home"))
+    assert "America/New_York" in page.content.decode()
+
+
+def test_profile_refuses_an_unknown_time_zone_and_changes_nothing(client, rep):
+    client.force_login(rep)
+    before = rep.time_zone
+    response = client.post(
+        reverse("profile"),
+        {"first_name": "R", "last_name": "R", "email": "r@example.com", "time_zone": "Mars/Olympus"},
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    rep.refresh_from_db()
+    assert rep.time_zone == before
+
+
+def test_the_middleware_activates_the_users_time_zone(rf, rep):
+    from teams.middleware import UserTimezoneMiddleware
+
+    rep.time_zone = "Asia/Tokyo"
+    seen = {}
+
+    def view(request):
+        seen["tz"] = timezone.get_current_timezone_name()
+        return None
+
+    request = rf.get("/")
+    request.user = rep
+    UserTimezoneMiddleware(view)(request)
+    assert seen["tz"] == "Asia/Tokyo"
