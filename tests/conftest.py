@@ -3,7 +3,15 @@ from dataclasses import dataclass, field
 import pytest
 
 from teams.models import Role, Team, User
-from tests.factories import MembershipFactory, TeamFactory, UserFactory
+from tests.factories import (
+    ContactFactory,
+    CustomerFactory,
+    DealFactory,
+    MeetingFactory,
+    MembershipFactory,
+    TeamFactory,
+    UserFactory,
+)
 
 
 @dataclass
@@ -43,7 +51,20 @@ def make_world() -> World:
     MembershipFactory(user=outsider, team=other_team, role=Role.MANAGER)
     MembershipFactory(user=UserFactory(username="outsider_rep"), team=other_team, role=Role.REP)
     staff = UserFactory(username="staff", is_staff=True, is_superuser=True)
-    return World(team=team, members=members, other_team=other_team, outsider=outsider, staff=staff)
+    world = World(team=team, members=members, other_team=other_team, outsider=outsider, staff=staff)
+    _add_deal_objects(world)
+    return world
+
+
+def _add_deal_objects(world: World) -> None:
+    """A deal of the team's rep with a customer, a contact and an upcoming meeting."""
+    customer = CustomerFactory(team=world.team, name="Acme Hydraulics")
+    contact = ContactFactory(customer=customer, name="Dana Buyer")
+    deal = DealFactory(team=world.team, owner=world.members[Role.REP], customer=customer)
+    meeting = MeetingFactory(deal=deal, contacts=[contact])
+    world.objects.update(
+        customer=customer, contact=contact, deal=deal, meeting=meeting, briefing=deal.briefing
+    )
 
 
 @pytest.fixture

@@ -1,4 +1,8 @@
+from datetime import timedelta
+from decimal import Decimal
+
 import factory
+from django.utils import timezone
 
 from teams.models import Membership, Role, Team, User
 
@@ -38,3 +42,62 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     team = factory.SubFactory(TeamFactory)
     role = Role.REP
     phone = "+49 30 1234567"
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "deals.Customer"
+
+    team = factory.SubFactory(TeamFactory)
+    name = factory.Sequence(lambda n: f"Customer {n} GmbH")
+    industry = "Manufacturing"
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "deals.Contact"
+
+    customer = factory.SubFactory(CustomerFactory)
+    name = factory.Faker("name")
+    title = "Head of Purchasing"
+    buying_role = "economic_buyer"
+    cares_about = "Total cost of ownership"
+
+
+class DealFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "deals.Deal"
+        skip_postgeneration_save = True
+
+    team = factory.SubFactory(TeamFactory)
+    owner = factory.SubFactory(UserFactory)
+    customer = factory.SubFactory(CustomerFactory, team=factory.SelfAttribute("..team"))
+    title = factory.Sequence(lambda n: f"Deal {n}")
+    scope = "500 hydraulic valves, model HV-200"
+    quantity = 500
+    estimated_value = Decimal("125000.00")
+    currency = "EUR"
+
+    @factory.post_generation
+    def briefing(deal, create, extracted, **kwargs):
+        if create:
+            from deals.models import Briefing
+
+            Briefing.objects.get_or_create(deal=deal, defaults={"currency": deal.currency})
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "deals.Meeting"
+        skip_postgeneration_save = True
+
+    deal = factory.SubFactory(DealFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=3))
+    ends_at = factory.LazyAttribute(lambda m: m.starts_at + timedelta(hours=2))
+    location = "Customer HQ, meeting room 2"
+    stage = "negotiation"
+
+    @factory.post_generation
+    def contacts(meeting, create, extracted, **kwargs):
+        if create and extracted:
+            meeting.contacts.set(extracted)

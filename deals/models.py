@@ -1,0 +1,395 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from teams.models import Team
+
+
+class Currency(models.TextChoices):
+    EUR = "EUR", "EUR — Euro"
+    USD = "USD", "USD — US dollar"
+    GBP = "GBP", "GBP — Pound sterling"
+    CHF = "CHF", "CHF — Swiss franc"
+    SEK = "SEK", "SEK — Swedish krona"
+    PLN = "PLN", "PLN — Polish złoty"
+    JPY = "JPY", "JPY — Japanese yen"
+    CNY = "CNY", "CNY — Chinese yuan"
+
+
+class Customer(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="customers")
+    name = models.CharField(max_length=160)
+    industry = models.CharField(max_length=120, blank=True)
+    website = models.URLField(blank=True)
+    notes = models.TextField(blank=True, max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "name"], name="customer_unique_name_per_team")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class BuyingRole(models.TextChoices):
+    DECISION_MAKER = "decision_maker", "Decision maker"
+    ECONOMIC_BUYER = "economic_buyer", "Economic buyer"
+    TECHNICAL_EVALUATOR = "technical_evaluator", "Technical evaluator"
+    USER = "user", "User"
+    INFLUENCER = "influencer", "Influencer"
+
+
+class Contact(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=120)
+    title = models.CharField(max_length=120, blank=True)
+    buying_role = models.CharField(max_length=24, choices=BuyingRole.choices)
+    cares_about = models.TextField(
+        blank=True, max_length=2000, help_text="What this person cares about in this deal."
+    )
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_buying_role_display()})"
+
+
+class DealStatus(models.TextChoices):
+    PREPARING = "preparing", "Preparing"
+    READY = "ready", "Ready"
+    NEGOTIATING = "negotiating", "Negotiating"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+OPEN_DEAL_STATUSES = [DealStatus.PREPARING, DealStatus.READY, DealStatus.NEGOTIATING]
+
+
+class Deal(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="deals")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_deals"
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="deals")
+    title = models.CharField(max_length=160)
+    scope = models.TextField("products / scope", max_length=4000)
+    quantity = models.PositiveIntegerField(null=True, blank=True)
+    requested_delivery_date = models.DateField(null=True, blank=True)
+    special_requirements = models.TextField(blank=True, max_length=4000)
+    estimated_value = models.DecimalField(
+        max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.EUR)
+    involves_production = models.BooleanField(
+        default=False, help_text="Production must confirm we can make it."
+    )
+    involves_delivery = models.BooleanField(
+        default=False, help_text="Supply chain must confirm we can deliver by the date."
+    )
+    special_payment_terms = models.BooleanField(
+        default=False, help_text="The customer asks for payment terms beyond the standard."
+    )
+    status = models.CharField(
+        max_length=16, choices=DealStatus.choices, default=DealStatus.PREPARING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=DealStatus.values), name="deal_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(estimated_value__gte=0), name="deal_value_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["team", "status"], name="deal_team_status_idx"),
+            models.Index(fields=["owner", "status"], name="deal_owner_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} — {self.customer}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_DEAL_STATUSES
+
+
+class MeetingStage(models.TextChoices):
+    EXPLORATORY = "exploratory", "Exploratory"
+    NEGOTIATION = "negotiation", "Negotiation"
+    FINAL = "final", "Final"
+
+
+class Meeting(models.Model):
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="meetings")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    location = models.CharField(max_length=200, blank=True)
+    video_link = models.URLField(blank=True)
+    stage = models.CharField(
+        max_length=16, choices=MeetingStage.choices, default=MeetingStage.EXPLORATORY
+    )
+    contacts = models.ManyToManyField(Contact, blank=True, related_name="meetings")
+    co_negotiators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="co_negotiated_meetings"
+    )
+    cancelled = models.BooleanField(default=False)
+    cancelled_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends_after_start")
+        ]
+        indexes = [
+            models.Index(fields=["starts_at"], condition=Q(cancelled=False), name="meeting_upcoming_idx"),
+            models.Index(fields=["deal", "starts_at"], name="meeting_deal_start_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_stage_display()} meeting on {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class BriefingStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+
+class Briefing(models.Model):
+    """The negotiation plan of a deal: one per deal, versioned.
+
+    ``version`` is the number of the version being worked on. ``revision``
+    increases with every save so that two people editing at once cannot
+    overwrite each other (the later save is refused).
+    """
+
+    deal = models.OneToOneField(Deal, on_delete=models.CASCADE, related_name="briefing")
+    version = models.PositiveIntegerField(default=1)
+    status = models.CharField(
+        max_length=20, choices=BriefingStatus.choices, default=BriefingStatus.DRAFT
+    )
+    revision = models.PositiveIntegerField(default=0)
+    approved_version = models.ForeignKey(
+        "BriefingVersion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objectives = models.TextField(blank=True, max_length=4000)
+    approach = models.TextField("approach and agenda", blank=True, max_length=6000)
+    attendees_interests = models.TextField(
+        "who we meet and their interests", blank=True, max_length=4000
+    )
+
+    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.EUR)
+    list_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    target_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    walk_away_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    max_discount_pct = models.DecimalField(
+        "maximum discount (%)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    quantity_min = models.PositiveIntegerField(null=True, blank=True)
+    quantity_max = models.PositiveIntegerField(null=True, blank=True)
+    earliest_delivery = models.DateField("earliest delivery we may promise", null=True, blank=True)
+    payment_terms = models.CharField(
+        "payment terms we may offer", max_length=300, blank=True
+    )
+    batna = models.TextField(
+        "BATNA", blank=True, max_length=2000, help_text="What we do if there is no deal."
+    )
+
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(walk_away_price__isnull=True)
+                | Q(target_price__isnull=True)
+                | Q(walk_away_price__lte=F("target_price")),
+                name="briefing_walk_away_not_above_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_price__isnull=True)
+                | Q(list_price__isnull=True)
+                | Q(target_price__lte=F("list_price")),
+                name="briefing_target_not_above_list",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_discount_pct__isnull=True)
+                | (Q(max_discount_pct__gte=0) & Q(max_discount_pct__lte=100)),
+                name="briefing_discount_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_min__isnull=True)
+                | Q(quantity_max__isnull=True)
+                | Q(quantity_min__lte=F("quantity_max")),
+                name="briefing_quantity_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=BriefingStatus.values), name="briefing_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Briefing v{self.version} for {self.deal}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == BriefingStatus.SUBMITTED
+
+
+class PitchPoint(models.Model):
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="pitch_points")
+    feature = models.CharField(max_length=200)
+    benefit = models.TextField("benefit for this customer", max_length=1000)
+    evidence = models.TextField(blank=True, max_length=1000)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.feature
+
+
+class Objection(models.Model):
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="objections")
+    objection = models.CharField(max_length=300)
+    answer = models.TextField(max_length=2000)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.objection
+
+
+class Concession(models.Model):
+    """One give/get trade of the concession plan."""
+
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="concessions")
+    give = models.CharField("we give", max_length=300)
+    get = models.CharField("we get in return", max_length=300)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return f"Give {self.give} / get {self.get}"
+
+
+class BriefingVersion(models.Model):
+    """A submitted version of a briefing, frozen as it was submitted."""
+
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["briefing", "number"], name="briefing_version_unique")
+        ]
+
+    def __str__(self):
+        return f"v{self.number}"
+
+
+class ApprovalDecision(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+
+class Approval(models.Model):
+    """A manager's decision on one submitted version.
+
+    ``snapshot`` freezes the limits and pitch points that were approved.
+    """
+
+    version = models.OneToOneField(BriefingVersion, on_delete=models.CASCADE, related_name="approval")
+    decision = models.CharField(max_length=20, choices=ApprovalDecision.choices)
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    comment = models.TextField(blank=True, max_length=2000)
+    snapshot = models.JSONField()
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-decided_at"]
+
+    def __str__(self):
+        return f"{self.get_decision_display()} v{self.version.number}"
+
+
+class ApprovalDelegation(models.Model):
+    """An away manager's approvals go to another manager of the team for a date range."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="delegations")
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    delegate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="delegation_dates_ordered"),
+            models.CheckConstraint(condition=~Q(manager=F("delegate")), name="delegation_not_to_self"),
+        ]
+        indexes = [models.Index(fields=["team", "delegate", "starts_on", "ends_on"], name="delegation_lookup_idx")]
+
+    def __str__(self):
+        return f"{self.manager} → {self.delegate} ({self.starts_on}–{self.ends_on})"
+
+
+class Activity(models.Model):
+    """One entry of a deal's timeline."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="activities")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    verb = models.CharField(max_length=40)
+    summary = models.CharField(max_length=300)
+    changes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "activities"
+        indexes = [models.Index(fields=["deal", "-created_at"], name="activity_deal_time_idx")]
+
+    def __str__(self):
+        return self.summary
