@@ -29,9 +29,7 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["team", "name"], name="customer_unique_name_per_team")
-        ]
+        constraints = [models.UniqueConstraint(fields=["team", "name"], name="customer_unique_name_per_team")]
 
     def __str__(self):
         return self.name
@@ -78,9 +76,7 @@ OPEN_DEAL_STATUSES = [DealStatus.PREPARING, DealStatus.READY, DealStatus.NEGOTIA
 
 class Deal(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="deals")
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_deals"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_deals")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="deals")
     title = models.CharField(max_length=160)
     scope = models.TextField("products / scope", max_length=4000)
@@ -100,18 +96,14 @@ class Deal(models.Model):
     special_payment_terms = models.BooleanField(
         default=False, help_text="The customer asks for payment terms beyond the standard."
     )
-    status = models.CharField(
-        max_length=16, choices=DealStatus.choices, default=DealStatus.PREPARING
-    )
+    status = models.CharField(max_length=16, choices=DealStatus.choices, default=DealStatus.PREPARING)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=DealStatus.values), name="deal_status_valid"
-            ),
+            models.CheckConstraint(condition=Q(status__in=DealStatus.values), name="deal_status_valid"),
             models.CheckConstraint(condition=Q(estimated_value__gte=0), name="deal_value_not_negative"),
         ]
         indexes = [
@@ -139,9 +131,7 @@ class Meeting(models.Model):
     ends_at = models.DateTimeField()
     location = models.CharField(max_length=200, blank=True)
     video_link = models.URLField(blank=True)
-    stage = models.CharField(
-        max_length=16, choices=MeetingStage.choices, default=MeetingStage.EXPLORATORY
-    )
+    stage = models.CharField(max_length=16, choices=MeetingStage.choices, default=MeetingStage.EXPLORATORY)
     contacts = models.ManyToManyField(Contact, blank=True, related_name="meetings")
     co_negotiators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="co_negotiated_meetings"
@@ -182,9 +172,7 @@ class Briefing(models.Model):
 
     deal = models.OneToOneField(Deal, on_delete=models.CASCADE, related_name="briefing")
     version = models.PositiveIntegerField(default=1)
-    status = models.CharField(
-        max_length=20, choices=BriefingStatus.choices, default=BriefingStatus.DRAFT
-    )
+    status = models.CharField(max_length=20, choices=BriefingStatus.choices, default=BriefingStatus.DRAFT)
     revision = models.PositiveIntegerField(default=0)
     approved_version = models.ForeignKey(
         "BriefingVersion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -192,9 +180,7 @@ class Briefing(models.Model):
 
     objectives = models.TextField(blank=True, max_length=4000)
     approach = models.TextField("approach and agenda", blank=True, max_length=6000)
-    attendees_interests = models.TextField(
-        "who we meet and their interests", blank=True, max_length=4000
-    )
+    attendees_interests = models.TextField("who we meet and their interests", blank=True, max_length=4000)
 
     currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.EUR)
     list_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
@@ -211,9 +197,7 @@ class Briefing(models.Model):
     quantity_min = models.PositiveIntegerField(null=True, blank=True)
     quantity_max = models.PositiveIntegerField(null=True, blank=True)
     earliest_delivery = models.DateField("earliest delivery we may promise", null=True, blank=True)
-    payment_terms = models.CharField(
-        "payment terms we may offer", max_length=300, blank=True
-    )
+    payment_terms = models.CharField("payment terms we may offer", max_length=300, blank=True)
     batna = models.TextField(
         "BATNA", blank=True, max_length=2000, help_text="What we do if there is no deal."
     )
@@ -309,16 +293,12 @@ class BriefingVersion(models.Model):
     briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     snapshot = models.JSONField()
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-number"]
-        constraints = [
-            models.UniqueConstraint(fields=["briefing", "number"], name="briefing_version_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["briefing", "number"], name="briefing_version_unique")]
 
     def __str__(self):
         return f"v{self.number}"
@@ -368,7 +348,9 @@ class ApprovalDelegation(models.Model):
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="delegation_dates_ordered"),
             models.CheckConstraint(condition=~Q(manager=F("delegate")), name="delegation_not_to_self"),
         ]
-        indexes = [models.Index(fields=["team", "delegate", "starts_on", "ends_on"], name="delegation_lookup_idx")]
+        indexes = [
+            models.Index(fields=["team", "delegate", "starts_on", "ends_on"], name="delegation_lookup_idx")
+        ]
 
     def __str__(self):
         return f"{self.manager} → {self.delegate} ({self.starts_on}–{self.ends_on})"

@@ -4,10 +4,23 @@
 starts from it (or from ``deal_for_user``, which 404s for outsiders).
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404
+from dataclasses import dataclass
+from decimal import Decimal
 
-from deals.models import Deal, Meeting
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from deals.diffs import snapshot_diff
+from deals.models import (
+    Approval,
+    ApprovalDelegation,
+    Briefing,
+    BriefingStatus,
+    BriefingVersion,
+    Deal,
+    Meeting,
+)
 from teams.models import Membership, Role, User
 
 
@@ -27,12 +40,7 @@ def deals_for_user(*, user: User) -> QuerySet[Deal]:
 
 def deal_for_user(*, user: User, pk: int) -> Deal:
     """The deal if the user may see it; 404 for everyone else."""
-    deal = (
-        deals_for_user(user=user)
-        .select_related("team", "owner", "customer")
-        .filter(pk=pk)
-        .first()
-    )
+    deal = deals_for_user(user=user).select_related("team", "owner", "customer").filter(pk=pk).first()
     if deal is None:
         raise Http404("No such deal.")
     return deal
@@ -47,4 +55,108 @@ def can_edit_deal(*, user: User, deal: Deal) -> bool:
     return (
         deal.owner_id == user.pk
         and Membership.objects.filter(user=user, team_id=deal.team_id, role=Role.REP).exists()
+    )
+
+
+@dataclass
+class VersionEntry:
+    version: BriefingVersion
+    approval: Approval | None
+    changes: list
+
+
+def briefing_history(*, briefing: Briefing) -> list[VersionEntry]:
+    """Submitted versions newest first, each with its decision and what changed since the one before."""
+    versions = list(
+        briefing.versions.select_related(
+            "submitted_by", "approval__manager", "approval__on_behalf_of"
+        ).order_by("number")
+    )
+    entries, previous = [], None
+    for version in versions:
+        approval = getattr(version, "approval", None)
+        entries.append(
+            VersionEntry(
+                version=version,
+                approval=approval,
+                changes=snapshot_diff(previous.snapshot if previous else None, version.snapshot),
+            )
+        )
+        previous = version
+    entries.reverse()
+    return entries
+
+
+@dataclass
+class QueueItem:
+    briefing: Briefing
+    version: BriefingVersion
+    on_behalf_of: User | None
+
+    @property
+    def deal(self):
+        return self.briefing.deal
+
+    def _pct_of_list(self, value):
+        list_price = self.briefing.list_price
+        if value is None or not list_price:
+            return None
+        return (value / list_price * 100).quantize(Decimal("0.1"))
+
+    @property
+    def target_pct(self):
+        return self._pct_of_list(self.briefing.target_price)
+
+    @property
+    def walk_away_pct(self):
+        return self._pct_of_list(self.briefing.walk_away_price)
+
+    @property
+    def walk_away_discount_pct(self):
+        pct = self.walk_away_pct
+        return None if pct is None else Decimal("100") - pct
+
+
+def approval_queue_for(*, user: User) -> list[QueueItem]:
+    """Briefings waiting for this manager's decision, oldest submission first, in two queries."""
+    if not user.is_authenticated:
+        return []
+    today = timezone.localdate()
+    managed = Membership.objects.filter(user=user, role=Role.MANAGER).values("team")
+    submitted_version = BriefingVersion.objects.filter(briefing=OuterRef("pk"), number=OuterRef("version"))
+    briefings = (
+        Briefing.objects.filter(status=BriefingStatus.SUBMITTED, deal__team__in=managed)
+        .exclude(deal__owner=user)
+        .select_related("deal", "deal__customer", "deal__owner", "deal__team")
+        .annotate(submitted_version_id=Subquery(submitted_version.values("pk")[:1]))
+    )
+    briefings = list(briefings)
+    versions = BriefingVersion.objects.select_related("submitted_by").in_bulk(
+        [b.submitted_version_id for b in briefings]
+    )
+    delegations = {
+        d.team_id: d.manager
+        for d in ApprovalDelegation.objects.filter(
+            delegate=user, starts_on__lte=today, ends_on__gte=today
+        ).select_related("manager")
+    }
+    items = [
+        QueueItem(
+            briefing=b, version=versions[b.submitted_version_id], on_behalf_of=delegations.get(b.deal.team_id)
+        )
+        for b in briefings
+        if b.submitted_version_id in versions
+    ]
+    items.sort(key=lambda item: item.version.submitted_at)
+    return items
+
+
+def delegations_for(*, user: User) -> QuerySet[ApprovalDelegation]:
+    """Delegations the user gave or received, in teams where they are a manager."""
+    managed = Membership.objects.filter(user=user, role=Role.MANAGER).values("team")
+    return (
+        ApprovalDelegation.objects.filter(team__in=managed)
+        .filter(Q(manager=user) | Q(delegate=user))
+        .select_related("team", "manager", "delegate")
+        .order_by("-ends_on")
     )

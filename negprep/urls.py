@@ -9,5 +9,6 @@ admin.site.site_title = "NegPrep admin"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("teams.urls")),
+    path("deals/", include("deals.urls")),
     path("admin/", admin.site.urls),
 ]

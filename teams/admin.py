@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.db.models import Count
 
-from teams.models import Membership, Team, User
+from teams.models import EmailStatus, Membership, Notification, Team, User
+from teams.notifications import email_enqueue
 
 
 class MembershipInline(admin.TabularInline):
@@ -48,3 +50,73 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "team__name"]
     list_select_related = ["user", "team"]
     autocomplete_fields = ["user", "team"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "kind", "title", "created_at", "read_at", "email_status", "email_attempts"]
+    list_filter = ["email_status", "kind"]
+    search_fields = ["title", "recipient__username"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "created_at"
+    actions = ["requeue_email"]
+    # The row is a record of what was said and sent; staff re-queue, they do not edit.
+    readonly_fields = [
+        "recipient",
+        "team",
+        "kind",
+        "title",
+        "body",
+        "url",
+        "created_at",
+        "read_at",
+        "email_status",
+        "email_subject",
+        "email_text",
+        "email_html",
+        "email_attempts",
+        "email_last_error",
+        "email_claimed_until",
+        "email_sent_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["recipient", "team", "kind", "title", "body", "url", "created_at", "read_at"]}),
+        (
+            "E-mail",
+            {
+                "fields": [
+                    "email_status",
+                    "email_attempts",
+                    "email_last_error",
+                    "email_claimed_until",
+                    "email_sent_at",
+                    "email_subject",
+                    "email_text",
+                    "email_html",
+                ]
+            },
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Re-queue e-mail")
+    def requeue_email(self, request, queryset):
+        with transaction.atomic():
+            ids = list(
+                queryset.filter(email_status=EmailStatus.FAILED)
+                .select_for_update()
+                .values_list("pk", flat=True)
+            )
+            Notification.objects.filter(pk__in=ids, email_status=EmailStatus.FAILED).update(
+                email_status=EmailStatus.PENDING, email_attempts=0, email_claimed_until=None
+            )
+            for notification_id in ids:
+                email_enqueue(notification_id=notification_id)
+        skipped = queryset.count() - len(ids)
+        self.message_user(request, f"Re-queued {len(ids)} e-mail(s).", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request, f"Left {skipped} alone: only failed e-mails can be re-queued.", messages.WARNING
+            )

@@ -1,10 +1,10 @@
 from django.utils.functional import SimpleLazyObject
 
-from teams.selectors import team_roles_for_user
+from teams.selectors import notifications_unread_count, team_roles_for_user
 
 
 def navigation(request):
-    """The user's teams and roles, for the navigation bar; queried only when used."""
+    """The user's teams, roles and unread count, for the navigation bar; queried only when used."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -14,4 +14,8 @@ def navigation(request):
     def all_roles():
         return {role for entry in team_roles for role in entry.roles}
 
-    return {"nav_team_roles": team_roles, "nav_roles": SimpleLazyObject(all_roles)}
+    return {
+        "nav_team_roles": team_roles,
+        "nav_roles": SimpleLazyObject(all_roles),
+        "nav_unread_count": SimpleLazyObject(lambda: notifications_unread_count(user=user)),
+    }

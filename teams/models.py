@@ -81,3 +81,64 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} in {self.team}"
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped (no e-mail address)"
+
+
+class Notification(models.Model):
+    """One line in a user's inbox, and the e-mail that goes with it.
+
+    The e-mail is rendered when the notification is created and kept on the
+    row, so the row is its own outbox: if the broker or the mail server is
+    down, nothing is lost and the sweep sends it later.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    kind = models.CharField(max_length=64)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, help_text="Site-relative path of the page where to act.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    email_status = models.CharField(max_length=16, choices=EmailStatus.choices, default=EmailStatus.PENDING)
+    email_subject = models.CharField(max_length=255, blank=True)
+    email_text = models.TextField(blank=True)
+    email_html = models.TextField(blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_last_error = models.TextField(blank=True)
+    # While sending: the lease of the worker that claimed the row. While
+    # pending after a failed attempt: the sweep leaves the row alone until then.
+    email_claimed_until = models.DateTimeField(null=True, blank=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(email_status__in=EmailStatus.values),
+                name="notification_email_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox_idx"),
+            models.Index(fields=["email_status", "email_claimed_until"], name="notification_outbox_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} → {self.recipient}"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None

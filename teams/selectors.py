@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from teams.models import Membership, Role, Team, User
+from teams.models import Membership, Notification, Role, Team, User
 
 
 @dataclass
@@ -67,3 +67,24 @@ def team_for_user(*, user: User, pk: int) -> Team:
 
 def members_with_role(*, team: Team, role: str) -> QuerySet[User]:
     return User.objects.filter(memberships__team=team, memberships__role=role, is_active=True).distinct()
+
+
+def notifications_for_user(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
+    """The user's own notifications, newest first."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    notifications = Notification.objects.filter(recipient=user).select_related("team")
+    if unread_only:
+        notifications = notifications.filter(read_at__isnull=True)
+    return notifications.order_by("-created_at", "-pk")
+
+
+def notification_for_user(*, user: User, pk: int) -> Notification:
+    """The notification, if it is addressed to the user; 404 otherwise."""
+    return get_object_or_404(notifications_for_user(user=user), pk=pk)
+
+
+def notifications_unread_count(*, user: User) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -41,6 +41,7 @@ def demo_seed() -> list[str]:
                 user.save(update_fields=["password"])
                 created.append(f"user {username}")
             Membership.objects.get_or_create(user=user, team=team, role=role, defaults={"phone": phone})
+    created += _seed_deals()
     admin, admin_created = User.objects.get_or_create(
         username="admin",
         defaults={"is_staff": True, "is_superuser": True, "email": "admin@demo.negprep.example"},
@@ -50,3 +51,13 @@ def demo_seed() -> list[str]:
         admin.save(update_fields=["password"])
         created.append("user admin")
     return created
+
+
+def _seed_deals() -> list[str]:
+    from deals.demo import seed_demo_deals
+
+    teams = {team.name: team for team in Team.objects.filter(name__in=DEMO_TEAMS)}
+    users = {user.username: user for user in User.objects.filter(username__in=["rita", "max", "rob"])}
+    return seed_demo_deals(
+        north=teams["Northwind Industrial Sales"], south=teams["Southpeak Components"], users=users
+    )

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from teams import views
+from teams import views, views_notifications
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,5 +13,21 @@ urlpatterns = [
         "accounts/password/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
+    ),
+    path("notifications/", views_notifications.notifications, name="notifications"),
+    path(
+        "notifications/<int:pk>/read/",
+        views_notifications.notification_read,
+        name="notification_read",
+    ),
+    path(
+        "notifications/<int:pk>/open/",
+        views_notifications.notification_open,
+        name="notification_open",
+    ),
+    path(
+        "notifications/read-all/",
+        views_notifications.notifications_read_all,
+        name="notifications_read_all",
     ),
 ]

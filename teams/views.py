@@ -57,7 +57,13 @@ def home(request):
         }
         for entry in team_roles
     ]
-    return render(request, "teams/home.html", {"sections": sections})
+    context = {"sections": sections}
+    roles = {role for entry in team_roles for role in entry.roles}
+    if Role.MANAGER in roles:
+        from deals.selectors import approval_queue_for
+
+        context["queue"] = approval_queue_for(user=request.user)
+    return render(request, "teams/home.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -46,6 +46,61 @@ def _plain(name):
     return lambda world: reverse(name)
 
 
+def _rep_notification(world):
+    """A notification addressed to the team's rep (created once per world)."""
+    from teams.models import EmailStatus, Notification
+
+    notification, _ = Notification.objects.get_or_create(
+        recipient=world.members["rep"],
+        kind="access_matrix",
+        defaults={"title": "Access matrix check", "url": "/", "email_status": EmailStatus.SKIPPED},
+    )
+    return notification
+
+
+def _deal_url(name):
+    """A URL of the world's deal (owned by the team's rep)."""
+    return lambda world: reverse(name, args=[world.objects["deal"].pk])
+
+
+def _meeting_url(name):
+    return lambda world: reverse(name, args=[world.objects["meeting"].pk])
+
+
+# The deal is seen by its owner and the team's managers; departments see it
+# only once they hold a consultation on it; outsiders and staff never.
+DEAL_READERS = expect(members=404, rep=200, manager=200, production=404, supply_chain=404, finance=404)
+# Only the owning rep changes the deal; a manager sees it but may not (403).
+OWNER_EDITS = expect(members=404, rep=200, manager=403)
+OWNER_POSTS = expect(members=404, rep=302, manager=403)
+MANAGERS_ONLY = expect(members=403, manager=200, outsider=200)
+
+
+def _delegation(world):
+    """A delegation by the team's manager to a second manager of the team."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from deals.models import ApprovalDelegation
+    from teams.models import Membership, Role, User
+
+    deputy, _ = User.objects.get_or_create(username="deputy_manager")
+    Membership.objects.get_or_create(user=deputy, team=world.team, role=Role.MANAGER)
+    today = timezone.localdate()
+    delegation, _ = ApprovalDelegation.objects.get_or_create(
+        team=world.team,
+        manager=world.members["manager"],
+        delegate=deputy,
+        defaults={"starts_on": today, "ends_on": today + timedelta(days=7)},
+    )
+    return delegation
+
+
+# Only a manager decides; the owner sees the deal but may not decide (403).
+MANAGER_POSTS = expect(members=404, rep=403, manager=302)
+
+
 ACCESS_MATRIX: dict[str, Entry] = {
     # Public pages.
     "healthz": Entry(_plain("healthz"), expect(200, members=200)),
@@ -56,4 +111,50 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "password_change": Entry(_plain("password_change"), expect(members=200)),
     "password_change_done": Entry(_plain("password_change_done"), expect(members=200)),
     "logout": Entry(_plain("logout"), expect(members=302), method="POST"),
+    # Notifications (teams)
+    "notifications": Entry(_plain("notifications"), expect(members=200)),
+    "notification_read": Entry(
+        lambda w: reverse("notification_read", args=[_rep_notification(w).pk]),
+        expect(members=404, rep=302),
+        method="POST",
+    ),
+    "notification_open": Entry(
+        lambda w: reverse("notification_open", args=[_rep_notification(w).pk]),
+        expect(members=404, rep=302),
+        method="POST",
+    ),
+    "notifications_read_all": Entry(_plain("notifications_read_all"), expect(members=302), method="POST"),
+    # Deals, customers and meetings (deals)
+    "deals:list": Entry(_plain("deals:list"), expect(members=200)),
+    "deals:create": Entry(_plain("deals:create"), expect(members=403, rep=200)),
+    "deals:create_contacts": Entry(
+        lambda world: f"{reverse('deals:create_contacts')}?customer={world.objects['customer'].pk}",
+        expect(members=200),
+    ),
+    "deals:detail": Entry(_deal_url("deals:detail"), DEAL_READERS),
+    "deals:edit": Entry(_deal_url("deals:edit"), OWNER_EDITS),
+    "deals:meeting_add": Entry(_deal_url("deals:meeting_add"), OWNER_EDITS),
+    "deals:meeting_edit": Entry(_meeting_url("deals:meeting_edit"), OWNER_EDITS),
+    "deals:meeting_cancel": Entry(
+        _meeting_url("deals:meeting_cancel"), OWNER_POSTS, method="POST", data={"reason": "Customer asked"}
+    ),
+    # Briefings and approvals (deals)
+    "deals:briefing_edit": Entry(_deal_url("deals:briefing_edit"), OWNER_EDITS),
+    "deals:briefing_submit": Entry(_deal_url("deals:briefing_submit"), OWNER_POSTS, method="POST"),
+    "deals:briefing_approve": Entry(_deal_url("deals:briefing_approve"), MANAGER_POSTS, method="POST"),
+    "deals:briefing_return": Entry(
+        _deal_url("deals:briefing_return"),
+        MANAGER_POSTS,
+        method="POST",
+        data={"comment": "Lower the discount"},
+    ),
+    "deals:briefing_history": Entry(_deal_url("deals:briefing_history"), DEAL_READERS),
+    # Managers' own pages: other roles get 403; the outsider is a manager of another team.
+    "deals:approvals": Entry(_plain("deals:approvals"), MANAGERS_ONLY),
+    "deals:delegations": Entry(_plain("deals:delegations"), MANAGERS_ONLY),
+    "deals:delegation_delete": Entry(
+        lambda w: reverse("deals:delegation_delete", args=[_delegation(w).pk]),
+        expect(members=404, manager=302, rep=403, production=403, supply_chain=403, finance=403, staff=403),
+        method="POST",
+    ),
 }

@@ -178,7 +178,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 60)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 90)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "resend-due-emails": {
+        "task": "teams.tasks.resend_due_emails",
+        "schedule": env_float("NEGPREP_EMAIL_RESEND_INTERVAL_SECONDS", 120.0),
+    },
+}
 
 # How often the reminder sweep runs, and the windows before a meeting in
 # which reminders go out (hours).
@@ -186,6 +191,11 @@ NEGPREP_SWEEP_INTERVAL_SECONDS = env_float("NEGPREP_SWEEP_INTERVAL_SECONDS", 300
 NEGPREP_REMINDER_WINDOWS_HOURS = [
     int(hours) for hours in env_list("NEGPREP_REMINDER_WINDOWS_HOURS", ["72", "24", "4"])
 ]
+# Notification e-mails: how long a worker holds a claimed row before another
+# may take it over (longer than EMAIL_TIMEOUT and the task time limit), and
+# how many sending attempts before a row is marked failed for staff to see.
+NEGPREP_EMAIL_LEASE_SECONDS = env_int("NEGPREP_EMAIL_LEASE_SECONDS", 300)
+NEGPREP_EMAIL_MAX_ATTEMPTS = env_int("NEGPREP_EMAIL_MAX_ATTEMPTS", 5)
 
 LOGGING = {
     "version": 1,

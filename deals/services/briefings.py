@@ -1,0 +1,357 @@
+"""Writes about briefings: saving drafts, submitting, deciding, delegating."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from deals.models import (
+    Approval,
+    ApprovalDecision,
+    ApprovalDelegation,
+    Briefing,
+    BriefingStatus,
+    BriefingVersion,
+    Concession,
+    Objection,
+    PitchPoint,
+)
+from deals.selectors import can_edit_deal, is_manager
+from deals.services.activity import activity_record
+from teams.models import Role, Team, User
+from teams.notifications import notify
+from teams.selectors import members_with_role
+
+TEXT_FIELDS = ["objectives", "approach", "attendees_interests"]
+LIMIT_FIELDS = [
+    "currency",
+    "list_price",
+    "target_price",
+    "walk_away_price",
+    "max_discount_pct",
+    "quantity_min",
+    "quantity_max",
+    "earliest_delivery",
+    "payment_terms",
+    "batna",
+]
+EDITABLE_FIELDS = TEXT_FIELDS + LIMIT_FIELDS
+PITCH_FIELDS = ["feature", "benefit", "evidence"]
+OBJECTION_FIELDS = ["objection", "answer"]
+CONCESSION_FIELDS = ["give", "get"]
+
+
+class BriefingError(Exception):
+    """A request the briefing's state or the user's role does not allow; the message is for the user."""
+
+
+class StaleBriefing(BriefingError):
+    """Someone else saved the briefing after this editor loaded it."""
+
+
+class NotAllowed(BriefingError):
+    """The user's role does not allow this decision."""
+
+
+def _json_value(value):
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        # Money and percentages have two decimals; quantizing makes 230 and 230.00 compare equal.
+        return str(value.quantize(Decimal("0.01")))
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def field_label(name: str) -> str:
+    return str(Briefing._meta.get_field(name).verbose_name).capitalize()
+
+
+def limits_snapshot(briefing: Briefing) -> dict:
+    return {name: _json_value(getattr(briefing, name)) for name in LIMIT_FIELDS}
+
+
+def _rows_snapshot(rows, fields) -> list[dict]:
+    return [{name: getattr(row, name) for name in fields} for row in rows]
+
+
+def briefing_snapshot(briefing: Briefing) -> dict:
+    """Everything a submitted version froze, JSON-safe."""
+    return {
+        "text": {name: getattr(briefing, name) for name in TEXT_FIELDS},
+        "limits": limits_snapshot(briefing),
+        "pitch_points": _rows_snapshot(briefing.pitch_points.all(), PITCH_FIELDS),
+        "objections": _rows_snapshot(briefing.objections.all(), OBJECTION_FIELDS),
+        "concessions": _rows_snapshot(briefing.concessions.all(), CONCESSION_FIELDS),
+    }
+
+
+def _replace_rows(model, briefing, rows: list[dict], fields: list[str]) -> None:
+    model.objects.filter(briefing=briefing).delete()
+    model.objects.bulk_create(
+        [
+            model(briefing=briefing, order=index, **{name: row.get(name, "") for name in fields})
+            for index, row in enumerate(rows)
+        ]
+    )
+
+
+def _limit_changes(before: dict, after: dict) -> dict:
+    return {
+        field_label(name): {"old": before[name], "new": after[name]}
+        for name in LIMIT_FIELDS
+        if before[name] != after[name]
+    }
+
+
+def _lock(briefing: Briefing) -> Briefing:
+    return (
+        Briefing.objects.select_for_update()
+        .select_related("deal", "deal__team", "deal__owner", "deal__customer")
+        .get(pk=briefing.pk)
+    )
+
+
+def briefing_save(
+    *,
+    briefing: Briefing,
+    by: User,
+    revision: int,
+    fields: dict,
+    pitch_points: list[dict],
+    objections: list[dict],
+    concessions: list[dict],
+) -> Briefing:
+    """Save the editor's content as it is (drafts may be incomplete).
+
+    Refused when someone saved after ``revision`` was loaded. Changing the
+    limits or pitch points of an approved briefing starts a new version.
+    """
+    with transaction.atomic():
+        current = _lock(briefing)
+        deal = current.deal
+        if not can_edit_deal(user=by, deal=deal):
+            raise NotAllowed("Only the deal's owner edits its briefing.")
+        if current.revision != revision:
+            who = current.updated_by or "someone else"
+            raise StaleBriefing(
+                f"{who} saved this briefing while you were editing it. Your changes were not "
+                "saved: compare them with the current briefing, then save again."
+            )
+        if current.status == BriefingStatus.SUBMITTED:
+            raise BriefingError("The briefing is waiting for approval and cannot be changed now.")
+
+        limits_before = limits_snapshot(current)
+        pitch_before = _rows_snapshot(current.pitch_points.all(), PITCH_FIELDS)
+        for name in EDITABLE_FIELDS:
+            if name in fields:
+                setattr(current, name, fields[name])
+        _replace_rows(PitchPoint, current, pitch_points, PITCH_FIELDS)
+        _replace_rows(Objection, current, objections, OBJECTION_FIELDS)
+        _replace_rows(Concession, current, concessions, CONCESSION_FIELDS)
+        limits_after = limits_snapshot(current)
+        pitch_after = _rows_snapshot(current.pitch_points.all(), PITCH_FIELDS)
+
+        approval_relevant = limits_before != limits_after or pitch_before != pitch_after
+        if current.status == BriefingStatus.APPROVED and approval_relevant:
+            current.version += 1
+            current.status = BriefingStatus.DRAFT
+            activity_record(
+                deal=deal,
+                actor=by,
+                verb="briefing_new_version",
+                summary=f"started briefing version {current.version}: approved limits or "
+                "pitch points changed and need approval again",
+            )
+        current.revision += 1
+        current.updated_by = by
+        current.save()
+        changes = _limit_changes(limits_before, limits_after)
+        if pitch_before != pitch_after:
+            changes["Pitch points"] = {
+                "old": [p["feature"] for p in pitch_before],
+                "new": [p["feature"] for p in pitch_after],
+            }
+        activity_record(
+            deal=deal,
+            actor=by,
+            verb="briefing_saved",
+            summary=f"saved the briefing (version {current.version})",
+            changes=changes,
+        )
+    return current
+
+
+def submission_problems(briefing: Briefing) -> list[str]:
+    """What must be filled in before a briefing can be submitted."""
+    problems = []
+    if not briefing.objectives.strip():
+        problems.append("objectives")
+    for name in ("list_price", "target_price", "walk_away_price", "max_discount_pct"):
+        if getattr(briefing, name) is None:
+            problems.append(field_label(name).lower())
+    if not briefing.pitch_points.exists():
+        problems.append("at least one pitch point")
+    return problems
+
+
+def decision_makers(*, deal) -> list[User]:
+    """Managers of the deal's team who may decide on its briefing (never its owner)."""
+    return [m for m in members_with_role(team=deal.team, role=Role.MANAGER) if m.pk != deal.owner_id]
+
+
+def briefing_submit(*, briefing: Briefing, by: User) -> BriefingVersion:
+    with transaction.atomic():
+        current = _lock(briefing)
+        deal = current.deal
+        if not can_edit_deal(user=by, deal=deal):
+            raise NotAllowed("Only the deal's owner submits its briefing.")
+        if current.status not in (BriefingStatus.DRAFT, BriefingStatus.CHANGES_REQUESTED):
+            raise BriefingError(
+                f"This briefing is {current.get_status_display().lower()}; there is nothing to submit."
+            )
+        problems = submission_problems(current)
+        if problems:
+            raise BriefingError("Fill in before submitting: " + ", ".join(problems) + ".")
+        managers = decision_makers(deal=deal)
+        if not managers:
+            raise BriefingError(
+                "Your team has no other manager who could approve this briefing. "
+                "Ask your administrator to add one."
+            )
+        version = BriefingVersion.objects.create(
+            briefing=current,
+            number=current.version,
+            snapshot=briefing_snapshot(current),
+            submitted_by=by,
+            submitted_at=timezone.now(),
+        )
+        current.status = BriefingStatus.SUBMITTED
+        current.revision += 1
+        current.updated_by = by
+        current.save()
+        activity_record(
+            deal=deal,
+            actor=by,
+            verb="briefing_submitted",
+            summary=f"submitted briefing version {version.number} for approval",
+        )
+        notify(
+            recipients=managers,
+            kind="briefing_submitted",
+            context={
+                "deal": deal,
+                "briefing": current,
+                "actor": by,
+                "version_number": version.number,
+            },
+            url=deal_url(deal),
+            team=deal.team,
+        )
+    return version
+
+
+def deal_url(deal) -> str:
+    from django.urls import reverse
+
+    return reverse("deals:detail", args=[deal.pk])
+
+
+def active_delegation(*, team: Team, delegate: User, on: datetime.date | None = None):
+    """The delegation under which ``delegate`` decides for an away manager today, if any."""
+    day = on or timezone.localdate()
+    return (
+        ApprovalDelegation.objects.filter(team=team, delegate=delegate, starts_on__lte=day, ends_on__gte=day)
+        .select_related("manager")
+        .order_by("starts_on", "pk")
+        .first()
+    )
+
+
+def briefing_decide(*, briefing: Briefing, by: User, approve: bool, comment: str = "") -> Approval:
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        current = _lock(briefing)
+        deal = current.deal
+        if not is_manager(user=by, team_id=deal.team_id):
+            raise NotAllowed("Only a manager of the team decides on briefings.")
+        if deal.owner_id == by.pk:
+            raise NotAllowed("You own this deal, so another manager must decide on its briefing.")
+        if current.status != BriefingStatus.SUBMITTED:
+            raise BriefingError(
+                f"This briefing is {current.get_status_display().lower()}, not waiting for a decision."
+            )
+        if not approve and not comment:
+            raise BriefingError("Say what needs to change: a comment is required to return a briefing.")
+        version = current.versions.get(number=current.version)
+        delegation = active_delegation(team=deal.team, delegate=by)
+        on_behalf_of = delegation.manager if delegation else None
+        approval = Approval.objects.create(
+            version=version,
+            decision=ApprovalDecision.APPROVED if approve else ApprovalDecision.CHANGES_REQUESTED,
+            manager=by,
+            on_behalf_of=on_behalf_of,
+            comment=comment,
+            snapshot={
+                "limits": version.snapshot["limits"],
+                "pitch_points": version.snapshot["pitch_points"],
+            },
+            decided_at=timezone.now(),
+        )
+        behalf = f" on behalf of {on_behalf_of}" if on_behalf_of else ""
+        if approve:
+            current.status = BriefingStatus.APPROVED
+            current.approved_version = version
+            summary = f"approved briefing version {version.number}{behalf}"
+        else:
+            current.status = BriefingStatus.CHANGES_REQUESTED
+            current.version += 1
+            summary = f"returned briefing version {version.number}{behalf}: {comment}"
+        current.revision += 1
+        current.save()
+        activity_record(
+            deal=deal,
+            actor=by,
+            verb="briefing_approved" if approve else "briefing_returned",
+            summary=summary,
+        )
+        notify(
+            recipients=[deal.owner],
+            kind="briefing_approved" if approve else "briefing_returned",
+            context={
+                "deal": deal,
+                "actor": by,
+                "version_number": version.number,
+                "comment": comment,
+                "on_behalf_of": on_behalf_of,
+            },
+            url=deal_url(deal),
+            team=deal.team,
+        )
+    return approval
+
+
+def delegation_create(
+    *, team: Team, manager: User, delegate: User, starts_on: datetime.date, ends_on: datetime.date
+) -> ApprovalDelegation:
+    if not is_manager(user=manager, team_id=team.pk):
+        raise NotAllowed("Only a manager of the team delegates approvals.")
+    if not is_manager(user=delegate, team_id=team.pk):
+        raise BriefingError("Approvals can only be delegated to another manager of the team.")
+    if delegate.pk == manager.pk:
+        raise BriefingError("Choose another manager: you cannot delegate to yourself.")
+    if ends_on < starts_on:
+        raise BriefingError("The last day must not be before the first day.")
+    if ends_on < timezone.localdate():
+        raise BriefingError("The date range is already over.")
+    return ApprovalDelegation.objects.create(
+        team=team, manager=manager, delegate=delegate, starts_on=starts_on, ends_on=ends_on
+    )
+
+
+def delegation_delete(*, delegation: ApprovalDelegation, by: User) -> None:
+    if delegation.manager_id != by.pk:
+        raise NotAllowed("Only the manager who delegated can end the delegation.")
+    delegation.delete()

@@ -1,0 +1,240 @@
+"""Writes about meetings: schedule, move and cancel, each with its timeline entry."""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from deals.models import Contact, Deal, Meeting, MeetingStage
+from deals.selectors import can_edit_deal
+from deals.services.activity import activity_record
+from teams.models import User
+
+# Labels of the timeline's "changes"; the keys are the services' argument names.
+MEETING_CHANGE_LABELS = {
+    "starts_at": "Start",
+    "ends_at": "End",
+    "stage": "Stage",
+    "location": "Location",
+    "video_link": "Video link",
+    "contacts": "Contacts",
+}
+
+
+def validate_meeting_times(
+    *, starts_at: datetime | None, ends_at: datetime | None, check_start: bool = True
+) -> None:
+    """Raise a ValidationError keyed by field when the times do not make a meeting.
+
+    ``check_start`` is off when an existing meeting keeps its start: a meeting
+    under way may still get a new room, but nobody schedules into the past.
+    """
+    errors = {}
+    # Inputs have minute precision, so "now" is compared to the minute too:
+    # a meeting starting this very minute is not in the past.
+    this_minute = timezone.now().replace(second=0, microsecond=0)
+    if check_start and starts_at is not None and starts_at < this_minute:
+        errors["starts_at"] = "The meeting cannot start in the past."
+    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
+        errors["ends_at"] = "The meeting must end after it starts."
+    if errors:
+        raise ValidationError(errors)
+
+
+def validate_meeting_place(*, location: str, video_link: str) -> None:
+    if not (location or "").strip() and not (video_link or "").strip():
+        raise ValidationError({"location": "Give a location or a video link (or both)."})
+
+
+def _check_owner(*, deal: Deal, by: User) -> None:
+    if not can_edit_deal(user=by, deal=deal):
+        raise PermissionDenied("Only the deal's owner arranges its meetings.")
+
+
+def _customer_contacts(*, deal: Deal, contacts: Iterable[Contact | int]) -> list[Contact]:
+    ids = {contact.pk if isinstance(contact, Contact) else int(contact) for contact in contacts}
+    found = list(Contact.objects.filter(pk__in=ids, customer_id=deal.customer_id))
+    if len(found) != len(ids):
+        raise ValidationError({"contacts": "Pick only contacts of this deal's customer."})
+    return found
+
+
+def _stage_label(stage: str) -> str:
+    return MeetingStage(stage).label.lower()
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def _schedule(
+    *,
+    deal: Deal,
+    by: User,
+    starts_at: datetime,
+    ends_at: datetime,
+    stage: str,
+    location: str,
+    video_link: str,
+    contacts: list[Contact],
+) -> Meeting:
+    """Create the meeting and its timeline entry; the caller has checked everything."""
+    meeting = Meeting.objects.create(
+        deal=deal,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        stage=stage,
+        location=location.strip(),
+        video_link=video_link.strip(),
+    )
+    meeting.contacts.set(contacts)
+    stage_label = _stage_label(stage)
+    activity_record(
+        deal=deal,
+        actor=by,
+        verb="meeting_scheduled",
+        summary=f"scheduled {_article(stage_label)} {stage_label} meeting",
+        changes={
+            "Start": {"old": None, "new": starts_at.astimezone(UTC).isoformat()},
+            "End": {"old": None, "new": ends_at.astimezone(UTC).isoformat()},
+        },
+    )
+    return meeting
+
+
+def meeting_add(
+    *,
+    deal: Deal,
+    by: User,
+    starts_at: datetime,
+    ends_at: datetime,
+    stage: str = MeetingStage.EXPLORATORY,
+    location: str = "",
+    video_link: str = "",
+    contacts: Iterable[Contact | int] = (),
+) -> Meeting:
+    _check_owner(deal=deal, by=by)
+    if not deal.is_open:
+        raise ValidationError(f"This deal is {deal.get_status_display().lower()}: it takes no new meetings.")
+    validate_meeting_times(starts_at=starts_at, ends_at=ends_at)
+    validate_meeting_place(location=location, video_link=video_link)
+    with transaction.atomic():
+        return _schedule(
+            deal=deal,
+            by=by,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            stage=stage,
+            location=location,
+            video_link=video_link,
+            contacts=_customer_contacts(deal=deal, contacts=contacts),
+        )
+
+
+def _json_value(name: str, value):
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if name == "stage":
+        return MeetingStage(value).label
+    if name == "contacts":
+        return ", ".join(sorted(contact.name for contact in value)) or None
+    return value or None
+
+
+def meeting_move(*, meeting: Meeting, by: User, **fields) -> Meeting:
+    """Change the meeting's times, place, stage or contacts; record what changed.
+
+    ``fields`` may hold any of starts_at, ends_at, stage, location, video_link
+    and contacts (contacts or their ids). Nothing changed → no timeline entry.
+    """
+    unknown = set(fields) - MEETING_CHANGE_LABELS.keys()
+    if unknown:
+        raise TypeError(f"meeting_move cannot change: {', '.join(sorted(unknown))}")
+    deal = meeting.deal
+    _check_owner(deal=deal, by=by)
+    if not deal.is_open:
+        raise ValidationError(
+            f"This deal is {deal.get_status_display().lower()}: its meetings can no longer be changed."
+        )
+
+    with transaction.atomic():
+        # Compare with what is stored, not with an instance a form may have touched.
+        current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if current.cancelled:
+            raise ValidationError("This meeting was cancelled; schedule a new one instead.")
+        old_contacts = sorted(current.contacts.all(), key=lambda contact: contact.pk)
+        new = {
+            "starts_at": fields.get("starts_at", current.starts_at),
+            "ends_at": fields.get("ends_at", current.ends_at),
+            "stage": fields.get("stage", current.stage),
+            "location": (fields.get("location", current.location) or "").strip(),
+            "video_link": (fields.get("video_link", current.video_link) or "").strip(),
+        }
+        validate_meeting_times(
+            starts_at=new["starts_at"],
+            ends_at=new["ends_at"],
+            check_start=new["starts_at"] != current.starts_at,
+        )
+        validate_meeting_place(location=new["location"], video_link=new["video_link"])
+        new_contacts = old_contacts
+        if "contacts" in fields:
+            new_contacts = sorted(
+                _customer_contacts(deal=deal, contacts=fields["contacts"]),
+                key=lambda contact: contact.pk,
+            )
+
+        changes = {}
+        for name, value in new.items():
+            old = getattr(current, name)
+            if old != value:
+                changes[MEETING_CHANGE_LABELS[name]] = {
+                    "old": _json_value(name, old),
+                    "new": _json_value(name, value),
+                }
+                setattr(current, name, value)
+        if [c.pk for c in new_contacts] != [c.pk for c in old_contacts]:
+            changes[MEETING_CHANGE_LABELS["contacts"]] = {
+                "old": _json_value("contacts", old_contacts),
+                "new": _json_value("contacts", new_contacts),
+            }
+            current.contacts.set(new_contacts)
+        if not changes:
+            return current
+
+        current.save(update_fields=[*new.keys(), "updated_at"])
+        moved = "Start" in changes or "End" in changes
+        activity_record(
+            deal=deal,
+            actor=by,
+            verb="meeting_moved" if moved else "meeting_updated",
+            summary=f"{'moved' if moved else 'updated'} the {_stage_label(current.stage)} meeting",
+            changes=changes,
+        )
+    return current
+
+
+def meeting_cancel(*, meeting: Meeting, by: User, reason: str = "") -> bool:
+    """Cancel the meeting. False (and nothing changes) when it was already cancelled."""
+    _check_owner(deal=meeting.deal, by=by)
+    reason = (reason or "").strip()[:300]
+    with transaction.atomic():
+        # A conditional update, so two clicks (or two tabs) cancel only once.
+        cancelled = Meeting.objects.filter(pk=meeting.pk, cancelled=False).update(
+            cancelled=True, cancelled_reason=reason, updated_at=timezone.now()
+        )
+        if not cancelled:
+            return False
+        meeting.refresh_from_db()
+        changes = {"Start": {"old": None, "new": _json_value("starts_at", meeting.starts_at)}}
+        if reason:
+            changes["Reason"] = {"old": None, "new": reason}
+        activity_record(
+            deal=meeting.deal,
+            actor=by,
+            verb="meeting_cancelled",
+            summary=f"cancelled the {_stage_label(meeting.stage)} meeting",
+            changes=changes,
+        )
+    return True

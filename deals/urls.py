@@ -1,0 +1,28 @@
+from django.urls import path
+
+from deals.views import briefings
+from deals.views import deals as deal_views
+from deals.views import meetings as meeting_views
+
+app_name = "deals"
+
+urlpatterns = [
+    # Deals, customers and meetings (deals/views/deals.py, deals/views/meetings.py)
+    path("", deal_views.deal_list, name="list"),
+    path("new/", deal_views.deal_create, name="create"),
+    path("new/contacts/", deal_views.deal_create_contacts, name="create_contacts"),
+    path("<int:pk>/", deal_views.deal_detail, name="detail"),
+    path("<int:pk>/edit/", deal_views.deal_edit, name="edit"),
+    path("<int:pk>/meetings/new/", meeting_views.meeting_add, name="meeting_add"),
+    path("meetings/<int:pk>/edit/", meeting_views.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:pk>/cancel/", meeting_views.meeting_cancel, name="meeting_cancel"),
+    # Briefings and approvals (deals/views/briefings.py)
+    path("<int:pk>/briefing/", briefings.briefing_edit, name="briefing_edit"),
+    path("<int:pk>/briefing/submit/", briefings.briefing_submit_view, name="briefing_submit"),
+    path("<int:pk>/briefing/approve/", briefings.briefing_approve, name="briefing_approve"),
+    path("<int:pk>/briefing/return/", briefings.briefing_return, name="briefing_return"),
+    path("<int:pk>/briefing/history/", briefings.briefing_history_view, name="briefing_history"),
+    path("approvals/", briefings.approval_queue, name="approvals"),
+    path("delegations/", briefings.delegations, name="delegations"),
+    path("delegations/<int:pk>/delete/", briefings.delegation_delete_view, name="delegation_delete"),
+]

@@ -1,0 +1,283 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from deals.forms.briefings import (
+    BriefingForm,
+    ConcessionFormSet,
+    DecisionForm,
+    DelegationForm,
+    ObjectionFormSet,
+    PitchPointFormSet,
+    formset_rows,
+    initial_rows,
+)
+from deals.models import BriefingStatus
+from deals.selectors import (
+    approval_queue_for,
+    briefing_history,
+    can_edit_deal,
+    deal_for_user,
+    delegations_for,
+    is_manager,
+)
+from deals.services.briefings import (
+    BriefingError,
+    NotAllowed,
+    StaleBriefing,
+    active_delegation,
+    briefing_decide,
+    briefing_save,
+    briefing_submit,
+    delegation_create,
+    delegation_delete,
+    limits_snapshot,
+)
+from teams.models import Role
+from teams.selectors import roles_for_user
+
+
+def _can_decide(*, user, deal) -> bool:
+    return deal.owner_id != user.pk and is_manager(user=user, team_id=deal.team_id)
+
+
+def briefing_panel_context(*, deal, user) -> dict:
+    """What the deal page needs to show the briefing panel."""
+    briefing = deal.briefing
+    owner_edits = can_edit_deal(user=user, deal=deal)
+    approved = briefing.approved_version
+    approved_limits = approved.snapshot["limits"] if approved else None
+    return {
+        "briefing": briefing,
+        "pitch_points": list(briefing.pitch_points.all()),
+        "concessions": list(briefing.concessions.all()),
+        "objections": list(briefing.objections.all()),
+        "approved_version": approved,
+        "approval": getattr(approved, "approval", None) if approved else None,
+        "limits_differ_from_approved": approved_limits is not None
+        and approved_limits != limits_snapshot(briefing),
+        "can_edit_briefing": owner_edits and not briefing.is_locked,
+        "can_submit_briefing": owner_edits
+        and briefing.status in (BriefingStatus.DRAFT, BriefingStatus.CHANGES_REQUESTED),
+        "can_decide_briefing": briefing.status == BriefingStatus.SUBMITTED
+        and _can_decide(user=user, deal=deal),
+        "decision_form": DecisionForm(),
+        "last_return": _last_return(briefing),
+    }
+
+
+def _last_return(briefing):
+    if briefing.status != BriefingStatus.CHANGES_REQUESTED:
+        return None
+    version = briefing.versions.select_related("approval__manager").order_by("-number").first()
+    return getattr(version, "approval", None) if version else None
+
+
+def _owned_deal(request, pk):
+    deal = deal_for_user(user=request.user, pk=pk)
+    if not can_edit_deal(user=request.user, deal=deal):
+        raise PermissionDenied("Only the deal's owner changes its briefing.")
+    return deal
+
+
+def _editor_forms(briefing, data=None):
+    pitch = list(briefing.pitch_points.all())
+    objections = list(briefing.objections.all())
+    concessions = list(briefing.concessions.all())
+    return {
+        "form": BriefingForm(
+            data, instance=briefing, initial={"revision": briefing.revision}, prefix="briefing"
+        ),
+        "pitch_formset": PitchPointFormSet(
+            data, prefix="pitch", initial=initial_rows(pitch, ["feature", "benefit", "evidence"])
+        ),
+        "objection_formset": ObjectionFormSet(
+            data, prefix="objection", initial=initial_rows(objections, ["objection", "answer"])
+        ),
+        "concession_formset": ConcessionFormSet(
+            data, prefix="concession", initial=initial_rows(concessions, ["give", "get"])
+        ),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def briefing_edit(request, pk):
+    deal = _owned_deal(request, pk)
+    briefing = deal.briefing
+    if briefing.is_locked:
+        messages.info(request, "The briefing is waiting for approval; it can be changed after the decision.")
+        return redirect("deals:detail", pk=deal.pk)
+    if request.method == "GET":
+        return render(request, "deals/briefing_edit.html", {"deal": deal, **_editor_forms(briefing)})
+
+    forms = _editor_forms(briefing, request.POST)
+    if not all(f.is_valid() for f in forms.values()):
+        messages.error(request, "Nothing was saved: please correct the fields marked below.")
+        return render(request, "deals/briefing_edit.html", {"deal": deal, **forms}, status=400)
+    form = forms["form"]
+    fields = {name: form.cleaned_data.get(name) for name in form.Meta.fields}
+    try:
+        briefing = briefing_save(
+            briefing=briefing,
+            by=request.user,
+            revision=form.cleaned_data["revision"],
+            fields=fields,
+            pitch_points=formset_rows(forms["pitch_formset"]),
+            objections=formset_rows(forms["objection_formset"]),
+            concessions=formset_rows(forms["concession_formset"]),
+        )
+    except StaleBriefing as error:
+        form.add_error(None, str(error))
+        return render(request, "deals/briefing_edit.html", {"deal": deal, "stale": True, **forms}, status=409)
+    except NotAllowed as error:
+        raise PermissionDenied(str(error)) from error
+    except BriefingError as error:
+        messages.error(request, str(error))
+        return redirect("deals:detail", pk=deal.pk)
+
+    if request.POST.get("action") == "submit":
+        try:
+            briefing_submit(briefing=briefing, by=request.user)
+        except BriefingError as error:
+            messages.warning(request, f"The draft was saved but not submitted. {error}")
+            return redirect("deals:briefing_edit", pk=deal.pk)
+        messages.success(
+            request, "Briefing saved and submitted: your managers have been asked to approve it."
+        )
+        return redirect("deals:detail", pk=deal.pk)
+    messages.success(request, f"Draft saved (version {briefing.version}).")
+    return redirect("deals:detail", pk=deal.pk)
+
+
+@require_POST
+def briefing_submit_view(request, pk):
+    deal = _owned_deal(request, pk)
+    try:
+        briefing_submit(briefing=deal.briefing, by=request.user)
+    except BriefingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Submitted: your managers have been asked to approve the briefing.")
+    return redirect("deals:detail", pk=deal.pk)
+
+
+def _back(request, deal):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect("deals:detail", pk=deal.pk)
+
+
+def _decide(request, pk, approve: bool):
+    deal = deal_for_user(user=request.user, pk=pk)
+    if not _can_decide(user=request.user, deal=deal):
+        raise PermissionDenied("Only another manager of the team decides on this briefing.")
+    form = DecisionForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        approval = briefing_decide(briefing=deal.briefing, by=request.user, approve=approve, comment=comment)
+    except NotAllowed as error:
+        raise PermissionDenied(str(error)) from error
+    except BriefingError as error:
+        if request.htmx:
+            return render(
+                request,
+                "deals/partials/queue_item.html",
+                {"item": _queue_item(request.user, deal), "error": str(error)},
+            )
+        messages.error(request, str(error))
+        return _back(request, deal)
+    if request.htmx:
+        return render(request, "deals/partials/queue_item_done.html", {"deal": deal, "approval": approval})
+    verb = "approved" if approve else "returned to the rep"
+    messages.success(request, f"Briefing version {approval.version.number} {verb}.")
+    return _back(request, deal)
+
+
+def _queue_item(user, deal):
+    return next((item for item in approval_queue_for(user=user) if item.deal.pk == deal.pk), None)
+
+
+@require_POST
+def briefing_approve(request, pk):
+    return _decide(request, pk, approve=True)
+
+
+@require_POST
+def briefing_return(request, pk):
+    return _decide(request, pk, approve=False)
+
+
+@require_GET
+def briefing_history_view(request, pk):
+    deal = deal_for_user(user=request.user, pk=pk)
+    return render(
+        request,
+        "deals/briefing_history.html",
+        {"deal": deal, "briefing": deal.briefing, "entries": briefing_history(briefing=deal.briefing)},
+    )
+
+
+def _require_manager(user):
+    if Role.MANAGER not in roles_for_user(user=user):
+        raise PermissionDenied("Only managers have an approval queue.")
+
+
+@require_GET
+def approval_queue(request):
+    _require_manager(request.user)
+    return render(request, "deals/approval_queue.html", {"queue": approval_queue_for(user=request.user)})
+
+
+@require_http_methods(["GET", "POST"])
+def delegations(request):
+    _require_manager(request.user)
+    form = DelegationForm(request.POST or None, manager=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                delegation = delegation_create(
+                    team=form.cleaned_data["team"],
+                    manager=request.user,
+                    delegate=form.cleaned_data["delegate"],
+                    starts_on=form.cleaned_data["starts_on"],
+                    ends_on=form.cleaned_data["ends_on"],
+                )
+        except BriefingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"{delegation.delegate} decides on approvals on your behalf from "
+                f"{delegation.starts_on:%d %b %Y} to {delegation.ends_on:%d %b %Y}.",
+            )
+            return redirect("deals:delegations")
+    return render(
+        request,
+        "deals/delegations.html",
+        {
+            "form": form,
+            "delegations": delegations_for(user=request.user),
+            "acting_for": [d for d in delegations_for(user=request.user) if d.delegate_id == request.user.pk],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def delegation_delete_view(request, pk):
+    _require_manager(request.user)
+    delegation = get_object_or_404(delegations_for(user=request.user), pk=pk)
+    try:
+        delegation_delete(delegation=delegation, by=request.user)
+    except NotAllowed as error:
+        raise PermissionDenied(str(error)) from error
+    messages.success(request, "The delegation was ended.")
+    return redirect(reverse("deals:delegations"))
+
+
+__all__ = ["active_delegation"]

@@ -1,0 +1,283 @@
+import copy
+import re
+from datetime import datetime, time, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from deals.forms.deals import DealCustomerForm, DealFilterForm, DealForm, NewContactFormSet
+from deals.forms.meetings import FirstMeetingForm
+from deals.models import Contact, Deal, Meeting, MeetingStage
+from deals.selectors import can_edit_deal, deal_for_user, deals_for_user
+from deals.services import deals as deal_services
+from deals.views.briefings import briefing_panel_context
+from teams.models import Role, Team, User
+
+DEALS_PER_PAGE = 20
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _rep_teams(*, user: User) -> list[Team]:
+    return list(
+        Team.objects.filter(memberships__user=user, memberships__role=Role.REP).distinct().order_by("name")
+    )
+
+
+# The list -----------------------------------------------------------------
+
+
+def _deals_with_next_meeting(*, user: User) -> QuerySet[Deal]:
+    # A meeting under way is still the one the deal is preparing for.
+    upcoming = Meeting.objects.filter(
+        deal=OuterRef("pk"), cancelled=False, ends_at__gt=timezone.now()
+    ).order_by("starts_at")
+    return (
+        deals_for_user(user=user)
+        .select_related("customer", "owner")
+        .annotate(
+            next_meeting_at=Subquery(upcoming.values("starts_at")[:1]),
+            next_meeting_stage=Subquery(upcoming.values("stage")[:1]),
+        )
+    )
+
+
+def _start_of_day(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _filter_deals(deals: QuerySet[Deal], filters: dict) -> QuerySet[Deal]:
+    if query := filters.get("q", "").strip():
+        deals = deals.filter(Q(title__icontains=query) | Q(customer__name__icontains=query))
+    if status := filters.get("status"):
+        deals = deals.filter(status=status)
+    if owner := filters.get("owner"):
+        deals = deals.filter(owner=owner)
+    # Days are the user's days: the time zone the middleware activated.
+    if date_from := filters.get("from"):
+        deals = deals.filter(next_meeting_at__gte=_start_of_day(date_from))
+    if date_to := filters.get("to"):
+        deals = deals.filter(next_meeting_at__lt=_start_of_day(date_to + timedelta(days=1)))
+    return deals
+
+
+@require_GET
+def deal_list(request):
+    visible = deals_for_user(user=request.user)
+    owners = User.objects.filter(pk__in=visible.values("owner")).order_by(
+        "first_name", "last_name", "username"
+    )
+    form = DealFilterForm(request.GET or None, owners=owners)
+    filters = form.filters() if request.GET else {}
+    deals = _filter_deals(_deals_with_next_meeting(user=request.user), filters).order_by(
+        F("next_meeting_at").asc(nulls_last=True), "-created_at", "-pk"
+    )
+    page = Paginator(deals, DEALS_PER_PAGE).get_page(request.GET.get("page"))
+    for deal in page.object_list:
+        deal.next_meeting_stage_label = (
+            MeetingStage(deal.next_meeting_stage).label if deal.next_meeting_stage else ""
+        )
+    context = {"form": form, "page": page, "deals": page.object_list, "filtered": bool(filters)}
+    template = "deals/partials/deal_results.html" if request.htmx else "deals/deal_list.html"
+    return render(request, template, context)
+
+
+# Creating a deal ------------------------------------------------------------
+
+
+def _contact_choices_context(*, teams: list[Team], customer_id, checked=()) -> dict:
+    """The contacts of one customer of these teams; anything else gives an empty list."""
+    try:
+        customer_id = int(customer_id)
+    except (TypeError, ValueError):
+        customer_id = None
+    contacts = []
+    if customer_id is not None:
+        contacts = list(
+            Contact.objects.filter(customer_id=customer_id, customer__team__in=teams).order_by("name")
+        )
+    return {
+        "customer_picked": customer_id is not None,
+        "choice_contacts": contacts,
+        "checked_ids": {str(pk) for pk in checked},
+    }
+
+
+@require_GET
+def deal_create_contacts(request):
+    context = _contact_choices_context(
+        teams=_rep_teams(user=request.user), customer_id=request.GET.get("customer")
+    )
+    return render(request, "deals/partials/contact_choices.html", context)
+
+
+def _apply_service_errors(exc: ValidationError, forms) -> list[str]:
+    """Put the service's errors on the form fields they name; return the rest."""
+    unplaced = []
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    for field, field_messages in errors.items():
+        target = next((form for form in forms if field in form.fields), None)
+        if target is None:
+            unplaced.extend(field_messages)
+        else:
+            target.add_error(field, field_messages)
+    return unplaced
+
+
+@require_http_methods(["GET", "POST"])
+def deal_create(request):
+    teams = _rep_teams(user=request.user)
+    if not teams:
+        raise PermissionDenied("Only sales reps create deals.")
+    data = request.POST if request.method == "POST" else None
+    customer_form = DealCustomerForm(data, teams=teams)
+    contact_formset = NewContactFormSet(data, prefix="new_contact")
+    deal_form = DealForm(data)
+    meeting_form = FirstMeetingForm(data, prefix="meeting")
+    page_errors = []
+
+    if request.method == "POST":
+        valid = [
+            customer_form.is_valid(),
+            contact_formset.is_valid(),
+            deal_form.is_valid(),
+            meeting_form.is_valid(),
+        ]
+        if all(valid):
+            chosen = customer_form.cleaned_data
+            new_name = chosen["new_customer_name"].strip()
+            try:
+                deal = deal_services.deal_create(
+                    team=chosen["team"],
+                    owner=request.user,
+                    customer=chosen["customer"],
+                    new_customer={"name": new_name, "industry": chosen["new_customer_industry"]}
+                    if new_name
+                    else None,
+                    contact_ids=[contact.pk for contact in chosen["contacts"]],
+                    new_contacts=[
+                        form.cleaned_data
+                        for form in contact_formset
+                        if form.has_changed() and form.cleaned_data
+                    ],
+                    **deal_form.cleaned_data,
+                    first_meeting=meeting_form.cleaned_data,
+                )
+            except ValidationError as exc:
+                page_errors = _apply_service_errors(exc, [customer_form, deal_form, meeting_form])
+            else:
+                messages.success(
+                    request,
+                    f"Deal “{deal.title}” created with its first meeting. Next: prepare the briefing.",
+                )
+                return redirect("deals:detail", pk=deal.pk)
+        page_errors = page_errors or ["Please correct the errors below; nothing was saved yet."]
+
+    context = {
+        "customer_form": customer_form,
+        "contact_formset": contact_formset,
+        "deal_form": deal_form,
+        "meeting_form": meeting_form,
+        "page_errors": page_errors,
+        "is_create": True,
+        **_contact_choices_context(
+            teams=teams,
+            customer_id=customer_form["customer"].value(),
+            checked=customer_form["contacts"].value() or (),
+        ),
+        "contact_errors": customer_form.errors.get("contacts", []),
+    }
+    return render(request, "deals/deal_form.html", context)
+
+
+# The deal page --------------------------------------------------------------
+
+
+def meetings_context(*, deal: Deal, user: User, can_edit: bool | None = None) -> dict:
+    """The deal's meetings, upcoming first (soonest on top), then past ones (latest on top)."""
+    if can_edit is None:
+        can_edit = can_edit_deal(user=user, deal=deal)
+    now = timezone.now()
+    meetings = list(deal.meetings.prefetch_related("contacts", "co_negotiators").order_by("starts_at"))
+    upcoming = [meeting for meeting in meetings if meeting.ends_at > now]
+    past = [meeting for meeting in reversed(meetings) if meeting.ends_at <= now]
+    return {
+        "deal": deal,
+        "upcoming_meetings": upcoming,
+        "past_meetings": past,
+        "can_edit": can_edit,
+        "can_arrange_meetings": can_edit and deal.is_open,
+    }
+
+
+def _display(value):
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, str) and _ISO_DATETIME.match(value):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def timeline_context(*, deal: Deal) -> dict:
+    activities = list(deal.activities.select_related("actor"))
+    for activity in activities:
+        activity.change_rows = [
+            {
+                "label": label,
+                "old": _display(change.get("old")),
+                "new": _display(change.get("new")),
+            }
+            for label, change in (activity.changes or {}).items()
+            if isinstance(change, dict)
+        ]
+    return {"deal": deal, "activities": activities}
+
+
+@require_GET
+def deal_detail(request, pk):
+    deal = deal_for_user(user=request.user, pk=pk)
+    can_edit = can_edit_deal(user=request.user, deal=deal)
+    context = {
+        "deal": deal,
+        "can_edit": can_edit,
+        "contacts": list(deal.customer.contacts.all()),
+        **briefing_panel_context(deal=deal, user=request.user),
+        **meetings_context(deal=deal, user=request.user, can_edit=can_edit),
+        **timeline_context(deal=deal),
+    }
+    return render(request, "deals/deal_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def deal_edit(request, pk):
+    deal = deal_for_user(user=request.user, pk=pk)
+    if not can_edit_deal(user=request.user, deal=deal):
+        raise PermissionDenied("Only the deal's owner edits it.")
+    # The form validates a copy, so the page header keeps the stored title on errors.
+    form = DealForm(request.POST or None, instance=copy.copy(deal))
+    page_errors = []
+    if request.method == "POST" and form.is_valid():
+        # The service saves (and stamps updated_at) only when something really changed.
+        stamped = deal.updated_at
+        try:
+            deal_services.deal_update(deal=deal, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            page_errors = _apply_service_errors(exc, [form])
+        else:
+            if deal.updated_at != stamped:
+                messages.success(request, "The deal was saved.")
+            else:
+                messages.info(request, "Nothing changed.")
+            return redirect("deals:detail", pk=deal.pk)
+    return render(
+        request,
+        "deals/deal_form.html",
+        {"deal": deal, "deal_form": form, "page_errors": page_errors, "is_create": False},
+    )

@@ -1,0 +1,143 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from deals.forms.meetings import MeetingCancelForm, MeetingForm
+from deals.models import Deal, Meeting
+from deals.selectors import can_edit_deal, deal_for_user, deals_for_user
+from deals.services import meetings as meeting_services
+from deals.views.deals import meetings_context, timeline_context
+from teams.models import User
+
+
+def _meeting_for_user(*, user: User, pk: int) -> Meeting:
+    """The meeting if its deal is one the user may see; 404 for everyone else."""
+    visible = Meeting.objects.filter(deal__in=deals_for_user(user=user)).select_related(
+        "deal__team", "deal__owner", "deal__customer"
+    )
+    return get_object_or_404(visible, pk=pk)
+
+
+def _owner_only(*, user: User, deal: Deal) -> None:
+    if not can_edit_deal(user=user, deal=deal):
+        raise PermissionDenied("Only the deal's owner arranges its meetings.")
+
+
+def _deal_meetings_url(deal: Deal) -> str:
+    return reverse("deals:detail", args=[deal.pk]) + "#meetings"
+
+
+def _when(meeting: Meeting) -> str:
+    return formats.date_format(timezone.localtime(meeting.starts_at), "D j M Y, H:i")
+
+
+def _form_errors_from(exc: ValidationError, form) -> None:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+    for field, field_messages in errors.items():
+        form.add_error(field if field in form.fields else None, field_messages)
+
+
+def _closed_deal_refusal(request, deal: Deal):
+    messages.warning(
+        request,
+        f"This deal is {deal.get_status_display().lower()}: its meetings can no longer be arranged.",
+    )
+    return redirect(_deal_meetings_url(deal))
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_add(request, pk):
+    deal = deal_for_user(user=request.user, pk=pk)
+    _owner_only(user=request.user, deal=deal)
+    if not deal.is_open:
+        return _closed_deal_refusal(request, deal)
+    # Most follow-up meetings are with the same people, at the next stage or the same one.
+    last = deal.meetings.filter(cancelled=False).order_by("-starts_at").first()
+    initial = {"contacts": list(last.contacts.all()), "stage": last.stage} if last else {}
+    form = MeetingForm(request.POST or None, deal=deal, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = meeting_services.meeting_add(
+                deal=deal,
+                by=request.user,
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                stage=data["stage"],
+                location=data["location"],
+                video_link=data["video_link"],
+                contacts=data["contacts"],
+            )
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, f"Meeting scheduled for {_when(meeting)}.")
+            return redirect(_deal_meetings_url(deal))
+    return render(request, "deals/meeting_form.html", {"deal": deal, "form": form, "meeting": None})
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, pk):
+    meeting = _meeting_for_user(user=request.user, pk=pk)
+    deal = meeting.deal
+    _owner_only(user=request.user, deal=deal)
+    if not deal.is_open:
+        return _closed_deal_refusal(request, deal)
+    if meeting.cancelled:
+        messages.warning(request, "This meeting was cancelled; schedule a new one instead.")
+        return redirect(_deal_meetings_url(deal))
+    form = MeetingForm(request.POST or None, instance=meeting, deal=deal)
+    if request.method == "POST" and form.is_valid():
+        # The service saves (and stamps updated_at) only when something really changed.
+        stamped = meeting.updated_at
+        try:
+            meeting = meeting_services.meeting_move(
+                meeting=meeting,
+                by=request.user,
+                **{name: form.cleaned_data[name] for name in MeetingForm.Meta.fields},
+            )
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            if meeting.updated_at != stamped:
+                messages.success(request, f"Meeting saved: {_when(meeting)}.")
+            else:
+                messages.info(request, "Nothing changed.")
+            return redirect(_deal_meetings_url(deal))
+    return render(request, "deals/meeting_form.html", {"deal": deal, "form": form, "meeting": meeting})
+
+
+@require_POST
+def meeting_cancel(request, pk):
+    meeting = _meeting_for_user(user=request.user, pk=pk)
+    deal = meeting.deal
+    _owner_only(user=request.user, deal=deal)
+    form = MeetingCancelForm(request.POST)
+    if not form.is_valid():
+        notice = ("danger", "Keep the reason under 300 characters; the meeting was not cancelled.")
+    elif meeting_services.meeting_cancel(
+        meeting=meeting, by=request.user, reason=form.cleaned_data["reason"]
+    ):
+        notice = ("success", f"The meeting of {_when(meeting)} was cancelled.")
+    else:
+        notice = ("info", "This meeting was already cancelled; nothing changed.")
+
+    if request.htmx:
+        # Swap the meetings in place and refresh the timeline beside them.
+        context = {
+            **meetings_context(deal=deal, user=request.user),
+            **timeline_context(deal=deal),
+            "meetings_notice": notice,
+            "timeline_oob": True,
+        }
+        html = render_to_string("deals/partials/meetings.html", context, request) + render_to_string(
+            "deals/partials/timeline.html", context, request
+        )
+        return HttpResponse(html)
+    getattr(messages, notice[0] if notice[0] != "danger" else "error")(request, notice[1])
+    return redirect(_deal_meetings_url(deal))

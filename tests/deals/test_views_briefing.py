@@ -1,0 +1,251 @@
+import pytest
+from django.urls import reverse
+
+from deals.models import Approval, BriefingStatus
+from deals.services.briefings import briefing_submit
+from teams.models import Role
+from tests.deals.briefing_helpers import fill_briefing
+
+
+@pytest.fixture
+def deal(world):
+    return world.objects["deal"]
+
+
+def _management(prefix, total, initial=0):
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def _post_data(revision=0, **fields):
+    data = {
+        "briefing-revision": str(revision),
+        "briefing-objectives": "Frame contract",
+        "briefing-approach": "",
+        "briefing-attendees_interests": "",
+        "briefing-currency": "EUR",
+        "briefing-list_price": "250",
+        "briefing-target_price": "230",
+        "briefing-walk_away_price": "210",
+        "briefing-max_discount_pct": "10",
+        "briefing-quantity_min": "",
+        "briefing-quantity_max": "",
+        "briefing-earliest_delivery": "",
+        "briefing-payment_terms": "30 days net",
+        "briefing-batna": "",
+        **_management("pitch", 2),
+        "pitch-0-feature": "Fast delivery",
+        "pitch-0-benefit": "Keeps line running",
+        "pitch-0-evidence": "",
+        "pitch-0-ORDER": "2",
+        "pitch-1-feature": "Long warranty",
+        "pitch-1-benefit": "Lower risk",
+        "pitch-1-evidence": "",
+        "pitch-1-ORDER": "1",
+        **_management("objection", 0),
+        **_management("concession", 1),
+        "concession-0-give": "2 % discount",
+        "concession-0-get": "3-year term",
+        "concession-0-ORDER": "1",
+        "action": "save",
+    }
+    data.update({f"briefing-{k}": v for k, v in fields.items()})
+    return data
+
+
+def test_the_owner_saves_a_draft_with_pitch_points_in_the_chosen_order(client, rep, deal):
+    client.force_login(rep)
+    response = client.post(reverse("deals:briefing_edit", args=[deal.pk]), _post_data())
+    assert response.status_code == 302
+    briefing = deal.briefing
+    briefing.refresh_from_db()
+    assert str(briefing.walk_away_price) == "210.00"
+    assert [p.feature for p in briefing.pitch_points.all()] == ["Long warranty", "Fast delivery"]
+    assert briefing.concessions.get().get == "3-year term"
+
+
+def test_a_deleted_pitch_point_is_removed(client, rep, deal):
+    client.force_login(rep)
+    data = _post_data()
+    data["pitch-0-DELETE"] = "on"
+    client.post(reverse("deals:briefing_edit", args=[deal.pk]), data)
+    assert [p.feature for p in deal.briefing.pitch_points.all()] == ["Long warranty"]
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"walk_away_price": "240"}, "walk-away price must not be above the target price"),
+        ({"target_price": "260"}, "target price must not be above the list price"),
+        ({"max_discount_pct": "120"}, "less than or equal to 100"),
+        ({"max_discount_pct": "-1"}, "greater than or equal to 0"),
+        ({"list_price": "abc"}, "Enter a number"),
+        ({"list_price": "-5", "target_price": "-6", "walk_away_price": "-7"}, "cannot be negative"),
+        ({"quantity_min": "-3"}, "greater than or equal to 0"),
+        ({"quantity_min": "500", "quantity_max": "100"}, "maximum quantity must not be below the minimum"),
+        ({"objectives": "x" * 5000}, "at most 4000 characters"),
+    ],
+)
+def test_invalid_input_gets_a_clear_message_and_changes_nothing(client, rep, deal, fields, message):
+    client.force_login(rep)
+    response = client.post(reverse("deals:briefing_edit", args=[deal.pk]), _post_data(**fields))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    deal.briefing.refresh_from_db()
+    assert deal.briefing.revision == 0
+    assert deal.briefing.list_price is None
+
+
+def test_a_pitch_point_without_benefit_is_refused(client, rep, deal):
+    client.force_login(rep)
+    data = _post_data()
+    data["pitch-0-benefit"] = ""
+    response = client.post(reverse("deals:briefing_edit", args=[deal.pk]), data)
+    assert response.status_code == 400
+    assert "Say what it brings this customer" in response.content.decode()
+    assert not deal.briefing.pitch_points.exists()
+
+
+def test_the_later_of_two_concurrent_saves_is_refused_and_keeps_the_input(client, rep, deal):
+    client.force_login(rep)
+    url = reverse("deals:briefing_edit", args=[deal.pk])
+    assert client.post(url, _post_data(revision=0, objectives="First editor")).status_code == 302
+    response = client.post(url, _post_data(revision=0, objectives="Second editor's plan"))
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "saved this briefing while you were editing it" in page
+    assert "Second editor&#x27;s plan" in page
+    deal.briefing.refresh_from_db()
+    assert deal.briefing.objectives == "First editor"
+
+
+def test_save_and_submit_locks_the_briefing(client, rep, deal):
+    client.force_login(rep)
+    data = _post_data()
+    data["action"] = "submit"
+    response = client.post(reverse("deals:briefing_edit", args=[deal.pk]), data)
+    assert response.status_code == 302
+    deal.briefing.refresh_from_db()
+    assert deal.briefing.status == BriefingStatus.SUBMITTED
+    response = client.get(reverse("deals:briefing_edit", args=[deal.pk]))
+    assert response.status_code == 302
+
+
+def test_posted_status_and_version_fields_are_ignored(client, rep, deal):
+    client.force_login(rep)
+    data = _post_data(status="approved", version="9", approved_version="1")
+    client.post(reverse("deals:briefing_edit", args=[deal.pk]), data)
+    deal.briefing.refresh_from_db()
+    assert deal.briefing.status == BriefingStatus.DRAFT
+    assert deal.briefing.version == 1
+
+
+def test_a_manager_cannot_edit_and_nothing_changes(client, manager, deal):
+    client.force_login(manager)
+    response = client.post(reverse("deals:briefing_edit", args=[deal.pk]), _post_data())
+    assert response.status_code == 403
+    deal.briefing.refresh_from_db()
+    assert deal.briefing.revision == 0
+
+
+def test_another_rep_of_the_team_gets_404(client, world, deal):
+    from tests.factories import MembershipFactory, UserFactory
+
+    other = UserFactory()
+    MembershipFactory(user=other, team=world.team, role=Role.REP)
+    client.force_login(other)
+    assert client.post(reverse("deals:briefing_edit", args=[deal.pk]), _post_data()).status_code == 404
+
+
+def _submitted(deal, rep):
+    fill_briefing(deal.briefing, rep)
+    deal.briefing.refresh_from_db()
+    briefing_submit(briefing=deal.briefing, by=rep)
+
+
+def test_the_manager_approves_from_the_deal_page(client, rep, manager, deal):
+    _submitted(deal, rep)
+    client.force_login(manager)
+    page = client.get(reverse("deals:detail", args=[deal.pk])).content.decode()
+    assert "Approve version 1" in page
+    response = client.post(reverse("deals:briefing_approve", args=[deal.pk]), {"comment": "Go"})
+    assert response.status_code == 302
+    deal.briefing.refresh_from_db()
+    assert deal.briefing.status == BriefingStatus.APPROVED
+
+
+def test_returning_without_a_comment_shows_a_message_and_changes_nothing(client, rep, manager, deal):
+    _submitted(deal, rep)
+    client.force_login(manager)
+    response = client.post(reverse("deals:briefing_return", args=[deal.pk]), {"comment": ""}, follow=True)
+    assert "a comment is required to return" in response.content.decode()
+    deal.briefing.refresh_from_db()
+    assert deal.briefing.status == BriefingStatus.SUBMITTED
+
+
+def test_the_owner_cannot_approve_their_own_briefing(client, rep, deal):
+    _submitted(deal, rep)
+    client.force_login(rep)
+    assert client.post(reverse("deals:briefing_approve", args=[deal.pk])).status_code == 403
+    assert not Approval.objects.exists()
+
+
+def test_the_queue_decides_inline_with_htmx(client, rep, manager, deal):
+    _submitted(deal, rep)
+    client.force_login(manager)
+    home = client.get(reverse("home")).content.decode()
+    assert 'data-testid="queue-item"' in home
+    assert "230.00" in home and "210.00" in home
+    response = client.post(
+        reverse("deals:briefing_return", args=[deal.pk]), {"comment": "Too generous"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert "returned" in response.content.decode()
+    deal.briefing.refresh_from_db()
+    assert deal.briefing.status == BriefingStatus.CHANGES_REQUESTED
+
+
+def test_the_history_page_lists_versions_and_decisions(client, rep, manager, deal):
+    _submitted(deal, rep)
+    client.force_login(manager)
+    client.post(reverse("deals:briefing_return", args=[deal.pk]), {"comment": "Raise target"})
+    page = client.get(reverse("deals:briefing_history", args=[deal.pk])).content.decode()
+    assert "Version 1" in page
+    assert "Changes requested" in page
+    assert "Raise target" in page
+
+
+def test_a_manager_delegates_and_sees_it_listed(client, world, manager):
+    from tests.factories import MembershipFactory, UserFactory
+
+    deputy = UserFactory(username="deputy", first_name="Dee", last_name="Puty")
+    MembershipFactory(user=deputy, team=world.team, role=Role.MANAGER)
+    client.force_login(manager)
+    from django.utils import timezone
+
+    today = timezone.localdate().isoformat()
+    response = client.post(
+        reverse("deals:delegations"),
+        {"team": world.team.pk, "delegate": deputy.pk, "starts_on": today, "ends_on": today},
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("deals:delegations")).content.decode()
+    assert "Dee Puty" in page
+
+
+def test_a_delegation_with_dates_reversed_is_refused(client, world, manager):
+    from tests.factories import MembershipFactory, UserFactory
+
+    deputy = UserFactory()
+    MembershipFactory(user=deputy, team=world.team, role=Role.MANAGER)
+    client.force_login(manager)
+    response = client.post(
+        reverse("deals:delegations"),
+        {"team": world.team.pk, "delegate": deputy.pk, "starts_on": "2099-01-10", "ends_on": "2099-01-01"},
+    )
+    assert response.status_code == 400
+    assert "must not be before the first day" in response.content.decode()
