@@ -171,8 +171,8 @@ def briefing_save(
         changes = _limit_changes(limits_before, limits_after)
         if pitch_before != pitch_after:
             changes["Pitch points"] = {
-                "old": [p["feature"] for p in pitch_before],
-                "new": [p["feature"] for p in pitch_after],
+                "old": "; ".join(p["feature"] for p in pitch_before) or None,
+                "new": "; ".join(p["feature"] for p in pitch_after) or None,
             }
         activity_record(
             deal=deal,
@@ -246,11 +246,20 @@ def briefing_submit(*, briefing: Briefing, by: User) -> BriefingVersion:
                 "briefing": current,
                 "actor": by,
                 "version_number": version.number,
+                "due": next_meeting_start(deal=deal),
             },
             url=deal_url(deal),
             team=deal.team,
         )
     return version
+
+
+def next_meeting_start(*, deal) -> datetime.datetime | None:
+    """When the next meeting starts: what a briefing decision is needed by."""
+    meeting = (
+        deal.meetings.filter(cancelled=False, starts_at__gt=timezone.now()).order_by("starts_at").first()
+    )
+    return meeting.starts_at if meeting else None
 
 
 def deal_url(deal) -> str:
@@ -326,6 +335,7 @@ def briefing_decide(*, briefing: Briefing, by: User, approve: bool, comment: str
                 "version_number": version.number,
                 "comment": comment,
                 "on_behalf_of": on_behalf_of,
+                "due": None if approve else next_meeting_start(deal=deal),
             },
             url=deal_url(deal),
             team=deal.team,

@@ -147,7 +147,7 @@ NEGPREP_BASE_URL = env_str("NEGPREP_BASE_URL", "http://127.0.0.1:8000").rstrip("
 
 # Celery. Without CELERY_BROKER_URL the broker is kombu's filesystem
 # transport under var/, so a laptop needs no server.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://localhost//")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
     # Longer than any retry backoff, so Redis never re-delivers a task that
     # is still legitimately waiting (see the Celery docs on visibility_timeout).

@@ -98,6 +98,9 @@ def test_it_locks_a_submitted_briefing_and_tells_the_managers(
     assert not Notification.objects.filter(recipient=rep, kind="briefing_submitted").exists()
     assert [m.to for m in mailoutbox] == [[manager.email]]
     assert f"/deals/{briefing.deal.pk}/" in mailoutbox[0].body
+    meeting_day = timezone.localtime(world.objects["meeting"].starts_at).strftime("%a %-d %b")
+    assert f"by {meeting_day}, " in mailoutbox[0].subject
+    assert "asks you to approve the briefing" in mailoutbox[0].subject
 
 
 def test_an_approval_freezes_the_limits_and_pitch_points(briefing, rep, manager):

@@ -366,3 +366,21 @@ def test_staff_see_failed_emails_in_the_admin_and_requeue_them(
     assert failed.email_attempts == 1
     assert sent.email_attempts == 1
     assert [m.to for m in mailoutbox] == [[manager.email], [manager.email]]
+
+
+def test_a_broker_outage_keeps_the_email_pending_and_the_request_succeeds(
+    world, django_capture_on_commit_callbacks, monkeypatch, mailoutbox
+):
+    from kombu.exceptions import OperationalError
+
+    from teams.tasks import send_notification_email
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    # The broker is outside the system: refusing the publish is the outage.
+    monkeypatch.setattr(send_notification_email, "delay", broker_down)
+    row = _notify(world, world.members[Role.MANAGER], send=True, capture=django_capture_on_commit_callbacks)
+    assert row.email_status == EmailStatus.PENDING
+    assert row.email_attempts == 0
+    assert mailoutbox == []
