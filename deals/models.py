@@ -375,3 +375,254 @@ class Activity(models.Model):
 
     def __str__(self):
         return self.summary
+
+
+class Department(models.TextChoices):
+    BOSS = "boss", "Boss"
+    PRODUCTION = "production", "Production"
+    SUPPLY_CHAIN = "supply_chain", "Supply chain"
+    FINANCE = "finance", "Finance"
+
+
+# Which team role answers each department's consultations.
+DEPARTMENT_ROLES = {
+    Department.BOSS: "manager",
+    Department.PRODUCTION: "production",
+    Department.SUPPLY_CHAIN: "supply_chain",
+    Department.FINANCE: "finance",
+}
+
+
+class ConsultationStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    REQUESTED = "requested", "Requested"
+    ANSWERED = "answered", "Answered"
+    WAIVED = "waived", "Waived"
+
+
+UNSETTLED_CONSULTATION_STATUSES = [ConsultationStatus.OPEN, ConsultationStatus.REQUESTED]
+
+
+class CanFulfil(models.TextChoices):
+    YES = "yes", "Yes"
+    PARTLY = "partly", "Partly"
+    NO = "no", "No"
+
+
+class Consultation(models.Model):
+    """A question to a department about a deal, and its answer.
+
+    ``required`` consultations are derived from the deal (see
+    ``deals.services.consultations.consultations_derive``); the rep may add
+    optional ones. An assignee of ``None`` means the department's queue.
+    """
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="consultations")
+    department = models.CharField(max_length=16, choices=Department.choices)
+    required = models.BooleanField(default=False)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    questions = models.TextField(blank=True, max_length=4000)
+    status = models.CharField(
+        max_length=12, choices=ConsultationStatus.choices, default=ConsultationStatus.OPEN
+    )
+    due_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(null=True, blank=True)
+
+    # The answer. Production and supply chain fill the structured fields;
+    # the boss gives guidelines and finance guidance in ``answer``.
+    answer = models.TextField(blank=True, max_length=6000)
+    can_fulfil = models.CharField(max_length=8, choices=CanFulfil.choices, blank=True)
+    missing = models.TextField("what is missing", blank=True, max_length=2000)
+    extra_resources = models.TextField("extra resources needed", blank=True, max_length=2000)
+    lead_time_days = models.PositiveIntegerField("lead time to mobilise (days)", null=True, blank=True)
+    committed_date = models.DateField("earliest date we commit to", null=True, blank=True)
+    support = models.TextField("how we support the rep", blank=True, max_length=2000)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    waived_at = models.DateTimeField(null=True, blank=True)
+    waive_reason = models.TextField(blank=True, max_length=2000)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deal", "department"],
+                condition=Q(required=True),
+                name="consultation_one_required_per_department",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ConsultationStatus.values), name="consultation_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(department__in=Department.values), name="consultation_department_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["deal", "status"], name="consultation_deal_status_idx"),
+            models.Index(
+                fields=["status", "due_at"],
+                condition=Q(status__in=["open", "requested"]),
+                name="consultation_unsettled_idx",
+            ),
+            models.Index(fields=["assignee", "status"], name="consultation_assignee_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_department_display()} consultation on {self.deal}"
+
+    @property
+    def is_settled(self) -> bool:
+        return self.status in (ConsultationStatus.ANSWERED, ConsultationStatus.WAIVED)
+
+
+class FinancePolicy(models.Model):
+    """What finance grants without a case-by-case review, and the most it may grant."""
+
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="finance_policy")
+    standard_net_days = models.PositiveIntegerField(default=30)
+    max_net_days = models.PositiveIntegerField("most net days finance may grant", default=90)
+    min_deposit_pct = models.DecimalField(
+        "minimum deposit (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    max_instalments = models.PositiveIntegerField(default=1)
+    early_payment_discount_allowed = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "finance policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_net_days__gte=F("standard_net_days")),
+                name="finance_policy_max_not_below_standard",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_deposit_pct__gte=0) & Q(min_deposit_pct__lte=100),
+                name="finance_policy_deposit_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_instalments__gte=1), name="finance_policy_instalments_min"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Finance policy of {self.team}"
+
+
+class PaymentTermStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    COUNTERED = "countered", "Countered"
+    REJECTED = "rejected", "Rejected"
+
+
+class PaymentTermRequest(models.Model):
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="payment_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    net_days = models.PositiveIntegerField()
+    deposit_pct = models.DecimalField(
+        "deposit (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    instalments = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
+    early_payment_discount = models.BooleanField(default=False)
+    other_conditions = models.TextField(blank=True, max_length=2000)
+    customer_reason = models.TextField(max_length=2000)
+    justification = models.TextField(blank=True, max_length=2000)
+    outside_policy = models.BooleanField(default=False)
+    policy_breaches = models.JSONField(default=list, blank=True)
+    auto_approved = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=12, choices=PaymentTermStatus.choices, default=PaymentTermStatus.SUBMITTED
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision_note = models.TextField(blank=True, max_length=2000)
+    counter_net_days = models.PositiveIntegerField(null=True, blank=True)
+    counter_deposit_pct = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    counter_instalments = models.PositiveIntegerField(null=True, blank=True)
+    counter_conditions = models.TextField(blank=True, max_length=2000)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=PaymentTermStatus.values), name="payment_request_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(instalments__gte=1), name="payment_request_instalments_min"),
+        ]
+        indexes = [
+            models.Index(fields=["deal", "status"], name="payment_request_deal_idx"),
+            models.Index(fields=["status", "created_at"], name="payment_request_queue_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.net_days} days net for {self.deal}"
+
+
+class OnCallStatus(models.TextChoices):
+    REQUESTED = "requested", "Asked"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class OnCall(models.Model):
+    """A colleague reachable by phone during a meeting, for a topic."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="on_calls")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="on_calls")
+    topic = models.CharField(max_length=120)
+    phone = models.CharField(max_length=32)
+    available_from = models.DateTimeField()
+    available_to = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=OnCallStatus.choices, default=OnCallStatus.REQUESTED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["available_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(available_to__gt=F("available_from")), name="on_call_window_ordered"
+            ),
+            models.CheckConstraint(condition=Q(status__in=OnCallStatus.values), name="on_call_status_valid"),
+        ]
+        indexes = [models.Index(fields=["member", "available_from"], name="on_call_member_idx")]
+
+    def __str__(self):
+        return f"{self.member} on call for {self.topic}"
+
+    def covers(self, meeting: Meeting) -> bool:
+        return self.available_from <= meeting.starts_at and self.available_to >= meeting.ends_at

@@ -13,28 +13,60 @@ from django.utils import timezone
 
 from deals.diffs import snapshot_diff
 from deals.models import (
+    DEPARTMENT_ROLES,
     Approval,
     ApprovalDelegation,
     Briefing,
     BriefingStatus,
     BriefingVersion,
+    Consultation,
+    ConsultationStatus,
     Deal,
+    Department,
     Meeting,
+    OnCall,
+    PaymentTermRequest,
 )
 from teams.models import Membership, Role, User
 
 
 def deals_for_user(*, user: User) -> QuerySet[Deal]:
+    """Every deal the user may see.
+
+    Managers see their teams' deals; reps their own. Production, supply chain
+    and finance see a deal once a consultation is addressed to them or to their
+    department's queue (finance also for payment-term requests); colleagues on
+    call or co-negotiating see the deals of their meetings. Always within the
+    user's own teams.
+    """
     if not user.is_authenticated:
         return Deal.objects.none()
-    managed_teams = Membership.objects.filter(user=user, role=Role.MANAGER).values("team")
-    rep_teams = Membership.objects.filter(user=user, role=Role.REP).values("team")
-    member_teams = Membership.objects.filter(user=user).values("team")
+    memberships = Membership.objects.filter(user=user)
+    managed_teams = memberships.filter(role=Role.MANAGER).values("team")
+    rep_teams = memberships.filter(role=Role.REP).values("team")
+    member_teams = memberships.values("team")
+    department_roles = [DEPARTMENT_ROLES[d] for d in Department if d != Department.BOSS]
+    queue_departments = Q()
+    for department in Department:
+        role = DEPARTMENT_ROLES[department]
+        if department == Department.BOSS or role not in department_roles:
+            continue
+        teams = memberships.filter(role=role).values("team")
+        queue_departments |= Q(department=department, assignee__isnull=True, deal__team__in=teams)
+    addressed = (
+        Consultation.objects.filter(deal=OuterRef("pk"))
+        .exclude(status=ConsultationStatus.OPEN)
+        .filter(Q(assignee=user) | queue_departments)
+    )
+    finance_teams = memberships.filter(role=Role.FINANCE).values("team")
     co_negotiating = Meeting.objects.filter(deal=OuterRef("pk"), co_negotiators=user)
+    on_call = OnCall.objects.filter(meeting__deal=OuterRef("pk"), member=user)
+    payment_request = PaymentTermRequest.objects.filter(deal=OuterRef("pk"))
     return Deal.objects.filter(
         Q(team__in=managed_teams)
         | Q(owner=user, team__in=rep_teams)
-        | Q(Exists(co_negotiating), team__in=member_teams)
+        | Q(Exists(payment_request), team__in=finance_teams)
+        | Q(Exists(addressed) | Exists(co_negotiating) | Exists(on_call), team__in=member_teams)
     )
 
 

@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
+from deals.home import home_panels
 from teams.forms import LoginForm, ProfileForm, StyledPasswordChangeForm
 from teams.models import Role
 from teams.selectors import team_roles_for_user
@@ -59,10 +60,7 @@ def home(request):
     ]
     context = {"sections": sections}
     roles = {role for entry in team_roles for role in entry.roles}
-    if Role.MANAGER in roles:
-        from deals.selectors import approval_queue_for
-
-        context["queue"] = approval_queue_for(user=request.user)
+    context.update(home_panels(user=request.user, roles=roles))
     return render(request, "teams/home.html", context)
 
 

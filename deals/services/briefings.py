@@ -17,6 +17,7 @@ from deals.models import (
     Objection,
     PitchPoint,
 )
+from deals.readiness import readiness_refresh
 from deals.selectors import can_edit_deal, is_manager
 from deals.services.activity import activity_record
 from teams.models import Role, Team, User
@@ -181,6 +182,7 @@ def briefing_save(
             summary=f"saved the briefing (version {current.version})",
             changes=changes,
         )
+        readiness_refresh(deal=deal)
     return current
 
 
@@ -326,6 +328,7 @@ def briefing_decide(*, briefing: Briefing, by: User, approve: bool, comment: str
             verb="briefing_approved" if approve else "briefing_returned",
             summary=summary,
         )
+        readiness_refresh(deal=deal)
         notify(
             recipients=[deal.owner],
             kind="briefing_approved" if approve else "briefing_returned",

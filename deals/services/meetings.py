@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from deals.models import Contact, Deal, Meeting, MeetingStage
+from deals.readiness import readiness_refresh
 from deals.selectors import can_edit_deal
 from deals.services.activity import activity_record
 from teams.models import User
@@ -101,6 +102,7 @@ def _schedule(
             "End": {"old": None, "new": ends_at.astimezone(UTC).isoformat()},
         },
     )
+    readiness_refresh(deal=deal)
     return meeting
 
 
@@ -212,6 +214,7 @@ def meeting_move(*, meeting: Meeting, by: User, **fields) -> Meeting:
             summary=f"{'moved' if moved else 'updated'} the {_stage_label(current.stage)} meeting",
             changes=changes,
         )
+        readiness_refresh(deal=deal)
     return current
 
 
@@ -237,4 +240,5 @@ def meeting_cancel(*, meeting: Meeting, by: User, reason: str = "") -> bool:
             summary=f"cancelled the {_stage_label(meeting.stage)} meeting",
             changes=changes,
         )
+        readiness_refresh(deal=meeting.deal)
     return True

@@ -1,0 +1,33 @@
+"""The deal-related panels of each role's home page."""
+
+from deals.models import OPEN_DEAL_STATUSES
+from deals.readiness import readiness_for_deals
+from deals.selectors import approval_queue_for, deals_for_user
+from teams.models import Role, User
+
+
+def upcoming_deals_with_readiness(*, user: User, owned_only: bool) -> list:
+    """Open deals with their readiness, soonest next meeting first."""
+    deals = deals_for_user(user=user).filter(status__in=OPEN_DEAL_STATUSES)
+    if owned_only:
+        deals = deals.filter(owner=user)
+    deals = list(deals.select_related("customer", "owner", "briefing"))
+    readiness = readiness_for_deals(deals)
+    rows = [(deal, readiness[deal.pk]) for deal in deals]
+    far_future = (1, None)
+    rows.sort(
+        key=lambda row: (0, row[1].next_meeting.starts_at) if row[1].next_meeting else far_future,
+    )
+    return rows
+
+
+def home_panels(*, user: User, roles: set[str]) -> dict:
+    context = {}
+    if Role.REP in roles:
+        context["rep_deals"] = upcoming_deals_with_readiness(user=user, owned_only=True)
+    if Role.MANAGER in roles:
+        context["queue"] = approval_queue_for(user=user)
+        context["team_deals"] = upcoming_deals_with_readiness(user=user, owned_only=False)
+    # Consultations panels (deals/views/consultations.py)
+    # Payment-term panels (deals/views/payments.py)
+    return context

@@ -1,0 +1,189 @@
+"""The readiness checklist of a deal's next meeting (DESIGN.md, "Readiness").
+
+``readiness_for_deals`` works for a whole list in a constant number of
+queries; ``readiness_refresh`` moves a deal between preparing and ready.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.utils import timezone
+
+from deals.models import (
+    UNSETTLED_CONSULTATION_STATUSES,
+    Briefing,
+    Consultation,
+    Deal,
+    DealStatus,
+    Department,
+    Meeting,
+    MeetingStage,
+    OnCall,
+    OnCallStatus,
+    PaymentTermRequest,
+    PaymentTermStatus,
+    PitchPoint,
+)
+
+ITEMS = [
+    ("meeting", "Next meeting scheduled, with the customer contacts we meet"),
+    ("limits", "Limits approved (current version)"),
+    ("pitch", "Pitch points approved (current version)"),
+    ("consultations", "Every required consultation answered or waived"),
+    ("payment_terms", "No payment-term request pending"),
+    ("on_call", "On-call cover arranged for the meeting"),
+    ("co_negotiator", "A co-negotiator for the final meeting"),
+]
+LABELS = dict(ITEMS)
+
+
+@dataclass
+class Readiness:
+    checks: dict[str, bool]
+    next_meeting: Meeting | None = None
+    missing_consultations: list[str] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return sum(self.checks.values())
+
+    @property
+    def total(self) -> int:
+        return len(self.checks)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.done == self.total
+
+    @property
+    def items(self) -> list[tuple[str, str, bool]]:
+        return [(key, LABELS[key], self.checks[key]) for key, _ in ITEMS]
+
+    @property
+    def missing(self) -> list[str]:
+        return [LABELS[key] for key, _ in ITEMS if not self.checks[key]]
+
+    def __str__(self):
+        return f"{self.done} of {self.total}"
+
+
+def _limit_values(briefing: Briefing) -> dict:
+    from deals.services.briefings import limits_snapshot
+
+    return limits_snapshot(briefing)
+
+
+def _pitch_values(points) -> list[dict]:
+    return [{"feature": p.feature, "benefit": p.benefit, "evidence": p.evidence} for p in points]
+
+
+def readiness_for_deals(deals) -> dict[int, Readiness]:
+    """Readiness of each deal's next meeting, in a fixed number of queries (seven)."""
+    deals = list(deals)
+    ids = [deal.pk for deal in deals]
+    if not ids:
+        return {}
+    now = timezone.now()
+
+    covering = OnCall.objects.filter(
+        meeting=OuterRef("pk"),
+        status=OnCallStatus.ACCEPTED,
+        available_from__lte=OuterRef("starts_at"),
+        available_to__gte=OuterRef("ends_at"),
+    )
+    upcoming = (
+        Meeting.objects.filter(deal_id__in=ids, cancelled=False, ends_at__gt=now)
+        .annotate(
+            contact_count=Count("contacts", distinct=True),
+            co_negotiator_count=Count("co_negotiators", distinct=True),
+            covered=Exists(covering),
+        )
+        .order_by("deal_id", "starts_at")
+    )
+    next_meeting: dict[int, Meeting] = {}
+    for meeting in upcoming:
+        next_meeting.setdefault(meeting.deal_id, meeting)
+
+    briefings = {
+        b.deal_id: b
+        for b in Briefing.objects.filter(deal_id__in=ids)
+        .select_related("approved_version")
+        .prefetch_related(Prefetch("pitch_points", queryset=PitchPoint.objects.order_by("order", "pk")))
+    }
+    unsettled = defaultdict(list)
+    for deal_id, department in Consultation.objects.filter(
+        deal_id__in=ids, required=True, status__in=UNSETTLED_CONSULTATION_STATUSES
+    ).values_list("deal_id", "department"):
+        unsettled[deal_id].append(department)
+    pending_terms = set(
+        PaymentTermRequest.objects.filter(deal_id__in=ids, status=PaymentTermStatus.SUBMITTED).values_list(
+            "deal_id", flat=True
+        )
+    )
+
+    result = {}
+    for deal in deals:
+        meeting = next_meeting.get(deal.pk)
+        briefing = briefings.get(deal.pk)
+        approved = briefing.approved_version if briefing else None
+        limits_ok = bool(approved) and approved.snapshot["limits"] == _limit_values(briefing)
+        pitch_ok = (
+            bool(approved)
+            and bool(approved.snapshot["pitch_points"])
+            and approved.snapshot["pitch_points"] == _pitch_values(briefing.pitch_points.all())
+        )
+        result[deal.pk] = Readiness(
+            checks={
+                "meeting": meeting is not None and meeting.contact_count > 0,
+                "limits": limits_ok,
+                "pitch": pitch_ok,
+                "consultations": not unsettled[deal.pk],
+                "payment_terms": deal.pk not in pending_terms,
+                "on_call": meeting is not None and meeting.covered,
+                "co_negotiator": meeting is not None
+                and (meeting.stage != MeetingStage.FINAL or meeting.co_negotiator_count > 0),
+            },
+            next_meeting=meeting,
+            missing_consultations=[Department(d).label for d in sorted(unsettled[deal.pk])],
+        )
+    return result
+
+
+def readiness_for_deal(deal: Deal) -> Readiness:
+    return readiness_for_deals([deal])[deal.pk]
+
+
+def readiness_refresh(*, deal: Deal) -> Readiness:
+    """Move the deal to ``ready`` when every item applies, and back to ``preparing`` when one stops.
+
+    Deals already negotiating or closed keep their status.
+    """
+    readiness = readiness_for_deal(deal)
+    if deal.status == DealStatus.PREPARING and readiness.is_ready:
+        new_status = DealStatus.READY
+    elif deal.status == DealStatus.READY and not readiness.is_ready:
+        new_status = DealStatus.PREPARING
+    else:
+        return readiness
+    with transaction.atomic():
+        changed = Deal.objects.filter(pk=deal.pk, status=deal.status).update(status=new_status)
+        if changed:
+            from deals.services.activity import activity_record
+
+            old = deal.get_status_display()
+            deal.status = new_status
+            summary = (
+                "is ready for the next meeting: all 7 checks apply"
+                if new_status == DealStatus.READY
+                else "is no longer ready: " + "; ".join(readiness.missing).lower()
+            )
+            activity_record(
+                deal=deal,
+                actor=None,
+                verb="deal_readiness",
+                summary=f"The deal {summary}",
+                changes={"Status": {"old": old, "new": deal.get_status_display()}},
+            )
+    return readiness
