@@ -2,7 +2,7 @@
 
 from deals.models import OPEN_DEAL_STATUSES
 from deals.readiness import readiness_for_deals
-from deals.selectors import approval_queue_for, deals_for_user
+from deals.selectors import approval_queue_for, cover_invitations_for, deals_for_user
 from teams.models import Role, User
 
 
@@ -23,6 +23,8 @@ def upcoming_deals_with_readiness(*, user: User, owned_only: bool) -> list:
 
 def home_panels(*, user: User, roles: set[str]) -> dict:
     context = {}
+    if roles:
+        context.update(cover_invitations_for(user=user))
     if Role.REP in roles:
         context["rep_deals"] = upcoming_deals_with_readiness(user=user, owned_only=True)
     if Role.MANAGER in roles:

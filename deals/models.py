@@ -626,3 +626,31 @@ class OnCall(models.Model):
 
     def covers(self, meeting: Meeting) -> bool:
         return self.available_from <= meeting.starts_at and self.available_to >= meeting.ends_at
+
+
+class CoNegotiatorRequest(models.Model):
+    """A colleague asked to come along to a meeting; on acceptance they join ``Meeting.co_negotiators``."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="co_negotiator_requests")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="co_negotiator_requests"
+    )
+    status = models.CharField(max_length=10, choices=OnCallStatus.choices, default=OnCallStatus.REQUESTED)
+    note = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="co_negotiator_once_per_meeting"),
+            models.CheckConstraint(
+                condition=Q(status__in=OnCallStatus.values), name="co_negotiator_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} asked along to {self.meeting}"

@@ -80,7 +80,7 @@ def _pitch_values(points) -> list[dict]:
 
 
 def readiness_for_deals(deals) -> dict[int, Readiness]:
-    """Readiness of each deal's next meeting, in a fixed number of queries (seven)."""
+    """Readiness of each deal's next meeting, in a fixed number of queries (five)."""
     deals = list(deals)
     ids = [deal.pk for deal in deals]
     if not ids:

@@ -19,12 +19,14 @@ from deals.models import (
     Briefing,
     BriefingStatus,
     BriefingVersion,
+    CoNegotiatorRequest,
     Consultation,
     ConsultationStatus,
     Deal,
     Department,
     Meeting,
     OnCall,
+    OnCallStatus,
     PaymentTermRequest,
 )
 from teams.models import Membership, Role, User
@@ -61,12 +63,16 @@ def deals_for_user(*, user: User) -> QuerySet[Deal]:
     finance_teams = memberships.filter(role=Role.FINANCE).values("team")
     co_negotiating = Meeting.objects.filter(deal=OuterRef("pk"), co_negotiators=user)
     on_call = OnCall.objects.filter(meeting__deal=OuterRef("pk"), member=user)
+    asked_along = CoNegotiatorRequest.objects.filter(meeting__deal=OuterRef("pk"), member=user)
     payment_request = PaymentTermRequest.objects.filter(deal=OuterRef("pk"))
     return Deal.objects.filter(
         Q(team__in=managed_teams)
         | Q(owner=user, team__in=rep_teams)
         | Q(Exists(payment_request), team__in=finance_teams)
-        | Q(Exists(addressed) | Exists(co_negotiating) | Exists(on_call), team__in=member_teams)
+        | Q(
+            Exists(addressed) | Exists(co_negotiating) | Exists(on_call) | Exists(asked_along),
+            team__in=member_teams,
+        )
     )
 
 
@@ -192,3 +198,46 @@ def delegations_for(*, user: User) -> QuerySet[ApprovalDelegation]:
         .select_related("team", "manager", "delegate")
         .order_by("-ends_on")
     )
+
+
+def meeting_for_user(*, user: User, pk: int) -> Meeting:
+    """A meeting of a deal the user may see; 404 otherwise."""
+    meeting = (
+        Meeting.objects.filter(deal__in=deals_for_user(user=user), pk=pk)
+        .select_related("deal", "deal__team", "deal__owner", "deal__customer")
+        .first()
+    )
+    if meeting is None:
+        raise Http404("No such meeting.")
+    return meeting
+
+
+def cover_invitations_for(*, user: User) -> dict:
+    """What colleagues asked of the user for upcoming meetings: on-call cover and co-negotiation."""
+    now = timezone.now()
+    upcoming = {"meeting__cancelled": False, "meeting__ends_at__gt": now}
+    related = ["meeting", "meeting__deal", "meeting__deal__customer", "meeting__deal__owner"]
+    return {
+        "on_call_invitations": list(
+            OnCall.objects.filter(member=user, **upcoming)
+            .exclude(status=OnCallStatus.DECLINED)
+            .select_related(*related)
+            .order_by("meeting__starts_at")
+        ),
+        "co_negotiator_invitations": list(
+            CoNegotiatorRequest.objects.filter(member=user, **upcoming)
+            .exclude(status=OnCallStatus.DECLINED)
+            .select_related(*related)
+            .order_by("meeting__starts_at")
+        ),
+    }
+
+
+def overlapping_on_calls(*, member: User, starts_at, ends_at, exclude_meeting=None) -> list[OnCall]:
+    """The member's other accepted or pending on-call commitments that overlap the window."""
+    overlapping = OnCall.objects.filter(
+        member=member, available_from__lt=ends_at, available_to__gt=starts_at, meeting__cancelled=False
+    ).exclude(status=OnCallStatus.DECLINED)
+    if exclude_meeting is not None:
+        overlapping = overlapping.exclude(meeting=exclude_meeting)
+    return list(overlapping.select_related("meeting__deal"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from deals.views import briefings
+from deals.views import briefings, cover
 from deals.views import deals as deal_views
 from deals.views import meetings as meeting_views
 
@@ -25,4 +25,10 @@ urlpatterns = [
     path("approvals/", briefings.approval_queue, name="approvals"),
     path("delegations/", briefings.delegations, name="delegations"),
     path("delegations/<int:pk>/delete/", briefings.delegation_delete_view, name="delegation_delete"),
+    # On-call cover and co-negotiators (deals/views/cover.py)
+    path("meetings/<int:pk>/on-call/new/", cover.on_call_new, name="on_call_new"),
+    path("on-call/<int:pk>/answer/", cover.on_call_answer, name="on_call_answer"),
+    path("on-call/<int:pk>/remove/", cover.on_call_delete, name="on_call_remove"),
+    path("meetings/<int:pk>/co-negotiator/", cover.co_negotiator_new, name="co_negotiator_new"),
+    path("co-negotiators/<int:pk>/answer/", cover.co_negotiator_answer, name="co_negotiator_answer"),
 ]

@@ -97,6 +97,34 @@ def _delegation(world):
     return delegation
 
 
+def _on_call(world):
+    """The production member asked to be on call for the world's meeting."""
+    from deals.models import OnCall
+
+    meeting = world.objects["meeting"]
+    on_call, _ = OnCall.objects.get_or_create(
+        meeting=meeting,
+        member=world.members["production"],
+        defaults={
+            "topic": "technical specs",
+            "phone": "+49 30 1234567",
+            "available_from": meeting.starts_at,
+            "available_to": meeting.ends_at,
+        },
+    )
+    return on_call
+
+
+def _co_negotiator_request(world):
+    """The team's manager asked along to the world's meeting."""
+    from deals.models import CoNegotiatorRequest
+
+    request, _ = CoNegotiatorRequest.objects.get_or_create(
+        meeting=world.objects["meeting"], member=world.members["manager"]
+    )
+    return request
+
+
 # Only a manager decides; the owner sees the deal but may not decide (403).
 MANAGER_POSTS = expect(members=404, rep=403, manager=302)
 
@@ -156,5 +184,30 @@ ACCESS_MATRIX: dict[str, Entry] = {
         lambda w: reverse("deals:delegation_delete", args=[_delegation(w).pk]),
         expect(members=404, manager=302, rep=403, production=403, supply_chain=403, finance=403, staff=403),
         method="POST",
+    ),
+    # On-call cover and co-negotiators (deals)
+    "deals:on_call_new": Entry(_meeting_url("deals:on_call_new"), OWNER_EDITS),
+    "deals:on_call_answer": Entry(
+        lambda w: reverse("deals:on_call_answer", args=[_on_call(w).pk]),
+        expect(members=404, rep=403, manager=403, production=302),
+        method="POST",
+        data={"accept": "1"},
+    ),
+    "deals:on_call_remove": Entry(
+        lambda w: reverse("deals:on_call_remove", args=[_on_call(w).pk]),
+        expect(members=404, rep=302, manager=403, production=403),
+        method="POST",
+    ),
+    "deals:co_negotiator_new": Entry(
+        _meeting_url("deals:co_negotiator_new"),
+        OWNER_POSTS,
+        method="POST",
+        data={"member": ""},
+    ),
+    "deals:co_negotiator_answer": Entry(
+        lambda w: reverse("deals:co_negotiator_answer", args=[_co_negotiator_request(w).pk]),
+        expect(members=404, rep=403, manager=302),
+        method="POST",
+        data={"accept": "1"},
     ),
 }

@@ -5,14 +5,16 @@ from datetime import datetime, time, timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from deals.forms.cover import CoNegotiatorForm
 from deals.forms.deals import DealCustomerForm, DealFilterForm, DealForm, NewContactFormSet
 from deals.forms.meetings import FirstMeetingForm
-from deals.models import Contact, Deal, Meeting, MeetingStage
+from deals.models import CoNegotiatorRequest, Contact, Deal, Meeting, MeetingStage, OnCall
+from deals.readiness import readiness_for_deal, readiness_for_deals
 from deals.selectors import can_edit_deal, deal_for_user, deals_for_user
 from deals.services import deals as deal_services
 from deals.views.briefings import briefing_panel_context
@@ -77,10 +79,12 @@ def deal_list(request):
         F("next_meeting_at").asc(nulls_last=True), "-created_at", "-pk"
     )
     page = Paginator(deals, DEALS_PER_PAGE).get_page(request.GET.get("page"))
+    readiness = readiness_for_deals(page.object_list)
     for deal in page.object_list:
         deal.next_meeting_stage_label = (
             MeetingStage(deal.next_meeting_stage).label if deal.next_meeting_stage else ""
         )
+        deal.readiness = readiness[deal.pk]
     context = {"form": form, "page": page, "deals": page.object_list, "filtered": bool(filters)}
     template = "deals/partials/deal_results.html" if request.htmx else "deals/deal_list.html"
     return render(request, template, context)
@@ -202,7 +206,14 @@ def meetings_context(*, deal: Deal, user: User, can_edit: bool | None = None) ->
     if can_edit is None:
         can_edit = can_edit_deal(user=user, deal=deal)
     now = timezone.now()
-    meetings = list(deal.meetings.prefetch_related("contacts", "co_negotiators").order_by("starts_at"))
+    meetings = list(
+        deal.meetings.prefetch_related(
+            "contacts",
+            "co_negotiators",
+            Prefetch("on_calls", queryset=OnCall.objects.select_related("member")),
+            Prefetch("co_negotiator_requests", queryset=CoNegotiatorRequest.objects.select_related("member")),
+        ).order_by("starts_at")
+    )
     upcoming = [meeting for meeting in meetings if meeting.ends_at > now]
     past = [meeting for meeting in reversed(meetings) if meeting.ends_at <= now]
     return {
@@ -211,6 +222,7 @@ def meetings_context(*, deal: Deal, user: User, can_edit: bool | None = None) ->
         "past_meetings": past,
         "can_edit": can_edit,
         "can_arrange_meetings": can_edit and deal.is_open,
+        "colleague_form": CoNegotiatorForm(deal=deal) if can_edit and deal.is_open else None,
     }
 
 
@@ -248,6 +260,7 @@ def deal_detail(request, pk):
         "deal": deal,
         "can_edit": can_edit,
         "contacts": list(deal.customer.contacts.all()),
+        "readiness": readiness_for_deal(deal),
         **briefing_panel_context(deal=deal, user=request.user),
         **meetings_context(deal=deal, user=request.user, can_edit=can_edit),
         **timeline_context(deal=deal),

@@ -1,0 +1,67 @@
+from crispy_forms.helper import FormHelper
+from django import forms
+
+from teams.models import Membership, Role, User
+
+
+def _colleague_choices(*, deal):
+    """Active members of the deal's team other than its owner, labelled with their roles."""
+    memberships = (
+        Membership.objects.filter(team=deal.team, user__is_active=True)
+        .exclude(user=deal.owner)
+        .select_related("user")
+        .order_by("user__first_name", "user__username")
+    )
+    roles: dict[int, list[str]] = {}
+    users: dict[int, User] = {}
+    for membership in memberships:
+        users[membership.user_id] = membership.user
+        roles.setdefault(membership.user_id, []).append(Role(membership.role).label)
+    return users, {pk: f"{users[pk]} ({', '.join(labels)})" for pk, labels in roles.items()}
+
+
+class ColleagueField(forms.ModelChoiceField):
+    def __init__(self, *, labels, **kwargs):
+        self.labels = labels
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, obj):
+        return self.labels.get(obj.pk, str(obj))
+
+
+class OnCallForm(forms.Form):
+    member = forms.ModelChoiceField(queryset=User.objects.none(), label="Colleague on call")
+    topic = forms.CharField(max_length=120, help_text="What they can answer, e.g. technical specs, delivery.")
+    phone = forms.CharField(
+        max_length=32, required=False, help_text="Leave empty to use the number on their team profile."
+    )
+    available_from = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Default: 15 minutes before the meeting.",
+    )
+    available_to = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Default: 15 minutes after it ends.",
+    )
+
+    def __init__(self, *args, deal, **kwargs):
+        super().__init__(*args, **kwargs)
+        users, labels = _colleague_choices(deal=deal)
+        self.fields["member"] = ColleagueField(
+            queryset=User.objects.filter(pk__in=users), labels=labels, label="Colleague on call"
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class CoNegotiatorForm(forms.Form):
+    member = forms.ModelChoiceField(queryset=User.objects.none(), label="Colleague to come along")
+
+    def __init__(self, *args, deal, **kwargs):
+        super().__init__(*args, **kwargs)
+        users, labels = _colleague_choices(deal=deal)
+        self.fields["member"] = ColleagueField(
+            queryset=User.objects.filter(pk__in=users), labels=labels, label="Colleague to come along"
+        )

@@ -1,0 +1,202 @@
+"""On-call cover and co-negotiators for a meeting: nobody negotiates alone."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from deals.models import CoNegotiatorRequest, Meeting, OnCall, OnCallStatus
+from deals.readiness import readiness_refresh
+from deals.selectors import can_edit_deal
+from deals.services.activity import activity_record
+from deals.services.briefings import BriefingError, NotAllowed
+from teams.models import Membership, User
+from teams.notifications import notify
+
+# Cover starts a little before the meeting and ends a little after it.
+DEFAULT_MARGIN = timedelta(minutes=15)
+
+
+def _check_owner(*, meeting: Meeting, by: User) -> None:
+    if not can_edit_deal(user=by, deal=meeting.deal):
+        raise NotAllowed("Only the deal's owner arranges cover for its meetings.")
+    if meeting.cancelled:
+        raise BriefingError("This meeting was cancelled.")
+    if meeting.ends_at <= timezone.now():
+        raise BriefingError("This meeting is over.")
+
+
+def _check_colleague(*, meeting: Meeting, member: User) -> None:
+    deal = meeting.deal
+    if member.pk == deal.owner_id:
+        raise BriefingError("Choose a colleague: the rep who negotiates cannot cover themselves.")
+    if not member.is_active or not Membership.objects.filter(user=member, team=deal.team).exists():
+        raise BriefingError("Choose a member of the deal's team.")
+
+
+def _deal_url(meeting: Meeting) -> str:
+    return reverse("deals:detail", args=[meeting.deal_id])
+
+
+def on_call_request(
+    *,
+    meeting: Meeting,
+    by: User,
+    member: User,
+    topic: str,
+    phone: str = "",
+    available_from=None,
+    available_to=None,
+) -> OnCall:
+    _check_owner(meeting=meeting, by=by)
+    _check_colleague(meeting=meeting, member=member)
+    topic = (topic or "").strip()
+    if not topic:
+        raise BriefingError("Say what they are on call for, e.g. technical specs or delivery.")
+    phone = (phone or "").strip() or _membership_phone(member=member, team_id=meeting.deal.team_id)
+    if not phone:
+        raise BriefingError(f"{member} has no phone number on file: enter the number to call.")
+    available_from = available_from or meeting.starts_at - DEFAULT_MARGIN
+    available_to = available_to or meeting.ends_at + DEFAULT_MARGIN
+    if available_from > meeting.starts_at or available_to < meeting.ends_at:
+        raise BriefingError("The on-call time must cover the whole meeting.")
+    with transaction.atomic():
+        on_call = OnCall.objects.create(
+            meeting=meeting,
+            member=member,
+            topic=topic[:120],
+            phone=phone[:32],
+            available_from=available_from,
+            available_to=available_to,
+            requested_by=by,
+        )
+        activity_record(
+            deal=meeting.deal,
+            actor=by,
+            verb="on_call_requested",
+            summary=f"asked {member} to be on call for {topic} during the "
+            f"{meeting.get_stage_display().lower()} meeting",
+        )
+        notify(
+            recipients=[member],
+            kind="on_call_requested",
+            context={
+                "deal": meeting.deal,
+                "meeting": meeting,
+                "on_call": on_call,
+                "actor": by,
+                "due": meeting.starts_at,
+            },
+            url=_deal_url(meeting),
+            team=meeting.deal.team,
+        )
+    return on_call
+
+
+def _membership_phone(*, member: User, team_id: int) -> str:
+    phones = (
+        Membership.objects.filter(user=member, team_id=team_id)
+        .exclude(phone="")
+        .values_list("phone", flat=True)
+    )
+    return next(iter(phones), "")
+
+
+def _respond(obj, *, by: User, accept: bool, what: str):
+    if obj.member_id != by.pk:
+        raise NotAllowed("Only the colleague who was asked can answer.")
+    if obj.meeting.cancelled or obj.meeting.ends_at <= timezone.now():
+        raise BriefingError("This meeting is cancelled or over.")
+    status = OnCallStatus.ACCEPTED if accept else OnCallStatus.DECLINED
+    if obj.status == status:
+        return False
+    obj.status = status
+    obj.responded_at = timezone.now()
+    obj.save(update_fields=["status", "responded_at"])
+    deal = obj.meeting.deal
+    verb = "accepted" if accept else "declined"
+    activity_record(deal=deal, actor=by, verb=f"{what}_{verb}", summary=f"{verb} to {_WHAT[what]}")
+    notify(
+        recipients=[deal.owner],
+        kind="cover_answered",
+        context={"deal": deal, "meeting": obj.meeting, "actor": by, "accepted": accept, "what": _WHAT[what]},
+        url=_deal_url(obj.meeting),
+        team=deal.team,
+    )
+    return True
+
+
+_WHAT = {"on_call": "be on call", "co_negotiator": "come along as co-negotiator"}
+
+
+def on_call_respond(*, on_call: OnCall, by: User, accept: bool) -> bool:
+    with transaction.atomic():
+        on_call = OnCall.objects.select_for_update().select_related("meeting__deal").get(pk=on_call.pk)
+        changed = _respond(on_call, by=by, accept=accept, what="on_call")
+        readiness_refresh(deal=on_call.meeting.deal)
+    return changed
+
+
+def on_call_remove(*, on_call: OnCall, by: User) -> None:
+    meeting = on_call.meeting
+    if not can_edit_deal(user=by, deal=meeting.deal):
+        raise NotAllowed("Only the deal's owner changes the cover.")
+    with transaction.atomic():
+        on_call.delete()
+        activity_record(
+            deal=meeting.deal,
+            actor=by,
+            verb="on_call_removed",
+            summary=f"removed {on_call.member} from on-call",
+        )
+        readiness_refresh(deal=meeting.deal)
+
+
+def co_negotiator_request(*, meeting: Meeting, by: User, member: User, note: str = "") -> CoNegotiatorRequest:
+    _check_owner(meeting=meeting, by=by)
+    _check_colleague(meeting=meeting, member=member)
+    with transaction.atomic():
+        request, created = CoNegotiatorRequest.objects.get_or_create(
+            meeting=meeting, member=member, defaults={"requested_by": by, "note": (note or "")[:300]}
+        )
+        if not created:
+            if request.status != OnCallStatus.DECLINED:
+                raise BriefingError(f"{member} has already been asked to come along.")
+            request.status = OnCallStatus.REQUESTED
+            request.responded_at = None
+            request.save(update_fields=["status", "responded_at"])
+        activity_record(
+            deal=meeting.deal,
+            actor=by,
+            verb="co_negotiator_requested",
+            summary=f"asked {member} to come along to the {meeting.get_stage_display().lower()} meeting",
+        )
+        notify(
+            recipients=[member],
+            kind="co_negotiator_requested",
+            context={
+                "deal": meeting.deal,
+                "meeting": meeting,
+                "actor": by,
+                "note": note,
+                "due": meeting.starts_at,
+            },
+            url=_deal_url(meeting),
+            team=meeting.deal.team,
+        )
+    return request
+
+
+def co_negotiator_respond(*, request: CoNegotiatorRequest, by: User, accept: bool) -> bool:
+    with transaction.atomic():
+        request = (
+            CoNegotiatorRequest.objects.select_for_update().select_related("meeting__deal").get(pk=request.pk)
+        )
+        changed = _respond(request, by=by, accept=accept, what="co_negotiator")
+        if accept:
+            request.meeting.co_negotiators.add(by)
+        else:
+            request.meeting.co_negotiators.remove(by)
+        readiness_refresh(deal=request.meeting.deal)
+    return changed

@@ -1,0 +1,156 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from deals.forms.cover import CoNegotiatorForm, OnCallForm
+from deals.models import CoNegotiatorRequest, OnCall
+from deals.selectors import can_edit_deal, deals_for_user, meeting_for_user, overlapping_on_calls
+from deals.services.briefings import BriefingError, NotAllowed
+from deals.services.cover import (
+    DEFAULT_MARGIN,
+    co_negotiator_request,
+    co_negotiator_respond,
+    on_call_remove,
+    on_call_request,
+    on_call_respond,
+)
+
+
+def _owned_meeting(request, pk):
+    meeting = meeting_for_user(user=request.user, pk=pk)
+    if not can_edit_deal(user=request.user, deal=meeting.deal):
+        raise PermissionDenied("Only the deal's owner arranges cover.")
+    return meeting
+
+
+def _back(request, deal):
+    if request.POST.get("next") == "home":
+        return redirect("home")
+    return redirect("deals:detail", pk=deal.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def on_call_new(request, pk):
+    meeting = _owned_meeting(request, pk)
+    form = OnCallForm(request.POST or None, deal=meeting.deal)
+    overlaps = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            on_call_request(
+                meeting=meeting,
+                by=request.user,
+                member=data["member"],
+                topic=data["topic"],
+                phone=data["phone"],
+                available_from=data["available_from"],
+                available_to=data["available_to"],
+            )
+        except NotAllowed as error:
+            raise PermissionDenied(str(error)) from error
+        except BriefingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{data['member']} has been asked to be on call.")
+            return redirect("deals:detail", pk=meeting.deal_id)
+    if form.is_bound and form.is_valid():
+        overlaps = overlapping_on_calls(
+            member=form.cleaned_data["member"],
+            starts_at=meeting.starts_at - DEFAULT_MARGIN,
+            ends_at=meeting.ends_at + DEFAULT_MARGIN,
+            exclude_meeting=meeting,
+        )
+    return render(
+        request,
+        "deals/on_call_form.html",
+        {
+            "meeting": meeting,
+            "deal": meeting.deal,
+            "form": form,
+            "overlaps": overlaps,
+            "busy": _busy_colleagues(meeting),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _busy_colleagues(meeting):
+    """Colleagues with another on-call commitment overlapping this meeting, shown beside the form."""
+    overlapping = (
+        OnCall.objects.filter(
+            meeting__deal__team=meeting.deal.team,
+            available_from__lt=meeting.ends_at,
+            available_to__gt=meeting.starts_at,
+            meeting__cancelled=False,
+        )
+        .exclude(meeting=meeting)
+        .exclude(status="declined")
+    )
+    return list(overlapping.select_related("member", "meeting__deal"))
+
+
+def _invitation(model, request, pk):
+    visible = deals_for_user(user=request.user)
+    return get_object_or_404(model.objects.select_related("meeting__deal"), pk=pk, meeting__deal__in=visible)
+
+
+@require_POST
+def on_call_answer(request, pk):
+    on_call = _invitation(OnCall, request, pk)
+    accept = request.POST.get("accept") == "1"
+    try:
+        on_call_respond(on_call=on_call, by=request.user, accept=accept)
+    except NotAllowed as error:
+        raise PermissionDenied(str(error)) from error
+    except BriefingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, "Thanks: the rep has been told." if accept else "Declined; the rep has been told."
+        )
+    return _back(request, on_call.meeting.deal)
+
+
+@require_POST
+def on_call_delete(request, pk):
+    on_call = _invitation(OnCall, request, pk)
+    try:
+        on_call_remove(on_call=on_call, by=request.user)
+    except NotAllowed as error:
+        raise PermissionDenied(str(error)) from error
+    messages.success(request, "The on-call request was removed.")
+    return redirect("deals:detail", pk=on_call.meeting.deal_id)
+
+
+@require_POST
+def co_negotiator_new(request, pk):
+    meeting = _owned_meeting(request, pk)
+    form = CoNegotiatorForm(request.POST, deal=meeting.deal)
+    if not form.is_valid():
+        messages.error(request, "Choose a colleague of the team to come along.")
+        return redirect("deals:detail", pk=meeting.deal_id)
+    try:
+        co_negotiator_request(meeting=meeting, by=request.user, member=form.cleaned_data["member"])
+    except BriefingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{form.cleaned_data['member']} has been asked to come along.")
+    return redirect("deals:detail", pk=meeting.deal_id)
+
+
+@require_POST
+def co_negotiator_answer(request, pk):
+    invitation = _invitation(CoNegotiatorRequest, request, pk)
+    accept = request.POST.get("accept") == "1"
+    try:
+        co_negotiator_respond(request=invitation, by=request.user, accept=accept)
+    except NotAllowed as error:
+        raise PermissionDenied(str(error)) from error
+    except BriefingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, "Thanks: the rep has been told." if accept else "Declined; the rep has been told."
+        )
+    return _back(request, invitation.meeting.deal)

@@ -1,0 +1,110 @@
+from datetime import timedelta
+
+import pytest
+
+from deals.models import OnCall, OnCallStatus
+from deals.selectors import cover_invitations_for, deals_for_user, overlapping_on_calls
+from deals.services.briefings import BriefingError, NotAllowed
+from deals.services.cover import (
+    co_negotiator_request,
+    co_negotiator_respond,
+    on_call_remove,
+    on_call_request,
+    on_call_respond,
+)
+from teams.models import Notification
+
+
+@pytest.fixture
+def meeting(world):
+    return world.objects["meeting"]
+
+
+def test_the_rep_asks_a_colleague_who_is_notified_and_sees_the_deal(world, meeting):
+    paul = world.members["production"]
+    assert not deals_for_user(user=paul).filter(pk=meeting.deal_id).exists()
+    on_call = on_call_request(meeting=meeting, by=world.members["rep"], member=paul, topic="specs")
+    assert on_call.phone == "+49 30 1234567"  # from the membership
+    assert on_call.available_from < meeting.starts_at and on_call.available_to > meeting.ends_at
+    assert Notification.objects.filter(recipient=paul, kind="on_call_requested").exists()
+    assert deals_for_user(user=paul).filter(pk=meeting.deal_id).exists()
+    assert cover_invitations_for(user=paul)["on_call_invitations"] == [on_call]
+
+
+def test_the_rep_cannot_cover_themselves(world, meeting):
+    with pytest.raises(BriefingError, match="cannot cover themselves"):
+        on_call_request(meeting=meeting, by=world.members["rep"], member=world.members["rep"], topic="x")
+    assert not OnCall.objects.exists()
+
+
+def test_an_outsider_cannot_be_asked(world, meeting):
+    with pytest.raises(BriefingError, match="member of the deal's team"):
+        on_call_request(meeting=meeting, by=world.members["rep"], member=world.outsider, topic="x")
+
+
+def test_the_window_must_cover_the_meeting(world, meeting):
+    with pytest.raises(BriefingError, match="cover the whole meeting"):
+        on_call_request(
+            meeting=meeting,
+            by=world.members["rep"],
+            member=world.members["finance"],
+            topic="terms",
+            available_from=meeting.starts_at + timedelta(minutes=10),
+        )
+    assert not OnCall.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["manager", "production", "finance"])
+def test_only_the_owner_arranges_cover(world, meeting, role):
+    with pytest.raises(NotAllowed):
+        on_call_request(meeting=meeting, by=world.members[role], member=world.members["finance"], topic="x")
+    assert not OnCall.objects.exists()
+
+
+def test_only_the_colleague_answers_and_the_rep_is_told(world, meeting):
+    on_call = on_call_request(
+        meeting=meeting, by=world.members["rep"], member=world.members["production"], topic="specs"
+    )
+    with pytest.raises(NotAllowed):
+        on_call_respond(on_call=on_call, by=world.members["manager"], accept=True)
+    on_call_respond(on_call=on_call, by=world.members["production"], accept=True)
+    on_call.refresh_from_db()
+    assert on_call.status == OnCallStatus.ACCEPTED
+    assert Notification.objects.filter(recipient=world.members["rep"], kind="cover_answered").exists()
+
+
+def test_overlapping_commitments_are_found(world, meeting):
+    paul = world.members["production"]
+    on_call_request(meeting=meeting, by=world.members["rep"], member=paul, topic="specs")
+    found = overlapping_on_calls(member=paul, starts_at=meeting.starts_at, ends_at=meeting.ends_at)
+    assert len(found) == 1
+    assert (
+        overlapping_on_calls(
+            member=paul,
+            starts_at=meeting.ends_at + timedelta(hours=1),
+            ends_at=meeting.ends_at + timedelta(hours=2),
+        )
+        == []
+    )
+
+
+def test_a_co_negotiator_joins_the_meeting_on_acceptance(world, meeting):
+    max_ = world.members["manager"]
+    invitation = co_negotiator_request(meeting=meeting, by=world.members["rep"], member=max_)
+    assert not meeting.co_negotiators.exists()
+    co_negotiator_respond(request=invitation, by=max_, accept=True)
+    assert list(meeting.co_negotiators.all()) == [max_]
+    with pytest.raises(BriefingError, match="already been asked"):
+        co_negotiator_request(meeting=meeting, by=world.members["rep"], member=max_)
+    co_negotiator_respond(request=invitation, by=max_, accept=False)
+    assert not meeting.co_negotiators.exists()
+
+
+def test_removing_cover_is_for_the_owner(world, meeting):
+    on_call = on_call_request(
+        meeting=meeting, by=world.members["rep"], member=world.members["production"], topic="specs"
+    )
+    with pytest.raises(NotAllowed):
+        on_call_remove(on_call=on_call, by=world.members["production"])
+    on_call_remove(on_call=on_call, by=world.members["rep"])
+    assert not OnCall.objects.exists()
