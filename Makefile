@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint check-deploy clean
+.PHONY: run test lint bench-reminders clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ run: $(STAMP)
 ## Run the whole test suite (SQLite unless DATABASE_URL is set).
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Benchmark the reminder sweep on PostgreSQL (BENCH_DATABASE_URL, default: a scratch database negprep_bench).
+bench-reminders: $(STAMP)
+	$(BIN)/python -m bench.reminders
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -8,12 +8,19 @@ from deals.models import (
     Briefing,
     BriefingVersion,
     Concession,
+    CoNegotiatorRequest,
+    Consultation,
     Contact,
     Customer,
     Deal,
+    FinancePolicy,
     Meeting,
+    NegotiationReport,
     Objection,
+    OnCall,
+    PaymentTermRequest,
     PitchPoint,
+    Reminder,
 )
 
 # Links typed without a scheme become https:// (the Django 6 default).
@@ -128,3 +135,141 @@ class ActivityAdmin(admin.ModelAdmin):
     search_fields = ["summary", "deal__title"]
     list_select_related = ["deal", "actor"]
     readonly_fields = ["deal", "actor", "verb", "summary", "changes", "created_at"]
+
+
+@admin.register(OnCall)
+class OnCallAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "member", "topic", "status", "available_from", "available_to"]
+    list_filter = ["status", "meeting__deal__team"]
+    list_select_related = ["meeting__deal", "member"]
+    raw_id_fields = ["meeting", "member", "requested_by"]
+
+
+@admin.register(CoNegotiatorRequest)
+class CoNegotiatorRequestAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "member", "status", "created_at"]
+    list_filter = ["status", "meeting__deal__team"]
+    list_select_related = ["meeting__deal", "member"]
+    raw_id_fields = ["meeting", "member", "requested_by"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """The reminder ledger; delivery (attempts, last error) lives on the notification's e-mail."""
+
+    list_display = [
+        "created_at",
+        "kind",
+        "window_hours",
+        "recipient",
+        "meeting",
+        "status",
+        "email_status",
+        "email_attempts",
+        "email_last_error",
+    ]
+    list_filter = ["kind", "status", "window_hours", "notification__email_status", "meeting__deal__team"]
+    search_fields = ["recipient__username", "meeting__deal__title", "subject"]
+    list_select_related = ["recipient", "meeting__deal", "notification"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "kind",
+        "subject",
+        "window_hours",
+        "meeting",
+        "meeting_starts_at",
+        "consultation",
+        "recipient",
+        "status",
+        "notification",
+        "created_at",
+    ]
+
+    @admin.display(description="e-mail", ordering="notification__email_status")
+    def email_status(self, reminder):
+        return reminder.notification.get_email_status_display() if reminder.notification else "—"
+
+    @admin.display(description="attempts")
+    def email_attempts(self, reminder):
+        return reminder.notification.email_attempts if reminder.notification else 0
+
+    @admin.display(description="last error")
+    def email_last_error(self, reminder):
+        return (reminder.notification.email_last_error or "")[:120] if reminder.notification else ""
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(NegotiationReport)
+class NegotiationReportAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "outcome", "agreed_price", "discount_pct", "filed_by", "filed_at"]
+    list_filter = ["outcome", "meeting__deal__team"]
+    list_select_related = ["meeting__deal", "filed_by"]
+    raw_id_fields = ["meeting", "filed_by"]
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    list_display = ["deal", "department", "required", "status", "assignee", "due_at", "answered_at"]
+    list_filter = ["department", "status", "required", "deal__team"]
+    search_fields = ["deal__title", "deal__customer__name", "questions"]
+    list_select_related = ["deal", "assignee"]
+    raw_id_fields = ["deal", "assignee", "requested_by", "answered_by", "waived_by"]
+    date_hierarchy = "due_at"
+
+
+@admin.register(FinancePolicy)
+class FinancePolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "team",
+        "standard_net_days",
+        "max_net_days",
+        "min_deposit_pct",
+        "max_instalments",
+        "early_payment_discount_allowed",
+        "updated_at",
+    ]
+    list_editable = [
+        "standard_net_days",
+        "max_net_days",
+        "min_deposit_pct",
+        "max_instalments",
+        "early_payment_discount_allowed",
+    ]
+    list_select_related = ["team"]
+    search_fields = ["team__name"]
+
+
+@admin.register(PaymentTermRequest)
+class PaymentTermRequestAdmin(admin.ModelAdmin):
+    list_display = [
+        "deal",
+        "net_days",
+        "deposit_pct",
+        "instalments",
+        "status",
+        "auto_approved",
+        "outside_policy",
+        "reviewer",
+        "created_at",
+    ]
+    list_filter = ["status", "auto_approved", "outside_policy", "deal__team"]
+    search_fields = ["deal__title", "deal__customer__name"]
+    list_select_related = ["deal", "deal__customer", "reviewer"]
+    raw_id_fields = ["deal", "requested_by", "reviewer"]
+    # Decisions are finance's, taken in the app (with notifications and the timeline); not edited here.
+    readonly_fields = [
+        "status",
+        "auto_approved",
+        "outside_policy",
+        "policy_breaches",
+        "reviewer",
+        "decision_note",
+        "counter_net_days",
+        "counter_deposit_pct",
+        "counter_instalments",
+        "counter_conditions",
+        "decided_at",
+        "created_at",
+    ]

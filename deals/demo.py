@@ -5,9 +5,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from deals.models import Briefing, Contact, Customer, Deal, Meeting
+from deals.models import Briefing, Contact, Customer, Deal, FinancePolicy, Meeting
 from deals.services.activity import activity_record
 from deals.services.briefings import briefing_decide, briefing_save, briefing_submit
+from deals.services.payments import payment_request_submit
 from teams.models import Team, User
 
 PITCH = [
@@ -213,4 +214,55 @@ def seed_demo_deals(*, north: Team, south: Team, users: dict[str, User]) -> list
     if new:
         _fill(deal.briefing, rob)
         created.append(deal.title)
-    return [f"deal {title}" for title in created]
+    return [f"deal {title}" for title in created] + seed_demo_payment_terms(team=north, rep=rita)
+
+
+def seed_demo_payment_terms(*, team: Team, rep: User) -> list[str]:
+    """The Northwind finance policy and two payment-term requests, each only when missing."""
+    created = []
+    _, new = FinancePolicy.objects.get_or_create(
+        team=team,
+        defaults={
+            "standard_net_days": 30,
+            "max_net_days": 60,
+            "min_deposit_pct": Decimal("10"),
+            "max_instalments": 3,
+            "early_payment_discount_allowed": True,
+        },
+    )
+    if new:
+        created.append(f"finance policy {team.name}")
+    requests = [
+        (
+            "Spare parts service agreement",
+            {
+                "net_days": 30,
+                "deposit_pct": Decimal("10"),
+                "instalments": 2,
+                "early_payment_discount": True,
+                "other_conditions": "2 % skonto within 10 days",
+                "customer_reason": "They pay the service fee in two halves each year.",
+                "justification": "",
+            },
+        ),
+        (
+            "CIP line retrofit",
+            {
+                "net_days": 60,
+                "deposit_pct": Decimal("0"),
+                "instalments": 1,
+                "early_payment_discount": False,
+                "other_conditions": "",
+                "customer_reason": "Their retrofit budget is released only after the summer shutdown.",
+                "justification": "Long-standing customer who always paid on time; the retrofit opens "
+                "the door to their second plant.",
+            },
+        ),
+    ]
+    for title, terms in requests:
+        deal = Deal.objects.filter(team=team, owner=rep, title=title).first()
+        if deal is None or deal.payment_requests.exists():
+            continue
+        payment_request_submit(deal=deal, by=rep, **terms)
+        created.append(f"payment-term request on {title}")
+    return created

@@ -654,3 +654,112 @@ class CoNegotiatorRequest(models.Model):
 
     def __str__(self):
         return f"{self.member} asked along to {self.meeting}"
+
+
+class ReportOutcome(models.TextChoices):
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+    CONTINUE = "continue", "Continue negotiating"
+    NO_DECISION = "no_decision", "No decision"
+
+
+class NegotiationReport(models.Model):
+    """What happened at a meeting, checked against what was approved."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="report")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=12, choices=ReportOutcome.choices)
+    agreed_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    discount_pct = models.DecimalField(
+        "discount (%)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    quantity = models.PositiveIntegerField(null=True, blank=True)
+    delivery_date = models.DateField(null=True, blank=True)
+    net_days = models.PositiveIntegerField("payment terms: net days", null=True, blank=True)
+    deposit_pct = models.DecimalField(
+        "payment terms: deposit (%)", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    instalments = models.PositiveIntegerField("payment terms: instalments", null=True, blank=True)
+    payment_terms = models.CharField("payment terms as agreed", max_length=300, blank=True)
+    concessions_given = models.TextField(blank=True, max_length=2000)
+    concessions_received = models.TextField(blank=True, max_length=2000)
+    next_steps = models.TextField(blank=True, max_length=2000)
+    lessons = models.TextField(blank=True, max_length=2000)
+    breaches = models.JSONField(default=list, blank=True)
+    ready_at_meeting = models.BooleanField(
+        default=False, help_text="Whether the deal was ready (7 of 7) when the meeting started."
+    )
+    filed_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-filed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=ReportOutcome.values), name="report_outcome_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Report on {self.meeting}"
+
+    @property
+    def has_breaches(self) -> bool:
+        return bool(self.breaches)
+
+
+class ReminderKind(models.TextChoices):
+    CONSULTATION = "consultation", "Consultation missing"
+    ESCALATION = "escalation", "Escalation to the manager"
+    REPORT = "report", "Report missing"
+    REPORT_ESCALATION = "report_escalation", "Report missing: manager told"
+
+
+class ReminderStatus(models.TextChoices):
+    SENT = "sent", "Sent"
+    SKIPPED = "skipped", "Skipped (stale window)"
+
+
+class Reminder(models.Model):
+    """The ledger of reminders: one row per (subject, window, recipient, meeting time).
+
+    The unique constraint is the claim: two sweeps racing for the same
+    reminder insert the same key, and only one insert succeeds. Including the
+    meeting's start in the key re-arms the windows when a meeting moves.
+    """
+
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    subject = models.CharField(max_length=64, help_text="What is reminded about, e.g. consultation:12.")
+    window_hours = models.IntegerField(help_text="Hours before (or, for reports, after) the meeting.")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reminders")
+    meeting_starts_at = models.DateTimeField()
+    consultation = models.ForeignKey(
+        "Consultation", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    )
+    status = models.CharField(max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.SENT)
+    notification = models.ForeignKey(
+        "teams.Notification", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject", "window_hours", "recipient", "meeting_starts_at"],
+                name="reminder_once_per_subject_window_recipient",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=ReminderKind.values), name="reminder_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["meeting", "kind"], name="reminder_meeting_kind_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.window_hours} h) to {self.recipient}"

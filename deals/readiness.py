@@ -79,8 +79,21 @@ def _pitch_values(points) -> list[dict]:
     return [{"feature": p.feature, "benefit": p.benefit, "evidence": p.evidence} for p in points]
 
 
+def _limits_match(approved: dict, current: dict, granted) -> bool:
+    """The current limits are the approved ones.
+
+    Payment terms are finance's to grant: terms that finance approved or
+    countered count as approved without a new round with the manager.
+    """
+    from deals.services.payments import briefing_payment_terms
+
+    if granted is not None and current.get("payment_terms") == briefing_payment_terms(granted):
+        approved = {**approved, "payment_terms": current["payment_terms"]}
+    return approved == current
+
+
 def readiness_for_deals(deals) -> dict[int, Readiness]:
-    """Readiness of each deal's next meeting, in a fixed number of queries (five)."""
+    """Readiness of each deal's next meeting, in a fixed number of queries (six)."""
     deals = list(deals)
     ids = [deal.pk for deal in deals]
     if not ids:
@@ -117,6 +130,15 @@ def readiness_for_deals(deals) -> dict[int, Readiness]:
         deal_id__in=ids, required=True, status__in=UNSETTLED_CONSULTATION_STATUSES
     ).values_list("deal_id", "department"):
         unsettled[deal_id].append(department)
+    granted_terms = {}
+    for request in (
+        PaymentTermRequest.objects.filter(
+            deal_id__in=ids, status__in=[PaymentTermStatus.APPROVED, PaymentTermStatus.COUNTERED]
+        )
+        .select_related("reviewer")
+        .order_by("deal_id", "-decided_at", "-pk")
+    ):
+        granted_terms.setdefault(request.deal_id, request)
     pending_terms = set(
         PaymentTermRequest.objects.filter(deal_id__in=ids, status=PaymentTermStatus.SUBMITTED).values_list(
             "deal_id", flat=True
@@ -128,7 +150,9 @@ def readiness_for_deals(deals) -> dict[int, Readiness]:
         meeting = next_meeting.get(deal.pk)
         briefing = briefings.get(deal.pk)
         approved = briefing.approved_version if briefing else None
-        limits_ok = bool(approved) and approved.snapshot["limits"] == _limit_values(briefing)
+        limits_ok = bool(approved) and _limits_match(
+            approved.snapshot["limits"], _limit_values(briefing), granted_terms.get(deal.pk)
+        )
         pitch_ok = (
             bool(approved)
             and bool(approved.snapshot["pitch_points"])

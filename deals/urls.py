@@ -1,8 +1,10 @@
 from django.urls import path
 
 from deals.views import briefings, cover
+from deals.views import consultations as consultation_views
 from deals.views import deals as deal_views
 from deals.views import meetings as meeting_views
+from deals.views import payments as payment_views
 
 app_name = "deals"
 
@@ -31,4 +33,30 @@ urlpatterns = [
     path("on-call/<int:pk>/remove/", cover.on_call_delete, name="on_call_remove"),
     path("meetings/<int:pk>/co-negotiator/", cover.co_negotiator_new, name="co_negotiator_new"),
     path("co-negotiators/<int:pk>/answer/", cover.co_negotiator_answer, name="co_negotiator_answer"),
+    # Consultations (deals/views/consultations.py)
+    path("<int:pk>/consultations/new/", consultation_views.consultation_add, name="consultation_add"),
+    path(
+        "consultations/<int:pk>/request/",
+        consultation_views.consultation_request_view,
+        name="consultation_request",
+    ),
+    path(
+        "consultations/<int:pk>/answer/",
+        consultation_views.consultation_answer_view,
+        name="consultation_answer",
+    ),
+    path(
+        "consultations/<int:pk>/waive/", consultation_views.consultation_waive_view, name="consultation_waive"
+    ),
+    # Payment terms (deals/views/payments.py)
+    path("<int:pk>/payment-terms/new/", payment_views.payment_request_new, name="payment_request_new"),
+    path("<int:pk>/payment-terms/check/", payment_views.payment_request_check, name="payment_request_check"),
+    path("payment-terms/<int:pk>/", payment_views.payment_request_detail, name="payment_request"),
+    path(
+        "payment-terms/<int:pk>/decide/",
+        payment_views.payment_request_decide_view,
+        name="payment_request_decide",
+    ),
+    path("finance/", payment_views.finance_queue, name="finance_queue"),
+    path("finance/policy/", payment_views.finance_policy, name="finance_policy"),
 ]

@@ -25,7 +25,7 @@ class StyledPasswordChangeForm(PasswordChangeForm):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email", "time_zone"]
+        fields = ["first_name", "last_name", "email", "time_zone", "email_reminders"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -23,6 +23,11 @@ class User(AbstractUser):
         default=default_time_zone,
         help_text="Meeting times and due dates are shown in this time zone.",
     )
+    email_reminders = models.BooleanField(
+        "e-mail me reminders",
+        default=True,
+        help_text="Reminders always appear in your NegPrep inbox; untick to stop the e-mail copies.",
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -109,6 +114,8 @@ class Notification(models.Model):
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     url = models.CharField(max_length=500, help_text="Site-relative path of the page where to act.")
+    # What the notification is about (e.g. a deal's title), for grouping reminders in the inbox.
+    topic = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

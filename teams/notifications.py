@@ -44,8 +44,13 @@ def notify(
     context: dict,
     url: str,
     team: Team | None = None,
+    topic: str = "",
+    email: bool = True,
 ) -> list[Notification]:
     """Create one notification per distinct active recipient and e-mail it after commit.
+
+    ``topic`` names what the notification is about (a deal), for grouping in
+    the inbox; ``email=False`` keeps it in the inbox only.
 
     ``url`` is the site-relative path of the page where the recipient acts;
     the e-mail links to it absolutely. Templates: ``emails/<kind>_subject.txt``,
@@ -72,10 +77,11 @@ def notify(
                 recipient=recipient,
                 team=team,
                 kind=kind,
+                topic=_shorten(topic, 200),
                 title=_shorten(subject, _TITLE_MAX),
                 body=text,
                 url=url,
-                email_status=EmailStatus.PENDING if recipient.email else EmailStatus.SKIPPED,
+                email_status=EmailStatus.PENDING if email and recipient.email else EmailStatus.SKIPPED,
                 email_subject=_shorten(subject, _SUBJECT_MAX),
                 email_text=text,
                 email_html=html,

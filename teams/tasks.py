@@ -2,7 +2,7 @@ import smtplib
 
 from celery import shared_task
 
-from teams.notifications import email_attempt_failed, email_claim, email_deliver, email_resend_due
+from teams.notifications import email_attempt_failed, email_claim, email_deliver
 
 
 # The attempts are counted in the database, not by Celery, so that a send
@@ -19,8 +19,3 @@ def send_notification_email(self, notification_id: int) -> None:
         if countdown is not None:
             raise self.retry(countdown=countdown, exc=error) from error
 
-
-@shared_task
-def resend_due_emails() -> int:
-    """Periodic: send the e-mails whose task was lost (broker outage, dead worker)."""
-    return email_resend_due()

@@ -14,14 +14,23 @@ NOTIFICATIONS_PER_PAGE = 25
 
 @require_GET
 def notifications(request):
-    unread_only = request.GET.get("show") == "unread"
-    page = Paginator(
-        notifications_for_user(user=request.user, unread_only=unread_only), NOTIFICATIONS_PER_PAGE
-    ).get_page(request.GET.get("page"))
+    show = request.GET.get("show")
+    unread_only = show == "unread"
+    reminders_only = show == "reminders"
+    notifications = notifications_for_user(user=request.user, unread_only=unread_only)
+    if reminders_only:
+        # Reminders grouped by the deal they are about, newest deal activity first within a group.
+        notifications = notifications.filter(kind__startswith="reminder_").order_by("topic", "-created_at")
+    page = Paginator(notifications, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "teams/notifications.html",
-        {"page": page, "unread_only": unread_only, "back": request.get_full_path()},
+        {
+            "page": page,
+            "unread_only": unread_only,
+            "reminders_only": reminders_only,
+            "back": request.get_full_path(),
+        },
     )
 
 

@@ -129,6 +129,63 @@ def _co_negotiator_request(world):
 MANAGER_POSTS = expect(members=404, rep=403, manager=302)
 
 
+# Payment terms: finance of the team sees the deal once it has a request.
+def _payment_request(world):
+    """An outside-policy request of the team's rep, waiting for finance (created once per world)."""
+    from deals.models import PaymentTermRequest
+
+    request, _ = PaymentTermRequest.objects.get_or_create(
+        deal=world.objects["deal"],
+        defaults={
+            "requested_by": world.members["rep"],
+            "net_days": 60,
+            "customer_reason": "Cash flow after a large investment",
+            "justification": "Strategic customer, pays reliably",
+            "outside_policy": True,
+            "policy_breaches": ["60 net days exceed the standard 30"],
+        },
+    )
+    return request
+
+
+def _payment_request_url(name):
+    return lambda world: reverse(name, args=[_payment_request(world).pk])
+
+
+# Only finance of the team decides; the owner and managers see the deal but may not (403).
+FINANCE_DECIDES = expect(members=404, rep=403, manager=403, finance=200)
+FINANCE_ONLY = expect(members=403, finance=200)
+
+
+# Consultations: a department sees the deal once something is asked of it or its queue.
+def _production_consultation(world):
+    """A required production consultation on the world's deal, asked of the production
+    queue and due in two days (created once per world)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from deals.models import Consultation, ConsultationStatus, Department
+
+    consultation, _ = Consultation.objects.get_or_create(
+        deal=world.objects["deal"],
+        department=Department.PRODUCTION,
+        required=True,
+        defaults={
+            "status": ConsultationStatus.REQUESTED,
+            "questions": "Can we make 500 valves HV-200 by June?",
+            "due_at": timezone.now() + timedelta(days=2),
+            "requested_by": world.members["rep"],
+            "requested_at": timezone.now(),
+        },
+    )
+    return consultation
+
+
+def _consultation_url(name):
+    return lambda world: reverse(name, args=[_production_consultation(world).pk])
+
+
 ACCESS_MATRIX: dict[str, Entry] = {
     # Public pages.
     "healthz": Entry(_plain("healthz"), expect(200, members=200)),
@@ -209,5 +266,37 @@ ACCESS_MATRIX: dict[str, Entry] = {
         expect(members=404, rep=403, manager=302),
         method="POST",
         data={"accept": "1"},
+    ),
+    # Payment terms (deals)
+    "deals:payment_request_new": Entry(_deal_url("deals:payment_request_new"), OWNER_EDITS),
+    "deals:payment_request_check": Entry(_deal_url("deals:payment_request_check"), OWNER_EDITS),
+    "deals:payment_request": Entry(_payment_request_url("deals:payment_request"), FINANCE_DECIDES),
+    "deals:payment_request_decide": Entry(
+        _payment_request_url("deals:payment_request_decide"),
+        expect(members=404, rep=403, manager=403, finance=302),
+        method="POST",
+        data={"decision": "approve", "note": "Fine for this customer"},
+    ),
+    "deals:finance_queue": Entry(_plain("deals:finance_queue"), FINANCE_ONLY),
+    "deals:finance_policy": Entry(_plain("deals:finance_policy"), FINANCE_ONLY),
+    # Consultations (deals)
+    "deals:consultation_add": Entry(
+        _deal_url("deals:consultation_add"), OWNER_POSTS, method="POST", data={"department": "finance"}
+    ),
+    # Production sees the deal (its queue is asked) but only the owner requests (403).
+    "deals:consultation_request": Entry(
+        _consultation_url("deals:consultation_request"),
+        expect(members=404, rep=200, manager=403, production=403),
+    ),
+    # Only production answers; the owner and managers see the deal but may not (403).
+    "deals:consultation_answer": Entry(
+        _consultation_url("deals:consultation_answer"),
+        expect(members=404, rep=403, manager=403, production=200),
+    ),
+    "deals:consultation_waive": Entry(
+        _consultation_url("deals:consultation_waive"),
+        expect(members=404, rep=403, manager=302, production=403),
+        method="POST",
+        data={"reason": "Standard catalogue item, always in stock"},
     ),
 }

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from deals.models import Briefing, BuyingRole, Contact, Currency, Customer, Deal, MeetingStage
 from deals.selectors import can_edit_deal
 from deals.services.activity import activity_record
+from deals.services.consultations import consultations_derive
 from deals.services.meetings import meeting_add, validate_meeting_place, validate_meeting_times
 from teams.models import Membership, Role, Team, User
 
@@ -161,6 +162,7 @@ def deal_create(
         video_link=first_meeting.get("video_link", ""),
         contacts=[c for c in existing if c.pk in attending_ids] + [c for c, attends in created if attends],
     )
+    consultations_derive(deal=deal, by=owner)
     return deal
 
 
@@ -212,4 +214,5 @@ def deal_update(*, deal: Deal, by: User, **fields) -> Deal:
     for name in DEAL_EDITABLE_FIELDS:
         setattr(deal, name, getattr(current, name))
     deal.updated_at = current.updated_at
+    consultations_derive(deal=deal, by=by)
     return deal

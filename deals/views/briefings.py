@@ -16,7 +16,7 @@ from deals.forms.briefings import (
     formset_rows,
     initial_rows,
 )
-from deals.models import BriefingStatus
+from deals.models import BriefingStatus, ConsultationStatus
 from deals.selectors import (
     approval_queue_for,
     briefing_history,
@@ -25,6 +25,8 @@ from deals.selectors import (
     delegations_for,
     is_manager,
 )
+from deals.selectors_consultations import consultations_for_deal
+from deals.selectors_payments import approved_payment_terms
 from deals.services.briefings import (
     BriefingError,
     NotAllowed,
@@ -67,6 +69,8 @@ def briefing_panel_context(*, deal, user) -> dict:
         and _can_decide(user=user, deal=deal),
         "decision_form": DecisionForm(),
         "last_return": _last_return(briefing),
+        "approved_payment_terms": approved_payment_terms(deal=deal),
+        "consultation_answers": consultations_for_deal(deal=deal).filter(status=ConsultationStatus.ANSWERED),
     }
 
 

@@ -18,6 +18,8 @@ from deals.readiness import readiness_for_deal, readiness_for_deals
 from deals.selectors import can_edit_deal, deal_for_user, deals_for_user
 from deals.services import deals as deal_services
 from deals.views.briefings import briefing_panel_context
+from deals.views.consultations import consultations_panel_context
+from deals.views.payments import payments_panel_context
 from teams.models import Role, Team, User
 
 DEALS_PER_PAGE = 20
@@ -262,7 +264,9 @@ def deal_detail(request, pk):
         "contacts": list(deal.customer.contacts.all()),
         "readiness": readiness_for_deal(deal),
         **briefing_panel_context(deal=deal, user=request.user),
+        **consultations_panel_context(deal=deal, user=request.user),
         **meetings_context(deal=deal, user=request.user, can_edit=can_edit),
+        **payments_panel_context(deal=deal, user=request.user),
         **timeline_context(deal=deal),
     }
     return render(request, "deals/deal_detail.html", context)

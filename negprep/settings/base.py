@@ -10,7 +10,7 @@ from pathlib import Path
 import bootstrap_wrapper
 import dj_database_url
 
-from negprep.settings.env import env_bool, env_float, env_int, env_list, env_str
+from negprep.settings.env import env_bool, env_float, env_int, env_int_list, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("NEGPREP_VAR_DIR", str(BASE_DIR / "var")))
@@ -140,6 +140,8 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# Used only with EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "NegPrep <negprep@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Absolute links in e-mails need to know where the app lives.
@@ -169,6 +171,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # A task is acknowledged only when it finished, and a task whose worker died
 # goes back to the queue; the tasks are idempotent, so a repeat is harmless.
 CELERY_TASK_ACKS_LATE = True
@@ -178,19 +181,28 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 60)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 90)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {
-    "resend-due-emails": {
-        "task": "teams.tasks.resend_due_emails",
-        "schedule": env_float("NEGPREP_EMAIL_RESEND_INTERVAL_SECONDS", 120.0),
-    },
-}
 
 # How often the reminder sweep runs, and the windows before a meeting in
 # which reminders go out (hours).
 NEGPREP_SWEEP_INTERVAL_SECONDS = env_float("NEGPREP_SWEEP_INTERVAL_SECONDS", 300.0)
-NEGPREP_REMINDER_WINDOWS_HOURS = [
-    int(hours) for hours in env_list("NEGPREP_REMINDER_WINDOWS_HOURS", ["72", "24", "4"])
-]
+NEGPREP_REMINDER_WINDOWS_HOURS = env_int_list("NEGPREP_REMINDER_WINDOWS_HOURS", [72, 24, 4])
+# From this window on the team's managers are told what is still missing.
+NEGPREP_ESCALATION_FROM_HOURS = env_int("NEGPREP_ESCALATION_FROM_HOURS", 24)
+# After a meeting without a report: remind the rep, then tell the managers (hours after its end).
+NEGPREP_REPORT_REMINDER_HOURS = env_int_list("NEGPREP_REPORT_REMINDER_HOURS", [24, 72])
+NEGPREP_REPORT_LOOKBACK_DAYS = env_int("NEGPREP_REPORT_LOOKBACK_DAYS", 14)
+
+CELERY_BEAT_SCHEDULE = {
+    "reminder-sweep": {
+        "task": "deals.tasks.reminder_sweep",
+        "schedule": NEGPREP_SWEEP_INTERVAL_SECONDS,
+        # A sweep that could not start in time is skipped: the next one covers it.
+        "options": {"expires": NEGPREP_SWEEP_INTERVAL_SECONDS},
+    },
+}
+# Default due time of a consultation request: this many hours before the
+# deal's next meeting (48 hours from the request when no meeting is planned).
+NEGPREP_CONSULTATION_LEAD_HOURS = env_int("NEGPREP_CONSULTATION_LEAD_HOURS", 24)
 # Notification e-mails: how long a worker holds a claimed row before another
 # may take it over (longer than EMAIL_TIMEOUT and the task time limit), and
 # how many sending attempts before a row is marked failed for staff to see.

@@ -60,3 +60,10 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_int_list(name: str, default: list[int]) -> list[int]:
+    try:
+        return [int(item) for item in env_list(name, [str(value) for value in default])]
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be whole numbers separated by commas.") from None

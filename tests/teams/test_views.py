@@ -81,3 +81,34 @@ def test_the_middleware_activates_the_users_time_zone(rf, rep):
     request.user = rep
     UserTimezoneMiddleware(view)(request)
     assert seen["tz"] == "Asia/Tokyo"
+
+
+def test_a_user_turns_email_reminders_off_on_the_profile(client, rep):
+    client.force_login(rep)
+    response = client.post(
+        reverse("profile"),
+        {
+            "first_name": "Rita",
+            "last_name": "Reyes",
+            "email": "rita@example.com",
+            "time_zone": "Europe/Berlin",
+        },
+    )
+    assert response.status_code == 302
+    rep.refresh_from_db()
+    assert rep.email_reminders is False  # an unticked box is "off"
+
+
+def test_the_inbox_groups_reminders_by_deal(client, rep, world):
+    from teams.models import Notification
+
+    for topic in ["Valve deal", "Pump deal", "Valve deal"]:
+        Notification.objects.create(
+            recipient=rep, kind="reminder_consultation", title=f"About {topic}", url="/", topic=topic
+        )
+    Notification.objects.create(recipient=rep, kind="briefing_approved", title="Approved", url="/")
+    client.force_login(rep)
+    page = client.get(reverse("notifications") + "?show=reminders").content.decode()
+    assert page.count('data-testid="reminder-group"') == 2
+    assert "Approved" not in page
+    assert page.index("Pump deal") < page.index("Valve deal")

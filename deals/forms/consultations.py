@@ -1,0 +1,187 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Layout, Row
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from deals.models import CanFulfil, Consultation, Department
+from deals.services.consultations import QUESTIONS_MAX, REASON_MAX, consultation_answerers
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def _helper(*layout) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    if layout:
+        helper.layout = Layout(*layout)
+    return helper
+
+
+def _label(name: str) -> str:
+    verbose = str(Consultation._meta.get_field(name).verbose_name)
+    return verbose[:1].upper() + verbose[1:]
+
+
+class AnswererChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+class ConsultationRequestForm(forms.Form):
+    """Whom to ask, what and by when; an empty assignee means the department's queue."""
+
+    assignee = AnswererChoiceField(queryset=None, required=False, label="Ask")
+    questions = forms.CharField(
+        max_length=QUESTIONS_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Questions to answer",
+        error_messages={"required": "Write the questions you need answered."},
+    )
+    due_at = forms.DateTimeField(
+        label="Answer needed by",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        error_messages={"invalid": "Enter a date and time, e.g. 2030-05-14 14:30."},
+    )
+
+    def __init__(self, *args, consultation: Consultation, **kwargs):
+        super().__init__(*args, **kwargs)
+        deal, department = consultation.deal, consultation.department
+        self.fields["assignee"].queryset = consultation_answerers(deal=deal, department=department)
+        if department == Department.BOSS:
+            self.fields["assignee"].empty_label = "Any manager of the team"
+        else:
+            label = Department(department).label.lower()
+            self.fields["assignee"].empty_label = f"The {label} queue (everyone in {label})"
+        self.fields["assignee"].help_text = (
+            "A named colleague, or the whole department: everyone in it is notified and any of them answers."
+        )
+        self.fields["due_at"].help_text = (
+            f"In your time zone ({timezone.get_current_timezone_name()}). Suggested: "
+            f"{settings.NEGPREP_CONSULTATION_LEAD_HOURS} hours before the next meeting, "
+            "or 48 hours from now when none is planned."
+        )
+        self.fields["due_at"].widget.attrs["min"] = timezone.localtime().strftime(DATETIME_LOCAL)
+        self.helper = _helper(
+            Field("assignee"),
+            Field("questions"),
+            Row(Column(Field("due_at"), css_class="col-md-6")),
+        )
+
+    def clean_due_at(self):
+        due_at = self.cleaned_data.get("due_at")
+        if due_at is not None and due_at <= timezone.now():
+            raise forms.ValidationError("The due time is in the past: pick a time that is still ahead.")
+        return due_at
+
+
+class DeliveryAnswerForm(forms.Form):
+    """Production's and supply chain's structured answer."""
+
+    can_fulfil = forms.ChoiceField(
+        choices=CanFulfil.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether we can fulfil it: yes, partly or no."},
+    )
+    missing = forms.CharField(
+        label=_label("missing"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    extra_resources = forms.CharField(
+        label=_label("extra_resources"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    lead_time_days = forms.IntegerField(
+        label=_label("lead_time_days"),
+        min_value=0,
+        max_value=3650,
+        error_messages={"required": "Give the lead time to mobilise, in days."},
+    )
+    committed_date = forms.DateField(
+        label=_label("committed_date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Required unless we cannot fulfil it.",
+    )
+    support = forms.CharField(
+        label=_label("support"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, department: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["can_fulfil"].label = (
+            "Can we deliver by the date?" if department == Department.SUPPLY_CHAIN else "Can we make it?"
+        )
+        self.fields["committed_date"].widget.attrs["min"] = timezone.localdate().isoformat()
+        self.helper = _helper(
+            Field("can_fulfil"),
+            Row(
+                Column(Field("lead_time_days"), css_class="col-md-6"),
+                Column(Field("committed_date"), css_class="col-md-6"),
+            ),
+            Field("missing"),
+            Field("extra_resources"),
+            Field("support"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        committed = data.get("committed_date")
+        fulfils = data.get("can_fulfil") in (CanFulfil.YES, CanFulfil.PARTLY)
+        if fulfils and committed is None and "committed_date" not in self.errors:
+            self.add_error("committed_date", "Give the earliest date you commit to.")
+        if committed is not None and committed < timezone.localdate():
+            self.add_error("committed_date", "The date you commit to is in the past.")
+        return data
+
+
+class GuidanceAnswerForm(forms.Form):
+    """The boss's guidelines, or finance's guidance: in words."""
+
+    answer = forms.CharField(max_length=6000, widget=forms.Textarea(attrs={"rows": 6}))
+
+    def __init__(self, *args, department: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        if department == Department.BOSS:
+            label = "Guidelines for the negotiation"
+            required = "Write your guidelines for the negotiation."
+            help_text = "What the rep should aim for, avoid and concede (apart from approving the briefing)."
+        else:
+            label = "Guidance on the payment side"
+            required = "Write your guidance on the payment side."
+            help_text = "Which payment terms we can offer, and under which conditions."
+        self.fields["answer"].label = label
+        self.fields["answer"].help_text = help_text
+        self.fields["answer"].error_messages["required"] = required
+        self.helper = _helper()
+
+
+def answer_form_class(department: str) -> type[forms.Form]:
+    if department in (Department.PRODUCTION, Department.SUPPLY_CHAIN):
+        return DeliveryAnswerForm
+    return GuidanceAnswerForm
+
+
+class WaiveForm(forms.Form):
+    reason = forms.CharField(
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Give the reason for waiving this consultation."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class AddConsultationForm(forms.Form):
+    department = forms.ChoiceField(
+        choices=Department.choices, error_messages={"required": "Pick the department to consult."}
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()

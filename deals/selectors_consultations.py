@@ -1,0 +1,115 @@
+"""Reads about consultations, always scoped to the user asking.
+
+``consultation_for_user`` is the gate for every consultation URL: it goes
+through ``deals_for_user``, so an outsider gets 404 and never a hint.
+"""
+
+from datetime import timedelta
+
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from deals.models import (
+    DEPARTMENT_ROLES,
+    OPEN_DEAL_STATUSES,
+    Consultation,
+    ConsultationStatus,
+    Deal,
+    Department,
+)
+from deals.selectors import deals_for_user
+from teams.models import Membership, User
+
+# Departments in the order a deal page lists them: the boss first.
+DEPARTMENT_ORDER = Case(
+    *[When(department=department, then=Value(index)) for index, department in enumerate(Department.values)],
+    output_field=IntegerField(),
+)
+
+
+def consultation_for_user(*, user: User, pk: int) -> Consultation:
+    """The consultation if the user may see its deal; 404 for everyone else."""
+    visible = Consultation.objects.filter(deal__in=deals_for_user(user=user)).select_related(
+        "deal", "deal__team", "deal__owner", "deal__customer", "assignee", "requested_by"
+    )
+    return get_object_or_404(visible, pk=pk)
+
+
+def consultations_for_deal(*, deal: Deal) -> QuerySet[Consultation]:
+    """The deal's consultations: required ones first, then by department and age."""
+    return (
+        deal.consultations.select_related("assignee", "requested_by", "answered_by", "waived_by")
+        .annotate(department_order=DEPARTMENT_ORDER)
+        .order_by("-required", "department_order", "created_at", "pk")
+    )
+
+
+def team_roles(*, user: User, team_id: int) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    return set(Membership.objects.filter(user=user, team_id=team_id).values_list("role", flat=True))
+
+
+def can_answer_consultation(*, user: User, consultation: Consultation, roles: set[str] | None = None) -> bool:
+    """Whether the user may answer it (whatever its status).
+
+    Production, supply chain and finance answer what is addressed to them or
+    to their department's queue; any manager of the team but the deal's
+    owner gives the boss's guidelines. ``roles`` are the user's roles in the
+    deal's team, when the caller already has them.
+    """
+    if not user.is_authenticated:
+        return False
+    deal = consultation.deal
+    if roles is None:
+        roles = team_roles(user=user, team_id=deal.team_id)
+    if DEPARTMENT_ROLES[consultation.department] not in roles:
+        return False
+    if consultation.department == Department.BOSS:
+        return deal.owner_id != user.pk
+    return consultation.assignee_id is None or consultation.assignee_id == user.pk
+
+
+def _addressed_to(user: User) -> Q:
+    memberships = Membership.objects.filter(user=user)
+    addressed = Q(pk__in=[])
+    for department in Department:
+        teams = memberships.filter(role=DEPARTMENT_ROLES[department]).values("team")
+        mine = Q(department=department, deal__team__in=teams) & (Q(assignee=user) | Q(assignee__isnull=True))
+        if department == Department.BOSS:
+            # A manager never gives guidelines on their own deal.
+            mine &= ~Q(deal__owner=user)
+        addressed |= mine
+    return addressed
+
+
+def consultations_asked_of(*, user: User) -> QuerySet[Consultation]:
+    """What waits for the user's answer: addressed to them or to a queue of a role they
+    hold, on open deals of their teams, soonest due first (one query)."""
+    if not user.is_authenticated:
+        return Consultation.objects.none()
+    return (
+        Consultation.objects.filter(
+            _addressed_to(user), status=ConsultationStatus.REQUESTED, deal__status__in=OPEN_DEAL_STATUSES
+        )
+        .select_related("deal", "deal__customer", "deal__owner", "assignee", "requested_by")
+        .order_by(F("due_at").asc(nulls_last=True), "pk")
+    )
+
+
+def answered_recently_by(*, user: User, days: int = 14, limit: int = 5) -> list[Consultation]:
+    """The user's own latest answers, newest first."""
+    if not user.is_authenticated:
+        return []
+    since = timezone.now() - timedelta(days=days)
+    return list(
+        Consultation.objects.filter(
+            answered_by=user,
+            status=ConsultationStatus.ANSWERED,
+            answered_at__gte=since,
+            deal__in=deals_for_user(user=user),
+        )
+        .select_related("deal", "deal__customer")
+        .order_by("-answered_at", "-pk")[:limit]
+    )

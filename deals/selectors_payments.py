@@ -1,0 +1,175 @@
+"""Reads about payment terms, scoped to the user asking (see ``deals.selectors.deals_for_user``)."""
+
+from dataclasses import dataclass, field
+
+from django.http import Http404
+from django.utils import timezone
+
+from deals.models import Deal, FinancePolicy, Meeting, PaymentTermRequest, PaymentTermStatus
+from deals.selectors import deals_for_user
+from deals.services.payments import (
+    breached_fields,
+    briefing_payment_terms,
+    granted_terms,
+    policy_breaches,
+    terms_summary,
+)
+from teams.models import Membership, Role, Team, User
+
+GRANTED_STATUSES = [PaymentTermStatus.APPROVED, PaymentTermStatus.COUNTERED]
+
+
+def finance_team_ids(*, user: User) -> list[int]:
+    if not user.is_authenticated:
+        return []
+    return list(
+        Membership.objects.filter(user=user, role=Role.FINANCE).values_list("team_id", flat=True).distinct()
+    )
+
+
+def is_finance(*, user: User, team_id: int) -> bool:
+    return (
+        user.is_authenticated
+        and Membership.objects.filter(user=user, team_id=team_id, role=Role.FINANCE).exists()
+    )
+
+
+def policies_by_team(team_ids) -> dict[int, FinancePolicy]:
+    """Each team's policy in one query; a team without one shows the defaults it would get."""
+    policies = {p.team_id: p for p in FinancePolicy.objects.filter(team_id__in=team_ids)}
+    for team_id in team_ids:
+        policies.setdefault(team_id, FinancePolicy(team_id=team_id))
+    return policies
+
+
+def policy_for_team(*, team: Team) -> FinancePolicy:
+    return policies_by_team([team.pk])[team.pk]
+
+
+def finance_policies_for(*, user: User) -> list[FinancePolicy]:
+    """The policies of the teams where the user is finance, by team name, in two queries."""
+    teams = Team.objects.filter(pk__in=finance_team_ids(user=user)).order_by("name")
+    teams = list(teams)
+    policies = policies_by_team([team.pk for team in teams])
+    for team in teams:
+        policies[team.pk].team = team
+    return [policies[team.pk] for team in teams]
+
+
+def with_terms_text(requests):
+    """Give each request its terms in words: ``requested_text`` and, once countered, ``counter_text``."""
+    for request in requests:
+        request.requested_text = terms_summary(
+            net_days=request.net_days,
+            deposit_pct=request.deposit_pct,
+            instalments=request.instalments,
+            early_payment_discount=request.early_payment_discount,
+            conditions=request.other_conditions,
+        )
+        request.counter_text = (
+            terms_summary(**granted_terms(request)) if request.status == PaymentTermStatus.COUNTERED else ""
+        )
+    return requests
+
+
+@dataclass
+class PolicyComparison:
+    """A request set beside its team's policy: what exceeds it, and whether finance may grant it as is."""
+
+    request: PaymentTermRequest
+    policy: FinancePolicy
+    breached: set[str] = field(default_factory=set)
+    breaches: list[str] = field(default_factory=list)
+    due: object = None
+
+    @property
+    def deal(self) -> Deal:
+        return self.request.deal
+
+    @property
+    def beyond_max(self) -> bool:
+        """More net days than finance may grant at all: only a counter-offer or a rejection is possible."""
+        return self.request.net_days > self.policy.max_net_days
+
+
+def compare_with_policy(request: PaymentTermRequest, policy: FinancePolicy, due=None) -> PolicyComparison:
+    terms = {
+        "policy": policy,
+        "net_days": request.net_days,
+        "deposit_pct": request.deposit_pct,
+        "instalments": request.instalments,
+        "early_payment_discount": request.early_payment_discount,
+    }
+    return PolicyComparison(
+        request=request,
+        policy=policy,
+        breached=breached_fields(**terms),
+        breaches=policy_breaches(**terms),
+        due=due,
+    )
+
+
+def _next_meetings(deal_ids) -> dict[int, object]:
+    starts = {}
+    for deal_id, starts_at in (
+        Meeting.objects.filter(deal_id__in=deal_ids, cancelled=False, starts_at__gt=timezone.now())
+        .order_by("deal_id", "starts_at")
+        .values_list("deal_id", "starts_at")
+    ):
+        starts.setdefault(deal_id, starts_at)
+    return starts
+
+
+def payment_queue_for(*, user: User) -> list[PolicyComparison]:
+    """Requests waiting for finance in the user's finance teams, oldest first, each beside its
+    team's policy and with the next meeting it is needed by; four queries however long the queue."""
+    team_ids = finance_team_ids(user=user)
+    if not team_ids:
+        return []
+    requests = list(
+        PaymentTermRequest.objects.filter(status=PaymentTermStatus.SUBMITTED, deal__team_id__in=team_ids)
+        .exclude(requested_by=user)
+        .select_related("deal", "deal__customer", "deal__owner", "deal__team", "requested_by")
+        .order_by("created_at", "pk")
+    )
+    if not requests:
+        return []
+    with_terms_text(requests)
+    policies = policies_by_team(team_ids)
+    due = _next_meetings({r.deal_id for r in requests})
+    return [compare_with_policy(r, policies[r.deal.team_id], due.get(r.deal_id)) for r in requests]
+
+
+def payment_requests_for_deal(*, deal: Deal) -> list[PaymentTermRequest]:
+    """The deal's requests, newest first."""
+    return with_terms_text(
+        list(deal.payment_requests.select_related("requested_by", "reviewer").order_by("-created_at", "-pk"))
+    )
+
+
+def approved_payment_terms(*, deal: Deal) -> PaymentTermRequest | None:
+    """The latest request finance approved or countered (or the policy approved): the terms in force.
+
+    ``briefing_text`` is what the decision wrote into the briefing's payment-terms limit.
+    """
+    granted = (
+        deal.payment_requests.filter(status__in=GRANTED_STATUSES)
+        .select_related("reviewer")
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+    if granted is not None:
+        granted.briefing_text = briefing_payment_terms(granted)
+    return granted
+
+
+def payment_request_for_user(*, user: User, pk: int) -> PaymentTermRequest:
+    """The request if the user may see its deal; 404 for everyone else."""
+    request = (
+        PaymentTermRequest.objects.filter(pk=pk, deal__in=deals_for_user(user=user))
+        .select_related("deal", "deal__team", "deal__customer", "deal__owner", "requested_by", "reviewer")
+        .first()
+    )
+    if request is None:
+        raise Http404("No such payment-term request.")
+    return request

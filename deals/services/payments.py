@@ -1,0 +1,406 @@
+"""Writes about payment terms: requests checked against the team's finance policy, and finance's decisions.
+
+Within-policy requests are approved on the spot; the others wait for a
+finance member of the deal's team. Approved or countered terms become the
+payment-terms limit of the deal's briefing.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from deals.models import Briefing, Deal, FinancePolicy, PaymentTermRequest, PaymentTermStatus
+from deals.readiness import readiness_refresh
+from deals.selectors import can_edit_deal
+from deals.services.activity import activity_record
+from deals.services.briefings import BriefingError, NotAllowed, next_meeting_start
+from teams.models import Role, Team, User
+from teams.notifications import notify
+from teams.selectors import members_with_role, user_has_role
+
+DECISIONS = {
+    "approve": PaymentTermStatus.APPROVED,
+    "counter": PaymentTermStatus.COUNTERED,
+    "reject": PaymentTermStatus.REJECTED,
+}
+_PAYMENT_TERMS_MAX = Briefing._meta.get_field("payment_terms").max_length
+
+
+def pct(value) -> str:
+    """A percentage as people write it: 20, 12.5 (never 20.00 or 2E+1)."""
+    return f"{Decimal(value).normalize():f}"
+
+
+def _checks(*, policy: FinancePolicy, net_days, deposit_pct, instalments, early_payment_discount):
+    """(field, reason) for every term outside the policy; exactly at a limit is within."""
+    if net_days > policy.standard_net_days:
+        yield "net_days", f"{net_days} net days exceed the standard {policy.standard_net_days}"
+    if deposit_pct < policy.min_deposit_pct:
+        yield (
+            "deposit_pct",
+            f"deposit {pct(deposit_pct)} % is below the minimum {pct(policy.min_deposit_pct)} %",
+        )
+    if instalments > policy.max_instalments:
+        yield "instalments", f"{instalments} instalments exceed the maximum {policy.max_instalments}"
+    if early_payment_discount and not policy.early_payment_discount_allowed:
+        yield "early_payment_discount", "early-payment discount is not allowed"
+
+
+def policy_breaches(
+    *,
+    policy: FinancePolicy,
+    net_days: int,
+    deposit_pct: Decimal,
+    instalments: int,
+    early_payment_discount: bool,
+) -> list[str]:
+    """Why the terms are outside the policy, one reason per term; empty when they are within."""
+    return [
+        reason
+        for _, reason in _checks(
+            policy=policy,
+            net_days=net_days,
+            deposit_pct=deposit_pct,
+            instalments=instalments,
+            early_payment_discount=early_payment_discount,
+        )
+    ]
+
+
+def breached_fields(
+    *,
+    policy: FinancePolicy,
+    net_days: int,
+    deposit_pct: Decimal,
+    instalments: int,
+    early_payment_discount: bool,
+) -> set[str]:
+    """The names of the terms outside the policy, for highlighting them."""
+    return {
+        name
+        for name, _ in _checks(
+            policy=policy,
+            net_days=net_days,
+            deposit_pct=deposit_pct,
+            instalments=instalments,
+            early_payment_discount=early_payment_discount,
+        )
+    }
+
+
+def finance_policy_for(*, team: Team) -> FinancePolicy:
+    """The team's policy; a team without one gets the default policy, created on first use."""
+    policy, _ = FinancePolicy.objects.get_or_create(team=team)
+    return policy
+
+
+def terms_summary(
+    *, net_days: int, deposit_pct, instalments: int, early_payment_discount: bool, conditions: str = ""
+) -> str:
+    """The terms in one line: "60 days net, 20 % deposit, 2 instalments; early-payment discount"."""
+    parts = [f"{net_days} days net"]
+    parts.append(f"{pct(deposit_pct)} % deposit" if deposit_pct else "no deposit")
+    if instalments > 1:
+        parts.append(f"{instalments} instalments")
+    text = ", ".join(parts)
+    if early_payment_discount:
+        text += "; early-payment discount"
+    if conditions := " ".join((conditions or "").split()):
+        text += f"; {conditions}"
+    return text
+
+
+def granted_terms(request: PaymentTermRequest) -> dict:
+    """The terms finance granted: the counter terms of a counter-offer, else the requested ones."""
+    countered = request.status == PaymentTermStatus.COUNTERED
+    return {
+        "net_days": request.counter_net_days if countered else request.net_days,
+        "deposit_pct": request.counter_deposit_pct if countered else request.deposit_pct,
+        "instalments": request.counter_instalments if countered else request.instalments,
+        "early_payment_discount": request.early_payment_discount,
+        "conditions": request.counter_conditions if countered else request.other_conditions,
+    }
+
+
+def briefing_payment_terms(request: PaymentTermRequest) -> str:
+    """What the briefing's payment-terms limit says once finance's decision (or the policy) granted terms."""
+    if request.auto_approved:
+        source = "within the finance policy (approved automatically)"
+    else:
+        verb = "countered" if request.status == PaymentTermStatus.COUNTERED else "approved"
+        source = f"{verb} by finance ({request.reviewer})"
+    suffix = f" — {source}"
+    terms = terms_summary(**granted_terms(request))
+    room = _PAYMENT_TERMS_MAX - len(suffix)
+    if len(terms) > room:
+        terms = terms[: room - 1].rstrip() + "…"
+    return terms + suffix
+
+
+def _apply_to_briefing(*, request: PaymentTermRequest, deal: Deal, by: User) -> dict:
+    """Write the granted terms into the briefing's limits; returns the change for the timeline.
+
+    A direct UPDATE that bumps the revision: whoever has the briefing open
+    gets the stale-save message instead of overwriting finance's terms. It
+    does not go through ``briefing_save``, which only the owner may call.
+    """
+    briefing = Briefing.objects.select_for_update().filter(deal=deal).first()
+    if briefing is None:
+        return {}
+    new = briefing_payment_terms(request)
+    Briefing.objects.filter(pk=briefing.pk).update(
+        payment_terms=new, revision=F("revision") + 1, updated_by=by, updated_at=timezone.now()
+    )
+    if briefing.payment_terms == new:
+        return {}
+    label = str(Briefing._meta.get_field("payment_terms").verbose_name).capitalize()
+    return {label: {"old": briefing.payment_terms or None, "new": new}}
+
+
+def _derive_consultations(*, deal: Deal, by: User) -> None:
+    try:
+        from deals.services.consultations import consultations_derive
+    except ImportError:  # consultations are built in parallel; payment terms work without them
+        consultations_derive = None
+    if consultations_derive is not None:
+        consultations_derive(deal=deal, by=by)
+
+
+def payment_request_url(request: PaymentTermRequest) -> str:
+    return reverse("deals:payment_request", args=[request.pk])
+
+
+def _deal_payments_url(deal: Deal) -> str:
+    return reverse("deals:detail", args=[deal.pk]) + "#payment-terms"
+
+
+def _check_terms(*, net_days, deposit_pct, instalments) -> None:
+    if net_days is None or net_days < 0:
+        raise BriefingError("Net days must be zero or more.")
+    if deposit_pct is None or not Decimal("0") <= deposit_pct <= Decimal("100"):
+        raise BriefingError("The deposit must be between 0 and 100 %.")
+    if instalments is None or instalments < 1:
+        raise BriefingError("There is at least one instalment.")
+
+
+def payment_request_submit(
+    *,
+    deal: Deal,
+    by: User,
+    net_days: int,
+    deposit_pct: Decimal,
+    instalments: int,
+    early_payment_discount: bool,
+    other_conditions: str,
+    customer_reason: str,
+    justification: str,
+) -> PaymentTermRequest:
+    """Ask for payment terms: approved at once when within the team's policy, else sent to finance."""
+    other_conditions = (other_conditions or "").strip()
+    customer_reason = (customer_reason or "").strip()
+    justification = (justification or "").strip()
+    deposit_pct = Decimal(deposit_pct) if deposit_pct is not None else None
+    with transaction.atomic():
+        # Locking the deal serialises requests, so there is never a second pending one.
+        deal = Deal.objects.select_for_update().select_related("team", "owner", "customer").get(pk=deal.pk)
+        if not can_edit_deal(user=by, deal=deal):
+            raise NotAllowed("Only the deal's owner requests payment terms.")
+        if not deal.is_open:
+            raise BriefingError(
+                f"This deal is {deal.get_status_display().lower()}: payment terms can no longer be requested."
+            )
+        _check_terms(net_days=net_days, deposit_pct=deposit_pct, instalments=instalments)
+        if not customer_reason:
+            raise BriefingError("Say why the customer asks for these terms.")
+        if PaymentTermRequest.objects.filter(deal=deal, status=PaymentTermStatus.SUBMITTED).exists():
+            raise BriefingError(
+                "A payment-term request for this deal is already waiting for finance. "
+                "Wait for its decision before asking again."
+            )
+        policy = finance_policy_for(team=deal.team)
+        breaches = policy_breaches(
+            policy=policy,
+            net_days=net_days,
+            deposit_pct=deposit_pct,
+            instalments=instalments,
+            early_payment_discount=early_payment_discount,
+        )
+        if breaches and not justification:
+            raise BriefingError(
+                "These terms are outside the finance policy ("
+                + "; ".join(breaches)
+                + "): add a justification for finance."
+            )
+        finance = [member for member in members_with_role(team=deal.team, role=Role.FINANCE) if member != by]
+        if breaches and not finance:
+            raise BriefingError(
+                "These terms are outside the finance policy and your team has no finance member who "
+                "could decide on them. Ask your administrator to add one."
+            )
+        now = timezone.now()
+        request = PaymentTermRequest.objects.create(
+            deal=deal,
+            requested_by=by,
+            net_days=net_days,
+            deposit_pct=deposit_pct,
+            instalments=instalments,
+            early_payment_discount=early_payment_discount,
+            other_conditions=other_conditions,
+            customer_reason=customer_reason,
+            justification=justification,
+            outside_policy=bool(breaches),
+            policy_breaches=breaches,
+            auto_approved=not breaches,
+            status=PaymentTermStatus.SUBMITTED if breaches else PaymentTermStatus.APPROVED,
+            decided_at=None if breaches else now,
+        )
+        terms = terms_summary(
+            net_days=net_days,
+            deposit_pct=deposit_pct,
+            instalments=instalments,
+            early_payment_discount=early_payment_discount,
+            conditions=other_conditions,
+        )
+        if breaches:
+            activity_record(
+                deal=deal,
+                actor=by,
+                verb="payment_terms_requested",
+                summary=f"asked finance for {terms} (outside policy: {'; '.join(breaches)})",
+            )
+            notify(
+                recipients=finance,
+                kind="payment_request_submitted",
+                context={
+                    "deal": deal,
+                    "request": request,
+                    "actor": by,
+                    "terms": terms,
+                    "breaches": breaches,
+                    "due": next_meeting_start(deal=deal),
+                },
+                url=payment_request_url(request),
+                team=deal.team,
+            )
+        else:
+            changes = _apply_to_briefing(request=request, deal=deal, by=by)
+            activity_record(
+                deal=deal,
+                actor=by,
+                verb="payment_terms_approved",
+                summary=f"requested {terms}: within the finance policy, approved automatically",
+                changes=changes,
+            )
+        _derive_consultations(deal=deal, by=by)
+        readiness_refresh(deal=deal)
+    return request
+
+
+def payment_request_decide(
+    *,
+    request: PaymentTermRequest,
+    by: User,
+    decision: str,
+    note: str,
+    counter_net_days: int | None = None,
+    counter_deposit_pct: Decimal | None = None,
+    counter_instalments: int | None = None,
+    counter_conditions: str = "",
+) -> PaymentTermRequest:
+    """Finance approves, counters or rejects a pending request, always with a note for the rep.
+
+    A counter-offer names at least the net days; deposit and instalments left
+    out keep the requested values. Finance never grants more net days than
+    the policy's maximum.
+    """
+    note = (note or "").strip()
+    counter_conditions = (counter_conditions or "").strip()
+    with transaction.atomic():
+        current = (
+            PaymentTermRequest.objects.select_for_update()
+            .select_related("deal", "deal__team", "deal__owner", "deal__customer", "requested_by")
+            .get(pk=request.pk)
+        )
+        deal = current.deal
+        if not user_has_role(user=by, team=deal.team, role=Role.FINANCE):
+            raise NotAllowed("Only finance of the deal's team decides on payment terms.")
+        if current.requested_by_id == by.pk:
+            raise NotAllowed("You asked for these terms, so another finance member must decide on them.")
+        if decision not in DECISIONS:
+            raise BriefingError("Choose whether to approve, counter or reject the request.")
+        if current.status != PaymentTermStatus.SUBMITTED:
+            raise BriefingError(
+                f"This request was already {current.get_status_display().lower()}; "
+                "there is nothing to decide."
+            )
+        if not note:
+            raise BriefingError("Add a note for the rep: every decision on payment terms needs one.")
+        policy = finance_policy_for(team=deal.team)
+        if decision == "approve" and current.net_days > policy.max_net_days:
+            raise BriefingError(
+                f"{current.net_days} net days exceed the most finance may grant ({policy.max_net_days}). "
+                f"Counter with {policy.max_net_days} days or fewer, or reject the request."
+            )
+        if decision == "counter":
+            if counter_net_days is None:
+                raise BriefingError("A counter-offer needs at least the net days finance grants.")
+            if counter_net_days > policy.max_net_days:
+                raise BriefingError(
+                    f"{counter_net_days} net days exceed the most finance may grant ({policy.max_net_days})."
+                )
+            deposit = current.deposit_pct if counter_deposit_pct is None else Decimal(counter_deposit_pct)
+            instalments = current.instalments if counter_instalments is None else counter_instalments
+            _check_terms(net_days=counter_net_days, deposit_pct=deposit, instalments=instalments)
+            current.counter_net_days = counter_net_days
+            current.counter_deposit_pct = deposit
+            current.counter_instalments = instalments
+            current.counter_conditions = counter_conditions
+        current.status = DECISIONS[decision]
+        current.reviewer = by
+        current.decision_note = note
+        current.decided_at = timezone.now()
+        current.save()
+
+        changes = {}
+        if current.status in (PaymentTermStatus.APPROVED, PaymentTermStatus.COUNTERED):
+            changes = _apply_to_briefing(request=current, deal=deal, by=by)
+        granted = terms_summary(**granted_terms(current))
+        summary = {
+            PaymentTermStatus.APPROVED: f"approved the payment terms {granted}",
+            PaymentTermStatus.COUNTERED: f"countered the payment-term request with {granted}",
+            PaymentTermStatus.REJECTED: "rejected the payment-term request",
+        }[current.status]
+        activity_record(
+            deal=deal,
+            actor=by,
+            verb=f"payment_terms_{current.status}",
+            summary=f"{summary}: {note}",
+            changes=changes,
+        )
+        notify(
+            recipients=[current.requested_by, deal.owner],
+            kind="payment_request_decided",
+            context={
+                "deal": deal,
+                "request": current,
+                "actor": by,
+                "granted": granted if current.status != PaymentTermStatus.REJECTED else "",
+                "requested": terms_summary(
+                    net_days=current.net_days,
+                    deposit_pct=current.deposit_pct,
+                    instalments=current.instalments,
+                    early_payment_discount=current.early_payment_discount,
+                    conditions=current.other_conditions,
+                ),
+                "note": note,
+                "due": next_meeting_start(deal=deal),
+            },
+            url=_deal_payments_url(deal),
+            team=deal.team,
+        )
+        _derive_consultations(deal=deal, by=by)
+        readiness_refresh(deal=deal)
+    return current

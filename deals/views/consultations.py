@@ -1,0 +1,265 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from deals.forms.consultations import (
+    AddConsultationForm,
+    ConsultationRequestForm,
+    WaiveForm,
+    answer_form_class,
+)
+from deals.models import Consultation, ConsultationStatus, Deal, Department
+from deals.selectors import can_edit_deal, deal_for_user
+from deals.selectors_consultations import (
+    answered_recently_by,
+    can_answer_consultation,
+    consultation_for_user,
+    consultations_asked_of,
+    consultations_for_deal,
+    team_roles,
+)
+from deals.services.briefings import BriefingError, NotAllowed, next_meeting_start
+from deals.services.consultations import (
+    DEPARTMENT_ASKS,
+    STRUCTURED_DEPARTMENTS,
+    consultation_add_optional,
+    consultation_answer,
+    consultation_default_due,
+    consultation_request,
+    consultation_waive,
+)
+from teams.models import Role, User
+
+
+def _deal_consultations(deal: Deal):
+    return redirect(reverse("deals:detail", args=[deal.pk]) + "#consultations")
+
+
+def _when(value) -> str:
+    return formats.date_format(timezone.localtime(value), "D j M, H:i")
+
+
+def _can_waive(*, user: User, deal: Deal, roles: set[str]) -> bool:
+    return Role.MANAGER in roles and deal.owner_id != user.pk
+
+
+# Panels ------------------------------------------------------------------------------
+
+
+def consultations_panel_context(*, deal: Deal, user: User) -> dict:
+    """What the deal page needs to show the consultations panel."""
+    consultations = list(consultations_for_deal(deal=deal))
+    roles = team_roles(user=user, team_id=deal.team_id)
+    owner = deal.owner_id == user.pk and Role.REP in roles and deal.is_open
+    can_waive = _can_waive(user=user, deal=deal, roles=roles)
+    for consultation in consultations:
+        unsettled = not consultation.is_settled
+        consultation.structured = consultation.department in STRUCTURED_DEPARTMENTS
+        consultation.viewer_can_request = owner and unsettled
+        consultation.viewer_can_waive = can_waive and unsettled
+        consultation.viewer_can_answer = (
+            consultation.status == ConsultationStatus.REQUESTED
+            and deal.is_open
+            and can_answer_consultation(user=user, consultation=consultation, roles=roles)
+        )
+        consultation.overdue = (
+            consultation.status == ConsultationStatus.REQUESTED
+            and consultation.due_at is not None
+            and consultation.due_at < timezone.now()
+        )
+    return {
+        "consultations": consultations,
+        "can_add_consultation": owner,
+        "consultation_departments": Department.choices,
+    }
+
+
+def consultations_home_context(*, user: User) -> dict:
+    """The home panel of production, supply chain, finance and managers."""
+    now = timezone.now()
+    asked = list(consultations_asked_of(user=user))
+    for consultation in asked:
+        consultation.to_me = consultation.assignee_id == user.pk
+        consultation.overdue = consultation.due_at is not None and consultation.due_at < now
+    return {"asked_of_me": asked, "answered_recently": answered_recently_by(user=user)}
+
+
+# Asking ------------------------------------------------------------------------------
+
+
+def _suggested_questions(consultation: Consultation) -> str:
+    deal = consultation.deal
+    quantity = f"{deal.quantity} units" if deal.quantity else "the quantity"
+    by_date = (
+        formats.date_format(deal.requested_delivery_date, "j M Y")
+        if deal.requested_delivery_date
+        else "the date the customer asks for"
+    )
+    return {
+        Department.BOSS: "What are your guidelines for this negotiation: what should I aim for, "
+        "what should I avoid, and where may I give way?",
+        Department.PRODUCTION: f"Can we make {quantity} of: {deal.scope.strip()}? "
+        "What is missing, what extra resources do we need, and how long does it take to mobilise?",
+        Department.SUPPLY_CHAIN: f"Can we deliver {quantity} by {by_date}? "
+        "What is missing, and what is the lead time?",
+        Department.FINANCE: "Which payment terms can we offer this customer, and on which conditions?",
+    }[consultation.department]
+
+
+@require_http_methods(["GET", "POST"])
+def consultation_request_view(request, pk):
+    consultation = consultation_for_user(user=request.user, pk=pk)
+    deal = consultation.deal
+    if not can_edit_deal(user=request.user, deal=deal):
+        raise PermissionDenied("Only the deal's owner requests its consultations.")
+    if consultation.is_settled or not deal.is_open:
+        messages.info(
+            request,
+            f"This consultation is {consultation.get_status_display().lower()}; there is nothing to request."
+            if consultation.is_settled
+            else f"This deal is {deal.get_status_display().lower()}: its consultations can no longer change.",
+        )
+        return _deal_consultations(deal)
+
+    due = consultation.due_at
+    initial = {
+        "assignee": consultation.assignee,
+        "questions": consultation.questions or _suggested_questions(consultation),
+        "due_at": due if due and due > timezone.now() else consultation_default_due(deal=deal),
+    }
+    form = ConsultationRequestForm(request.POST or None, consultation=consultation, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consultation = consultation_request(
+                consultation=consultation,
+                by=request.user,
+                assignee=form.cleaned_data["assignee"],
+                questions=form.cleaned_data["questions"],
+                due_at=form.cleaned_data["due_at"],
+            )
+        except NotAllowed as error:
+            raise PermissionDenied(str(error)) from error
+        except BriefingError as error:
+            form.add_error(None, str(error))
+        else:
+            who = consultation.assignee or f"the {consultation.get_department_display().lower()} queue"
+            if consultation.department == Department.BOSS and consultation.assignee is None:
+                who = "your managers"
+            messages.success(request, f"Asked {who}: the answer is due by {_when(consultation.due_at)}.")
+            return _deal_consultations(deal)
+    return render(
+        request,
+        "deals/consultation_request.html",
+        {
+            "deal": deal,
+            "consultation": consultation,
+            "form": form,
+            "ask": DEPARTMENT_ASKS[consultation.department],
+            "next_meeting_at": next_meeting_start(deal=deal),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def consultation_add(request, pk):
+    deal = deal_for_user(user=request.user, pk=pk)
+    if not can_edit_deal(user=request.user, deal=deal):
+        raise PermissionDenied("Only the deal's owner asks for consultations.")
+    form = AddConsultationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Pick the department to consult; nothing was added.")
+        return _deal_consultations(deal)
+    try:
+        consultation = consultation_add_optional(
+            deal=deal, by=request.user, department=form.cleaned_data["department"]
+        )
+    except NotAllowed as error:
+        raise PermissionDenied(str(error)) from error
+    except BriefingError as error:
+        messages.error(request, str(error))
+        return _deal_consultations(deal)
+    messages.success(
+        request,
+        f"Optional {consultation.get_department_display().lower()} consultation added: "
+        "now say whom to ask and what.",
+    )
+    return redirect("deals:consultation_request", pk=consultation.pk)
+
+
+# Answering and waiving ---------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def consultation_answer_view(request, pk):
+    consultation = consultation_for_user(user=request.user, pk=pk)
+    deal = consultation.deal
+    if not can_answer_consultation(user=request.user, consultation=consultation):
+        raise PermissionDenied("This consultation is addressed to someone else.")
+    if consultation.status != ConsultationStatus.REQUESTED or not deal.is_open:
+        if consultation.status == ConsultationStatus.ANSWERED:
+            notice = f"{consultation.answered_by or 'Someone'} already answered this consultation."
+        elif consultation.status == ConsultationStatus.WAIVED:
+            notice = "This consultation was waived: no answer is needed any more."
+        elif consultation.status == ConsultationStatus.OPEN:
+            notice = "This consultation has not been asked yet, so there is nothing to answer."
+        else:
+            notice = f"This deal is {deal.get_status_display().lower()}: no answer is needed any more."
+        messages.info(request, notice)
+        return _deal_consultations(deal)
+
+    form_class = answer_form_class(consultation.department)
+    form = form_class(request.POST or None, department=consultation.department)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consultation_answer(consultation=consultation, by=request.user, **form.cleaned_data)
+        except NotAllowed as error:
+            raise PermissionDenied(str(error)) from error
+        except BriefingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Thank you: your answer on “{deal.title}” was sent to {deal.owner}.")
+            return redirect("home")
+    return render(
+        request,
+        "deals/consultation_answer.html",
+        {
+            "deal": deal,
+            "consultation": consultation,
+            "form": form,
+            "ask": DEPARTMENT_ASKS[consultation.department],
+            "structured": consultation.department in STRUCTURED_DEPARTMENTS,
+            "next_meeting_at": next_meeting_start(deal=deal),
+            "to_me": consultation.assignee_id == request.user.pk,
+            "overdue": consultation.due_at is not None and consultation.due_at < timezone.now(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def consultation_waive_view(request, pk):
+    consultation = consultation_for_user(user=request.user, pk=pk)
+    deal = consultation.deal
+    if not _can_waive(
+        user=request.user, deal=deal, roles=team_roles(user=request.user, team_id=deal.team_id)
+    ):
+        raise PermissionDenied("Only another manager of the team waives a consultation.")
+    form = WaiveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Not waived: {form.errors['reason'][0]}")
+        return _deal_consultations(deal)
+    try:
+        consultation_waive(consultation=consultation, by=request.user, reason=form.cleaned_data["reason"])
+    except NotAllowed as error:
+        raise PermissionDenied(str(error)) from error
+    except BriefingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"The {consultation.get_department_display().lower()} consultation was waived."
+        )
+    return _deal_consultations(deal)

@@ -1,0 +1,327 @@
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection, connections
+from django.utils import timezone
+
+from deals.models import (
+    Consultation,
+    ConsultationStatus,
+    DealStatus,
+    NegotiationReport,
+    Reminder,
+    ReminderKind,
+)
+from deals.services.reminders import latest_crossed_window, reminders_sweep
+from deals.services.sweep import sweep
+from negprep.celery import app as celery_app
+from teams.models import EmailStatus, Notification
+from tests.teams.smtp_refusing import PATH as REFUSING_SMTP
+from tests.teams.smtp_refusing import RefusingBackend
+
+HOUR = timedelta(hours=1)
+
+
+@pytest.fixture
+def meeting(world):
+    return world.objects["meeting"]
+
+
+@pytest.fixture
+def consultation(world, meeting):
+    """A required production consultation sent to the production queue."""
+    return Consultation.objects.create(
+        deal=meeting.deal,
+        department="production",
+        required=True,
+        status=ConsultationStatus.REQUESTED,
+        questions="Can we make 500 valves by March?",
+        requested_by=world.members["rep"],
+        requested_at=timezone.now(),
+        due_at=meeting.starts_at - 24 * HOUR,
+    )
+
+
+def _at(meeting, hours_before):
+    return time_machine.travel(meeting.starts_at - timedelta(hours=hours_before), tick=False)
+
+
+def _sweep(capture):
+    with capture(execute=True):
+        return reminders_sweep()
+
+
+def _rows(**filters):
+    return sorted(
+        Reminder.objects.filter(**filters).values_list("kind", "window_hours", "recipient__username")
+    )
+
+
+def test_the_window_is_the_smallest_one_crossed():
+    start = timezone.now() + 10 * HOUR
+    assert latest_crossed_window(starts_at=start, now=timezone.now(), windows=(72, 24, 4)) == 24
+    assert latest_crossed_window(starts_at=start, now=start - 80 * HOUR, windows=(72, 24, 4)) is None
+    assert latest_crossed_window(starts_at=start, now=start + HOUR, windows=(72, 24, 4)) is None
+
+
+def test_nothing_is_due_before_the_largest_window(meeting, consultation, django_capture_on_commit_callbacks):
+    with _at(meeting, 80):
+        assert _sweep(django_capture_on_commit_callbacks) == 0
+    assert not Reminder.objects.exists()
+
+
+def test_at_72_hours_the_rep_and_the_queue_are_reminded_in_app_and_by_email(
+    world, meeting, consultation, django_capture_on_commit_callbacks, mailoutbox
+):
+    with _at(meeting, 70):
+        assert _sweep(django_capture_on_commit_callbacks) == 2
+    assert _rows() == [("consultation", 72, "production_user"), ("consultation", 72, "rep_user")]
+    paul = world.members["production"]
+    notification = Notification.objects.get(recipient=paul)
+    assert notification.kind == "reminder_consultation"
+    assert notification.url == f"/deals/consultations/{consultation.pk}/answer/"
+    assert notification.topic == meeting.deal.title
+    subjects = {m.to[0]: m.subject for m in mailoutbox}
+    assert subjects[paul.email].startswith("Reminder: answer the production consultation")
+    assert " by " in subjects[paul.email]
+    assert subjects[world.members["rep"].email].startswith("Still missing: production consultation")
+
+
+def test_a_named_assignee_is_reminded_instead_of_the_queue(
+    world, meeting, consultation, django_capture_on_commit_callbacks
+):
+    from tests.factories import MembershipFactory, UserFactory
+
+    second = UserFactory(username="second_production")
+    MembershipFactory(user=second, team=world.team, role="production")
+    consultation.assignee = second
+    consultation.save()
+    with _at(meeting, 70):
+        _sweep(django_capture_on_commit_callbacks)
+    assert _rows() == [("consultation", 72, "rep_user"), ("consultation", 72, "second_production")]
+
+
+def test_a_second_sweep_and_a_double_beat_send_nothing_more(
+    meeting, consultation, django_capture_on_commit_callbacks, mailoutbox
+):
+    with _at(meeting, 70):
+        _sweep(django_capture_on_commit_callbacks)
+        assert _sweep(django_capture_on_commit_callbacks) == 0
+        assert _sweep(django_capture_on_commit_callbacks) == 0
+    assert Reminder.objects.count() == 2
+    assert len(mailoutbox) == 2
+
+
+def test_from_24_hours_the_managers_get_one_escalation_listing_what_is_missing(
+    world, meeting, consultation, django_capture_on_commit_callbacks, mailoutbox
+):
+    Consultation.objects.create(deal=meeting.deal, department="boss", required=True)
+    with _at(meeting, 20):
+        _sweep(django_capture_on_commit_callbacks)
+        _sweep(django_capture_on_commit_callbacks)
+    escalations = Reminder.objects.filter(kind=ReminderKind.ESCALATION)
+    assert [(r.recipient.username, r.window_hours) for r in escalations] == [("manager_user", 24)]
+    mail = next(m for m in mailoutbox if m.subject.startswith("Escalation"))
+    assert "boss, production" in mail.subject
+    assert mail.to == [world.members["manager"].email]
+
+
+def test_after_an_outage_only_the_latest_crossed_window_is_sent(
+    meeting, consultation, django_capture_on_commit_callbacks
+):
+    with _at(meeting, 3):
+        _sweep(django_capture_on_commit_callbacks)
+    assert {window for _, window, _ in _rows()} == {4}
+    assert not Reminder.objects.filter(window_hours__in=[72, 24]).exists()
+
+
+def test_each_window_is_sent_once_as_the_meeting_nears(
+    meeting, consultation, django_capture_on_commit_callbacks
+):
+    for hours in (70, 60, 20, 10, 3, 1):
+        with _at(meeting, hours):
+            _sweep(django_capture_on_commit_callbacks)
+    rep_windows = sorted(
+        Reminder.objects.filter(recipient__username="rep_user").values_list("window_hours", flat=True)
+    )
+    assert rep_windows == [4, 24, 72]
+
+
+@pytest.mark.parametrize("settle", ["answered", "waived"])
+def test_nothing_is_sent_once_the_consultation_is_settled(
+    meeting, consultation, settle, django_capture_on_commit_callbacks
+):
+    consultation.status = settle
+    consultation.save()
+    with _at(meeting, 20):
+        assert _sweep(django_capture_on_commit_callbacks) == 0
+    assert not Reminder.objects.exists()
+
+
+def test_nothing_is_sent_for_a_cancelled_meeting_or_a_closed_deal(
+    meeting, consultation, django_capture_on_commit_callbacks
+):
+    meeting.cancelled = True
+    meeting.save()
+    with _at(meeting, 20):
+        assert _sweep(django_capture_on_commit_callbacks) == 0
+    meeting.cancelled = False
+    meeting.save()
+    meeting.deal.status = DealStatus.LOST
+    meeting.deal.save()
+    with _at(meeting, 20):
+        assert _sweep(django_capture_on_commit_callbacks) == 0
+    assert not Reminder.objects.exists()
+
+
+def test_a_moved_meeting_re_arms_its_windows(meeting, consultation, django_capture_on_commit_callbacks):
+    with _at(meeting, 70):
+        _sweep(django_capture_on_commit_callbacks)
+        meeting.starts_at += timedelta(hours=1)
+        meeting.ends_at += timedelta(hours=1)
+        meeting.save()
+        _sweep(django_capture_on_commit_callbacks)
+    starts = set(
+        Reminder.objects.filter(recipient__username="rep_user").values_list("meeting_starts_at", flat=True)
+    )
+    assert len(starts) == 2
+
+
+def test_a_user_who_turned_email_reminders_off_gets_them_in_the_inbox_only(
+    world, meeting, consultation, django_capture_on_commit_callbacks, mailoutbox
+):
+    paul = world.members["production"]
+    paul.email_reminders = False
+    paul.save()
+    with _at(meeting, 70):
+        _sweep(django_capture_on_commit_callbacks)
+    assert Notification.objects.get(recipient=paul).email_status == EmailStatus.SKIPPED
+    assert [m.to for m in mailoutbox] == [[world.members["rep"].email]]
+
+
+def test_a_reminder_email_the_smtp_server_refuses_is_retried_and_delivered_once(
+    world, meeting, consultation, django_capture_on_commit_callbacks, mailoutbox, settings
+):
+    settings.EMAIL_BACKEND = REFUSING_SMTP
+    RefusingBackend.reset(failures=2)
+    before = celery_app.conf.task_eager_propagates
+    celery_app.conf.task_eager_propagates = False  # a worker retries instead of raising
+    try:
+        with _at(meeting, 70):
+            _sweep(django_capture_on_commit_callbacks)
+    finally:
+        celery_app.conf.task_eager_propagates = before
+        RefusingBackend.reset(failures=0)
+    rows = Notification.objects.filter(kind="reminder_consultation")
+    assert {row.email_status for row in rows} == {EmailStatus.SENT}
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        [world.members["rep"].email, world.members["production"].email]
+    )
+
+
+def test_a_report_missing_after_24_hours_reminds_the_rep_and_after_72_tells_the_managers(
+    world, meeting, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(meeting.ends_at + 30 * HOUR, tick=False):
+        _sweep(django_capture_on_commit_callbacks)
+    assert _rows() == [("report", 24, "rep_user")]
+    with time_machine.travel(meeting.ends_at + 80 * HOUR, tick=False):
+        _sweep(django_capture_on_commit_callbacks)
+    assert _rows(window_hours=72) == [("report", 72, "rep_user"), ("report_escalation", 72, "manager_user")]
+
+
+def test_a_filed_report_stops_the_report_reminders(world, meeting, django_capture_on_commit_callbacks):
+    NegotiationReport.objects.create(meeting=meeting, filed_by=world.members["rep"], outcome="continue")
+    with time_machine.travel(meeting.ends_at + 80 * HOUR, tick=False):
+        assert _sweep(django_capture_on_commit_callbacks) == 0
+
+
+def test_send_reminders_runs_one_sweep_and_prints_the_count(meeting, consultation, capsys):
+    with _at(meeting, 70):
+        call_command("send_reminders")
+    assert capsys.readouterr().out.strip() == "Sent 2 reminders."
+
+
+def test_the_sweep_re_sends_emails_whose_task_the_broker_lost(
+    world, meeting, consultation, django_capture_on_commit_callbacks, mailoutbox
+):
+    # The tasks enqueued after commit never run: as if Redis was emptied.
+    with _at(meeting, 70), django_capture_on_commit_callbacks(execute=False):
+        reminders_sweep()
+    assert mailoutbox == []
+    an_hour_later = time_machine.travel(meeting.starts_at - 69 * HOUR, tick=False)
+    with an_hour_later, django_capture_on_commit_callbacks(execute=True):
+        sweep()
+    assert len(mailoutbox) == 2
+    assert Reminder.objects.count() == 2
+
+
+def test_a_rolled_back_request_enqueues_nothing(
+    world, meeting, consultation, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks() as callbacks, _at(meeting, 70):
+        try:
+            with transaction.atomic():
+                reminders_sweep()
+                raise RuntimeError("the request failed")
+        except RuntimeError:
+            pass
+    assert callbacks == []
+    assert not Reminder.objects.exists()
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_running_at_the_same_time_send_each_reminder_once(world, consultation):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (two connections racing); CI runs it")
+    meeting = world.objects["meeting"]
+    barrier = threading.Barrier(2)
+    results = []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(reminders_sweep(now=meeting.starts_at - 70 * HOUR))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(results) == 2
+    assert Reminder.objects.count() == 2
+    assert Notification.objects.filter(kind="reminder_consultation").count() == 2
+
+
+def test_a_worker_killed_between_claiming_and_sending_is_covered_by_a_later_sweep(
+    world, meeting, consultation, django_capture_on_commit_callbacks, mailoutbox, settings
+):
+    from teams.notifications import email_claim
+
+    with _at(meeting, 70), django_capture_on_commit_callbacks(execute=False):
+        reminders_sweep()
+    rep_row = Notification.objects.get(recipient=world.members["rep"])
+    # A worker claims the e-mail, then dies before sending it.
+    with _at(meeting, 70):
+        assert email_claim(notification_id=rep_row.pk) is not None
+        with django_capture_on_commit_callbacks(execute=True):
+            sweep()
+    rep_row.refresh_from_db()
+    assert rep_row.email_status == EmailStatus.SENDING
+    assert world.members["rep"].email not in [m.to[0] for m in mailoutbox]
+    # Once the lease has run out, the next sweep sends it, once.
+    after_lease = meeting.starts_at - 70 * HOUR + timedelta(seconds=settings.NEGPREP_EMAIL_LEASE_SECONDS + 60)
+    with time_machine.travel(after_lease, tick=False), django_capture_on_commit_callbacks(execute=True):
+        sweep()
+        sweep()
+    rep_row.refresh_from_db()
+    assert rep_row.email_status == EmailStatus.SENT
+    assert [m.to[0] for m in mailoutbox].count(world.members["rep"].email) == 1

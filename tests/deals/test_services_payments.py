@@ -1,0 +1,491 @@
+from decimal import Decimal
+
+import pytest
+
+from deals.models import (
+    Activity,
+    Briefing,
+    BriefingStatus,
+    DealStatus,
+    FinancePolicy,
+    PaymentTermRequest,
+    PaymentTermStatus,
+)
+from deals.readiness import readiness_for_deal
+from deals.selectors_payments import approved_payment_terms, payment_queue_for
+from deals.services.briefings import (
+    BriefingError,
+    NotAllowed,
+    StaleBriefing,
+    briefing_decide,
+    briefing_save,
+    briefing_submit,
+)
+from deals.services.payments import payment_request_decide, payment_request_submit, policy_breaches
+from teams.models import Notification, Role
+from tests.deals.briefing_helpers import PITCH, fill_briefing
+from tests.factories import DealFactory, MembershipFactory, UserFactory
+
+WITHIN = {
+    "net_days": 30,
+    "deposit_pct": Decimal("20"),
+    "instalments": 2,
+    "early_payment_discount": False,
+    "other_conditions": "",
+    "customer_reason": "Their fiscal year starts in March",
+    "justification": "",
+}
+OUTSIDE = {
+    **WITHIN,
+    "net_days": 60,
+    "deposit_pct": Decimal("0"),
+    "justification": "Strategic account, always paid on time",
+}
+
+
+@pytest.fixture
+def deal(world):
+    return world.objects["deal"]
+
+
+@pytest.fixture
+def finance(world):
+    return world.members[Role.FINANCE]
+
+
+@pytest.fixture
+def policy(world):
+    return FinancePolicy.objects.create(
+        team=world.team,
+        standard_net_days=30,
+        max_net_days=60,
+        min_deposit_pct=Decimal("20"),
+        max_instalments=2,
+        early_payment_discount_allowed=False,
+    )
+
+
+def _submit(deal, rep, **overrides):
+    return payment_request_submit(deal=deal, by=rep, **{**OUTSIDE, **overrides})
+
+
+def _breaches(policy, **terms):
+    values = {"net_days": 30, "deposit_pct": Decimal("20"), "instalments": 2, "early_payment_discount": False}
+    return policy_breaches(policy=policy, **{**values, **terms})
+
+
+# The policy check -----------------------------------------------------------------
+
+
+def test_terms_exactly_at_every_limit_are_within_policy(policy):
+    assert _breaches(policy) == []
+
+
+@pytest.mark.parametrize(
+    "terms, reason",
+    [
+        ({"net_days": 31}, "31 net days exceed the standard 30"),
+        ({"deposit_pct": Decimal("19.99")}, "deposit 19.99 % is below the minimum 20 %"),
+        ({"instalments": 3}, "3 instalments exceed the maximum 2"),
+        ({"early_payment_discount": True}, "early-payment discount is not allowed"),
+    ],
+)
+def test_one_step_past_a_limit_is_outside_policy(policy, terms, reason):
+    assert _breaches(policy, **terms) == [reason]
+
+
+def test_it_names_every_term_outside_policy(policy):
+    assert _breaches(
+        policy, net_days=60, deposit_pct=Decimal("0"), instalments=4, early_payment_discount=True
+    ) == [
+        "60 net days exceed the standard 30",
+        "deposit 0 % is below the minimum 20 %",
+        "4 instalments exceed the maximum 2",
+        "early-payment discount is not allowed",
+    ]
+
+
+def test_an_allowed_early_payment_discount_is_within_policy(policy):
+    policy.early_payment_discount_allowed = True
+    assert _breaches(policy, early_payment_discount=True) == []
+
+
+def test_a_team_without_a_policy_gets_the_default_one_on_first_use(world, deal, rep):
+    assert not FinancePolicy.objects.filter(team=world.team).exists()
+    payment_request = _submit(deal, rep, **{**WITHIN, "deposit_pct": Decimal("0"), "instalments": 1})
+    policy = FinancePolicy.objects.get(team=world.team)
+    assert (policy.standard_net_days, policy.max_net_days, policy.max_instalments) == (30, 90, 1)
+    assert policy.min_deposit_pct == Decimal("0")
+    payment_request.refresh_from_db()
+    assert payment_request.auto_approved
+
+
+# Submitting ------------------------------------------------------------------------
+
+
+def test_it_approves_a_request_within_policy_automatically(policy, deal, rep):
+    payment_request = _submit(deal, rep, **WITHIN)
+    payment_request.refresh_from_db()
+    assert payment_request.status == PaymentTermStatus.APPROVED
+    assert payment_request.auto_approved
+    assert not payment_request.outside_policy
+    assert payment_request.policy_breaches == []
+    assert payment_request.decided_at is not None
+    assert payment_request.reviewer is None
+    assert not Notification.objects.filter(kind="payment_request_submitted").exists()
+    assert Activity.objects.filter(deal=deal, verb="payment_terms_approved").exists()
+
+
+def test_an_automatic_approval_becomes_the_briefings_payment_terms(policy, deal, rep):
+    before = Briefing.objects.get(deal=deal).revision
+    _submit(deal, rep, **WITHIN)
+    briefing = Briefing.objects.get(deal=deal)
+    assert briefing.payment_terms == (
+        "30 days net, 20 % deposit, 2 instalments — within the finance policy (approved automatically)"
+    )
+    assert briefing.revision == before + 1
+
+
+def test_it_sends_a_request_outside_policy_to_finance(policy, deal, rep, finance, world):
+    payment_request = _submit(deal, rep)
+    payment_request.refresh_from_db()
+    assert payment_request.status == PaymentTermStatus.SUBMITTED
+    assert payment_request.outside_policy
+    assert not payment_request.auto_approved
+    assert payment_request.policy_breaches == [
+        "60 net days exceed the standard 30",
+        "deposit 0 % is below the minimum 20 %",
+    ]
+    notification = Notification.objects.get(kind="payment_request_submitted")
+    assert notification.recipient == finance
+    assert notification.url == f"/deals/payment-terms/{payment_request.pk}/"
+    assert "decide on 60 days net, no deposit" in notification.title
+    assert " by " in notification.title  # the next meeting's start
+    assert "60 net days exceed the standard 30" in notification.email_text
+    assert Briefing.objects.get(deal=deal).payment_terms == ""
+
+
+def test_it_notifies_no_one_outside_the_finance_role(policy, deal, rep, world):
+    _submit(deal, rep)
+    recipients = set(
+        Notification.objects.filter(kind="payment_request_submitted").values_list("recipient", flat=True)
+    )
+    assert recipients == {world.members[Role.FINANCE].pk}
+
+
+def test_a_request_outside_policy_needs_a_justification(policy, deal, rep):
+    with pytest.raises(BriefingError, match="60 net days exceed the standard 30"):
+        _submit(deal, rep, justification="  ")
+    assert not PaymentTermRequest.objects.filter(deal=deal).exists()
+    assert not Notification.objects.exists()
+
+
+def test_a_request_within_policy_needs_no_justification(policy, deal, rep):
+    payment_request = _submit(deal, rep, **WITHIN)
+    assert payment_request.justification == ""
+
+
+def test_it_refuses_a_second_request_while_one_is_pending(policy, deal, rep):
+    _submit(deal, rep)
+    with pytest.raises(BriefingError, match="already waiting for finance"):
+        _submit(deal, rep, **WITHIN)
+    assert PaymentTermRequest.objects.filter(deal=deal).count() == 1
+
+
+def test_a_new_request_is_possible_once_finance_decided(policy, deal, rep, finance):
+    first = _submit(deal, rep)
+    payment_request_decide(request=first, by=finance, decision="reject", note="Not for this customer")
+    second = _submit(deal, rep, **WITHIN)
+    assert second.status == PaymentTermStatus.APPROVED
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.FINANCE, Role.PRODUCTION])
+def test_only_the_owner_requests_payment_terms(policy, deal, world, role):
+    with pytest.raises(NotAllowed):
+        _submit(deal, world.members[role])
+    assert not PaymentTermRequest.objects.exists()
+
+
+def test_it_refuses_a_request_on_a_closed_deal(policy, deal, rep):
+    deal.status = DealStatus.LOST
+    deal.save()
+    with pytest.raises(BriefingError, match="lost"):
+        _submit(deal, rep, **WITHIN)
+    assert not PaymentTermRequest.objects.exists()
+
+
+def test_it_refuses_a_request_outside_policy_when_the_team_has_no_finance(policy, deal, rep, finance):
+    finance.memberships.all().delete()
+    with pytest.raises(BriefingError, match="no finance member"):
+        _submit(deal, rep)
+    assert not PaymentTermRequest.objects.exists()
+
+
+# Readiness item 5 ----------------------------------------------------------------------
+
+
+def test_a_pending_request_fails_readiness_until_finance_decides(policy, deal, rep, finance):
+    assert readiness_for_deal(deal).checks["payment_terms"]
+    payment_request = _submit(deal, rep)
+    assert not readiness_for_deal(deal).checks["payment_terms"]
+    payment_request_decide(request=payment_request, by=finance, decision="reject", note="Too risky")
+    assert readiness_for_deal(deal).checks["payment_terms"]
+
+
+def test_an_automatic_approval_leaves_readiness_item_5_done(policy, deal, rep):
+    _submit(deal, rep, **WITHIN)
+    assert readiness_for_deal(deal).checks["payment_terms"]
+
+
+# Deciding --------------------------------------------------------------------------------
+
+
+def test_finance_approves_a_request_and_its_terms_become_the_briefings_limit(policy, deal, rep, finance):
+    payment_request = _submit(deal, rep)
+    revision = Briefing.objects.get(deal=deal).revision
+    payment_request_decide(request=payment_request, by=finance, decision="approve", note="Good customer")
+    payment_request.refresh_from_db()
+    assert payment_request.status == PaymentTermStatus.APPROVED
+    assert payment_request.reviewer == finance
+    assert payment_request.decision_note == "Good customer"
+    assert payment_request.decided_at is not None
+    assert not payment_request.auto_approved
+    briefing = Briefing.objects.get(deal=deal)
+    assert (
+        briefing.payment_terms == f"60 days net, no deposit, 2 instalments — approved by finance ({finance})"
+    )
+    assert briefing.revision == revision + 1
+    entry = Activity.objects.get(deal=deal, verb="payment_terms_approved")
+    assert entry.changes["Payment terms we may offer"]["new"] == briefing.payment_terms
+
+
+def test_finance_counters_with_their_own_terms(policy, deal, rep, finance):
+    payment_request = _submit(deal, rep)
+    payment_request_decide(
+        request=payment_request,
+        by=finance,
+        decision="counter",
+        note="45 days is what we can carry",
+        counter_net_days=45,
+        counter_deposit_pct=Decimal("10"),
+        counter_conditions="Retention of title until paid",
+    )
+    payment_request.refresh_from_db()
+    assert payment_request.status == PaymentTermStatus.COUNTERED
+    assert payment_request.counter_net_days == 45
+    assert payment_request.counter_deposit_pct == Decimal("10")
+    assert payment_request.counter_instalments == 2  # as requested
+    assert Briefing.objects.get(deal=deal).payment_terms == (
+        "45 days net, 10 % deposit, 2 instalments; Retention of title until paid "
+        f"— countered by finance ({finance})"
+    )
+    assert approved_payment_terms(deal=deal) == payment_request
+
+
+def test_a_rejection_leaves_the_briefing_alone(policy, deal, rep, finance):
+    payment_request = _submit(deal, rep)
+    before = Briefing.objects.get(deal=deal)
+    payment_request_decide(request=payment_request, by=finance, decision="reject", note="Too risky")
+    payment_request.refresh_from_db()
+    assert payment_request.status == PaymentTermStatus.REJECTED
+    after = Briefing.objects.get(deal=deal)
+    assert (after.payment_terms, after.revision) == (before.payment_terms, before.revision)
+    assert approved_payment_terms(deal=deal) is None
+
+
+def test_the_rep_is_notified_of_the_decision(policy, deal, rep, finance):
+    payment_request = _submit(deal, rep)
+    payment_request_decide(
+        request=payment_request, by=finance, decision="counter", note="Meet halfway", counter_net_days=45
+    )
+    notification = Notification.objects.get(kind="payment_request_decided")
+    assert notification.recipient == rep
+    assert notification.url == f"/deals/{deal.pk}/#payment-terms"
+    assert "countered" in notification.title
+    assert "45 days net" in notification.title
+    assert "Meet halfway" in notification.email_text
+
+
+@pytest.mark.parametrize("decision", ["approve", "counter", "reject"])
+def test_every_decision_needs_a_note(policy, deal, rep, finance, decision):
+    payment_request = _submit(deal, rep)
+    with pytest.raises(BriefingError, match="note"):
+        payment_request_decide(
+            request=payment_request, by=finance, decision=decision, note="  ", counter_net_days=45
+        )
+    payment_request.refresh_from_db()
+    assert payment_request.status == PaymentTermStatus.SUBMITTED
+    assert payment_request.reviewer is None
+
+
+def test_a_counter_offer_needs_net_days(policy, deal, rep, finance):
+    payment_request = _submit(deal, rep)
+    with pytest.raises(BriefingError, match="net days"):
+        payment_request_decide(request=payment_request, by=finance, decision="counter", note="Less")
+    payment_request.refresh_from_db()
+    assert payment_request.status == PaymentTermStatus.SUBMITTED
+
+
+def test_finance_cannot_counter_beyond_the_most_net_days_it_may_grant(policy, deal, rep, finance):
+    payment_request = _submit(deal, rep)
+    with pytest.raises(BriefingError, match="61 net days exceed the most finance may grant"):
+        payment_request_decide(
+            request=payment_request, by=finance, decision="counter", note="Long", counter_net_days=61
+        )
+    payment_request.refresh_from_db()
+    assert payment_request.status == PaymentTermStatus.SUBMITTED
+    assert payment_request.counter_net_days is None
+
+
+def test_finance_may_counter_with_exactly_the_most_net_days(policy, deal, rep, finance):
+    payment_request = _submit(deal, rep, net_days=75)
+    payment_request_decide(
+        request=payment_request, by=finance, decision="counter", note="The most we do", counter_net_days=60
+    )
+    payment_request.refresh_from_db()
+    assert payment_request.status == PaymentTermStatus.COUNTERED
+
+
+def test_finance_cannot_approve_more_net_days_than_it_may_grant(policy, deal, rep, finance):
+    payment_request = _submit(deal, rep, net_days=61)
+    with pytest.raises(BriefingError, match="Counter with 60 days or fewer"):
+        payment_request_decide(request=payment_request, by=finance, decision="approve", note="OK")
+    payment_request.refresh_from_db()
+    assert payment_request.status == PaymentTermStatus.SUBMITTED
+    assert Briefing.objects.get(deal=deal).payment_terms == ""
+
+
+def test_finance_may_approve_exactly_the_most_net_days(policy, deal, rep, finance):
+    payment_request = _submit(deal, rep, net_days=60)
+    payment_request_decide(request=payment_request, by=finance, decision="approve", note="OK")
+    payment_request.refresh_from_db()
+    assert payment_request.status == PaymentTermStatus.APPROVED
+
+
+@pytest.mark.parametrize("who", ["rep", "manager", "production", "supply_chain", "outsider", "staff"])
+def test_only_finance_of_the_team_decides(policy, deal, rep, world, who):
+    payment_request = _submit(deal, rep)
+    with pytest.raises(NotAllowed):
+        payment_request_decide(request=payment_request, by=world.user(who), decision="approve", note="Fine")
+    payment_request.refresh_from_db()
+    assert payment_request.status == PaymentTermStatus.SUBMITTED
+    assert payment_request.reviewer is None
+    assert Briefing.objects.get(deal=deal).payment_terms == ""
+    assert not Notification.objects.filter(kind="payment_request_decided").exists()
+
+
+def test_finance_of_another_team_cannot_decide(policy, deal, rep, world):
+    other_finance = UserFactory()
+    MembershipFactory(user=other_finance, team=world.other_team, role=Role.FINANCE)
+    payment_request = _submit(deal, rep)
+    with pytest.raises(NotAllowed):
+        payment_request_decide(request=payment_request, by=other_finance, decision="approve", note="Fine")
+    payment_request.refresh_from_db()
+    assert payment_request.status == PaymentTermStatus.SUBMITTED
+
+
+def test_finance_does_not_decide_on_its_own_request(policy, world, finance):
+    MembershipFactory(user=finance, team=world.team, role=Role.REP)
+    own_deal = DealFactory(team=world.team, owner=finance)
+    second_finance = UserFactory()
+    MembershipFactory(user=second_finance, team=world.team, role=Role.FINANCE)
+    payment_request = _submit(own_deal, finance)
+    with pytest.raises(NotAllowed, match="another finance member"):
+        payment_request_decide(request=payment_request, by=finance, decision="approve", note="Mine")
+    payment_request.refresh_from_db()
+    assert payment_request.status == PaymentTermStatus.SUBMITTED
+    assert set(
+        Notification.objects.filter(kind="payment_request_submitted").values_list("recipient", flat=True)
+    ) == {second_finance.pk}
+
+
+def test_a_decided_request_cannot_be_decided_again(policy, deal, rep, finance):
+    payment_request = _submit(deal, rep)
+    payment_request_decide(request=payment_request, by=finance, decision="reject", note="No")
+    with pytest.raises(BriefingError, match="already rejected"):
+        payment_request_decide(
+            request=payment_request, by=finance, decision="approve", note="Changed my mind"
+        )
+    payment_request.refresh_from_db()
+    assert payment_request.status == PaymentTermStatus.REJECTED
+    assert payment_request.decision_note == "No"
+
+
+# The briefing ---------------------------------------------------------------------------
+
+
+def test_an_editor_who_loaded_the_briefing_before_finance_decided_gets_the_stale_message(
+    policy, deal, rep, finance
+):
+    payment_request = _submit(deal, rep)
+    loaded = Briefing.objects.get(deal=deal).revision
+    payment_request_decide(request=payment_request, by=finance, decision="approve", note="OK")
+    with pytest.raises(StaleBriefing):
+        briefing_save(
+            briefing=deal.briefing,
+            by=rep,
+            revision=loaded,
+            fields={"payment_terms": "90 days net"},
+            pitch_points=PITCH,
+            objections=[],
+            concessions=[],
+        )
+    assert Briefing.objects.get(deal=deal).payment_terms.startswith("60 days net")
+
+
+def test_terms_finance_grants_after_approval_keep_the_limits_approved(policy, deal, rep, finance, manager):
+    fill_briefing(deal.briefing, rep)
+    deal.briefing.refresh_from_db()
+    briefing_submit(briefing=deal.briefing, by=rep)
+    briefing_decide(briefing=deal.briefing, by=manager, approve=True)
+    assert readiness_for_deal(deal).checks["limits"]
+    payment_request = _submit(deal, rep)
+    payment_request_decide(request=payment_request, by=finance, decision="approve", note="OK")
+    briefing = Briefing.objects.get(deal=deal)
+    assert briefing.status == BriefingStatus.APPROVED
+    assert "approved by finance" in briefing.payment_terms
+    # Payment terms are finance's to grant: no new round with the manager.
+    assert readiness_for_deal(deal).checks["limits"]
+    assert readiness_for_deal(deal).checks["payment_terms"]
+
+
+def test_payment_terms_the_rep_types_over_finances_still_need_approval(policy, deal, rep, finance, manager):
+    fill_briefing(deal.briefing, rep)
+    deal.briefing.refresh_from_db()
+    briefing_submit(briefing=deal.briefing, by=rep)
+    briefing_decide(briefing=deal.briefing, by=manager, approve=True)
+    payment_request_decide(request=_submit(deal, rep), by=finance, decision="approve", note="OK")
+    fill_briefing(deal.briefing, rep, payment_terms="120 days net")
+    assert not readiness_for_deal(deal).checks["limits"]
+
+
+def test_the_latest_granted_terms_are_the_ones_in_force(policy, deal, rep, finance):
+    first = _submit(deal, rep, **WITHIN)
+    second = _submit(deal, rep)
+    assert approved_payment_terms(deal=deal) == first
+    payment_request_decide(request=second, by=finance, decision="counter", note="OK", counter_net_days=40)
+    assert approved_payment_terms(deal=deal) == second
+
+
+# The queue ---------------------------------------------------------------------------------
+
+
+def test_the_queue_holds_pending_requests_of_the_finance_teams_oldest_first(
+    policy, world, deal, rep, finance
+):
+    second_deal = DealFactory(team=world.team, owner=rep)
+    first = _submit(deal, rep)
+    second = _submit(second_deal, rep, net_days=45)
+    _submit(DealFactory(team=world.team, owner=rep), rep, **WITHIN)
+    other_rep = UserFactory()
+    MembershipFactory(user=other_rep, team=world.other_team, role=Role.REP)
+    MembershipFactory(user=UserFactory(), team=world.other_team, role=Role.FINANCE)
+    _submit(DealFactory(team=world.other_team, owner=other_rep), other_rep)
+
+    queue = payment_queue_for(user=finance)
+    assert [item.request for item in queue] == [first, second]
+    assert queue[0].breached == {"net_days", "deposit_pct"}
+    assert queue[0].policy == policy
+    assert queue[0].due is not None
+    assert payment_queue_for(user=world.members[Role.MANAGER]) == []
+    assert payment_queue_for(user=rep) == []
