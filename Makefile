@@ -17,6 +17,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
+	$(MANAGE) send_reminders
 	@bash -c '\
 	  trap "kill \$$(jobs -p) 2>/dev/null; wait" EXIT; \
 	  $(BIN)/celery -A negprep worker --loglevel=INFO --concurrency=2 & \

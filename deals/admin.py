@@ -203,10 +203,37 @@ class ReminderAdmin(admin.ModelAdmin):
 
 @admin.register(NegotiationReport)
 class NegotiationReportAdmin(admin.ModelAdmin):
-    list_display = ["meeting", "outcome", "agreed_price", "discount_pct", "filed_by", "filed_at"]
-    list_filter = ["outcome", "meeting__deal__team"]
+    class HasBreachesFilter(admin.SimpleListFilter):
+        title = "breaches"
+        parameter_name = "has_breaches"
+
+        def lookups(self, request, model_admin):
+            return [("yes", "With breaches"), ("no", "Without breaches")]
+
+        def queryset(self, request, queryset):
+            if self.value() == "yes":
+                return queryset.exclude(breaches=[])
+            if self.value() == "no":
+                return queryset.filter(breaches=[])
+            return queryset
+
+    list_display = [
+        "meeting",
+        "outcome",
+        "agreed_price",
+        "discount_pct",
+        "has_breaches",
+        "filed_by",
+        "filed_at",
+    ]
+    list_filter = ["outcome", HasBreachesFilter, "meeting__deal__team"]
     list_select_related = ["meeting__deal", "filed_by"]
     raw_id_fields = ["meeting", "filed_by"]
+    readonly_fields = ["breaches", "ready_at_meeting"]
+
+    @admin.display(boolean=True, description="breaches")
+    def has_breaches(self, report):
+        return report.has_breaches
 
 
 @admin.register(Consultation)

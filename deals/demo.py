@@ -70,7 +70,9 @@ def _fill(briefing: Briefing, by: User, **overrides) -> Briefing:
     )
 
 
-def _deal(*, team, owner, customer, title, days, stage="negotiation", **fields) -> tuple[Deal, bool]:
+def _deal(
+    *, team, owner, customer, title, days, stage="negotiation", hours_from_now=None, **fields
+) -> tuple[Deal, bool]:
     deal = Deal.objects.filter(team=team, owner=owner, title=title).first()
     if deal is not None:
         return deal, False
@@ -86,10 +88,16 @@ def _deal(*, team, owner, customer, title, days, stage="negotiation", **fields) 
         **fields,
     )
     Briefing.objects.create(deal=deal, currency="EUR")
+    if hours_from_now is not None:
+        # A meeting this close puts the deal inside the reminders' escalation window.
+        starts = timezone.now().replace(second=0, microsecond=0) + datetime.timedelta(hours=hours_from_now)
+        starts -= datetime.timedelta(minutes=starts.minute % 15)
+    else:
+        starts = _meeting_time(days, 10)
     meeting = Meeting.objects.create(
         deal=deal,
-        starts_at=_meeting_time(days, 10),
-        ends_at=_meeting_time(days, 12),
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
         location=f"{customer.name}, head office",
         stage=stage,
     )
@@ -134,6 +142,7 @@ def seed_demo_deals(*, north: Team, south: Team, users: dict[str, User]) -> list
         customer=brauhaus,
         title="Valve frame contract 2027",
         days=1,
+        hours_from_now=20,
         involves_production=True,
         involves_delivery=True,
     )
@@ -214,7 +223,128 @@ def seed_demo_deals(*, north: Team, south: Team, users: dict[str, User]) -> list
     if new:
         _fill(deal.briefing, rob)
         created.append(deal.title)
-    return [f"deal {title}" for title in created] + seed_demo_payment_terms(team=north, rep=rita)
+    created_names = [f"deal {title}" for title in created] + seed_demo_payment_terms(team=north, rep=rita)
+    return created_names + seed_demo_preparation(team=north, users=users)
+
+
+def _deal_titled(team: Team, title: str) -> Deal | None:
+    return Deal.objects.filter(team=team, title=title).select_related("team", "owner").first()
+
+
+def seed_demo_preparation(*, team: Team, users: dict[str, User]) -> list[str]:
+    """Consultations in every state, on-call cover and a co-negotiator, so that readiness
+    ranges from a few checks to 7 of 7 and the first reminder sweep has work to do.
+
+    Runs only for deals that have no consultation yet, so a second seed changes nothing.
+    """
+    from deals.models import Consultation
+    from deals.services.consultations import (
+        consultation_answer,
+        consultation_request,
+        consultation_waive,
+        consultations_derive,
+    )
+    from deals.services.cover import (
+        co_negotiator_request,
+        co_negotiator_respond,
+        on_call_request,
+        on_call_respond,
+    )
+
+    rita, max_ = users["rita"], users["max"]
+    paul, sue, fiona = (User.objects.get(username=name) for name in ("paul", "sue", "fiona"))
+    created = []
+
+    def fresh(title):
+        deal = _deal_titled(team, title)
+        if (
+            deal is None
+            or Consultation.objects.filter(deal=deal, status__in=["requested", "answered", "waived"]).exists()
+        ):
+            return None, {}
+        consultations_derive(deal=deal, by=rita)
+        return deal, {c.department: c for c in deal.consultations.filter(required=True)}
+
+    # Meets in about 20 hours with production and supply chain still owing answers:
+    # reminders go to rita, paul and sue, and max is told (escalation).
+    deal, asked = fresh("Valve frame contract 2027")
+    if deal:
+        consultation_request(
+            consultation=asked["production"],
+            by=rita,
+            questions="Can we make 600 HV-200 valves by mid-February, with the food-grade seals?",
+        )
+        consultation_request(
+            consultation=asked["supply_chain"],
+            by=rita,
+            assignee=sue,
+            questions="Can we deliver to all three plants in one week?",
+        )
+        created.append("consultations on Valve frame contract 2027")
+
+    # Finance owes an answer on the outside-policy request; production was waived.
+    deal, asked = fresh("CIP line retrofit")
+    if deal:
+        if "finance" in asked:
+            consultation_request(
+                consultation=asked["finance"],
+                by=rita,
+                questions="Can we accept 60 days net without deposit for this customer?",
+            )
+        consultation_waive(
+            consultation=asked["production"],
+            by=max_,
+            reason="Standard retrofit kit from stock: production need not be asked.",
+        )
+        created.append("consultations on CIP line retrofit")
+
+    # Everything in place: 7 of 7 for the final round.
+    deal, asked = fresh("Spare parts service agreement")
+    if deal:
+        consultation_request(
+            consultation=asked["boss"], by=rita, questions="Any guidelines for the final round?"
+        )
+        consultation_answer(
+            consultation=asked["boss"],
+            by=max_,
+            answer="Hold the walk-away price; trade the installation only for the three-year term.",
+        )
+        if "finance" in asked:
+            consultation_request(
+                consultation=asked["finance"], by=rita, questions="Are two instalments fine?"
+            )
+            consultation_answer(
+                consultation=asked["finance"],
+                by=fiona,
+                answer="Two instalments are within policy; insist on the 10 % deposit.",
+            )
+        meeting = deal.meetings.filter(cancelled=False).order_by("starts_at").first()
+        on_call = on_call_request(meeting=meeting, by=rita, member=paul, topic="technical specs")
+        on_call_respond(on_call=on_call, by=paul, accept=True)
+        invitation = co_negotiator_request(meeting=meeting, by=rita, member=max_)
+        co_negotiator_respond(request=invitation, by=max_, accept=True)
+        created.append("a ready final round on Spare parts service agreement")
+
+    # Supply chain answered; the limits changed after approval, so they need approval again.
+    deal, asked = fresh("Pump line expansion")
+    if deal:
+        consultation_request(
+            consultation=asked["supply_chain"],
+            by=rita,
+            assignee=sue,
+            questions="Lead time for 450 pumps to Molkerei Süd?",
+        )
+        consultation_answer(
+            consultation=asked["supply_chain"],
+            by=sue,
+            can_fulfil="partly",
+            lead_time_days=21,
+            committed_date=timezone.localdate() + datetime.timedelta(days=60),
+            missing="Only 300 pumps in stock; the rest from the March batch.",
+            support="Sue joins a call on delivery if needed.",
+        )
+        created.append("consultations on Pump line expansion")
+    return created
 
 
 def seed_demo_payment_terms(*, team: Team, rep: User) -> list[str]:

@@ -5,6 +5,7 @@ from deals.readiness import readiness_for_deals
 from deals.selectors import approval_queue_for, cover_invitations_for, deals_for_user
 from deals.views.consultations import consultations_home_context
 from deals.views.payments import payments_home_context
+from deals.views.reports import reports_home_context
 from teams.models import Role, User
 
 
@@ -32,6 +33,7 @@ def home_panels(*, user: User, roles: set[str]) -> dict:
     if Role.MANAGER in roles:
         context["queue"] = approval_queue_for(user=user)
         context["team_deals"] = upcoming_deals_with_readiness(user=user, owned_only=False)
+        context.update(reports_home_context(user=user))
     # Consultations panels (deals/views/consultations.py)
     if roles & {Role.PRODUCTION, Role.SUPPLY_CHAIN, Role.FINANCE, Role.MANAGER}:
         context.update(consultations_home_context(user=user))

@@ -185,7 +185,9 @@ class Briefing(models.Model):
     currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.EUR)
     list_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     target_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    walk_away_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    walk_away_price = models.DecimalField(
+        "walk-away price", max_digits=14, decimal_places=2, null=True, blank=True
+    )
     max_discount_pct = models.DecimalField(
         "maximum discount (%)",
         max_digits=5,

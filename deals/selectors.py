@@ -84,6 +84,18 @@ def deal_for_user(*, user: User, pk: int) -> Deal:
     return deal
 
 
+def sees_whole_deal(*, user: User, deal: Deal) -> bool:
+    """Owner, the team's managers and colleagues at the meeting (co-negotiators, on call) see
+    everything; departments that only answer a consultation or a payment request see a summary."""
+    if deal.owner_id == user.pk or is_manager(user=user, team_id=deal.team_id):
+        return True
+    return (
+        OnCall.objects.filter(meeting__deal=deal, member=user).exists()
+        or CoNegotiatorRequest.objects.filter(meeting__deal=deal, member=user).exists()
+        or Meeting.objects.filter(deal=deal, co_negotiators=user).exists()
+    )
+
+
 def is_manager(*, user: User, team_id: int) -> bool:
     return Membership.objects.filter(user=user, team_id=team_id, role=Role.MANAGER).exists()
 

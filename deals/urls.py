@@ -1,10 +1,11 @@
 from django.urls import path
 
-from deals.views import briefings, cover
+from deals.views import brief, briefings, cover
 from deals.views import consultations as consultation_views
 from deals.views import deals as deal_views
 from deals.views import meetings as meeting_views
 from deals.views import payments as payment_views
+from deals.views import reports as report_views
 
 app_name = "deals"
 
@@ -18,6 +19,10 @@ urlpatterns = [
     path("<int:pk>/meetings/new/", meeting_views.meeting_add, name="meeting_add"),
     path("meetings/<int:pk>/edit/", meeting_views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/cancel/", meeting_views.meeting_cancel, name="meeting_cancel"),
+    # Meeting brief and calendar files (deals/views/brief.py)
+    path("meetings/<int:pk>/brief/", brief.meeting_brief, name="meeting_brief"),
+    path("meetings/<int:pk>/calendar.ics", brief.meeting_ics, name="meeting_ics"),
+    path("consultations/<int:pk>/calendar.ics", brief.consultation_ics, name="consultation_ics"),
     # Briefings and approvals (deals/views/briefings.py)
     path("<int:pk>/briefing/", briefings.briefing_edit, name="briefing_edit"),
     path("<int:pk>/briefing/submit/", briefings.briefing_submit_view, name="briefing_submit"),
@@ -59,4 +64,8 @@ urlpatterns = [
     ),
     path("finance/", payment_views.finance_queue, name="finance_queue"),
     path("finance/policy/", payment_views.finance_policy, name="finance_policy"),
+    # Negotiation reports and results (deals/views/reports.py)
+    path("meetings/<int:pk>/report/", report_views.report_file_view, name="report_file"),
+    path("reports/<int:pk>/", report_views.report_detail, name="report_detail"),
+    path("results/", report_views.team_results_view, name="team_results"),
 ]

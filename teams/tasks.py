@@ -18,4 +18,3 @@ def send_notification_email(self, notification_id: int) -> None:
         countdown = email_attempt_failed(notification=notification, error=error)
         if countdown is not None:
             raise self.retry(countdown=countdown, exc=error) from error
-

@@ -186,6 +186,35 @@ def _consultation_url(name):
     return lambda world: reverse(name, args=[_production_consultation(world).pk])
 
 
+# Reports: a meeting of the world's deal that took place, and the rep's report on it.
+def _past_meeting(world):
+    """A meeting of the world's deal two days ago (created once per world)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from deals.models import Meeting
+
+    starts_at = timezone.now().replace(microsecond=0) - timedelta(days=2)
+    meeting, _ = Meeting.objects.get_or_create(
+        deal=world.objects["deal"],
+        location="Access matrix: past meeting",
+        defaults={"starts_at": starts_at, "ends_at": starts_at + timedelta(hours=2)},
+    )
+    return meeting
+
+
+def _report(world):
+    """The rep's report on the past meeting (created once per world)."""
+    from deals.models import NegotiationReport, ReportOutcome
+
+    report, _ = NegotiationReport.objects.get_or_create(
+        meeting=_past_meeting(world),
+        defaults={"filed_by": world.members["rep"], "outcome": ReportOutcome.CONTINUE},
+    )
+    return report
+
+
 ACCESS_MATRIX: dict[str, Entry] = {
     # Public pages.
     "healthz": Entry(_plain("healthz"), expect(200, members=200)),
@@ -299,4 +328,20 @@ ACCESS_MATRIX: dict[str, Entry] = {
         method="POST",
         data={"reason": "Standard catalogue item, always in stock"},
     ),
+    # Meeting brief and calendar (deals)
+    "deals:meeting_brief": Entry(_meeting_url("deals:meeting_brief"), DEAL_READERS),
+    "deals:meeting_ics": Entry(_meeting_url("deals:meeting_ics"), DEAL_READERS),
+    # Production sees the deal once its queue is asked, and may put the due time in its calendar.
+    "deals:consultation_ics": Entry(
+        _consultation_url("deals:consultation_ics"),
+        expect(members=404, rep=200, manager=200, production=200),
+    ),
+    # Reports (deals)
+    "deals:report_file": Entry(
+        lambda w: reverse("deals:report_file", args=[_past_meeting(w).pk]), OWNER_EDITS
+    ),
+    "deals:report_detail": Entry(
+        lambda w: reverse("deals:report_detail", args=[_report(w).pk]), DEAL_READERS
+    ),
+    "deals:team_results": Entry(_plain("deals:team_results"), MANAGERS_ONLY),
 }

@@ -63,5 +63,8 @@ class CoNegotiatorForm(forms.Form):
         super().__init__(*args, **kwargs)
         users, labels = _colleague_choices(deal=deal)
         self.fields["member"] = ColleagueField(
-            queryset=User.objects.filter(pk__in=users), labels=labels, label="Colleague to come along"
+            queryset=User.objects.filter(pk__in=users),
+            labels=labels,
+            label="Colleague to come along",
+            empty_label="Choose a colleague…",
         )

@@ -402,5 +402,21 @@ def payment_request_decide(
             team=deal.team,
         )
         _derive_consultations(deal=deal, by=by)
+        _settle_finance_consultation(deal=deal, by=by, summary=f"{summary}: {note}")
         readiness_refresh(deal=deal)
     return current
+
+
+def _settle_finance_consultation(*, deal: Deal, by: User, summary: str) -> None:
+    """Finance's decision on the terms is its ruling: it answers the finance consultation still waiting."""
+    from deals.models import UNSETTLED_CONSULTATION_STATUSES, Consultation, ConsultationStatus
+
+    Consultation.objects.filter(
+        deal=deal, department="finance", required=True, status__in=UNSETTLED_CONSULTATION_STATUSES
+    ).update(
+        status=ConsultationStatus.ANSWERED,
+        answer=f"Answered by the payment-term decision: {summary[0].upper()}{summary[1:]}",
+        answered_by=by,
+        answered_at=timezone.now(),
+        updated_at=timezone.now(),
+    )

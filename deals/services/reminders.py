@@ -278,7 +278,7 @@ def _report_reminders(*, now, config) -> int:
 
 
 def _report_url(meeting) -> str:
-    return _deal_url(meeting.deal_id)
+    return reverse("deals:report_file", args=[meeting.pk])
 
 
 def reminders_sweep(*, now: datetime | None = None) -> int:

@@ -24,6 +24,7 @@ from deals.selectors import (
     deal_for_user,
     delegations_for,
     is_manager,
+    sees_whole_deal,
 )
 from deals.selectors_consultations import consultations_for_deal
 from deals.selectors_payments import approved_payment_terms
@@ -219,6 +220,8 @@ def briefing_return(request, pk):
 @require_GET
 def briefing_history_view(request, pk):
     deal = deal_for_user(user=request.user, pk=pk)
+    if not sees_whole_deal(user=request.user, deal=deal):
+        raise PermissionDenied("The briefing is shared with the people at the meeting and the managers.")
     return render(
         request,
         "deals/briefing_history.html",

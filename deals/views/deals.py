@@ -15,11 +15,12 @@ from deals.forms.deals import DealCustomerForm, DealFilterForm, DealForm, NewCon
 from deals.forms.meetings import FirstMeetingForm
 from deals.models import CoNegotiatorRequest, Contact, Deal, Meeting, MeetingStage, OnCall
 from deals.readiness import readiness_for_deal, readiness_for_deals
-from deals.selectors import can_edit_deal, deal_for_user, deals_for_user
+from deals.selectors import can_edit_deal, deal_for_user, deals_for_user, sees_whole_deal
 from deals.services import deals as deal_services
 from deals.views.briefings import briefing_panel_context
 from deals.views.consultations import consultations_panel_context
 from deals.views.payments import payments_panel_context
+from deals.views.reports import reports_panel_context
 from teams.models import Role, Team, User
 
 DEALS_PER_PAGE = 20
@@ -257,6 +258,8 @@ def timeline_context(*, deal: Deal) -> dict:
 @require_GET
 def deal_detail(request, pk):
     deal = deal_for_user(user=request.user, pk=pk)
+    if not sees_whole_deal(user=request.user, deal=deal):
+        return _department_summary(request, deal)
     can_edit = can_edit_deal(user=request.user, deal=deal)
     context = {
         "deal": deal,
@@ -267,9 +270,24 @@ def deal_detail(request, pk):
         **consultations_panel_context(deal=deal, user=request.user),
         **meetings_context(deal=deal, user=request.user, can_edit=can_edit),
         **payments_panel_context(deal=deal, user=request.user),
+        **reports_panel_context(deal=deal, user=request.user),
         **timeline_context(deal=deal),
     }
     return render(request, "deals/deal_detail.html", context)
+
+
+def _department_summary(request, deal):
+    """What production, supply chain and finance see of a deal they were consulted on:
+    what the customer needs and when we meet, not the limits or the plan."""
+    meetings = meetings_context(deal=deal, user=request.user, can_edit=False)
+    context = {
+        "deal": deal,
+        "can_edit": False,
+        "next_meeting": meetings["upcoming_meetings"][0] if meetings["upcoming_meetings"] else None,
+        **consultations_panel_context(deal=deal, user=request.user),
+        **payments_panel_context(deal=deal, user=request.user),
+    }
+    return render(request, "deals/deal_department_summary.html", context)
 
 
 @require_http_methods(["GET", "POST"])

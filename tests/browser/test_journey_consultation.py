@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from deals.models import CanFulfil, ConsultationStatus, Deal, Department
+from deals.models import CanFulfil, Consultation, ConsultationStatus, Deal, Department
 from deals.services.consultations import consultations_derive
 from teams.models import Notification
 from teams.services import demo_seed
@@ -19,6 +19,11 @@ def test_rita_asks_production_and_paul_answers_from_his_home_page(
     demo_seed()
     deal = Deal.objects.get(title="Valve frame contract 2027")
     consultations_derive(deal=deal)
+    # The demo already asked production; start this journey from a consultation nobody sent yet.
+    Consultation.objects.filter(deal=deal, department="production").update(
+        status=ConsultationStatus.OPEN, requested_at=None, requested_by=None, questions="", due_at=None
+    )
+    Notification.objects.filter(recipient__username="paul").delete()
     committed = timezone.localdate() + timedelta(days=60)
 
     # Rita sends the production consultation to the production queue from the deal page.

@@ -489,3 +489,18 @@ def test_the_queue_holds_pending_requests_of_the_finance_teams_oldest_first(
     assert queue[0].due is not None
     assert payment_queue_for(user=world.members[Role.MANAGER]) == []
     assert payment_queue_for(user=rep) == []
+
+
+def test_a_finance_decision_answers_the_waiting_finance_consultation(policy, deal, rep, finance):
+    from deals.models import Consultation, ConsultationStatus
+
+    payment_request = _submit(deal, rep)
+    consultation = Consultation.objects.get(deal=deal, department="finance", required=True)
+    assert consultation.status == ConsultationStatus.OPEN
+    payment_request_decide(
+        request=payment_request, by=finance, decision="counter", note="45 at most", counter_net_days=45
+    )
+    consultation.refresh_from_db()
+    assert consultation.status == ConsultationStatus.ANSWERED
+    assert consultation.answered_by == finance
+    assert "45 at most" in consultation.answer

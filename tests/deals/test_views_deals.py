@@ -619,3 +619,27 @@ def test_the_navigation_links_to_deals_for_reps_and_managers(client, world, role
     client.force_login(world.members[role])
     page = client.get(reverse("home")).content.decode()
     assert (f'href="{reverse("deals:list")}"' in page) is shown
+
+
+def test_a_consulted_department_sees_a_summary_without_the_limits(client, world):
+    from deals.models import Consultation
+    from deals.services.briefings import briefing_save
+
+    deal = world.objects["deal"]
+    briefing_save(
+        briefing=deal.briefing,
+        by=world.members["rep"],
+        revision=0,
+        fields={"walk_away_price": Decimal("987.65"), "objectives": "Secret plan"},
+        pitch_points=[],
+        objections=[],
+        concessions=[],
+    )
+    Consultation.objects.create(deal=deal, department="production", required=True, status="requested")
+    client.force_login(world.members["production"])
+    response = client.get(reverse("deals:detail", args=[deal.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert deal.scope in page
+    assert "987.65" not in page and "Secret plan" not in page
+    assert client.get(reverse("deals:briefing_history", args=[deal.pk])).status_code == 403

@@ -1,0 +1,542 @@
+"""Writes about negotiation reports: filing what happened at a meeting, checked against what was approved.
+
+A report is compared with the limits of the briefing's approved version, the
+payment terms finance granted (or, when none were, the team's finance policy)
+and the delivery dates production and supply chain committed to. Every breach
+is stored on the report, written to the deal's timeline and sent to the
+team's managers.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from deals.models import (
+    OPEN_DEAL_STATUSES,
+    Activity,
+    Briefing,
+    Consultation,
+    ConsultationStatus,
+    Deal,
+    DealStatus,
+    Department,
+    FinancePolicy,
+    Meeting,
+    NegotiationReport,
+    ReportOutcome,
+)
+from deals.selectors import can_edit_deal
+from deals.selectors_payments import approved_payment_terms, policy_for_team
+from deals.services.activity import activity_record
+from deals.services.briefings import BriefingError, NotAllowed
+from deals.services.payments import granted_terms, pct
+from teams.models import Role, User
+from teams.notifications import notify
+from teams.selectors import members_with_role
+
+REPORT_FIELDS = [
+    "outcome",
+    "agreed_price",
+    "discount_pct",
+    "quantity",
+    "delivery_date",
+    "net_days",
+    "deposit_pct",
+    "instalments",
+    "payment_terms",
+    "concessions_given",
+    "concessions_received",
+    "next_steps",
+    "lessons",
+]
+TEXT_FIELDS = ["payment_terms", "concessions_given", "concessions_received", "next_steps", "lessons"]
+# Terms the approved limits govern: agreeing to any of them without approved limits is a breach.
+LIMITED_TERMS = ["agreed_price", "discount_pct", "quantity", "delivery_date"]
+COMMITTING_DEPARTMENTS = [Department.PRODUCTION, Department.SUPPLY_CHAIN]
+
+# Short names of the breaches, for e-mail subjects and lists.
+BREACH_LABELS = {
+    "no_approved_limits": "no approved limits",
+    "price_under_walk_away": "price under walk-away",
+    "discount_over_max": "discount over the maximum",
+    "quantity_below_range": "quantity below the approved range",
+    "quantity_above_range": "quantity above the approved range",
+    "delivery_before_approved": "delivery earlier than approved",
+    "delivery_before_production": "delivery earlier than production committed",
+    "delivery_before_supply_chain": "delivery earlier than supply chain committed",
+    "net_days_over": "net days beyond what finance approved",
+    "deposit_under": "deposit below what finance approved",
+    "instalments_over": "instalments beyond what finance approved",
+}
+# Where each deal status goes when a report with this outcome is filed.
+OUTCOME_STATUS = {
+    ReportOutcome.WON: DealStatus.WON,
+    ReportOutcome.LOST: DealStatus.LOST,
+    ReportOutcome.CONTINUE: DealStatus.NEGOTIATING,
+    ReportOutcome.NO_DECISION: DealStatus.NEGOTIATING,
+}
+FINAL_OUTCOMES = [ReportOutcome.WON, ReportOutcome.LOST]
+
+
+# What a report is compared with -----------------------------------------------------------
+
+
+@dataclass
+class ReportReferences:
+    """Everything a report is checked against, read once per deal.
+
+    ``limits`` are the approved snapshot's limits (``None`` without an approved
+    version); ``terms`` are the payment terms in force, with ``terms_source``
+    saying whether finance granted them or they are the policy's standard;
+    ``commitments`` maps a department to the latest date it committed to.
+    """
+
+    currency: str
+    limits: dict | None
+    approved_version_number: int | None
+    terms: dict
+    terms_source: str
+    terms_granted: bool
+    commitments: dict[str, datetime.date] = field(default_factory=dict)
+
+    def limit(self, name: str):
+        return None if self.limits is None else self.limits.get(name)
+
+    def decimal_limit(self, name: str) -> Decimal | None:
+        return _decimal(self.limit(name))
+
+    def int_limit(self, name: str) -> int | None:
+        value = self.limit(name)
+        return None if value in (None, "") else int(value)
+
+    def date_limit(self, name: str) -> datetime.date | None:
+        value = self.limit(name)
+        if not value:
+            return None
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            return None
+
+    @property
+    def list_price(self) -> Decimal | None:
+        return self.decimal_limit("list_price")
+
+    @property
+    def target_price(self) -> Decimal | None:
+        return self.decimal_limit("target_price")
+
+    @property
+    def walk_away_price(self) -> Decimal | None:
+        return self.decimal_limit("walk_away_price")
+
+    @property
+    def max_discount_pct(self) -> Decimal | None:
+        return self.decimal_limit("max_discount_pct")
+
+    @property
+    def quantity_min(self) -> int | None:
+        return self.int_limit("quantity_min")
+
+    @property
+    def quantity_max(self) -> int | None:
+        return self.int_limit("quantity_max")
+
+    @property
+    def earliest_delivery(self) -> datetime.date | None:
+        return self.date_limit("earliest_delivery")
+
+    @property
+    def commitment_rows(self) -> list[tuple[str, datetime.date]]:
+        return [(Department(d).label, day) for d, day in self.commitments.items()]
+
+
+def _decimal(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def target_discount_pct(limits: dict | None) -> Decimal | None:
+    """The discount the approved target price means: 1 − target / list, in percent."""
+    if not limits:
+        return None
+    list_price, target = _decimal(limits.get("list_price")), _decimal(limits.get("target_price"))
+    if not list_price or target is None:
+        return None
+    return ((Decimal("1") - target / list_price) * 100).quantize(Decimal("0.01"))
+
+
+def _policy_terms(policy: FinancePolicy) -> dict:
+    return {
+        "net_days": policy.standard_net_days,
+        "deposit_pct": policy.min_deposit_pct,
+        "instalments": policy.max_instalments,
+    }
+
+
+def report_references(*, deal: Deal) -> ReportReferences:
+    """What a report on this deal is checked against, in a few queries and without writing anything."""
+    briefing = Briefing.objects.filter(deal=deal).select_related("approved_version").first()
+    approved = briefing.approved_version if briefing else None
+    limits = dict(approved.snapshot.get("limits") or {}) if approved else None
+    granted = approved_payment_terms(deal=deal)
+    if granted is not None:
+        terms = granted_terms(granted)
+        terms = {
+            "net_days": terms["net_days"],
+            "deposit_pct": terms["deposit_pct"],
+            "instalments": terms["instalments"],
+        }
+        source = "finance approved"
+    else:
+        terms = _policy_terms(policy_for_team(team=deal.team))
+        source = "the finance policy allows"
+    commitments = {}
+    answered = (
+        Consultation.objects.filter(
+            deal=deal,
+            department__in=COMMITTING_DEPARTMENTS,
+            status=ConsultationStatus.ANSWERED,
+            committed_date__isnull=False,
+        )
+        .order_by("department", "committed_date")
+        .values_list("department", "committed_date")
+    )
+    for department, committed in answered:
+        # Ordered by date: the last one seen is the latest the department committed to.
+        commitments[department] = committed
+    return ReportReferences(
+        currency=(limits or {}).get("currency") or deal.currency,
+        limits=limits,
+        approved_version_number=approved.number if approved else None,
+        terms=terms,
+        terms_source=source,
+        terms_granted=granted is not None,
+        commitments={d: commitments[d] for d in COMMITTING_DEPARTMENTS if d in commitments},
+    )
+
+
+# The comparison ----------------------------------------------------------------------------
+
+
+def _money(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01'))}"
+
+
+def _breach(code: str, message: str) -> dict:
+    return {"code": code, "message": message}
+
+
+def compare_with_references(*, references: ReportReferences, data: dict) -> list[dict]:
+    """The breaches of the reported terms against the references; exactly at a limit is within."""
+    breaches = []
+    refs = references
+    currency = refs.currency
+    price = _decimal(data.get("agreed_price"))
+    discount = _decimal(data.get("discount_pct"))
+    quantity = data.get("quantity")
+    delivery = data.get("delivery_date")
+
+    if refs.limits is None:
+        if any(data.get(name) not in (None, "") for name in LIMITED_TERMS):
+            breaches.append(
+                _breach(
+                    "no_approved_limits",
+                    "Negotiated without approved limits: the briefing had no approved version",
+                )
+            )
+    else:
+        walk_away = refs.walk_away_price
+        if price is not None and walk_away is not None and price < walk_away:
+            breaches.append(
+                _breach(
+                    "price_under_walk_away",
+                    f"Agreed price {_money(price)} {currency} is under the walk-away price "
+                    f"{_money(walk_away)} {currency}",
+                )
+            )
+        max_discount = refs.max_discount_pct
+        if discount is not None and max_discount is not None and discount > max_discount:
+            breaches.append(
+                _breach(
+                    "discount_over_max",
+                    f"Discount {pct(discount)} % is over the maximum discount {pct(max_discount)} %",
+                )
+            )
+        if quantity is not None:
+            low, high = refs.quantity_min, refs.quantity_max
+            if low is not None and quantity < low:
+                breaches.append(
+                    _breach(
+                        "quantity_below_range",
+                        f"Quantity {quantity} is below the approved minimum {low}",
+                    )
+                )
+            if high is not None and quantity > high:
+                breaches.append(
+                    _breach(
+                        "quantity_above_range",
+                        f"Quantity {quantity} is above the approved maximum {high}",
+                    )
+                )
+        earliest = refs.earliest_delivery
+        if delivery is not None and earliest is not None and delivery < earliest:
+            breaches.append(
+                _breach(
+                    "delivery_before_approved",
+                    f"Delivery on {delivery.isoformat()} is earlier than the earliest delivery we may "
+                    f"promise ({earliest.isoformat()})",
+                )
+            )
+
+    if delivery is not None:
+        for department, committed in refs.commitments.items():
+            if delivery < committed:
+                label = Department(department).label
+                breaches.append(
+                    _breach(
+                        f"delivery_before_{department}",
+                        f"Delivery on {delivery.isoformat()} is earlier than {label.lower()} committed to "
+                        f"({committed.isoformat()})",
+                    )
+                )
+
+    terms, source = refs.terms, refs.terms_source
+    net_days = data.get("net_days")
+    if net_days is not None and terms.get("net_days") is not None and net_days > terms["net_days"]:
+        breaches.append(
+            _breach("net_days_over", f"{net_days} net days exceed the {terms['net_days']} {source}")
+        )
+    deposit = _decimal(data.get("deposit_pct"))
+    minimum = _decimal(terms.get("deposit_pct"))
+    if deposit is not None and minimum is not None and deposit < minimum:
+        breaches.append(
+            _breach("deposit_under", f"Deposit {pct(deposit)} % is below the {pct(minimum)} % {source}")
+        )
+    instalments = data.get("instalments")
+    if (
+        instalments is not None
+        and terms.get("instalments") is not None
+        and instalments > terms["instalments"]
+    ):
+        breaches.append(
+            _breach(
+                "instalments_over",
+                f"{instalments} instalments exceed the {terms['instalments']} {source}",
+            )
+        )
+    return breaches
+
+
+def report_breaches(*, meeting: Meeting, data: dict) -> list[dict]:
+    """Each breach of the reported terms, as ``{"code", "message"}``; reads, never writes."""
+    return compare_with_references(references=report_references(deal=meeting.deal), data=data)
+
+
+def breach_labels(breaches: list[dict]) -> list[str]:
+    return [BREACH_LABELS.get(b.get("code"), b.get("code", "")) for b in breaches]
+
+
+# Filing -----------------------------------------------------------------------------------
+
+
+def _clean(fields: dict) -> dict:
+    unknown = set(fields) - set(REPORT_FIELDS)
+    if unknown:
+        raise TypeError(f"report_file cannot set: {', '.join(sorted(unknown))}")
+    data = {name: fields.get(name) for name in REPORT_FIELDS}
+    for name in TEXT_FIELDS:
+        data[name] = (data[name] or "").strip()
+    for name in ("agreed_price", "discount_pct", "deposit_pct"):
+        if data[name] is not None and not isinstance(data[name], Decimal):
+            value = _decimal(data[name])
+            if value is None:
+                raise BriefingError(f"{name.replace('_', ' ').capitalize()} must be a number.")
+            data[name] = value
+    if data["outcome"] not in ReportOutcome.values:
+        raise BriefingError("Choose the outcome of the meeting.")
+    if data["agreed_price"] is not None and data["agreed_price"] < 0:
+        raise BriefingError("The agreed price must not be negative.")
+    for name, label in (("discount_pct", "discount"), ("deposit_pct", "deposit")):
+        if data[name] is not None and not Decimal("0") <= data[name] <= Decimal("100"):
+            raise BriefingError(f"The {label} must be between 0 and 100 %.")
+    if data["quantity"] is not None and data["quantity"] < 0:
+        raise BriefingError("The quantity must not be negative.")
+    if data["net_days"] is not None and data["net_days"] < 0:
+        raise BriefingError("Net days must be zero or more.")
+    if data["instalments"] is not None and data["instalments"] < 1:
+        raise BriefingError("There is at least one instalment.")
+    if data["outcome"] == ReportOutcome.WON and data["agreed_price"] is None:
+        raise BriefingError("A won deal has an agreed price: enter it.")
+    return data
+
+
+def ready_at(*, deal: Deal, moment: datetime.datetime) -> bool:
+    """Whether the deal was ready at ``moment``, read from the readiness entries of its timeline."""
+    entry = (
+        Activity.objects.filter(deal=deal, verb="deal_readiness", created_at__lt=moment)
+        .order_by("-created_at", "-pk")
+        .values_list("changes", flat=True)
+        .first()
+    )
+    if not isinstance(entry, dict):
+        return False
+    status = entry.get("Status")
+    return isinstance(status, dict) and status.get("new") == DealStatus.READY.label
+
+
+def report_url(report: NegotiationReport) -> str:
+    return reverse("deals:report_detail", args=[report.pk])
+
+
+def report_summary(report: NegotiationReport, currency: str) -> str:
+    """The outcome and the agreed terms in one line: "Won — 205.00 EUR per unit, 8 % discount, 500 units"."""
+    parts = []
+    if report.agreed_price is not None:
+        parts.append(f"{_money(report.agreed_price)} {currency} per unit")
+    if report.discount_pct is not None:
+        parts.append(f"{pct(report.discount_pct)} % discount")
+    if report.quantity is not None:
+        parts.append(f"{report.quantity} units")
+    if report.delivery_date is not None:
+        parts.append(f"delivery {report.delivery_date.isoformat()}")
+    text = report.get_outcome_display()
+    return f"{text} — {', '.join(parts)}" if parts else text
+
+
+def _move_deal(*, deal: Deal, report: NegotiationReport, previous_outcome: str | None) -> dict:
+    """Move the deal's status after the outcome; returns the change for the timeline.
+
+    Open deals move; a deal this very report closed moves again when the
+    report's outcome is corrected. Other closed deals keep their status.
+    """
+    new_status = OUTCOME_STATUS[report.outcome]
+    closed_by_this_report = previous_outcome in FINAL_OUTCOMES and deal.status == previous_outcome
+    if deal.status == new_status or not (deal.status in OPEN_DEAL_STATUSES or closed_by_this_report):
+        return {}
+    changed = Deal.objects.filter(pk=deal.pk, status=deal.status).update(
+        status=new_status, updated_at=timezone.now()
+    )
+    if not changed:
+        return {}
+    old = deal.get_status_display()
+    deal.status = new_status
+    return {"Status": {"old": old, "new": deal.get_status_display()}}
+
+
+def report_file(*, meeting: Meeting, by: User, **fields) -> NegotiationReport:
+    """File (or correct) the report on a meeting that has started, and check it.
+
+    Only the deal's owner files. Filing again updates the report and re-runs
+    the check; managers are told only of breaches they were not told of yet.
+    """
+    data = _clean(fields)
+    with transaction.atomic():
+        # Locking the meeting serialises two filings of the same report.
+        meeting = (
+            Meeting.objects.select_for_update()
+            .select_related("deal", "deal__team", "deal__owner", "deal__customer")
+            .get(pk=meeting.pk)
+        )
+        deal = meeting.deal
+        if not can_edit_deal(user=by, deal=deal):
+            raise NotAllowed("Only the deal's owner files the report on its meetings.")
+        if meeting.cancelled:
+            raise BriefingError("This meeting was cancelled: there is nothing to report.")
+        if meeting.starts_at > timezone.now():
+            raise BriefingError("This meeting has not started yet: file the report after it.")
+
+        references = report_references(deal=deal)
+        breaches = compare_with_references(references=references, data=data)
+        report = NegotiationReport.objects.filter(meeting=meeting).first()
+        is_new = report is None
+        if is_new:
+            report = NegotiationReport(
+                meeting=meeting, filed_by=by, ready_at_meeting=ready_at(deal=deal, moment=meeting.starts_at)
+            )
+            previous = {}
+            previous_outcome = None
+            old_codes = set()
+            old_breaches = []
+        else:
+            previous = {name: getattr(report, name) for name in REPORT_FIELDS}
+            previous_outcome = report.outcome
+            old_breaches = list(report.breaches or [])
+            old_codes = {b.get("code") for b in old_breaches}
+        for name, value in data.items():
+            setattr(report, name, value)
+        report.breaches = breaches
+        if is_new or previous != data or old_breaches != breaches:
+            report.save()
+
+        status_change = _move_deal(deal=deal, report=report, previous_outcome=previous_outcome)
+        summary = report_summary(report, references.currency)
+        day = timezone.localtime(meeting.starts_at).date().isoformat()
+        when = f"{meeting.get_stage_display().lower()} meeting of {day}"
+        if is_new or previous != data or status_change:
+            activity_record(
+                deal=deal,
+                actor=by,
+                verb="report_filed" if is_new else "report_updated",
+                summary=f"{'filed' if is_new else 'updated'} the report on the {when}: {summary}",
+                changes=status_change,
+            )
+        if breaches and old_breaches != breaches:
+            activity_record(
+                deal=deal,
+                actor=by,
+                verb="report_breaches",
+                summary="agreed beyond what was approved: " + "; ".join(b["message"] for b in breaches),
+            )
+        elif old_breaches and not breaches:
+            activity_record(
+                deal=deal,
+                actor=by,
+                verb="report_breaches",
+                summary="corrected the report: it no longer breaches what was approved",
+            )
+
+        new_breaches = [b for b in breaches if b["code"] not in old_codes]
+        if not new_breaches and not is_new:
+            return report
+        managers = [m for m in members_with_role(team=deal.team, role=Role.MANAGER) if m.pk != deal.owner_id]
+        context = {
+            "deal": deal,
+            "meeting": meeting,
+            "report": report,
+            "actor": by,
+            "summary": summary,
+            "breaches": breaches,
+            "new_breaches": new_breaches,
+            "labels": breach_labels(new_breaches),
+            "updated": not is_new,
+        }
+        if new_breaches:
+            notify(
+                recipients=managers,
+                kind="report_breach",
+                context=context,
+                url=report_url(report),
+                team=deal.team,
+                topic=deal.title,
+            )
+        elif is_new:
+            # Good news needs no e-mail: the inbox entry is enough.
+            notify(
+                recipients=managers,
+                kind="report_filed",
+                context=context,
+                url=report_url(report),
+                team=deal.team,
+                topic=deal.title,
+                email=False,
+            )
+    return report

@@ -1,0 +1,137 @@
+"""Negotiation reports: the rep files one per meeting, everyone who sees the deal reads it,
+and managers see their teams' results."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from deals.forms.reports import ReportForm, ResultsPeriodForm
+from deals.models import NegotiationReport
+from deals.selectors import can_edit_deal, meeting_for_user, sees_whole_deal
+from deals.selectors_reports import (
+    breach_reports_for,
+    meetings_awaiting_report,
+    report_for_user,
+    reports_for_deal,
+    team_results,
+)
+from deals.services.briefings import BriefingError, NotAllowed
+from deals.services.reports import REPORT_FIELDS, report_file, report_references, target_discount_pct
+from teams.models import User
+
+
+def _currency(deal) -> str:
+    """The currency of the approved limits (the briefing is already loaded by its panel), else the deal's."""
+    briefing = getattr(deal, "briefing", None)
+    approved = briefing.approved_version if briefing else None
+    limits = approved.snapshot.get("limits") if approved else None
+    return (limits or {}).get("currency") or deal.currency
+
+
+def reports_panel_context(*, deal, user: User) -> dict:
+    """What the deal page needs to show the reports panel and the report links of past meetings."""
+    reports = reports_for_deal(deal=deal)
+    can_file = can_edit_deal(user=user, deal=deal)
+    return {
+        "deal_reports": reports,
+        "reported_meeting_ids": {report.meeting_id for report in reports},
+        "reports_with_breaches": sum(1 for report in reports if report.breaches),
+        "meetings_awaiting_report": meetings_awaiting_report(deal=deal) if can_file else [],
+        "can_file_reports": can_file,
+        "report_currency": _currency(deal),
+    }
+
+
+def reports_home_context(*, user: User) -> dict:
+    """A manager's home panel: the latest reports with breaches in their teams."""
+    return {"breach_reports": breach_reports_for(user=user)}
+
+
+def _deal_reports(deal):
+    return redirect(reverse("deals:detail", args=[deal.pk]) + "#reports")
+
+
+# Filing ------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def report_file_view(request, pk):
+    meeting = meeting_for_user(user=request.user, pk=pk)
+    deal = meeting.deal
+    if not can_edit_deal(user=request.user, deal=deal):
+        raise PermissionDenied("Only the deal's owner files the report on its meetings.")
+    if meeting.cancelled:
+        messages.info(request, "This meeting was cancelled: there is nothing to report.")
+        return _deal_reports(deal)
+    if meeting.starts_at > timezone.now():
+        messages.info(request, "This meeting has not started yet: file the report after it.")
+        return _deal_reports(deal)
+    existing = NegotiationReport.objects.filter(meeting=meeting).first()
+    form = ReportForm(request.POST or None, instance=existing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = report_file(
+                meeting=meeting, by=request.user, **{name: form.cleaned_data[name] for name in REPORT_FIELDS}
+            )
+        except NotAllowed as error:
+            raise PermissionDenied(str(error)) from error
+        except BriefingError as error:
+            form.add_error(None, str(error))
+        else:
+            verb = "updated" if existing else "filed"
+            if report.breaches:
+                messages.warning(
+                    request,
+                    f"Report {verb}. It breaches what was approved ("
+                    + "; ".join(b["message"] for b in report.breaches)
+                    + "); your manager was told.",
+                )
+            else:
+                messages.success(request, f"Report {verb}: everything is within what was approved.")
+            return redirect("deals:report_detail", pk=report.pk)
+    references = report_references(deal=deal)
+    context = {
+        "deal": deal,
+        "meeting": meeting,
+        "form": form,
+        "report": existing,
+        "references": references,
+        "target_discount": target_discount_pct(references.limits),
+    }
+    return render(request, "deals/report_form.html", context, status=400 if form.errors else 200)
+
+
+# Reading -----------------------------------------------------------------------------------
+
+
+@require_GET
+def report_detail(request, pk):
+    report = report_for_user(user=request.user, pk=pk)
+    deal = report.meeting.deal
+    if not sees_whole_deal(user=request.user, deal=deal):
+        # The breaches name the limits, which departments do not see.
+        raise PermissionDenied("Departments see a summary of this deal, not its reports.")
+    references = report_references(deal=deal)
+    context = {
+        "deal": deal,
+        "meeting": report.meeting,
+        "report": report,
+        "references": references,
+        "target_discount": target_discount_pct(references.limits),
+        "can_edit": can_edit_deal(user=request.user, deal=deal),
+    }
+    return render(request, "deals/report_detail.html", context)
+
+
+@require_GET
+def team_results_view(request):
+    form = ResultsPeriodForm(request.GET or None)
+    date_from, date_to = form.period()
+    results = team_results(user=request.user, date_from=date_from, date_to=date_to)
+    if not results:
+        raise PermissionDenied("Only managers see their teams' results.")
+    context = {"form": form, "results": results, "date_from": date_from, "date_to": date_to}
+    return render(request, "deals/team_results.html", context)

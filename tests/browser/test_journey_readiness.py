@@ -1,0 +1,66 @@
+import pytest
+from playwright.sync_api import expect
+
+from deals.models import Deal, DealStatus
+from teams.services import demo_seed
+from tests.browser.conftest import sign_in, sign_out
+
+pytestmark = pytest.mark.browser
+
+
+def test_rita_watches_her_deal_reach_7_of_7(live_server, page, transactional_db, artifacts):
+    demo_seed()
+    deal = Deal.objects.get(title="Pump line expansion")
+    deal_url = f"{live_server.url}/deals/{deal.pk}/"
+
+    sign_in(page, live_server, "rita")
+    page.goto(deal_url)
+    expect(page.get_by_test_id("readiness-score")).to_have_text("4 of 7")
+
+    # The changed limits go back to Max, the boss is asked for guidelines, Paul for cover.
+    page.get_by_role("link", name="Edit briefing").click()
+    page.get_by_role("button", name="Save and submit for approval").click()
+    expect(page.get_by_test_id("briefing-status")).to_have_text("Waiting for approval")
+    boss = page.get_by_test_id("consultation").and_(page.locator("[data-department='boss']"))
+    boss.get_by_role("link", name="Request").click()
+    page.get_by_label("Questions to answer").fill("How far may I go on the walk-away?")
+    page.get_by_role("button", name="Send the request").click()
+    page.goto(deal_url)
+    page.get_by_role("link", name="+ Ask someone to be on call").first.click()
+    page.get_by_label("Colleague on call").select_option(label="Paul Peters (Production)")
+    page.get_by_label("Topic").fill("pump specifications")
+    page.get_by_role("button", name="Ask to be on call").click()
+    expect(page.get_by_test_id("on-call").first).to_contain_text("Asked")
+    expect(page.get_by_test_id("readiness-score")).to_have_text("4 of 7")
+    sign_out(page)
+
+    # Max approves from his queue and answers the boss consultation from his home page.
+    sign_in(page, live_server, "max")
+    page.get_by_test_id("queue-item").filter(has_text="Pump line expansion").get_by_role(
+        "button", name="Approve"
+    ).click()
+    expect(page.get_by_test_id("queue-item-done")).to_contain_text("approved")
+    page.goto(f"{live_server.url}/")
+    page.get_by_test_id("asked-item").filter(has_text="Pump line expansion").get_by_role(
+        "link", name="Answer"
+    ).click()
+    page.get_by_label("Guidelines for the negotiation").fill("Hold 205; trade volume for delivery slots.")
+    page.get_by_role("button", name="Send the answer").click()
+    sign_out(page)
+
+    # Paul accepts the on-call request on his home page.
+    sign_in(page, live_server, "paul")
+    invitation = page.get_by_test_id("on-call-invitation").filter(has_text="Pump line expansion")
+    invitation.get_by_role("button", name="Accept").click()
+    expect(page.get_by_test_id("on-call-invitation").filter(has_text="Pump line expansion")).to_contain_text(
+        "Accepted"
+    )
+    sign_out(page)
+
+    sign_in(page, live_server, "rita")
+    page.goto(deal_url)
+    expect(page.get_by_test_id("readiness-score")).to_have_text("7 of 7")
+    expect(page.get_by_test_id("readiness-checklist").locator("[data-ok='no']")).to_have_count(0)
+    page.screenshot(path=artifacts / "deal-ready-7-of-7.png", full_page=True)
+    deal.refresh_from_db()
+    assert deal.status == DealStatus.READY

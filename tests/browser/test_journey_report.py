@@ -1,0 +1,80 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from deals.models import Deal, DealStatus, NegotiationReport
+from teams.models import Notification
+from teams.services import demo_seed
+from tests.browser.conftest import sign_in, sign_out
+
+pytestmark = pytest.mark.browser
+
+DEAL = "Spare parts service agreement"
+BREACH = "Agreed price 205.00 EUR is under the walk-away price 215.00 EUR"
+
+
+def test_rita_files_a_report_under_the_walk_away_and_max_sees_the_breach(
+    live_server, page, transactional_db, artifacts
+):
+    demo_seed()
+    deal = Deal.objects.get(title=DEAL)
+    assert deal.briefing.approved_version is not None
+    # The final meeting took place yesterday.
+    meeting = deal.meetings.get()
+    starts_at = timezone.now().replace(second=0, microsecond=0) - timedelta(days=1)
+    deal.meetings.filter(pk=meeting.pk).update(starts_at=starts_at, ends_at=starts_at + timedelta(hours=2))
+
+    # Rita files the report from the deal page: she went under the walk-away price.
+    sign_in(page, live_server, "rita")
+    page.goto(f"{live_server.url}/deals/{deal.pk}/")
+    panel = page.get_by_test_id("reports-panel")
+    expect(panel.get_by_test_id("reports-awaiting")).to_contain_text("1 meeting without a report")
+    panel.get_by_test_id("file-report").click()
+    expect(page.get_by_test_id("reference-walk-away")).to_contain_text("215.00 EUR")
+    page.get_by_label("Won").check()
+    page.get_by_role("button", name="File the report").click()
+    expect(page.get_by_text("A won deal has an agreed price: enter it.")).to_be_visible()
+
+    page.get_by_label("Continue negotiating").check()
+    page.get_by_label("Agreed price (per unit)").fill("205")
+    page.get_by_label("Discount (%)").fill("10")
+    page.get_by_label("Quantity (units)").fill("500")
+    page.get_by_label("Concessions we gave").fill("Price down to 205 for a three-year term")
+    page.get_by_label("Next steps").fill("Send the contract draft by Friday")
+    page.screenshot(path=artifacts / "report-form.png", full_page=True)
+    page.get_by_role("button", name="File the report").click()
+
+    expect(page.get_by_text("Report filed. It breaches what was approved")).to_be_visible()
+    expect(page.get_by_test_id("report-breach-alert")).to_contain_text(BREACH)
+    page.get_by_role("link", name=DEAL).click()
+    expect(page.get_by_test_id("deal-status").first).to_have_text("Negotiating")
+    expect(page.get_by_test_id("reports-panel").get_by_test_id("report-breaches")).to_contain_text(BREACH)
+    expect(page.get_by_test_id("reports-breach-count")).to_have_text("1 with breaches")
+    page.screenshot(path=artifacts / "report-on-deal-page.png", full_page=True)
+    sign_out(page)
+
+    report = NegotiationReport.objects.get(meeting=meeting)
+    assert [b["code"] for b in report.breaches] == ["price_under_walk_away"]
+    deal.refresh_from_db()
+    assert deal.status == DealStatus.NEGOTIATING
+    assert Notification.objects.filter(recipient__username="max", kind="report_breach").exists()
+
+    # Max sees the breach on his home page and opens the report.
+    sign_in(page, live_server, "max")
+    item = page.get_by_test_id("home-breach-report").filter(has_text=DEAL)
+    expect(item).to_contain_text(BREACH)
+    page.screenshot(path=artifacts / "report-breach-home.png", full_page=True)
+    item.get_by_role("link", name=DEAL).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Report on the final meeting")
+    expect(page.get_by_test_id("report-breach-alert")).to_contain_text(BREACH)
+    expect(page.get_by_test_id("report-price")).to_have_text("205.00 EUR")
+    expect(page.get_by_role("link", name="Edit the report")).to_have_count(0)
+
+    # The team results count it among the breaches.
+    page.get_by_test_id("nav-results").click()
+    team = page.get_by_test_id("team-results").filter(has_text="Northwind")
+    expect(team.get_by_test_id("results-breach-count")).to_have_text("1")
+    expect(team.get_by_test_id("results-breach-report")).to_contain_text(BREACH)
+    page.screenshot(path=artifacts / "team-results.png", full_page=True)
