@@ -224,7 +224,58 @@ def seed_demo_deals(*, north: Team, south: Team, users: dict[str, User]) -> list
         _fill(deal.briefing, rob)
         created.append(deal.title)
     created_names = [f"deal {title}" for title in created] + seed_demo_payment_terms(team=north, rep=rita)
-    return created_names + seed_demo_preparation(team=north, users=users)
+    created_names += seed_demo_preparation(team=north, users=users)
+    return created_names + seed_demo_reports(team=north, rep=rita, manager=max_, brauhaus=brauhaus)
+
+
+def seed_demo_reports(*, team: Team, rep: User, manager: User, brauhaus: Customer) -> list[str]:
+    """Two deals whose meeting is already over, each with a report: one won within the
+    limits, one that went under the walk-away price (a breach the manager is told of)."""
+    from deals.services.reports import report_file
+
+    created = []
+    for title, days_ago, report in [
+        (
+            "Filling valves 2026",
+            9,
+            {
+                "outcome": "won",
+                "agreed_price": Decimal("236.00"),
+                "discount_pct": Decimal("5.60"),
+                "quantity": 500,
+                "next_steps": "Order confirmation goes out on Monday.",
+                "lessons": "The pilot figures carried the meeting.",
+            },
+        ),
+        (
+            "Bottling line spare kit",
+            3,
+            {
+                "outcome": "continue",
+                "agreed_price": Decimal("209.00"),
+                "discount_pct": Decimal("16.40"),
+                "quantity": 400,
+                "concessions_given": "Free installation",
+                "next_steps": "Send the revised offer by Friday.",
+                "lessons": "Gave in on price before they committed to volume.",
+            },
+        ),
+    ]:
+        deal, new = _deal(team=team, owner=rep, customer=brauhaus, title=title, days=1)
+        if not new:
+            continue
+        _fill(deal.briefing, rep)
+        deal.briefing.refresh_from_db()
+        briefing_submit(briefing=deal.briefing, by=rep)
+        briefing_decide(briefing=deal.briefing, by=manager, approve=True, comment="Go ahead.")
+        # Demo history: the meeting took place some days ago (the app only schedules future ones).
+        meeting = deal.meetings.get()
+        meeting.starts_at -= datetime.timedelta(days=days_ago + 1)
+        meeting.ends_at -= datetime.timedelta(days=days_ago + 1)
+        meeting.save(update_fields=["starts_at", "ends_at"])
+        report_file(meeting=meeting, by=rep, **report)
+        created.append(f"report on {title}")
+    return created
 
 
 def _deal_titled(team: Team, title: str) -> Deal | None:
