@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from deals.models import Briefing
 from deals.services.briefings import EDITABLE_FIELDS
+from negprep.forms import ModelChoiceField
 from teams.models import Role, Team, User
 
 
@@ -162,8 +163,8 @@ class DecisionForm(forms.Form):
 
 
 class DelegationForm(forms.Form):
-    team = forms.ModelChoiceField(queryset=Team.objects.none())
-    delegate = forms.ModelChoiceField(queryset=User.objects.none(), label="Delegate to")
+    team = ModelChoiceField(queryset=Team.objects.none())
+    delegate = ModelChoiceField(queryset=User.objects.none(), label="Delegate to")
     starts_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="First day")
     ends_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Last day")
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from deals.models import CanFulfil, Consultation, Department
 from deals.services.consultations import QUESTIONS_MAX, REASON_MAX, consultation_answerers
+from negprep.forms import ModelChoiceField
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -24,7 +25,7 @@ def _label(name: str) -> str:
     return verbose[:1].upper() + verbose[1:]
 
 
-class AnswererChoiceField(forms.ModelChoiceField):
+class AnswererChoiceField(ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.username
 
@@ -55,7 +56,9 @@ class ConsultationRequestForm(forms.Form):
         else:
             label = Department(department).label.lower()
             self.fields["assignee"].empty_label = f"The {label} queue (everyone in {label})"
-        self.fields["assignee"].help_text = (
+        self.fields[
+            "assignee"
+        ].help_text = (
             "A named colleague, or the whole department: everyone in it is notified and any of them answers."
         )
         self.fields["due_at"].help_text = (

@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 
+from negprep.forms import ModelChoiceField
 from teams.models import Membership, Role, User
 
 
@@ -20,7 +21,7 @@ def _colleague_choices(*, deal):
     return users, {pk: f"{users[pk]} ({', '.join(labels)})" for pk, labels in roles.items()}
 
 
-class ColleagueField(forms.ModelChoiceField):
+class ColleagueField(ModelChoiceField):
     def __init__(self, *, labels, **kwargs):
         self.labels = labels
         super().__init__(**kwargs)
@@ -30,7 +31,7 @@ class ColleagueField(forms.ModelChoiceField):
 
 
 class OnCallForm(forms.Form):
-    member = forms.ModelChoiceField(queryset=User.objects.none(), label="Colleague on call")
+    member = ModelChoiceField(queryset=User.objects.none(), label="Colleague on call")
     topic = forms.CharField(max_length=120, help_text="What they can answer, e.g. technical specs, delivery.")
     phone = forms.CharField(
         max_length=32, required=False, help_text="Leave empty to use the number on their team profile."
@@ -57,7 +58,7 @@ class OnCallForm(forms.Form):
 
 
 class CoNegotiatorForm(forms.Form):
-    member = forms.ModelChoiceField(queryset=User.objects.none(), label="Colleague to come along")
+    member = ModelChoiceField(queryset=User.objects.none(), label="Colleague to come along")
 
     def __init__(self, *args, deal, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,6 +5,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 
 from deals.models import BuyingRole, Contact, Customer, Deal, DealStatus
+from negprep.forms import ModelChoiceField, ModelMultipleChoiceField
 from teams.models import Team, User
 
 
@@ -18,7 +19,7 @@ def _helper(layout=None) -> FormHelper:
     return helper
 
 
-class CustomerChoiceField(forms.ModelChoiceField):
+class CustomerChoiceField(ModelChoiceField):
     def __init__(self, *args, show_team=False, **kwargs):
         self.show_team = show_team
         super().__init__(*args, **kwargs)
@@ -30,7 +31,7 @@ class CustomerChoiceField(forms.ModelChoiceField):
 class DealCustomerForm(forms.Form):
     """Which team, which customer (picked or new) and which of its contacts we meet."""
 
-    team = forms.ModelChoiceField(
+    team = ModelChoiceField(
         queryset=None,
         required=False,
         empty_label="— pick the team —",
@@ -48,7 +49,7 @@ class DealCustomerForm(forms.Form):
         max_length=160, required=False, label="…or a new customer", help_text="The organisation's name."
     )
     new_customer_industry = forms.CharField(max_length=120, required=False, label="Industry")
-    contacts = forms.ModelMultipleChoiceField(
+    contacts = ModelMultipleChoiceField(
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -240,7 +241,7 @@ class DealForm(forms.ModelForm):
         return value
 
 
-class OwnerChoiceField(forms.ModelChoiceField):
+class OwnerChoiceField(ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.username
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from deals.models import Contact, Meeting
 from deals.services.meetings import validate_meeting_place, validate_meeting_times
+from negprep.forms import ModelMultipleChoiceField
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -91,7 +92,7 @@ class FirstMeetingForm(forms.ModelForm):
         return cleaned
 
 
-class ContactChoiceField(forms.ModelMultipleChoiceField):
+class ContactChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} — {obj.title}" if obj.title else obj.name
 

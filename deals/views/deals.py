@@ -21,6 +21,7 @@ from deals.views.briefings import briefing_panel_context
 from deals.views.consultations import consultations_panel_context
 from deals.views.payments import payments_panel_context
 from deals.views.reports import reports_panel_context
+from negprep.forms import parse_id
 from teams.models import Role, Team, User
 
 DEALS_PER_PAGE = 20
@@ -98,10 +99,7 @@ def deal_list(request):
 
 def _contact_choices_context(*, teams: list[Team], customer_id, checked=()) -> dict:
     """The contacts of one customer of these teams; anything else gives an empty list."""
-    try:
-        customer_id = int(customer_id)
-    except (TypeError, ValueError):
-        customer_id = None
+    customer_id = parse_id(customer_id)
     contacts = []
     if customer_id is not None:
         contacts = list(
