@@ -5,6 +5,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 
 from deals.models import BuyingRole, Contact, Customer, Deal, DealStatus
+from deals.services.deals import DEAL_EDITABLE_FIELDS
 from negprep.forms import ModelChoiceField, ModelMultipleChoiceField
 from teams.models import Team, User
 
@@ -166,18 +167,7 @@ class DealForm(forms.ModelForm):
 
     class Meta:
         model = Deal
-        fields = [
-            "title",
-            "scope",
-            "quantity",
-            "requested_delivery_date",
-            "special_requirements",
-            "estimated_value",
-            "currency",
-            "involves_production",
-            "involves_delivery",
-            "special_payment_terms",
-        ]
+        fields = list(DEAL_EDITABLE_FIELDS)
         labels = {
             "scope": "Products / scope",
             "estimated_value": "Estimated value",

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from deals.models import NegotiationReport, ReportOutcome
+from deals.services.reports import REPORT_FIELDS
 
 RESULTS_DEFAULT_DAYS = 90
 _MONEY = {"min": "0", "step": "0.01", "inputmode": "decimal"}
@@ -47,21 +48,7 @@ class ReportForm(forms.ModelForm):
 
     class Meta:
         model = NegotiationReport
-        fields = [
-            "outcome",
-            "agreed_price",
-            "discount_pct",
-            "quantity",
-            "delivery_date",
-            "net_days",
-            "deposit_pct",
-            "instalments",
-            "payment_terms",
-            "concessions_given",
-            "concessions_received",
-            "next_steps",
-            "lessons",
-        ]
+        fields = REPORT_FIELDS
         labels = {
             "outcome": "Outcome",
             "delivery_date": "Delivery date",

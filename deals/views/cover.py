@@ -95,12 +95,11 @@ def _invitation(model, request, pk):
     return get_object_or_404(model.objects.select_related("meeting__deal"), pk=pk, meeting__deal__in=visible)
 
 
-@require_POST
-def on_call_answer(request, pk):
-    on_call = _invitation(OnCall, request, pk)
+def _answer(request, invitation, respond):
+    """Accept or decline on-call cover or a co-negotiation; only the colleague asked may."""
     accept = request.POST.get("accept") == "1"
     try:
-        on_call_respond(on_call=on_call, by=request.user, accept=accept)
+        respond(invitation, by=request.user, accept=accept)
     except NotAllowed as error:
         raise PermissionDenied(str(error)) from error
     except BriefingError as error:
@@ -109,7 +108,13 @@ def on_call_answer(request, pk):
         messages.success(
             request, "Thanks: the rep has been told." if accept else "Declined; the rep has been told."
         )
-    return _back(request, on_call.meeting.deal)
+    return _back(request, invitation.meeting.deal)
+
+
+@require_POST
+def on_call_answer(request, pk):
+    on_call = _invitation(OnCall, request, pk)
+    return _answer(request, on_call, lambda obj, **kw: on_call_respond(on_call=obj, **kw))
 
 
 @require_POST
@@ -142,15 +147,4 @@ def co_negotiator_new(request, pk):
 @require_POST
 def co_negotiator_answer(request, pk):
     invitation = _invitation(CoNegotiatorRequest, request, pk)
-    accept = request.POST.get("accept") == "1"
-    try:
-        co_negotiator_respond(request=invitation, by=request.user, accept=accept)
-    except NotAllowed as error:
-        raise PermissionDenied(str(error)) from error
-    except BriefingError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request, "Thanks: the rep has been told." if accept else "Declined; the rep has been told."
-        )
-    return _back(request, invitation.meeting.deal)
+    return _answer(request, invitation, lambda obj, **kw: co_negotiator_respond(request=obj, **kw))

@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 
 from deals.models import (
@@ -21,11 +20,6 @@ from deals.services.cover import (
 )
 from tests.deals.briefing_helpers import fill_briefing
 from tests.factories import DealFactory, MeetingFactory
-
-
-@pytest.fixture
-def deal(world):
-    return world.objects["deal"]
 
 
 def _approve(deal, rep, manager):

@@ -21,11 +21,6 @@ from tests.factories import DealFactory, MembershipFactory, UserFactory
 
 
 @pytest.fixture
-def deal(world):
-    return world.objects["deal"]
-
-
-@pytest.fixture
 def briefing(deal):
     return deal.briefing
 

@@ -39,11 +39,6 @@ PRODUCTION_ANSWER = {
 
 
 @pytest.fixture
-def deal(world):
-    return world.objects["deal"]
-
-
-@pytest.fixture
 def production(world):
     return world.members[Role.PRODUCTION]
 

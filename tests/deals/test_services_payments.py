@@ -44,16 +44,6 @@ OUTSIDE = {
 
 
 @pytest.fixture
-def deal(world):
-    return world.objects["deal"]
-
-
-@pytest.fixture
-def finance(world):
-    return world.members[Role.FINANCE]
-
-
-@pytest.fixture
 def policy(world):
     return FinancePolicy.objects.create(
         team=world.team,

@@ -25,11 +25,6 @@ EARLIEST = timezone.localdate() + timedelta(days=40)
 
 
 @pytest.fixture
-def deal(world):
-    return world.objects["deal"]
-
-
-@pytest.fixture
 def approved(deal, rep, manager):
     """The deal's briefing approved with list 250, target 230, walk-away 210, at most 12 % off,
     400 to 600 units and no delivery before ``EARLIEST``."""

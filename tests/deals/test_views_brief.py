@@ -25,11 +25,6 @@ from tests.factories import ContactFactory, MembershipFactory, UserFactory
 
 
 @pytest.fixture
-def deal(world):
-    return world.objects["deal"]
-
-
-@pytest.fixture
 def meeting(world):
     return world.objects["meeting"]
 

@@ -7,11 +7,6 @@ from teams.models import Role
 from tests.deals.briefing_helpers import fill_briefing
 
 
-@pytest.fixture
-def deal(world):
-    return world.objects["deal"]
-
-
 def _management(prefix, total, initial=0):
     return {
         f"{prefix}-TOTAL_FORMS": str(total),

@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from deals.models import Briefing, FinancePolicy, PaymentTermRequest, PaymentTermStatus
 from deals.services.payments import payment_request_decide, payment_request_submit
-from teams.models import Role
 from tests.factories import DealFactory
 
 OUTSIDE = {
@@ -19,16 +18,6 @@ OUTSIDE = {
     "customer_reason": "Budget released after the summer",
     "justification": "Strategic account",
 }
-
-
-@pytest.fixture
-def deal(world):
-    return world.objects["deal"]
-
-
-@pytest.fixture
-def finance(world):
-    return world.members[Role.FINANCE]
 
 
 @pytest.fixture

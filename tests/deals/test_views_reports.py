@@ -41,11 +41,6 @@ FORM = {
 
 
 @pytest.fixture
-def deal(world):
-    return world.objects["deal"]
-
-
-@pytest.fixture
 def approved(deal, rep, manager):
     """Approved limits: list 250, target 230 (8 % off), walk-away 210, at most 12 % off, 400–600 units."""
     fill_briefing(deal.briefing, rep)
