@@ -101,3 +101,18 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     def contacts(meeting, create, extracted, **kwargs):
         if create and extracted:
             meeting.contacts.set(extracted)
+
+
+class OnCallFactory(factory.django.DjangoModelFactory):
+    """An accepted on-call commitment covering the meeting with a quarter hour either side."""
+
+    class Meta:
+        model = "deals.OnCall"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    member = factory.SubFactory(UserFactory)
+    topic = "technical specs"
+    phone = "+49 30 5550103"
+    status = "accepted"
+    available_from = factory.LazyAttribute(lambda o: o.meeting.starts_at - timedelta(minutes=15))
+    available_to = factory.LazyAttribute(lambda o: o.meeting.ends_at + timedelta(minutes=15))

@@ -5,8 +5,9 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from deals.models import Consultation, ConsultationStatus, Department, Meeting, OnCall, OnCallStatus
+from deals.models import Consultation, ConsultationStatus, Department, Meeting, OnCallStatus
 from deals.services.meetings import meeting_cancel
+from tests.factories import OnCallFactory
 
 
 @pytest.fixture
@@ -43,15 +44,7 @@ def _event(response):
 def _on_call(
     meeting, member, *, status=OnCallStatus.ACCEPTED, topic="technical specs", phone="+49 30 5550103"
 ):
-    return OnCall.objects.create(
-        meeting=meeting,
-        member=member,
-        topic=topic,
-        phone=phone,
-        available_from=meeting.starts_at - timedelta(minutes=15),
-        available_to=meeting.ends_at + timedelta(minutes=15),
-        status=status,
-    )
+    return OnCallFactory(meeting=meeting, member=member, status=status, topic=topic, phone=phone)
 
 
 # The meeting's calendar file ----------------------------------------------------------

@@ -13,7 +13,6 @@ from deals.models import (
     ConsultationStatus,
     Department,
     Meeting,
-    OnCall,
     OnCallStatus,
 )
 from deals.models import CoNegotiatorRequest as CoNegotiatorInvitation
@@ -21,7 +20,7 @@ from deals.services.briefings import briefing_decide, briefing_save, briefing_su
 from deals.services.payments import payment_request_submit
 from teams.models import Role
 from tests.deals.briefing_helpers import COMPLETE_FIELDS, PITCH, fill_briefing
-from tests.factories import ContactFactory, MembershipFactory, UserFactory
+from tests.factories import ContactFactory, MembershipFactory, OnCallFactory, UserFactory
 
 
 @pytest.fixture
@@ -60,15 +59,7 @@ def _approve(deal, rep, manager, **fields):
 def _on_call(
     meeting, member, *, status=OnCallStatus.ACCEPTED, topic="technical specs", phone="+49 30 1234567"
 ):
-    return OnCall.objects.create(
-        meeting=meeting,
-        member=member,
-        topic=topic,
-        phone=phone,
-        available_from=meeting.starts_at - timedelta(minutes=15),
-        available_to=meeting.ends_at + timedelta(minutes=15),
-        status=status,
-    )
+    return OnCallFactory(meeting=meeting, member=member, status=status, topic=topic, phone=phone)
 
 
 # Approved content only --------------------------------------------------------
