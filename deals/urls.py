@@ -2,6 +2,7 @@ from django.urls import path
 
 from deals.views import brief, briefings, cover
 from deals.views import consultations as consultation_views
+from deals.views import contacts as contact_views
 from deals.views import deals as deal_views
 from deals.views import meetings as meeting_views
 from deals.views import payments as payment_views
@@ -68,4 +69,7 @@ urlpatterns = [
     path("meetings/<int:pk>/report/", report_views.report_file_view, name="report_file"),
     path("reports/<int:pk>/", report_views.report_detail, name="report_detail"),
     path("results/", report_views.team_results_view, name="team_results"),
+    # Contacts (deals/views/contacts.py)
+    path("<int:pk>/contacts/new/", contact_views.contact_add, name="contact_add"),
+    path("<int:pk>/contacts/<int:contact_pk>/edit/", contact_views.contact_edit, name="contact_edit"),
 ]

@@ -2,6 +2,18 @@ from django.utils.functional import SimpleLazyObject
 
 from teams.selectors import notifications_unread_count, team_roles_for_user
 
+OWN_SECTION_PAGES = frozenset(
+    {
+        "approvals",
+        "delegations",
+        "delegation_delete",
+        "team_results",
+        "finance_queue",
+        "finance_policy",
+        "payment_request",
+    }
+)
+
 
 def navigation(request):
     """The user's teams, roles and unread count, for the navigation bar; queried only when used."""
@@ -18,4 +30,6 @@ def navigation(request):
         "nav_team_roles": team_roles,
         "nav_roles": SimpleLazyObject(all_roles),
         "nav_unread_count": SimpleLazyObject(lambda: notifications_unread_count(user=user)),
+        # Pages of the deals app that have their own navigation entry.
+        "own_section_pages": OWN_SECTION_PAGES,
     }

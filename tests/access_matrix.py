@@ -219,6 +219,13 @@ ACCESS_MATRIX: dict[str, Entry] = {
     # Public pages.
     "healthz": Entry(_plain("healthz"), expect(200, members=200)),
     "login": Entry(_plain("login"), expect(200, members=302)),
+    "password_reset": Entry(_plain("password_reset"), expect(200, members=200)),
+    "password_reset_done": Entry(_plain("password_reset_done"), expect(200, members=200)),
+    # An invalid link shows "this link no longer works" to everyone.
+    "password_reset_confirm": Entry(
+        lambda w: reverse("password_reset_confirm", args=["MQ", "not-a-token"]), expect(200, members=200)
+    ),
+    "password_reset_complete": Entry(_plain("password_reset_complete"), expect(200, members=200)),
     # Pages of the signed-in user alone: every signed-in user has their own.
     "home": Entry(_plain("home"), expect(members=200)),
     "profile": Entry(_plain("profile"), expect(members=200)),
@@ -344,4 +351,10 @@ ACCESS_MATRIX: dict[str, Entry] = {
         lambda w: reverse("deals:report_detail", args=[_report(w).pk]), DEAL_READERS
     ),
     "deals:team_results": Entry(_plain("deals:team_results"), MANAGERS_ONLY),
+    # Contacts (deals)
+    "deals:contact_add": Entry(_deal_url("deals:contact_add"), OWNER_EDITS),
+    "deals:contact_edit": Entry(
+        lambda w: reverse("deals:contact_edit", args=[w.objects["deal"].pk, w.objects["contact"].pk]),
+        OWNER_EDITS,
+    ),
 }

@@ -223,7 +223,10 @@ def meetings_context(*, deal: Deal, user: User, can_edit: bool | None = None) ->
         "past_meetings": past,
         "can_edit": can_edit,
         "can_arrange_meetings": can_edit and deal.is_open,
-        "colleague_form": CoNegotiatorForm(deal=deal) if can_edit and deal.is_open else None,
+        # Built once: every upcoming meeting offers the same colleagues.
+        "colleague_choices": (
+            list(CoNegotiatorForm(deal=deal).fields["member"].choices) if can_edit and deal.is_open else None
+        ),
     }
 
 

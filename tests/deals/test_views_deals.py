@@ -643,3 +643,43 @@ def test_a_consulted_department_sees_a_summary_without_the_limits(client, world)
     assert deal.scope in page
     assert "987.65" not in page and "Secret plan" not in page
     assert client.get(reverse("deals:briefing_history", args=[deal.pk])).status_code == 403
+
+
+def _grow_deal(world, deal, *, rounds):
+    """More of everything the deal page shows: versions, pitch points, meetings with cover, consultations."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from deals.models import Consultation
+    from deals.services.briefings import briefing_decide, briefing_submit
+    from tests.deals.briefing_helpers import fill_briefing
+    from tests.factories import MeetingFactory, OnCallFactory
+
+    rep, manager = world.members["rep"], world.members["manager"]
+    for index in range(rounds):
+        fill_briefing(deal.briefing, rep, objectives=f"Round {index}")
+        deal.briefing.refresh_from_db()
+        briefing_submit(briefing=deal.briefing, by=rep)
+        briefing_decide(briefing=deal.briefing, by=manager, approve=False, comment=f"Again {index}")
+        meeting = MeetingFactory(
+            deal=deal,
+            starts_at=timezone.now() + timedelta(days=5 + index),
+            contacts=[world.objects["contact"]],
+        )
+        OnCallFactory(meeting=meeting, member=world.members["production"])
+        Consultation.objects.create(deal=deal, department="finance", required=False, status="requested")
+
+
+@pytest.mark.parametrize("visitor", ["rep", "manager"])
+def test_the_deal_page_takes_a_constant_number_of_queries(
+    client, world, deal, visitor, django_assert_max_num_queries
+):
+    client.force_login(world.members[visitor])
+    url = reverse("deals:detail", args=[deal.pk])
+    _grow_deal(world, deal, rounds=1)
+    with django_assert_max_num_queries(200) as small:
+        assert client.get(url).status_code == 200
+    _grow_deal(world, deal, rounds=6)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(url).status_code == 200

@@ -107,3 +107,30 @@ def test_it_refuses_a_password_change_with_a_wrong_old_password(client, rep):
     assert "Your old password was entered incorrectly" in response.content.decode()
     rep.refresh_from_db()
     assert rep.check_password(PASSWORD)
+
+
+def test_a_forgotten_password_is_reset_through_the_emailed_link(client, rep, mailoutbox):
+    response = client.post(reverse("password_reset"), {"email": rep.email})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == [rep.email]
+    assert "Choose a new NegPrep password" in mail.subject
+    link = next(line for line in mail.body.splitlines() if "/accounts/password/reset/" in line).strip()
+    path = link.split("testserver", 1)[1]
+    form_page = client.get(path, follow=True)
+    assert "Choose a new password" in form_page.content.decode()
+    response = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "Fresh-Secret-2026", "new_password2": "Fresh-Secret-2026"},
+    )
+    assert response.status_code == 302
+    rep.refresh_from_db()
+    assert rep.check_password("Fresh-Secret-2026")
+
+
+def test_an_unknown_address_gets_the_same_answer_and_no_mail(client, db, mailoutbox):
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.com"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("password_reset_done")
+    assert mailoutbox == []

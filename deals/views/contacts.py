@@ -1,0 +1,90 @@
+"""The customer's people, managed from the deal page by the deal's owner."""
+
+import copy
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from deals.forms.contacts import ContactForm
+from deals.models import Contact, Deal
+from deals.selectors import can_edit_deal, deal_for_user
+from deals.services import contacts as contact_services
+from deals.services.briefings import BriefingError, NotAllowed
+
+
+def _owned_deal(request, pk) -> Deal:
+    deal = deal_for_user(user=request.user, pk=pk)
+    if not can_edit_deal(user=request.user, deal=deal):
+        raise PermissionDenied("Only the deal's owner manages its contacts.")
+    return deal
+
+
+def _deal_contact(*, deal: Deal, pk) -> Contact:
+    contact = Contact.objects.filter(pk=pk, customer_id=deal.customer_id).first()
+    if contact is None:
+        raise Http404("No such contact.")
+    return contact
+
+
+def _deal_contacts_url(deal: Deal) -> str:
+    return reverse("deals:detail", args=[deal.pk]) + "#contacts"
+
+
+def _form_errors_from(exc: ValidationError, form) -> None:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+    for field, field_messages in errors.items():
+        form.add_error(field if field in form.fields else None, field_messages)
+
+
+def _call_service(service, *, form, **kwargs):
+    """The service's result for the form's data, or None with its refusal shown on the form."""
+    try:
+        return service(**kwargs, **{name: form.cleaned_data[name] for name in ContactForm.Meta.fields})
+    except NotAllowed as error:
+        raise PermissionDenied(str(error)) from error
+    except BriefingError as error:
+        form.add_error(None, str(error))
+    except ValidationError as exc:
+        _form_errors_from(exc, form)
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def contact_add(request, pk):
+    deal = _owned_deal(request, pk)
+    if not deal.is_open:
+        messages.warning(
+            request, f"This deal is {deal.get_status_display().lower()}: it takes no new contacts."
+        )
+        return redirect(_deal_contacts_url(deal))
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        contact = _call_service(contact_services.contact_add, form=form, deal=deal, by=request.user)
+        if contact is not None:
+            messages.success(request, f"{contact.name} was added to the contacts.")
+            return redirect(_deal_contacts_url(deal))
+    return render(request, "deals/contact_form.html", {"deal": deal, "form": form, "contact": None})
+
+
+@require_http_methods(["GET", "POST"])
+def contact_edit(request, pk, contact_pk):
+    deal = _owned_deal(request, pk)
+    contact = _deal_contact(deal=deal, pk=contact_pk)
+    # The form validates a copy, so the page keeps the stored name on errors.
+    form = ContactForm(request.POST or None, instance=copy.copy(contact))
+    if request.method == "POST" and form.is_valid():
+        before = {name: getattr(contact, name) for name in ContactForm.Meta.fields}
+        saved = _call_service(
+            contact_services.contact_update, form=form, contact=contact, deal=deal, by=request.user
+        )
+        if saved is not None:
+            if any(getattr(saved, name) != old for name, old in before.items()):
+                messages.success(request, f"The contact {saved.name} was saved.")
+            else:
+                messages.info(request, "Nothing changed.")
+            return redirect(_deal_contacts_url(deal))
+    return render(request, "deals/contact_form.html", {"deal": deal, "form": form, "contact": contact})
