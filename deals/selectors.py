@@ -47,11 +47,10 @@ def deals_for_user(*, user: User) -> QuerySet[Deal]:
     managed_teams = memberships.filter(role=Role.MANAGER).values("team")
     rep_teams = memberships.filter(role=Role.REP).values("team")
     member_teams = memberships.values("team")
-    department_roles = [DEPARTMENT_ROLES[d] for d in Department if d != Department.BOSS]
     queue_departments = Q()
     for department in Department:
         role = DEPARTMENT_ROLES[department]
-        if department == Department.BOSS or role not in department_roles:
+        if department == Department.BOSS:
             continue
         teams = memberships.filter(role=role).values("team")
         queue_departments |= Q(department=department, assignee__isnull=True, deal__team__in=teams)

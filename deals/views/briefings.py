@@ -33,7 +33,6 @@ from deals.services.briefings import (
     BriefingError,
     NotAllowed,
     StaleBriefing,
-    active_delegation,
     briefing_decide,
     briefing_save,
     briefing_submit,
@@ -288,5 +287,3 @@ def delegation_delete_view(request, pk):
     messages.success(request, "The delegation was ended.")
     return redirect(reverse("deals:delegations"))
 
-
-__all__ = ["active_delegation"]
