@@ -8,6 +8,12 @@ from django.db.models import F, Q
 from teams.models import Team
 
 
+def field_label(model, name: str) -> str:
+    """A field's verbose name as a label: first letter up, the rest as written ("BATNA" stays)."""
+    verbose = str(model._meta.get_field(name).verbose_name)
+    return verbose[:1].upper() + verbose[1:]
+
+
 class Currency(models.TextChoices):
     EUR = "EUR", "EUR — Euro"
     USD = "USD", "USD — US dollar"

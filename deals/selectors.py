@@ -30,6 +30,7 @@ from deals.models import (
     PaymentTermRequest,
 )
 from teams.models import Membership, Role, User
+from teams.selectors import user_has_role
 
 
 def deals_for_user(*, user: User) -> QuerySet[Deal]:
@@ -96,7 +97,7 @@ def sees_whole_deal(*, user: User, deal: Deal) -> bool:
 
 
 def is_manager(*, user: User, team_id: int) -> bool:
-    return Membership.objects.filter(user=user, team_id=team_id, role=Role.MANAGER).exists()
+    return user_has_role(user=user, team_id=team_id, role=Role.MANAGER)
 
 
 def can_edit_deal(*, user: User, deal: Deal) -> bool:
@@ -244,11 +245,17 @@ def cover_invitations_for(*, user: User) -> dict:
     }
 
 
-def overlapping_on_calls(*, member: User, starts_at, ends_at, exclude_meeting=None) -> list[OnCall]:
-    """The member's other accepted or pending on-call commitments that overlap the window."""
+def overlapping_on_calls(
+    *, starts_at, ends_at, member: User | None = None, team=None, exclude_meeting=None
+) -> list[OnCall]:
+    """Accepted or pending on-call commitments overlapping the window, of one member or a whole team."""
     overlapping = OnCall.objects.filter(
-        member=member, available_from__lt=ends_at, available_to__gt=starts_at, meeting__cancelled=False
+        available_from__lt=ends_at, available_to__gt=starts_at, meeting__cancelled=False
     ).exclude(status=OnCallStatus.DECLINED)
+    if member is not None:
+        overlapping = overlapping.filter(member=member)
+    if team is not None:
+        overlapping = overlapping.filter(meeting__deal__team=team)
     if exclude_meeting is not None:
         overlapping = overlapping.exclude(meeting=exclude_meeting)
-    return list(overlapping.select_related("meeting__deal"))
+    return list(overlapping.select_related("member", "meeting__deal"))

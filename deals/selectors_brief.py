@@ -21,11 +21,12 @@ from deals.models import (
     Meeting,
     OnCall,
     OnCallStatus,
+    field_label,
 )
 from deals.readiness import readiness_for_deal
 from deals.selectors_consultations import consultations_for_deal
 from deals.selectors_payments import approved_payment_terms
-from deals.services.briefings import TEXT_FIELDS, field_label
+from deals.services.briefings import TEXT_FIELDS
 
 # How a version that is not the approved one stands, in words for the warning box.
 _VERSION_STATE = {
@@ -106,7 +107,7 @@ def _texts(briefing: Briefing | None) -> list[BriefText]:
     approved_text = approved.snapshot.get("text", {}) if approved else {}
     return [
         BriefText(
-            label=field_label(name),
+            label=field_label(Briefing, name),
             text=getattr(briefing, name),
             approved=approved is not None and approved_text.get(name) == getattr(briefing, name),
         )

@@ -20,6 +20,7 @@ from deals.models import (
 )
 from deals.selectors import deals_for_user
 from teams.models import Membership, User
+from teams.selectors import roles_in_team
 
 # Departments in the order a deal page lists them: the boss first.
 DEPARTMENT_ORDER = Case(
@@ -45,12 +46,6 @@ def consultations_for_deal(*, deal: Deal) -> QuerySet[Consultation]:
     )
 
 
-def team_roles(*, user: User, team_id: int) -> set[str]:
-    if not user.is_authenticated:
-        return set()
-    return set(Membership.objects.filter(user=user, team_id=team_id).values_list("role", flat=True))
-
-
 def can_answer_consultation(*, user: User, consultation: Consultation, roles: set[str] | None = None) -> bool:
     """Whether the user may answer it (whatever its status).
 
@@ -63,7 +58,7 @@ def can_answer_consultation(*, user: User, consultation: Consultation, roles: se
         return False
     deal = consultation.deal
     if roles is None:
-        roles = team_roles(user=user, team_id=deal.team_id)
+        roles = roles_in_team(user=user, team_id=deal.team_id)
     if DEPARTMENT_ROLES[consultation.department] not in roles:
         return False
     if consultation.department == Department.BOSS:

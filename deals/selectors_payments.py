@@ -14,24 +14,18 @@ from deals.services.payments import (
     policy_breaches,
     terms_summary,
 )
-from teams.models import Membership, Role, Team, User
+from teams.models import Role, Team, User
+from teams.selectors import team_ids_with_role, user_has_role
 
 GRANTED_STATUSES = [PaymentTermStatus.APPROVED, PaymentTermStatus.COUNTERED]
 
 
 def finance_team_ids(*, user: User) -> list[int]:
-    if not user.is_authenticated:
-        return []
-    return list(
-        Membership.objects.filter(user=user, role=Role.FINANCE).values_list("team_id", flat=True).distinct()
-    )
+    return team_ids_with_role(user=user, role=Role.FINANCE)
 
 
 def is_finance(*, user: User, team_id: int) -> bool:
-    return (
-        user.is_authenticated
-        and Membership.objects.filter(user=user, team_id=team_id, role=Role.FINANCE).exists()
-    )
+    return user_has_role(user=user, team_id=team_id, role=Role.FINANCE)
 
 
 def policies_by_team(team_ids) -> dict[int, FinancePolicy]:

@@ -10,7 +10,8 @@ from django.utils import timezone
 from deals.models import Meeting, NegotiationReport, ReportOutcome
 from deals.selectors import deals_for_user
 from deals.services.reports import target_discount_pct
-from teams.models import Membership, Role, Team, User
+from teams.models import Role, Team, User
+from teams.selectors import team_ids_with_role
 
 BREACH_REPORTS_ON_HOME = 10
 _REPORT_RELATED = ["meeting", "meeting__deal", "meeting__deal__customer", "meeting__deal__owner", "filed_by"]
@@ -48,11 +49,7 @@ def meetings_awaiting_report(*, deal, now: datetime.datetime | None = None) -> l
 
 
 def managed_team_ids(*, user: User) -> list[int]:
-    if not user.is_authenticated:
-        return []
-    return list(
-        Membership.objects.filter(user=user, role=Role.MANAGER).values_list("team_id", flat=True).distinct()
-    )
+    return team_ids_with_role(user=user, role=Role.MANAGER)
 
 
 def breach_reports_for(*, user: User, limit: int = BREACH_REPORTS_ON_HOME) -> list[NegotiationReport]:

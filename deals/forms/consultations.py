@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from deals.models import CanFulfil, Consultation, Department
+from deals.models import CanFulfil, Consultation, Department, field_label
 from deals.services.consultations import QUESTIONS_MAX, REASON_MAX, consultation_answerers
 from negprep.forms import ModelChoiceField
 
@@ -18,11 +18,6 @@ def _helper(*layout) -> FormHelper:
     if layout:
         helper.layout = Layout(*layout)
     return helper
-
-
-def _label(name: str) -> str:
-    verbose = str(Consultation._meta.get_field(name).verbose_name)
-    return verbose[:1].upper() + verbose[1:]
 
 
 class AnswererChoiceField(ModelChoiceField):
@@ -89,28 +84,34 @@ class DeliveryAnswerForm(forms.Form):
         error_messages={"required": "Say whether we can fulfil it: yes, partly or no."},
     )
     missing = forms.CharField(
-        label=_label("missing"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=field_label(Consultation, "missing"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     extra_resources = forms.CharField(
-        label=_label("extra_resources"),
+        label=field_label(Consultation, "extra_resources"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     lead_time_days = forms.IntegerField(
-        label=_label("lead_time_days"),
+        label=field_label(Consultation, "lead_time_days"),
         min_value=0,
         max_value=3650,
         error_messages={"required": "Give the lead time to mobilise, in days."},
     )
     committed_date = forms.DateField(
-        label=_label("committed_date"),
+        label=field_label(Consultation, "committed_date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Required unless we cannot fulfil it.",
     )
     support = forms.CharField(
-        label=_label("support"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=field_label(Consultation, "support"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, department: str, **kwargs):

@@ -16,6 +16,7 @@ from deals.models import (
     Concession,
     Objection,
     PitchPoint,
+    field_label,
 )
 from deals.readiness import readiness_refresh
 from deals.selectors import can_edit_deal, is_manager
@@ -66,10 +67,6 @@ def _json_value(value):
     return value
 
 
-def field_label(name: str) -> str:
-    return str(Briefing._meta.get_field(name).verbose_name).capitalize()
-
-
 def limits_snapshot(briefing: Briefing) -> dict:
     return {name: _json_value(getattr(briefing, name)) for name in LIMIT_FIELDS}
 
@@ -101,7 +98,7 @@ def _replace_rows(model, briefing, rows: list[dict], fields: list[str]) -> None:
 
 def _limit_changes(before: dict, after: dict) -> dict:
     return {
-        field_label(name): {"old": before[name], "new": after[name]}
+        field_label(Briefing, name): {"old": before[name], "new": after[name]}
         for name in LIMIT_FIELDS
         if before[name] != after[name]
     }
@@ -193,7 +190,7 @@ def submission_problems(briefing: Briefing) -> list[str]:
         problems.append("objectives")
     for name in ("list_price", "target_price", "walk_away_price", "max_discount_pct"):
         if getattr(briefing, name) is None:
-            problems.append(field_label(name).lower())
+            problems.append(field_label(Briefing, name).lower())
     if not briefing.pitch_points.exists():
         problems.append("at least one pitch point")
     return problems

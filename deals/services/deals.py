@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from deals.models import Briefing, BuyingRole, Contact, Currency, Customer, Deal, MeetingStage
+from deals.models import Briefing, BuyingRole, Contact, Currency, Customer, Deal, MeetingStage, field_label
 from deals.selectors import can_edit_deal
 from deals.services.activity import activity_record
 from deals.services.consultations import consultations_derive
@@ -166,11 +166,6 @@ def deal_create(
     return deal
 
 
-def _label(name: str) -> str:
-    verbose = str(Deal._meta.get_field(name).verbose_name)
-    return verbose[:1].upper() + verbose[1:]
-
-
 def _json_value(value):
     if isinstance(value, Decimal | date):
         return str(value)
@@ -204,7 +199,7 @@ def deal_update(*, deal: Deal, by: User, **fields) -> Deal:
             value = value.strip()
         old = getattr(current, name)
         if old != value:
-            changes[_label(name)] = {"old": _json_value(old), "new": _json_value(value)}
+            changes[field_label(Deal, name)] = {"old": _json_value(old), "new": _json_value(value)}
             setattr(current, name, value)
     if changes:
         current.save(update_fields=[*fields.keys(), "updated_at"])

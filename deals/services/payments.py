@@ -12,7 +12,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.models import Briefing, Deal, FinancePolicy, PaymentTermRequest, PaymentTermStatus
+from deals.models import Briefing, Deal, FinancePolicy, PaymentTermRequest, PaymentTermStatus, field_label
 from deals.readiness import readiness_refresh
 from deals.selectors import can_edit_deal
 from deals.services.activity import activity_record
@@ -156,7 +156,7 @@ def _apply_to_briefing(*, request: PaymentTermRequest, deal: Deal, by: User) -> 
     )
     if briefing.payment_terms == new:
         return {}
-    label = str(Briefing._meta.get_field("payment_terms").verbose_name).capitalize()
+    label = field_label(Briefing, "payment_terms")
     return {label: {"old": briefing.payment_terms or None, "new": new}}
 
 
@@ -325,7 +325,7 @@ def payment_request_decide(
             .get(pk=request.pk)
         )
         deal = current.deal
-        if not user_has_role(user=by, team=deal.team, role=Role.FINANCE):
+        if not user_has_role(user=by, team_id=deal.team_id, role=Role.FINANCE):
             raise NotAllowed("Only finance of the deal's team decides on payment terms.")
         if current.requested_by_id == by.pk:
             raise NotAllowed("You asked for these terms, so another finance member must decide on them.")

@@ -70,9 +70,16 @@ def _deal_url(deal_id: int) -> str:
 
 
 def _claim_and_notify(
-    *, kind, subject, window, meeting, recipient: User, consultation=None, template, context, url
+    *, kind, subject, window, meeting, recipient: User, consultation=None, template, context, url, sent_before
 ) -> bool:
-    """Insert the ledger row and the notification together; False when another sweep already has it."""
+    """Insert the ledger row and the notification together; False when already sent.
+
+    ``sent_before`` holds the ledger keys read at the start of the sweep, so a
+    repeat sweep skips them without an insert; the unique key still decides
+    between two sweeps racing for the same reminder.
+    """
+    if (subject, window, recipient.pk, meeting.starts_at) in sent_before:
+        return False
     try:
         with transaction.atomic():
             reminder = Reminder.objects.create(
@@ -179,8 +186,6 @@ def _consultation_reminders(*, now, config) -> int:
                 recipients[user.pk] = user
             subject = f"consultation:{consultation.pk}"
             for recipient in recipients.values():
-                if (subject, window, recipient.pk, meeting.starts_at) in sent_before:
-                    continue
                 sent += _claim_and_notify(
                     kind=ReminderKind.CONSULTATION,
                     subject=subject,
@@ -201,14 +206,12 @@ def _consultation_reminders(*, now, config) -> int:
                         if recipient.pk == deal.owner_id
                         else reverse("deals:consultation_answer", args=[consultation.pk])
                     ),
+                    sent_before=sent_before,
                 )
         if window <= config.escalate_from:
             subject = f"meeting:{meeting.pk}"
             for manager in members[(deal.team_id, Role.MANAGER)]:
-                if (
-                    manager.pk == deal.owner_id
-                    or (subject, window, manager.pk, meeting.starts_at) in sent_before
-                ):
+                if manager.pk == deal.owner_id:
                     continue
                 sent += _claim_and_notify(
                     kind=ReminderKind.ESCALATION,
@@ -219,6 +222,7 @@ def _consultation_reminders(*, now, config) -> int:
                     template="reminder_escalation",
                     context={"deal": deal, "meeting": meeting, "missing": missing, "due": meeting.starts_at},
                     url=_deal_url(deal.pk),
+                    sent_before=sent_before,
                 )
     return sent
 
@@ -262,8 +266,6 @@ def _report_reminders(*, now, config) -> int:
                 if manager.pk != deal.owner_id
             ]
         for kind, recipient, template, link in recipients:
-            if (subject, window, recipient.pk, meeting.starts_at) in sent_before:
-                continue
             sent += _claim_and_notify(
                 kind=kind,
                 subject=subject,
@@ -273,6 +275,7 @@ def _report_reminders(*, now, config) -> int:
                 template=template,
                 context=context,
                 url=link,
+                sent_before=sent_before,
             )
     return sent
 

@@ -286,4 +286,3 @@ def delegation_delete_view(request, pk):
         raise PermissionDenied(str(error)) from error
     messages.success(request, "The delegation was ended.")
     return redirect(reverse("deals:delegations"))
-

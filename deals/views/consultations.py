@@ -19,7 +19,6 @@ from deals.selectors_consultations import (
     consultation_for_user,
     consultations_asked_of,
     consultations_for_deal,
-    team_roles,
 )
 from deals.services.briefings import BriefingError, NotAllowed, next_meeting_start
 from deals.services.consultations import (
@@ -32,6 +31,7 @@ from deals.services.consultations import (
     consultation_waive,
 )
 from teams.models import Role, User
+from teams.selectors import roles_in_team
 
 
 def _deal_consultations(deal: Deal):
@@ -52,7 +52,7 @@ def _can_waive(*, user: User, deal: Deal, roles: set[str]) -> bool:
 def consultations_panel_context(*, deal: Deal, user: User) -> dict:
     """What the deal page needs to show the consultations panel."""
     consultations = list(consultations_for_deal(deal=deal))
-    roles = team_roles(user=user, team_id=deal.team_id)
+    roles = roles_in_team(user=user, team_id=deal.team_id)
     owner = deal.owner_id == user.pk and Role.REP in roles and deal.is_open
     can_waive = _can_waive(user=user, deal=deal, roles=roles)
     for consultation in consultations:
@@ -245,7 +245,7 @@ def consultation_waive_view(request, pk):
     consultation = consultation_for_user(user=request.user, pk=pk)
     deal = consultation.deal
     if not _can_waive(
-        user=request.user, deal=deal, roles=team_roles(user=request.user, team_id=deal.team_id)
+        user=request.user, deal=deal, roles=roles_in_team(user=request.user, team_id=deal.team_id)
     ):
         raise PermissionDenied("Only another manager of the team waives a consultation.")
     form = WaiveForm(request.POST)

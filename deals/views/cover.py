@@ -8,7 +8,6 @@ from deals.models import CoNegotiatorRequest, OnCall
 from deals.selectors import can_edit_deal, deals_for_user, meeting_for_user, overlapping_on_calls
 from deals.services.briefings import BriefingError, NotAllowed
 from deals.services.cover import (
-    DEFAULT_MARGIN,
     co_negotiator_request,
     co_negotiator_respond,
     on_call_remove,
@@ -34,7 +33,6 @@ def _back(request, deal):
 def on_call_new(request, pk):
     meeting = _owned_meeting(request, pk)
     form = OnCallForm(request.POST or None, deal=meeting.deal)
-    overlaps = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -54,13 +52,6 @@ def on_call_new(request, pk):
         else:
             messages.success(request, f"{data['member']} has been asked to be on call.")
             return redirect("deals:detail", pk=meeting.deal_id)
-    if form.is_bound and form.is_valid():
-        overlaps = overlapping_on_calls(
-            member=form.cleaned_data["member"],
-            starts_at=meeting.starts_at - DEFAULT_MARGIN,
-            ends_at=meeting.ends_at + DEFAULT_MARGIN,
-            exclude_meeting=meeting,
-        )
     return render(
         request,
         "deals/on_call_form.html",
@@ -68,26 +59,16 @@ def on_call_new(request, pk):
             "meeting": meeting,
             "deal": meeting.deal,
             "form": form,
-            "overlaps": overlaps,
-            "busy": _busy_colleagues(meeting),
+            # Colleagues already committed at that time, shown beside the form.
+            "busy": overlapping_on_calls(
+                team=meeting.deal.team,
+                starts_at=meeting.starts_at,
+                ends_at=meeting.ends_at,
+                exclude_meeting=meeting,
+            ),
         },
         status=400 if form.errors else 200,
     )
-
-
-def _busy_colleagues(meeting):
-    """Colleagues with another on-call commitment overlapping this meeting, shown beside the form."""
-    overlapping = (
-        OnCall.objects.filter(
-            meeting__deal__team=meeting.deal.team,
-            available_from__lt=meeting.ends_at,
-            available_to__gt=meeting.starts_at,
-            meeting__cancelled=False,
-        )
-        .exclude(meeting=meeting)
-        .exclude(status="declined")
-    )
-    return list(overlapping.select_related("member", "meeting__deal"))
 
 
 def _invitation(model, request, pk):

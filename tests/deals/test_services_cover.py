@@ -108,3 +108,17 @@ def test_removing_cover_is_for_the_owner(world, meeting):
         on_call_remove(on_call=on_call, by=world.members["production"])
     on_call_remove(on_call=on_call, by=world.members["rep"])
     assert not OnCall.objects.exists()
+
+
+def test_the_on_call_form_lists_colleagues_already_committed_at_that_time(client, world, meeting):
+    from django.urls import reverse
+
+    from tests.factories import DealFactory, MeetingFactory, OnCallFactory
+
+    other_deal = DealFactory(team=world.team, owner=world.members["rep"], customer=world.objects["customer"])
+    clash = MeetingFactory(deal=other_deal, starts_at=meeting.starts_at)
+    OnCallFactory(meeting=clash, member=world.members["finance"], topic="payment terms")
+    client.force_login(world.members["rep"])
+    page = client.get(reverse("deals:on_call_new", args=[meeting.pk])).content.decode()
+    assert page.count('data-testid="busy"') == 1
+    assert "on call for " + other_deal.title in page

@@ -20,8 +20,8 @@ def test_a_user_can_hold_several_roles_in_several_teams():
         ("North", ["rep", "manager"]),
         ("South", ["finance"]),
     ]
-    assert user_has_role(user=user, team=south, role=Role.FINANCE)
-    assert not user_has_role(user=user, team=south, role=Role.REP)
+    assert user_has_role(user=user, team_id=south.pk, role=Role.FINANCE)
+    assert not user_has_role(user=user, team_id=south.pk, role=Role.REP)
 
 
 @pytest.mark.django_db
