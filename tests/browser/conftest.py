@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in the test thread; the Django ORM
 # calls the tests make around it are still plain synchronous calls.
@@ -45,11 +46,14 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-def sign_in(page, live_server, username, password="demo1234"):
+def sign_in(page, live_server, username, password="demo1234", succeeds=True):
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    if succeeds:
+        # Wait for the signed-in page so the next step acts on it, not on the login page.
+        expect(page.get_by_test_id("user-menu")).to_be_attached()
 
 
 def sign_out(page):

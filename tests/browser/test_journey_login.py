@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -33,7 +35,7 @@ def test_each_demo_user_signs_in_and_sees_their_home(live_server, page, transact
 
 def test_a_wrong_password_shows_an_error_and_keeps_the_user_out(live_server, page, transactional_db):
     demo_seed()
-    sign_in(page, live_server, "rita", "not-the-password")
+    sign_in(page, live_server, "rita", "not-the-password", succeeds=False)
     expect(page.get_by_text("Please enter a correct username and password")).to_be_visible()
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/")
@@ -47,7 +49,11 @@ def test_the_navigation_works_on_a_phone(live_server, browser, transactional_db,
     toggler = page.get_by_role("button", name="Toggle navigation")
     expect(toggler).to_be_visible()
     toggler.click()
-    page.get_by_test_id("user-menu").click()
+    # Bootstrap animates the menu open; tapping inside it mid-animation can miss.
+    expect(page.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))
+    user_menu = page.get_by_test_id("user-menu")
+    user_menu.click()
+    expect(user_menu).to_have_attribute("aria-expanded", "true")
     nav = page.get_by_role("navigation", name="Main navigation")
     expect(nav.get_by_role("heading", name="Northwind Industrial Sales")).to_be_visible()
     page.screenshot(path=artifacts / "home-max-phone.png", full_page=True)
