@@ -1,3 +1,5 @@
+from axes.helpers import get_client_ip_address
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
@@ -8,6 +10,7 @@ from deals.home import home_panels
 from teams.forms import LoginForm, ProfileForm, StyledPasswordChangeForm
 from teams.models import Role
 from teams.selectors import team_roles_for_user
+from teams.throttle import throttle_allows
 
 ROLE_INTRODUCTIONS = {
     Role.REP: (
@@ -39,6 +42,30 @@ ROLE_INTRODUCTIONS = {
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by e-mail, with a cap on how often one address or one e-mail can ask."""
+
+    html_email_template_name = "registration/password_reset_email.html"
+    email_template_name = "registration/password_reset_email.txt"
+
+    def form_valid(self, form):
+        allowed = throttle_allows(
+            action="password-reset",
+            keys={"ip": get_client_ip_address(self.request) or "", "email": form.cleaned_data["email"]},
+            limit=settings.NEGPREP_PASSWORD_RESET_LIMIT,
+        )
+        if not allowed:
+            form.add_error(
+                None,
+                "Too many reset links were asked for. Check your inbox for the ones already sent, "
+                "or try again in an hour.",
+            )
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        return super().form_valid(form)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -2,6 +2,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from django.core.cache import cache
+
 from teams.models import Role, Team, User
 from tests.factories import (
     ContactFactory,
@@ -12,6 +14,14 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters live in the cache; each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @dataclass

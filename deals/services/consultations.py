@@ -149,11 +149,14 @@ def consultations_derive(*, deal: Deal, by: User | None = None) -> Readiness:
                     continue
             added.append(department)
 
-        withdrawn, kept = [], []
+        withdrawn, kept, told = [], [], []
         for department, consultation in current.items():
             if department in required:
                 continue
             if consultation.status in UNSETTLED_CONSULTATION_STATUSES:
+                asked = _was_asked(consultation)
+                if asked:
+                    told.append((department, asked))
                 consultation.delete()
                 withdrawn.append(department)
             else:
@@ -180,6 +183,16 @@ def consultations_derive(*, deal: Deal, by: User | None = None) -> Readiness:
                         "new": _names((current.keys() - set(withdrawn) - set(kept)) | set(added)),
                     }
                 },
+            )
+        # Whoever was asked stops working on it; the deal may no longer be theirs to open.
+        for department, asked in told:
+            notify(
+                recipients=asked,
+                kind="consultation_withdrawn",
+                context={"deal": locked, "actor": by, "department": _label(department), "due": None},
+                url=reverse("home"),
+                team=locked.team,
+                topic=locked.title,
             )
         return readiness_refresh(deal=deal)
 
@@ -240,6 +253,15 @@ def consultation_answerers(*, deal: Deal, department: str) -> QuerySet[User]:
     if department == Department.BOSS:
         members = members.exclude(pk=deal.owner_id)
     return members.order_by("first_name", "last_name", "username")
+
+
+def _was_asked(consultation: Consultation) -> list[User]:
+    """Who holds the request now: the assignee, or the department's queue."""
+    if consultation.status != ConsultationStatus.REQUESTED:
+        return []
+    if consultation.assignee is not None:
+        return [consultation.assignee]
+    return list(consultation_answerers(deal=consultation.deal, department=consultation.department))
 
 
 def consultation_default_due(*, deal: Deal, now: datetime.datetime | None = None) -> datetime.datetime:
@@ -482,12 +504,7 @@ def consultation_waive(*, consultation: Consultation, by: User, reason: str) -> 
         if len(reason) > REASON_MAX:
             raise BriefingError(f"Keep the reason under {REASON_MAX:,} characters.")
 
-        was_asked = []
-        if current.status == ConsultationStatus.REQUESTED:
-            if current.assignee is not None:
-                was_asked = [current.assignee]
-            else:
-                was_asked = list(consultation_answerers(deal=deal, department=current.department))
+        was_asked = _was_asked(current)
         current.status = ConsultationStatus.WAIVED
         current.waived_by = by
         current.waived_at = timezone.now()

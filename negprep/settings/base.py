@@ -107,6 +107,17 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Password-reset requests (each sends an e-mail) per hour, per address and per e-mail.
+NEGPREP_PASSWORD_RESET_LIMIT = env_int("NEGPREP_PASSWORD_RESET_LIMIT", 5)
+
+# Counters for throttling. Set CACHE_URL (redis://…) when several processes
+# serve the site, so that they share one count.
+CACHE_URL = env_str("CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "negprep"}
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("NEGPREP_DEFAULT_TIME_ZONE", "Europe/Berlin")

@@ -173,6 +173,27 @@ def test_a_requested_but_unanswered_consultation_disappears_when_no_longer_requi
     assert not Consultation.objects.filter(pk=consultation.pk).exists()
 
 
+def test_whoever_was_asked_hears_that_a_withdrawn_consultation_is_no_longer_needed(deal, world, production):
+    rep = world.members[Role.REP]
+    _asked(deal)
+    deal_update(deal=deal, by=rep, involves_production=False)
+    told = Notification.objects.get(kind="consultation_withdrawn")
+    assert told.recipient == production
+    assert told.url == "/"
+    assert "no longer needed" in told.title
+    assert f"{rep.get_full_name()} changed the deal" in told.body
+    assert (
+        not Notification.objects.filter(kind="consultation_withdrawn").exclude(recipient=production).exists()
+    )
+
+
+def test_a_withdrawn_consultation_nobody_was_asked_tells_nobody(deal, world):
+    consultations_derive(deal=deal)
+    deal_update(deal=deal, by=world.members[Role.REP], involves_production=True)
+    deal_update(deal=deal, by=world.members[Role.REP], involves_production=False)
+    assert not Notification.objects.filter(kind="consultation_withdrawn").exists()
+
+
 def test_an_answered_consultation_stays_on_record_as_optional(deal, world, production):
     consultation = _asked(deal)
     consultation_answer(

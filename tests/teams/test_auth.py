@@ -134,3 +134,33 @@ def test_an_unknown_address_gets_the_same_answer_and_no_mail(client, db, mailout
     assert response.status_code == 302
     assert response["Location"] == reverse("password_reset_done")
     assert mailoutbox == []
+
+
+def test_password_reset_requests_are_capped_per_address_and_change_nothing_once_over(
+    client, rep, mailoutbox, settings
+):
+    settings.NEGPREP_PASSWORD_RESET_LIMIT = 2
+    for _ in range(2):
+        assert client.post(reverse("password_reset"), {"email": rep.email}).status_code == 302
+    assert len(mailoutbox) == 2
+
+    response = client.post(reverse("password_reset"), {"email": rep.email})
+    assert response.status_code == 429
+    assert "Too many reset links were asked for" in response.content.decode()
+    assert len(mailoutbox) == 2
+
+
+def test_the_reset_cap_for_one_address_spares_other_addresses(client, rep, manager, mailoutbox, settings):
+    settings.NEGPREP_PASSWORD_RESET_LIMIT = 1
+    assert client.post(reverse("password_reset"), {"email": rep.email}).status_code == 302
+    assert client.post(reverse("password_reset"), {"email": rep.email}).status_code == 429
+    other = client.post(reverse("password_reset"), {"email": manager.email}, REMOTE_ADDR="203.0.113.9")
+    assert other.status_code == 302
+    assert [m.to for m in mailoutbox] == [[rep.email], [manager.email]]
+
+
+def test_one_address_cannot_spray_reset_mails_at_many_accounts(client, rep, manager, mailoutbox, settings):
+    settings.NEGPREP_PASSWORD_RESET_LIMIT = 1
+    assert client.post(reverse("password_reset"), {"email": rep.email}).status_code == 302
+    assert client.post(reverse("password_reset"), {"email": manager.email}).status_code == 429
+    assert len(mailoutbox) == 1

@@ -1,0 +1,30 @@
+"""Fixed-window request counters in the cache, for actions that axes does not cover."""
+
+import hashlib
+
+from django.core.cache import cache
+
+HOUR = 60 * 60
+
+
+def _hit(key: str, *, window: int) -> int:
+    cache.add(key, 0, timeout=window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        return 1
+
+
+def throttle_allows(*, action: str, keys: dict[str, str], limit: int, window: int = HOUR) -> bool:
+    """Count one request under every key; False once any of them went over ``limit``.
+
+    Keys are hashed, so an e-mail address is neither stored in the cache nor
+    able to break its key format.
+    """
+    allowed = True
+    for kind, value in keys.items():
+        digest = hashlib.sha256(value.strip().lower().encode()).hexdigest()
+        if _hit(f"throttle:{action}:{kind}:{digest}", window=window) > limit:
+            allowed = False
+    return allowed
