@@ -756,6 +756,9 @@ class Reminder(models.Model):
     notification = models.ForeignKey(
         "teams.Notification", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    claimed_by = models.UUIDField(
+        null=True, blank=True, editable=False, help_text="The sweep whose insert won this row."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

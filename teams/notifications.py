@@ -56,37 +56,56 @@ def notify(
     the e-mail links to it absolutely. Templates: ``emails/<kind>_subject.txt``,
     ``emails/<kind>.txt`` and ``emails/<kind>.html``.
     """
-    if not url.startswith("/") or url.startswith("//"):
-        raise ValueError(f"A notification links to a path on this site, not {url!r}.")
     unique: dict[int, User] = {}
     for user in recipients:
         if user.is_active and user.pk not in unique:
             unique[user.pk] = user
-    if not unique:
-        return []
+    rows = [
+        notification_build(
+            recipient=recipient, kind=kind, context=context, url=url, team=team, topic=topic, email=email
+        )
+        for recipient in unique.values()
+    ]
+    return notifications_save(rows)
 
+
+def notification_build(
+    *,
+    recipient: User,
+    kind: str,
+    context: dict,
+    url: str,
+    team: Team | None = None,
+    topic: str = "",
+    email: bool = True,
+) -> Notification:
+    """Render one notification (unsaved); ``notifications_save`` stores a batch of them."""
+    if not url.startswith("/") or url.startswith("//"):
+        raise ValueError(f"A notification links to a path on this site, not {url!r}.")
     links = {
         "action_url": settings.NEGPREP_BASE_URL + url,
         "inbox_url": settings.NEGPREP_BASE_URL + reverse("notifications"),
     }
-    rows = []
-    for recipient in unique.values():
-        subject, text, html = _render_email(kind, {"team": team, **context, **links, "recipient": recipient})
-        rows.append(
-            Notification(
-                recipient=recipient,
-                team=team,
-                kind=kind,
-                topic=_shorten(topic, 200),
-                title=_shorten(subject, _TITLE_MAX),
-                body=text,
-                url=url,
-                email_status=EmailStatus.PENDING if email and recipient.email else EmailStatus.SKIPPED,
-                email_subject=_shorten(subject, _SUBJECT_MAX),
-                email_text=text,
-                email_html=html,
-            )
-        )
+    subject, text, html = _render_email(kind, {"team": team, **context, **links, "recipient": recipient})
+    return Notification(
+        recipient=recipient,
+        team=team,
+        kind=kind,
+        topic=_shorten(topic, 200),
+        title=_shorten(subject, _TITLE_MAX),
+        body=text,
+        url=url,
+        email_status=EmailStatus.PENDING if email and recipient.email else EmailStatus.SKIPPED,
+        email_subject=_shorten(subject, _SUBJECT_MAX),
+        email_text=text,
+        email_html=html,
+    )
+
+
+def notifications_save(rows: list[Notification]) -> list[Notification]:
+    """Store the notifications in one insert and queue their e-mails for after commit."""
+    if not rows:
+        return []
     with transaction.atomic():
         created = Notification.objects.bulk_create(rows)
         for notification in created:

@@ -1,7 +1,6 @@
 from dataclasses import dataclass, field
 
 import pytest
-
 from django.core.cache import cache
 
 from teams.models import Role, Team, User

@@ -3,19 +3,20 @@
 The database, not the broker, decides what is due: every sweep re-derives
 the work from meetings, consultations and reports, so a lost task, a broker
 restart or a beat that fired twice changes nothing. Each reminder is claimed
-by inserting its ledger row; the unique key (subject, window, recipient,
-meeting start) lets only one of two racing sweeps win, and the in-app
-notification (with its e-mail, sent from the notification outbox with
-retries) is created in the same transaction as the claim.
+by inserting its ledger row (a batch at a time); the unique key (subject,
+window, recipient, meeting start) lets only one of two racing sweeps win, and
+the in-app notification (with its e-mail, sent from the notification outbox
+with retries) is created in the same transaction as the claim.
 """
 
 import logging
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,7 +31,7 @@ from deals.models import (
     ReminderKind,
 )
 from teams.models import Membership, Role, User
-from teams.notifications import notify
+from teams.notifications import notification_build, notifications_save
 
 logger = logging.getLogger(__name__)
 
@@ -69,43 +70,95 @@ def _deal_url(deal_id: int) -> str:
     return reverse("deals:detail", args=[deal_id])
 
 
-def _claim_and_notify(
-    *, kind, subject, window, meeting, recipient: User, consultation=None, template, context, url, sent_before
-) -> bool:
-    """Insert the ledger row and the notification together; False when already sent.
+@dataclass
+class _Due:
+    """One reminder the sweep found due: what, to whom, and how to say it."""
+
+    kind: str
+    subject: str
+    window: int
+    meeting: Meeting
+    recipient: User
+    template: str
+    context: dict
+    url: str
+    consultation: Consultation | None = None
+
+    @property
+    def key(self) -> tuple:
+        return (self.subject, self.window, self.recipient.pk, self.meeting.starts_at)
+
+
+# Reminders claimed and notified per transaction: a handful of queries for each batch.
+CLAIM_BATCH = 200
+
+
+def _claim_and_notify(due: list[_Due], *, sent_before: set[tuple]) -> int:
+    """Claim each due reminder and create its notification in the same transaction.
 
     ``sent_before`` holds the ledger keys read at the start of the sweep, so a
-    repeat sweep skips them without an insert; the unique key still decides
-    between two sweeps racing for the same reminder.
+    repeat sweep skips them without an insert. For the rest, one insert per
+    batch that ignores conflicts claims them: the unique key lets only one of
+    two racing sweeps insert a row, and the rows stamped with this sweep's id
+    are the ones it won. Returns how many reminders this sweep sent.
     """
-    if (subject, window, recipient.pk, meeting.starts_at) in sent_before:
-        return False
-    try:
+    # One order for every sweep: racing inserts then wait on each other's rows
+    # in the same sequence and cannot deadlock.
+    fresh = sorted(
+        {item.key: item for item in due if item.key not in sent_before}.values(), key=lambda item: item.key
+    )
+    sent = 0
+    for start in range(0, len(fresh), CLAIM_BATCH):
+        batch = fresh[start : start + CLAIM_BATCH]
+        claim = uuid.uuid4()
         with transaction.atomic():
-            reminder = Reminder.objects.create(
-                kind=kind,
-                subject=subject,
-                window_hours=window,
-                meeting=meeting,
-                meeting_starts_at=meeting.starts_at,
-                consultation=consultation,
-                recipient=recipient,
+            Reminder.objects.bulk_create(
+                [
+                    Reminder(
+                        kind=item.kind,
+                        subject=item.subject,
+                        window_hours=item.window,
+                        meeting=item.meeting,
+                        meeting_starts_at=item.meeting.starts_at,
+                        consultation=item.consultation,
+                        recipient=item.recipient,
+                        claimed_by=claim,
+                    )
+                    for item in batch
+                ],
+                ignore_conflicts=True,
             )
-            notifications = notify(
-                recipients=[recipient],
-                kind=template,
-                context={**context, "window_hours": window},
-                url=url,
-                team=meeting.deal.team,
-                topic=meeting.deal.title,
-                email=recipient.email_reminders,
+            won = {
+                (subject, window, recipient_id, starts_at): pk
+                for pk, subject, window, recipient_id, starts_at in Reminder.objects.filter(
+                    meeting_id__in={item.meeting.pk for item in batch}, claimed_by=claim
+                ).values_list("pk", "subject", "window_hours", "recipient_id", "meeting_starts_at")
+            }
+            ours = [item for item in batch if item.key in won]
+            told = [item for item in ours if item.recipient.is_active]
+            notifications = notifications_save(
+                [
+                    notification_build(
+                        recipient=item.recipient,
+                        kind=item.template,
+                        context={**item.context, "window_hours": item.window},
+                        url=item.url,
+                        team=item.meeting.deal.team,
+                        topic=item.meeting.deal.title,
+                        email=item.recipient.email_reminders,
+                    )
+                    for item in told
+                ]
             )
-            if notifications:
-                reminder.notification = notifications[0]
-                reminder.save(update_fields=["notification"])
-    except IntegrityError:
-        return False
-    return True
+            Reminder.objects.bulk_update(
+                [
+                    Reminder(pk=won[item.key], notification=notification)
+                    for item, notification in zip(told, notifications, strict=True)
+                ],
+                ["notification"],
+            )
+        sent += len(ours)
+    return sent
 
 
 def _members_by_team_role(team_ids) -> dict[tuple[int, str], list[User]]:
@@ -172,7 +225,7 @@ def _consultation_reminders(*, now, config) -> int:
     members = _members_by_team_role({meeting.deal.team_id for meeting in meetings.values()})
     sent_before = _already_sent([meeting.pk for meeting in meetings.values()])
 
-    sent = 0
+    due: list[_Due] = []
     for deal_id, meeting in meetings.items():
         consultations = unsettled[deal_id]
         deal = meeting.deal
@@ -186,45 +239,52 @@ def _consultation_reminders(*, now, config) -> int:
                 recipients[user.pk] = user
             subject = f"consultation:{consultation.pk}"
             for recipient in recipients.values():
-                sent += _claim_and_notify(
-                    kind=ReminderKind.CONSULTATION,
-                    subject=subject,
-                    window=window,
-                    meeting=meeting,
-                    recipient=recipient,
-                    consultation=consultation,
-                    template="reminder_consultation",
-                    context={
-                        "deal": deal,
-                        "meeting": meeting,
-                        "consultation": consultation,
-                        "is_rep": recipient.pk == deal.owner_id,
-                        "due": consultation.due_at or meeting.starts_at,
-                    },
-                    url=(
-                        _deal_url(deal.pk)
-                        if recipient.pk == deal.owner_id
-                        else reverse("deals:consultation_answer", args=[consultation.pk])
-                    ),
-                    sent_before=sent_before,
+                due.append(
+                    _Due(
+                        kind=ReminderKind.CONSULTATION,
+                        subject=subject,
+                        window=window,
+                        meeting=meeting,
+                        recipient=recipient,
+                        consultation=consultation,
+                        template="reminder_consultation",
+                        context={
+                            "deal": deal,
+                            "meeting": meeting,
+                            "consultation": consultation,
+                            "is_rep": recipient.pk == deal.owner_id,
+                            "due": consultation.due_at or meeting.starts_at,
+                        },
+                        url=(
+                            _deal_url(deal.pk)
+                            if recipient.pk == deal.owner_id
+                            else reverse("deals:consultation_answer", args=[consultation.pk])
+                        ),
+                    )
                 )
         if window <= config.escalate_from:
             subject = f"meeting:{meeting.pk}"
             for manager in members[(deal.team_id, Role.MANAGER)]:
                 if manager.pk == deal.owner_id:
                     continue
-                sent += _claim_and_notify(
-                    kind=ReminderKind.ESCALATION,
-                    subject=subject,
-                    window=window,
-                    meeting=meeting,
-                    recipient=manager,
-                    template="reminder_escalation",
-                    context={"deal": deal, "meeting": meeting, "missing": missing, "due": meeting.starts_at},
-                    url=_deal_url(deal.pk),
-                    sent_before=sent_before,
+                due.append(
+                    _Due(
+                        kind=ReminderKind.ESCALATION,
+                        subject=subject,
+                        window=window,
+                        meeting=meeting,
+                        recipient=manager,
+                        template="reminder_escalation",
+                        context={
+                            "deal": deal,
+                            "meeting": meeting,
+                            "missing": missing,
+                            "due": meeting.starts_at,
+                        },
+                        url=_deal_url(deal.pk),
+                    )
                 )
-    return sent
+    return _claim_and_notify(due, sent_before=sent_before)
 
 
 def _report_reminders(*, now, config) -> int:
@@ -249,7 +309,7 @@ def _report_reminders(*, now, config) -> int:
     members = _members_by_team_role({meeting.deal.team_id for meeting in meetings})
     sent_before = _already_sent([meeting.pk for meeting in meetings])
     escalate_at = config.report_after[-1]
-    sent = 0
+    due: list[_Due] = []
     for meeting in meetings:
         deal = meeting.deal
         window = latest_crossed_report_window(ended_at=meeting.ends_at, now=now, windows=config.report_after)
@@ -265,8 +325,8 @@ def _report_reminders(*, now, config) -> int:
                 for manager in members[(deal.team_id, Role.MANAGER)]
                 if manager.pk != deal.owner_id
             ]
-        for kind, recipient, template, link in recipients:
-            sent += _claim_and_notify(
+        due += [
+            _Due(
                 kind=kind,
                 subject=subject,
                 window=window,
@@ -275,9 +335,10 @@ def _report_reminders(*, now, config) -> int:
                 template=template,
                 context=context,
                 url=link,
-                sent_before=sent_before,
             )
-    return sent
+            for kind, recipient, template, link in recipients
+        ]
+    return _claim_and_notify(due, sent_before=sent_before)
 
 
 def _report_url(meeting) -> str:

@@ -19,6 +19,7 @@ from deals.services.reminders import latest_crossed_window, reminders_sweep
 from deals.services.sweep import sweep
 from negprep.celery import app as celery_app
 from teams.models import EmailStatus, Notification
+from tests.factories import DealFactory, MeetingFactory
 from tests.teams.smtp_refusing import PATH as REFUSING_SMTP
 from tests.teams.smtp_refusing import RefusingBackend
 
@@ -299,6 +300,44 @@ def test_two_sweeps_running_at_the_same_time_send_each_reminder_once(world, cons
     assert sum(results) == 2
     assert Reminder.objects.count() == 2
     assert Notification.objects.filter(kind="reminder_consultation").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_three_sweeps_racing_over_many_batches_send_each_reminder_once(world, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (connections racing); CI runs it")
+    monkeypatch.setattr("deals.services.reminders.CLAIM_BATCH", 3)
+    rep = world.members["rep"]
+    start = timezone.now() + 10 * HOUR
+    for number in range(8):
+        meeting = MeetingFactory(
+            deal=DealFactory(team=world.team, owner=rep, title=f"Racing deal {number}"), starts_at=start
+        )
+        Consultation.objects.create(
+            deal=meeting.deal, department="production", required=True, status=ConsultationStatus.OPEN
+        )
+    # Per deal: the rep and the production member, plus the manager's escalation (24 h window).
+    expected = 8 * 3
+    barrier = threading.Barrier(3)
+    results = []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(reminders_sweep())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 3
+    assert sum(results) == expected
+    assert Reminder.objects.count() == expected
+    assert Notification.objects.filter(kind__startswith="reminder_").count() == expected
+    assert not Reminder.objects.filter(notification__isnull=True).exists()
 
 
 def test_a_worker_killed_between_claiming_and_sending_is_covered_by_a_later_sweep(
