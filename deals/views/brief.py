@@ -1,7 +1,8 @@
 """The printable meeting brief and the calendar files (.ics) of meetings and consultations.
 
 Every view goes through the deal's access gate: whoever may not see the deal
-gets 404, for the page and for the downloads alike. Calendar files are built
+gets 404, for the page and for the downloads alike; departments that see only
+the deal's summary get 403 for a meeting's brief and calendar file. Calendar files are built
 with the ``icalendar`` library; times are written in UTC, so every calendar
 shows them in its own time zone.
 """
@@ -9,6 +10,7 @@ shows them in its own time zone.
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,7 +22,7 @@ from django.views.decorators.http import require_GET
 from icalendar import Calendar, Event
 
 from deals.models import Consultation, ConsultationStatus, Meeting
-from deals.selectors import meeting_for_user
+from deals.selectors import meeting_for_user, sees_whole_deal
 from deals.selectors_brief import brief_for_meeting
 from deals.selectors_consultations import consultation_for_user
 
@@ -29,9 +31,17 @@ PRODID = "-//NegPrep//Meeting brief//EN"
 CONSULTATION_SLOT = datetime.timedelta(minutes=30)
 
 
+def _meeting_in_full(request, pk) -> Meeting:
+    """The meeting, for those who see the whole deal: the brief carries its limits and plan."""
+    meeting = meeting_for_user(user=request.user, pk=pk)
+    if not sees_whole_deal(user=request.user, deal=meeting.deal):
+        raise PermissionDenied("The meeting brief is shared with the people at the meeting and the managers.")
+    return meeting
+
+
 @require_GET
 def meeting_brief(request, pk):
-    meeting = meeting_for_user(user=request.user, pk=pk)
+    meeting = _meeting_in_full(request, pk)
     return render(request, "deals/meeting_brief.html", brief_for_meeting(meeting=meeting))
 
 
@@ -119,7 +129,7 @@ def _meeting_event(meeting: Meeting, brief: dict) -> Event:
 
 @require_GET
 def meeting_ics(request, pk):
-    meeting = meeting_for_user(user=request.user, pk=pk)
+    meeting = _meeting_in_full(request, pk)
     event = _meeting_event(meeting, brief_for_meeting(meeting=meeting))
     day = _local(meeting.starts_at, "%Y-%m-%d")
     return _ics_response(event, f"{slugify(meeting.deal.title) or 'meeting'}-{day}.ics")

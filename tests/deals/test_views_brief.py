@@ -332,6 +332,21 @@ def test_it_returns_404_to_those_who_may_not_see_the_deal(client, meeting, world
     assert client.get(reverse("deals:meeting_ics", args=[meeting.pk])).status_code == 404
 
 
+def test_a_department_that_sees_only_the_summary_may_not_read_the_brief_or_its_calendar(
+    client, deal, meeting, world
+):
+    production = world.members["production"]
+    Consultation.objects.create(
+        deal=deal, department=Department.PRODUCTION, status=ConsultationStatus.WAIVED, waive_reason="Stock"
+    )
+    client.force_login(production)
+    assert client.get(reverse("deals:detail", args=[deal.pk])).status_code == 200
+    brief = _brief(client, meeting)
+    assert brief.status_code == 403
+    assert "Walk-away" not in brief.content.decode()
+    assert client.get(reverse("deals:meeting_ics", args=[meeting.pk])).status_code == 403
+
+
 def test_a_colleague_on_call_may_read_the_brief(client, meeting, world):
     _on_call(meeting, world.members["production"], status=OnCallStatus.REQUESTED)
     client.force_login(world.members["production"])
