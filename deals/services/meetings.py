@@ -1,7 +1,7 @@
 """Writes about meetings: schedule, move and cancel, each with its timeline entry."""
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,6 +24,12 @@ MEETING_CHANGE_LABELS = {
 }
 
 
+# A meeting is planned within a few years and lasts days at most; anything
+# beyond is a typo (and far dates cannot be shown in every time zone).
+MEETING_HORIZON = timedelta(days=3 * 365)
+MEETING_LONGEST = timedelta(days=7)
+
+
 def validate_meeting_times(
     *, starts_at: datetime | None, ends_at: datetime | None, check_start: bool = True
 ) -> None:
@@ -38,8 +44,13 @@ def validate_meeting_times(
     this_minute = timezone.now().replace(second=0, microsecond=0)
     if check_start and starts_at is not None and starts_at < this_minute:
         errors["starts_at"] = "The meeting cannot start in the past."
-    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
-        errors["ends_at"] = "The meeting must end after it starts."
+    if starts_at is not None and starts_at > this_minute + MEETING_HORIZON:
+        errors["starts_at"] = f"Schedule meetings at most {MEETING_HORIZON.days // 365} years ahead."
+    if starts_at is not None and ends_at is not None:
+        if ends_at <= starts_at:
+            errors["ends_at"] = "The meeting must end after it starts."
+        elif ends_at - starts_at > MEETING_LONGEST:
+            errors["ends_at"] = f"A meeting lasts at most {MEETING_LONGEST.days} days: check the end date."
     if errors:
         raise ValidationError(errors)
 

@@ -89,6 +89,14 @@ def test_times_are_read_in_the_users_time_zone(client, rep, world):
             "The meeting must end after it starts.",
         ),
         ({"ends_at": ""}, "This field is required."),
+        ({"starts_at": "9999-12-31T23:00", "ends_at": "9999-12-31T23:59"}, "at most 3 years ahead"),
+        (
+            {
+                "starts_at": _local(timezone.now() + timedelta(days=3)),
+                "ends_at": _local(timezone.now() + timedelta(days=30)),
+            },
+            "A meeting lasts at most 7 days",
+        ),
         ({"starts_at": "2030-02-30T10:00"}, "Enter a date and time"),
         ({"location": "", "video_link": ""}, "Give a location or a video link"),
         ({"location": "x" * 201}, "Ensure this value has at most 200 characters"),
@@ -203,6 +211,20 @@ def test_a_meeting_cannot_be_moved_into_the_past(client, rep, world):
     meeting.refresh_from_db()
     assert meeting.starts_at == before
     assert not Activity.objects.exists()
+
+
+def test_a_meeting_cannot_be_moved_to_the_end_of_time(client, rep, world):
+    meeting = world.objects["meeting"]
+    before = meeting.starts_at
+    client.force_login(rep)
+    response = client.post(
+        reverse("deals:meeting_edit", args=[meeting.pk]),
+        _meeting_data(starts_at="9999-12-31T23:00", ends_at="9999-12-31T23:59"),
+    )
+    assert response.status_code == 200
+    assert "Schedule meetings at most 3 years ahead." in _page(response)
+    meeting.refresh_from_db()
+    assert meeting.starts_at == before
 
 
 def test_the_meeting_form_offers_only_the_deals_customers_contacts(client, rep, world):
