@@ -29,6 +29,7 @@ from deals.selectors import can_edit_deal, is_manager
 from deals.selectors_consultations import can_answer_consultation
 from deals.services.activity import activity_record
 from deals.services.briefings import BriefingError, NotAllowed, next_meeting_start
+from deals.services.meetings import MEETING_HORIZON
 from teams.models import Role, User
 from teams.notifications import notify
 from teams.selectors import members_with_role
@@ -321,6 +322,16 @@ def consultation_request(
             due_at = consultation_default_due(deal=deal, now=now)
         elif due_at <= now:
             raise BriefingError("The due time is in the past: pick a time that is still ahead.")
+        else:
+            meeting_start = next_meeting_start(deal=deal)
+            if meeting_start is not None and due_at > meeting_start:
+                when = formats.date_format(timezone.localtime(meeting_start), "D j M, H:i")
+                raise BriefingError(
+                    f"The answer is needed before the next meeting ({when}): "
+                    "pick a due time no later than that."
+                )
+            if due_at > now + MEETING_HORIZON:
+                raise BriefingError("Pick a due time within the next three years.")
 
         again = current.status == ConsultationStatus.REQUESTED
         before = {"Asked": None, "Due": None}

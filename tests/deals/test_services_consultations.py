@@ -344,6 +344,23 @@ def test_when_the_meeting_is_too_close_for_the_lead_the_answer_is_due_at_its_sta
     assert consultation.due_at == meeting.starts_at.replace(second=0, microsecond=0)
 
 
+def test_a_due_time_after_the_next_meeting_is_refused_and_nothing_changes(deal):
+    _flag(deal, involves_production=True)
+    consultations_derive(deal=deal)
+    consultation = _required(deal, Department.PRODUCTION)
+    meeting = deal.meetings.get()
+    with pytest.raises(BriefingError, match="needed before the next meeting"):
+        consultation_request(
+            consultation=consultation,
+            by=deal.owner,
+            questions="Can we?",
+            due_at=meeting.starts_at + timedelta(days=7),
+        )
+    consultation.refresh_from_db()
+    assert consultation.status == ConsultationStatus.OPEN
+    assert not Notification.objects.exists()
+
+
 def test_a_due_time_in_the_past_is_refused_and_nothing_changes(deal):
     _flag(deal, involves_production=True)
     consultations_derive(deal=deal)
