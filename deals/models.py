@@ -699,6 +699,11 @@ class NegotiationReport(models.Model):
     next_steps = models.TextField(blank=True, max_length=2000)
     lessons = models.TextField(blank=True, max_length=2000)
     breaches = models.JSONField(default=list, blank=True)
+    corrected_breaches = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Breaches flagged on an earlier filing that a correction of the figures removed.",
+    )
     ready_at_meeting = models.BooleanField(
         default=False, help_text="Whether the deal was ready (7 of 7) when the meeting started."
     )
@@ -719,6 +724,10 @@ class NegotiationReport(models.Model):
     @property
     def has_breaches(self) -> bool:
         return bool(self.breaches)
+
+    @property
+    def ever_breached(self) -> bool:
+        return bool(self.breaches or self.corrected_breaches)
 
 
 class ReminderKind(models.TextChoices):

@@ -53,10 +53,11 @@ def managed_team_ids(*, user: User) -> list[int]:
 
 
 def breach_reports_for(*, user: User, limit: int = BREACH_REPORTS_ON_HOME) -> list[NegotiationReport]:
-    """The latest reports with breaches in the teams the user manages, newest first."""
+    """The latest reports with breaches (or breaches corrected since) in the teams the user
+    manages, newest first."""
     return list(
         NegotiationReport.objects.filter(meeting__deal__team__in=managed_team_ids(user=user))
-        .exclude(breaches=[])
+        .exclude(breaches=[], corrected_breaches=[])
         .select_related(*_REPORT_RELATED)
         .order_by("-updated_at", "-pk")[:limit]
     )
@@ -173,6 +174,6 @@ def team_results(*, user: User, date_from: datetime.date, date_to: datetime.date
         if discount is not None and target is not None:
             result.discounts.append(discount)
             result.targets.append(target)
-        if report.breaches:
+        if report.ever_breached:
             result.breach_reports.append(report)
     return [results[team.pk] for team in teams]

@@ -474,6 +474,13 @@ def report_file(*, meeting: Meeting, by: User, **fields) -> NegotiationReport:
         for name, value in data.items():
             setattr(report, name, value)
         report.breaches = breaches
+        # Breaches flagged once stay on record: a correction that removes them
+        # moves them here, where the managers still see them.
+        still = {b["code"] for b in breaches}
+        flagged_before = [*report.corrected_breaches, *old_breaches]
+        cleared = {b["code"]: b for b in flagged_before if b["code"] not in still}
+        newly_corrected = [b for code, b in cleared.items() if code in old_codes]
+        report.corrected_breaches = list(cleared.values())
         if is_new or previous != data or old_breaches != breaches:
             report.save()
 
@@ -505,7 +512,7 @@ def report_file(*, meeting: Meeting, by: User, **fields) -> NegotiationReport:
             )
 
         new_breaches = [b for b in breaches if b["code"] not in old_codes]
-        if not new_breaches and not is_new:
+        if not new_breaches and not is_new and not newly_corrected:
             return report
         managers = [m for m in members_with_role(team=deal.team, role=Role.MANAGER) if m.pk != deal.owner_id]
         context = {
@@ -518,11 +525,22 @@ def report_file(*, meeting: Meeting, by: User, **fields) -> NegotiationReport:
             "new_breaches": new_breaches,
             "labels": breach_labels(new_breaches),
             "updated": not is_new,
+            "corrected": newly_corrected,
         }
         if new_breaches:
             notify(
                 recipients=managers,
                 kind="report_breach",
+                context=context,
+                url=report_url(report),
+                team=deal.team,
+                topic=deal.title,
+            )
+        elif newly_corrected:
+            # Figures corrected after a breach was flagged: the managers judge the correction.
+            notify(
+                recipients=managers,
+                kind="report_corrected",
                 context=context,
                 url=report_url(report),
                 team=deal.team,

@@ -89,6 +89,12 @@ def report_file_view(request, pk):
                     + "; ".join(b["message"] for b in report.breaches)
                     + "); your manager was told.",
                 )
+            elif report.corrected_breaches:
+                messages.success(
+                    request,
+                    f"Report {verb}: everything is now within what was approved. The breaches flagged "
+                    "before stay on record, and your manager was told of the correction.",
+                )
             else:
                 messages.success(request, f"Report {verb}: everything is within what was approved.")
             return redirect("deals:report_detail", pk=report.pk)

@@ -15,6 +15,7 @@ from deals.models import (
     PaymentTermRequest,
     PaymentTermStatus,
 )
+from deals.selectors_reports import breach_reports_for
 from deals.services.briefings import BriefingError, NotAllowed, briefing_decide, briefing_submit
 from deals.services.reports import report_breaches, report_file
 from teams.models import Notification, Role
@@ -356,12 +357,37 @@ def test_filing_again_updates_the_report_without_repeating_notifications(
     assert NegotiationReport.objects.count() == 1
 
 
-def test_correcting_away_the_breaches_clears_them_and_tells_nobody(deal, approved, meeting, rep, manager):
-    _file(meeting, rep, agreed_price=Decimal("205.00"))
-    report = _file(meeting, rep, agreed_price=Decimal("215.00"))
+def test_correcting_away_the_breaches_keeps_them_on_record_and_tells_the_managers(
+    deal, approved, meeting, rep, manager, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _file(meeting, rep, agreed_price=Decimal("205.00"))
+        report = _file(meeting, rep, agreed_price=Decimal("215.00"))
     assert report.breaches == []
-    assert Notification.objects.filter(recipient=manager, kind__startswith="report_").count() == 1
+    assert [b["code"] for b in report.corrected_breaches] == ["price_under_walk_away"]
+    assert report.ever_breached
+    corrected = Notification.objects.get(recipient=manager, kind="report_corrected")
+    assert "Agreed price 205.00 EUR is under the walk-away price" in corrected.body
+    assert mailoutbox[-1].to == [manager.email]
     assert Activity.objects.filter(deal=deal, verb="report_breaches").count() == 2
+    # The managers' home panel and the team results still show the report.
+    assert breach_reports_for(user=manager) == [report]
+
+
+def test_a_breach_that_comes_back_leaves_the_corrected_list(deal, approved, meeting, rep, manager):
+    _file(meeting, rep, agreed_price=Decimal("205.00"))
+    _file(meeting, rep, agreed_price=Decimal("215.00"))
+    report = _file(meeting, rep, agreed_price=Decimal("200.00"))
+    assert [b["code"] for b in report.breaches] == ["price_under_walk_away"]
+    assert report.corrected_breaches == []
+    # A breach that comes back is news again.
+    assert Notification.objects.filter(recipient=manager, kind="report_breach").count() == 2
+
+
+def test_correcting_only_the_lessons_tells_nobody(deal, approved, meeting, rep, manager):
+    _file(meeting, rep, agreed_price=Decimal("205.00"))
+    _file(meeting, rep, agreed_price=Decimal("205.00"), lessons="Lead with the service plan")
+    assert Notification.objects.filter(recipient=manager, kind__startswith="report_").count() == 1
 
 
 @pytest.mark.parametrize("who", [Role.MANAGER, Role.PRODUCTION, Role.FINANCE])

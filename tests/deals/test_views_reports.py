@@ -90,6 +90,21 @@ def test_filing_a_breach_flags_it_and_says_the_manager_was_told(client, rep, dea
     assert deal.status == DealStatus.NEGOTIATING
 
 
+def test_a_corrected_breach_stays_visible_to_the_manager(client, rep, manager, approved, past_meeting):
+    client.force_login(rep)
+    client.post(_url(past_meeting), FORM)
+    client.post(_url(past_meeting), {**FORM, "agreed_price": "230"})
+    report = NegotiationReport.objects.get(meeting=past_meeting)
+    assert report.breaches == []
+    client.force_login(manager)
+    page = client.get(reverse("deals:report_detail", args=[report.pk])).content.decode()
+    assert "Corrected after filing" in page
+    assert "Agreed price 205.00 EUR is under the walk-away price" in page
+    home = client.get(reverse("home")).content.decode()
+    assert 'data-testid="home-breach-report"' in home
+    assert 'data-corrected-breach="price_under_walk_away"' in home
+
+
 def test_filing_within_the_limits_says_so(client, rep, approved, past_meeting):
     client.force_login(rep)
     response = client.post(_url(past_meeting), {**FORM, "agreed_price": "230", "outcome": "won"})
@@ -104,7 +119,10 @@ def test_the_form_opens_with_the_filed_report_and_saving_updates_it(client, rep,
     assert response.context["form"]["agreed_price"].value() == Decimal("205.00")
     assert "Edit the report" in response.content.decode()
     response = client.post(_url(past_meeting), {**FORM, "agreed_price": "220"})
-    assert _messages(response)[-1] == "Report updated: everything is within what was approved."
+    assert _messages(response)[-1] == (
+        "Report updated: everything is now within what was approved. The breaches flagged before stay "
+        "on record, and your manager was told of the correction."
+    )
     report = NegotiationReport.objects.get(meeting=past_meeting)
     assert report.agreed_price == Decimal("220.00")
     assert report.breaches == []
