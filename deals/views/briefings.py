@@ -17,6 +17,7 @@ from deals.forms.briefings import (
     formset_rows,
     initial_rows,
 )
+from deals.home import upcoming_deals_with_readiness
 from deals.models import BriefingStatus, ConsultationStatus
 from deals.selectors import (
     approval_queue_for,
@@ -198,7 +199,11 @@ def _decide(request, pk, approve: bool):
         messages.error(request, str(error))
         return _back(request, deal)
     if request.htmx:
-        return render(request, "deals/partials/queue_item_done.html", {"deal": deal, "approval": approval})
+        # The queue's count and, on the home page, the team pipeline change with the decision.
+        context = {"deal": deal, "approval": approval, "queue": approval_queue_for(user=request.user)}
+        if request.htmx.current_url_abs_path == reverse("home"):
+            context["team_deals"] = upcoming_deals_with_readiness(user=request.user, owned_only=False)
+        return render(request, "deals/partials/queue_item_done.html", context)
     verb = "approved" if approve else "returned to the rep"
     messages.success(request, f"Briefing version {approval.version.number} {verb}.")
     return _back(request, deal)

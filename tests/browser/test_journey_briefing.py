@@ -45,8 +45,16 @@ def test_rita_prepares_a_briefing_and_max_approves_it(live_server, page, transac
     sign_in(page, live_server, "max")
     item = page.get_by_test_id("queue-item").filter(has_text="Valve frame contract 2027")
     expect(item.get_by_test_id("queue-numbers")).to_contain_text("215.00")
+    waiting = int(page.locator("#approval-queue-count").inner_text())
+    pipeline_row = (
+        page.get_by_test_id("team-deals").get_by_role("row").filter(has_text="Valve frame contract 2027")
+    )
+    expect(pipeline_row).to_contain_text("limits approved")
     item.get_by_role("button", name="Approve").click()
     expect(page.get_by_test_id("queue-item-done")).to_contain_text("approved")
+    # The count and the team pipeline follow the decision without a reload.
+    expect(page.locator("#approval-queue-count")).to_have_text(str(waiting - 1))
+    expect(pipeline_row).not_to_contain_text("limits approved")
     sign_out(page)
 
     deal.briefing.refresh_from_db()

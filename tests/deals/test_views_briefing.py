@@ -204,6 +204,36 @@ def test_the_queue_decides_inline_with_htmx(client, rep, manager, deal):
     assert deal.briefing.status == BriefingStatus.CHANGES_REQUESTED
 
 
+def test_a_decision_on_the_home_page_updates_the_queue_count_and_the_team_pipeline(
+    client, rep, manager, deal
+):
+    _submitted(deal, rep)
+    client.force_login(manager)
+    response = client.post(
+        reverse("deals:briefing_approve", args=[deal.pk]),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/",
+    )
+    page = response.content.decode()
+    assert '<span id="approval-queue-count" class="badge text-bg-warning" hx-swap-oob="true">0</span>' in page
+    pipeline = page[page.index('id="team-deals"') :]
+    assert 'hx-swap-oob="true"' in pipeline.split(">", 1)[0]
+    assert deal.title in pipeline
+
+
+def test_a_decision_on_the_approvals_page_refreshes_no_pipeline(client, rep, manager, deal):
+    _submitted(deal, rep)
+    client.force_login(manager)
+    response = client.post(
+        reverse("deals:briefing_approve", args=[deal.pk]),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/deals/approvals/",
+    )
+    page = response.content.decode()
+    assert 'id="approval-queue-count"' in page
+    assert 'id="team-deals"' not in page
+
+
 def test_the_history_page_lists_versions_and_decisions(client, rep, manager, deal):
     _submitted(deal, rep)
     client.force_login(manager)
