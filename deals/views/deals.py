@@ -215,11 +215,13 @@ def meetings_context(*, deal: Deal, user: User, can_edit: bool | None = None) ->
             Prefetch("co_negotiator_requests", queryset=CoNegotiatorRequest.objects.select_related("member")),
         ).order_by("starts_at")
     )
-    upcoming = [meeting for meeting in meetings if meeting.ends_at > now]
+    upcoming = [meeting for meeting in meetings if meeting.ends_at > now and not meeting.cancelled]
+    cancelled = [meeting for meeting in meetings if meeting.ends_at > now and meeting.cancelled]
     past = [meeting for meeting in reversed(meetings) if meeting.ends_at <= now]
     return {
         "deal": deal,
         "upcoming_meetings": upcoming,
+        "cancelled_meetings": cancelled,
         "past_meetings": past,
         "can_edit": can_edit,
         "can_arrange_meetings": can_edit and deal.is_open,

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from deals.forms.meetings import MeetingCancelForm, MeetingForm
 from deals.models import Deal, Meeting
+from deals.readiness import readiness_for_deal
 from deals.selectors import can_edit_deal, deal_for_user, deals_for_user
 from deals.services import meetings as meeting_services
 from deals.views.deals import meetings_context, timeline_context
@@ -128,16 +129,19 @@ def meeting_cancel(request, pk):
         notice = ("info", "This meeting was already cancelled; nothing changed.")
 
     if request.htmx:
-        # Swap the meetings in place and refresh the timeline beside them.
+        # Swap the meetings in place and refresh the readiness and the timeline beside them.
+        deal.refresh_from_db()
         context = {
             **meetings_context(deal=deal, user=request.user),
             **timeline_context(deal=deal),
+            "readiness": readiness_for_deal(deal),
             "meetings_notice": notice,
             "timeline_oob": True,
+            "readiness_oob": True,
         }
-        html = render_to_string("deals/partials/meetings.html", context, request) + render_to_string(
-            "deals/partials/timeline.html", context, request
-        )
-        return HttpResponse(html)
+        parts = ["deals/partials/meetings.html", "deals/partials/timeline.html"]
+        if deal.is_open:
+            parts.append("deals/partials/readiness_checklist.html")
+        return HttpResponse("".join(render_to_string(name, context, request) for name in parts))
     getattr(messages, notice[0] if notice[0] != "danger" else "error")(request, notice[1])
     return redirect(_deal_meetings_url(deal))

@@ -323,6 +323,13 @@ def test_an_htmx_cancel_swaps_the_meetings_and_refreshes_the_timeline(client, re
     assert 'id="timeline"' in page
     assert 'hx-swap-oob="true"' in page
     assert "Strike" in page
+    # The readiness beside it follows: without a meeting the first check fails.
+    readiness = page[page.index('id="readiness-panel"') :]
+    assert 'hx-swap-oob="true"' in readiness.split(">", 1)[0]
+    assert 'data-check="meeting" data-ok="no"' in readiness
+    # A cancelled meeting is listed apart from the upcoming ones.
+    upcoming = page[page.index(">Upcoming<") : page.index(">Cancelled<")]
+    assert 'data-testid="no-upcoming-meeting"' in upcoming
     assert "<html" not in page
     meeting.refresh_from_db()
     assert meeting.cancelled is True
