@@ -5,13 +5,15 @@ from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from deals.models import Contact, Deal, Meeting, MeetingStage
+from deals.models import Contact, Deal, Meeting, MeetingStage, OnCallStatus
 from deals.readiness import readiness_refresh
 from deals.selectors import can_edit_deal
 from deals.services.activity import activity_record
 from teams.models import User
+from teams.notifications import notify
 
 # Labels of the timeline's "changes"; the keys are the services' argument names.
 MEETING_CHANGE_LABELS = {
@@ -198,6 +200,7 @@ def meeting_move(*, meeting: Meeting, by: User, **fields) -> Meeting:
                 key=lambda contact: contact.pk,
             )
 
+        old_start = current.starts_at
         changes = {}
         for name, value in new.items():
             old = getattr(current, name)
@@ -225,8 +228,39 @@ def meeting_move(*, meeting: Meeting, by: User, **fields) -> Meeting:
             summary=f"{'moved' if moved else 'updated'} the {_stage_label(current.stage)} meeting",
             changes=changes,
         )
+        if moved:
+            _tell_colleagues(meeting=current, by=by, was=old_start)
         readiness_refresh(deal=deal)
     return current
+
+
+def _tell_colleagues(*, meeting: Meeting, by: User, was: datetime | None = None, reason: str = "") -> None:
+    """Tell the colleagues on call or coming along that the meeting moved or was cancelled,
+    so that nobody keeps a slot free in vain (or misses the new one)."""
+    people = {
+        request.member
+        for related in (meeting.on_calls, meeting.co_negotiator_requests)
+        for request in related.filter(
+            status__in=[OnCallStatus.REQUESTED, OnCallStatus.ACCEPTED]
+        ).select_related("member")
+    }
+    people |= set(meeting.co_negotiators.all())
+    people.discard(by)
+    notify(
+        recipients=sorted(people, key=lambda user: user.pk),
+        kind="meeting_changed",
+        context={
+            "deal": meeting.deal,
+            "meeting": meeting,
+            "actor": by,
+            "was": was,
+            "reason": reason,
+            "due": meeting.starts_at,
+        },
+        url=reverse("deals:detail", args=[meeting.deal_id]) + "#meetings",
+        team=meeting.deal.team,
+        topic=meeting.deal.title,
+    )
 
 
 def meeting_cancel(*, meeting: Meeting, by: User, reason: str = "") -> bool:
@@ -251,5 +285,6 @@ def meeting_cancel(*, meeting: Meeting, by: User, reason: str = "") -> bool:
             summary=f"cancelled the {_stage_label(meeting.stage)} meeting",
             changes=changes,
         )
+        _tell_colleagues(meeting=meeting, by=by, reason=reason)
         readiness_refresh(deal=meeting.deal)
     return True

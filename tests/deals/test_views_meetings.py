@@ -5,9 +5,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.models import Activity, DealStatus, Meeting
-from teams.models import Role
-from tests.factories import ContactFactory, CustomerFactory, DealFactory, MeetingFactory
+from deals.models import Activity, CoNegotiatorRequest, DealStatus, Meeting, OnCallStatus
+from teams.models import Notification, Role
+from tests.factories import ContactFactory, CustomerFactory, DealFactory, MeetingFactory, OnCallFactory
 
 
 def _local(moment):
@@ -344,3 +344,51 @@ def test_a_manager_may_not_cancel_a_meeting(client, manager, world):
     meeting.refresh_from_db()
     assert meeting.cancelled is False
     assert not Activity.objects.exists()
+
+
+# Colleagues on call or coming along --------------------------------------------------
+
+
+def _colleagues(world, meeting):
+
+    on_call = world.members[Role.PRODUCTION]
+    declined = world.members[Role.SUPPLY_CHAIN]
+    along = world.members[Role.MANAGER]
+    OnCallFactory(meeting=meeting, member=on_call)
+    OnCallFactory(meeting=meeting, member=declined, status=OnCallStatus.DECLINED)
+    CoNegotiatorRequest.objects.create(meeting=meeting, member=along, status=OnCallStatus.ACCEPTED)
+    meeting.co_negotiators.add(along)
+    return on_call, declined, along
+
+
+def test_moving_a_meeting_tells_the_colleagues_on_call_and_coming_along(client, rep, world):
+    meeting = world.objects["meeting"]
+    on_call, declined, along = _colleagues(world, meeting)
+    client.force_login(rep)
+    new_start = timezone.now() + timedelta(days=5)
+    client.post(
+        reverse("deals:meeting_edit", args=[meeting.pk]),
+        _meeting_data(starts_at=_local(new_start), ends_at=_local(new_start + timedelta(hours=1))),
+    )
+    told = Notification.objects.filter(kind="meeting_changed")
+    assert sorted(n.recipient_id for n in told) == sorted([on_call.pk, along.pk])
+    assert "moved to" in told[0].title
+    assert "Was:" in told[0].body and "Now:" in told[0].body
+
+
+def test_cancelling_a_meeting_tells_them_too_and_a_new_room_alone_tells_nobody(client, rep, world):
+    meeting = world.objects["meeting"]
+    on_call, _, along = _colleagues(world, meeting)
+    client.force_login(rep)
+    client.post(
+        reverse("deals:meeting_edit", args=[meeting.pk]),
+        _meeting_data(
+            starts_at=_local(meeting.starts_at), ends_at=_local(meeting.ends_at), location="Room 7"
+        ),
+    )
+    assert not Notification.objects.filter(kind="meeting_changed").exists()
+    client.post(reverse("deals:meeting_cancel", args=[meeting.pk]), {"reason": "Customer strike"})
+    told = Notification.objects.filter(kind="meeting_changed")
+    assert sorted(n.recipient_id for n in told) == sorted([on_call.pk, along.pk])
+    assert "was cancelled" in told[0].title
+    assert "Customer strike" in told[0].body
