@@ -52,6 +52,9 @@ urlpatterns = [
         name="consultation_answer",
     ),
     path(
+        "consultations/<int:pk>/remove/", consultation_views.consultation_remove, name="consultation_remove"
+    ),
+    path(
         "consultations/<int:pk>/waive/", consultation_views.consultation_waive_view, name="consultation_waive"
     ),
     # Payment terms (deals/views/payments.py)

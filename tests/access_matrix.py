@@ -329,6 +329,12 @@ ACCESS_MATRIX: dict[str, Entry] = {
         _consultation_url("deals:consultation_answer"),
         expect(members=404, rep=403, manager=403, production=200),
     ),
+    # The matrix's consultation is required: the owner's POST is refused with a message (302).
+    "deals:consultation_remove": Entry(
+        _consultation_url("deals:consultation_remove"),
+        expect(members=404, rep=302, manager=403, production=403),
+        method="POST",
+    ),
     "deals:consultation_waive": Entry(
         _consultation_url("deals:consultation_waive"),
         expect(members=404, rep=403, manager=302, production=403),

@@ -247,6 +247,34 @@ def consultation_add_optional(*, deal: Deal, by: User, department: str) -> Consu
     return consultation
 
 
+def consultation_remove_optional(*, consultation: Consultation, by: User) -> None:
+    """Take back an optional consultation that was never sent."""
+    with transaction.atomic():
+        current = _lock(consultation)
+        deal = current.deal
+        if not can_edit_deal(user=by, deal=deal):
+            raise NotAllowed("Only the deal's owner removes its consultations.")
+        if current.required:
+            raise BriefingError(
+                "This consultation is required by the deal: a manager may waive it, but it cannot be removed."
+            )
+        if current.status != ConsultationStatus.OPEN:
+            done = (
+                "sent"
+                if current.status == ConsultationStatus.REQUESTED
+                else current.get_status_display().lower()
+            )
+            raise BriefingError(f"This consultation was already {done}: it stays on record.")
+        department = _label(current.department).lower()
+        current.delete()
+        activity_record(
+            deal=deal,
+            actor=by,
+            verb="consultation_removed",
+            summary=f"removed the optional {department} consultation",
+        )
+
+
 def consultation_answerers(*, deal: Deal, department: str) -> QuerySet[User]:
     """Who may be asked: active members of the team holding the department's role
     (for the boss: the team's managers except the deal's owner)."""

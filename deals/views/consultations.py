@@ -27,6 +27,7 @@ from deals.services.consultations import (
     consultation_add_optional,
     consultation_answer,
     consultation_default_due,
+    consultation_remove_optional,
     consultation_request,
     consultation_waive,
 )
@@ -188,6 +189,23 @@ def consultation_add(request, pk):
         "now say whom to ask and what.",
     )
     return redirect("deals:consultation_request", pk=consultation.pk)
+
+
+@require_POST
+def consultation_remove(request, pk):
+    consultation = consultation_for_user(user=request.user, pk=pk)
+    deal = consultation.deal
+    try:
+        consultation_remove_optional(consultation=consultation, by=request.user)
+    except NotAllowed as error:
+        raise PermissionDenied(str(error)) from error
+    except BriefingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"Optional {consultation.get_department_display().lower()} consultation removed."
+        )
+    return _deal_consultations(deal)
 
 
 # Answering and waiving ---------------------------------------------------------------

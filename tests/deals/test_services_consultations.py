@@ -20,6 +20,7 @@ from deals.services.briefings import BriefingError, NotAllowed
 from deals.services.consultations import (
     consultation_add_optional,
     consultation_answer,
+    consultation_remove_optional,
     consultation_request,
     consultation_waive,
     consultations_derive,
@@ -679,3 +680,25 @@ def test_the_home_list_holds_what_is_addressed_to_the_user_or_their_queue_soones
     assert list(consultations_asked_of(user=production)) == [mine, queued]
     assert list(consultations_asked_of(user=world.members[Role.SUPPLY_CHAIN])) == []
     assert list(consultations_asked_of(user=world.members[Role.MANAGER])) == []
+
+
+def test_the_owner_removes_an_optional_consultation_not_sent_yet(deal, world):
+    rep = world.members[Role.REP]
+    optional = consultation_add_optional(deal=deal, by=rep, department=Department.FINANCE)
+    consultation_remove_optional(consultation=optional, by=rep)
+    assert not Consultation.objects.filter(pk=optional.pk).exists()
+    assert deal.activities.filter(verb="consultation_removed").exists()
+
+
+def test_a_required_or_sent_consultation_cannot_be_removed(deal, world, production):
+    rep = world.members[Role.REP]
+    required = _asked(deal)
+    with pytest.raises(BriefingError, match="required by the deal"):
+        consultation_remove_optional(consultation=required, by=rep)
+    optional = consultation_add_optional(deal=deal, by=rep, department=Department.FINANCE)
+    consultation_request(consultation=optional, by=rep, questions="60 days?")
+    with pytest.raises(BriefingError, match="already sent"):
+        consultation_remove_optional(consultation=optional, by=rep)
+    with pytest.raises(NotAllowed):
+        consultation_remove_optional(consultation=optional, by=world.members[Role.MANAGER])
+    assert Consultation.objects.filter(pk__in=[required.pk, optional.pk]).count() == 2
