@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 
+from deals.services.cover import PHONE_MAX_LENGTH, on_call_phone_problem
 from negprep.forms import ModelChoiceField
 from teams.models import Membership, Role, User
 
@@ -34,7 +35,10 @@ class OnCallForm(forms.Form):
     member = ModelChoiceField(queryset=User.objects.none(), label="Colleague on call")
     topic = forms.CharField(max_length=120, help_text="What they can answer, e.g. technical specs, delivery.")
     phone = forms.CharField(
-        max_length=32, required=False, help_text="Leave empty to use the number on their team profile."
+        max_length=PHONE_MAX_LENGTH,
+        required=False,
+        help_text="Digits, spaces and + ( ) . / - only. Leave empty to use the number on their team profile.",
+        error_messages={"max_length": f"A phone number has at most {PHONE_MAX_LENGTH} characters."},
     )
     available_from = forms.DateTimeField(
         required=False,
@@ -55,6 +59,12 @@ class OnCallForm(forms.Form):
         )
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"]
+        if phone and (problem := on_call_phone_problem(phone)):
+            raise forms.ValidationError(problem)
+        return phone
 
 
 class CoNegotiatorForm(forms.Form):

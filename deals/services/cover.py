@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -11,11 +12,31 @@ from deals.readiness import readiness_refresh
 from deals.selectors import can_edit_deal
 from deals.services.activity import activity_record
 from deals.services.briefings import BriefingError, NotAllowed
-from teams.models import Membership, User
+from teams.models import Membership, User, phone_validator
 from teams.notifications import notify
 
 # Cover starts a little before the meeting and ends a little after it.
 DEFAULT_MARGIN = timedelta(minutes=15)
+
+PHONE_MAX_LENGTH = OnCall._meta.get_field("phone").max_length
+# Fewer digits than this cannot be dialled from outside, whatever the punctuation.
+PHONE_MIN_DIGITS = 6
+
+
+def on_call_phone_problem(phone: str) -> str:
+    """Why ``phone`` is not a number to call during a meeting, or "" when it is one.
+
+    The number ends up in tel: links on the deal page, the brief and the .ics.
+    """
+    if len(phone) > PHONE_MAX_LENGTH:
+        return f"A phone number has at most {PHONE_MAX_LENGTH} characters."
+    try:
+        phone_validator(phone)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    if sum(char.isdigit() for char in phone) < PHONE_MIN_DIGITS:
+        return f"Enter a phone number with at least {PHONE_MIN_DIGITS} digits, e.g. +49 30 1234567."
+    return ""
 
 
 def _check_owner(*, meeting: Meeting, by: User) -> None:
@@ -54,23 +75,42 @@ def on_call_request(
     topic = (topic or "").strip()
     if not topic:
         raise BriefingError("Say what they are on call for, e.g. technical specs or delivery.")
-    phone = (phone or "").strip() or _membership_phone(member=member, team_id=meeting.deal.team_id)
-    if not phone:
-        raise BriefingError(f"{member} has no phone number on file: enter the number to call.")
-    available_from = available_from or meeting.starts_at - DEFAULT_MARGIN
-    available_to = available_to or meeting.ends_at + DEFAULT_MARGIN
-    if available_from > meeting.starts_at or available_to < meeting.ends_at:
-        raise BriefingError("The on-call time must cover the whole meeting.")
+    phone = (phone or "").strip()
+    if phone:
+        if problem := on_call_phone_problem(phone):
+            raise BriefingError(problem)
+    else:
+        phone = _membership_phone(member=member, team_id=meeting.deal.team_id)
+        if not phone:
+            raise BriefingError(f"{member} has no phone number on file: enter the number to call.")
+        if on_call_phone_problem(phone):
+            raise BriefingError(
+                f"The number on {member}'s profile is not a phone number: enter the number to call."
+            )
     with transaction.atomic():
-        on_call = OnCall.objects.create(
-            meeting=meeting,
-            member=member,
-            topic=topic[:120],
-            phone=phone[:32],
-            available_from=available_from,
-            available_to=available_to,
-            requested_by=by,
-        )
+        # Locking the meeting serialises two requests for it, so a double
+        # submit cannot put the same colleague on call twice.
+        meeting = Meeting.objects.select_for_update(of=("self",)).select_related("deal").get(pk=meeting.pk)
+        available_from = available_from or meeting.starts_at - DEFAULT_MARGIN
+        available_to = available_to or meeting.ends_at + DEFAULT_MARGIN
+        if available_from > meeting.starts_at or available_to < meeting.ends_at:
+            raise BriefingError("The on-call time must cover the whole meeting.")
+        fields = {
+            "topic": topic[:120],
+            "phone": phone,
+            "available_from": available_from,
+            "available_to": available_to,
+            "requested_by": by,
+            "status": OnCallStatus.REQUESTED,
+            "responded_at": None,
+        }
+        on_call = _on_call_to_ask_again(meeting=meeting, member=member)
+        if on_call is None:
+            on_call = OnCall.objects.create(meeting=meeting, member=member, **fields)
+        else:
+            for name, value in fields.items():
+                setattr(on_call, name, value)
+            on_call.save(update_fields=list(fields))
         activity_record(
             deal=meeting.deal,
             actor=by,
@@ -92,6 +132,20 @@ def on_call_request(
             team=meeting.deal.team,
         )
     return on_call
+
+
+def _on_call_to_ask_again(*, meeting: Meeting, member: User) -> OnCall | None:
+    """The member's earlier entry for this meeting that may be asked again, if any.
+
+    A pending or accepted entry that still covers the meeting refuses a second
+    request; one that was declined, or no longer covers the moved meeting, is
+    asked again in place so that the colleague is listed once.
+    """
+    earlier = list(OnCall.objects.filter(meeting=meeting, member=member).order_by("-created_at", "-pk"))
+    if any(entry.status != OnCallStatus.DECLINED and entry.covers(meeting) for entry in earlier):
+        raise BriefingError(f"{member} has already been asked to be on call for this meeting.")
+    stale = [entry for entry in earlier if entry.status != OnCallStatus.DECLINED]
+    return (stale or earlier or [None])[0]
 
 
 def _membership_phone(*, member: User, team_id: int) -> str:

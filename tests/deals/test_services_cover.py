@@ -122,3 +122,104 @@ def test_the_on_call_form_lists_colleagues_already_committed_at_that_time(client
     page = client.get(reverse("deals:on_call_new", args=[meeting.pk])).content.decode()
     assert page.count('data-testid="busy"') == 1
     assert "on call for " + other_deal.title in page
+
+
+# Asking the same colleague twice ----------------------------------------------
+
+
+@pytest.mark.parametrize("answer", [None, True])
+def test_a_colleague_with_a_pending_or_accepted_request_cannot_be_asked_again(world, meeting, answer):
+    rep, paul = world.members["rep"], world.members["production"]
+    first = on_call_request(meeting=meeting, by=rep, member=paul, topic="specs")
+    if answer is not None:
+        on_call_respond(on_call=first, by=paul, accept=answer)
+    with pytest.raises(BriefingError, match="already been asked to be on call"):
+        on_call_request(meeting=meeting, by=rep, member=paul, topic="delivery")
+    assert list(OnCall.objects.filter(meeting=meeting, member=paul)) == [first]
+    first.refresh_from_db()
+    assert first.topic == "specs"
+    assert Notification.objects.filter(recipient=paul, kind="on_call_requested").count() == 1
+
+
+def test_a_colleague_who_declined_may_be_asked_again(world, meeting):
+    rep, paul = world.members["rep"], world.members["production"]
+    first = on_call_request(meeting=meeting, by=rep, member=paul, topic="specs")
+    on_call_respond(on_call=first, by=paul, accept=False)
+    again = on_call_request(meeting=meeting, by=rep, member=paul, topic="delivery")
+    assert again.status == OnCallStatus.REQUESTED
+    assert again.responded_at is None
+    # The declined entry is asked again rather than listed twice.
+    assert list(OnCall.objects.filter(meeting=meeting, member=paul)) == [again]
+    assert again.topic == "delivery"
+    assert Notification.objects.filter(recipient=paul, kind="on_call_requested").count() == 2
+
+
+def test_the_same_colleague_may_be_on_call_for_another_meeting(world, meeting):
+    from tests.factories import MeetingFactory
+
+    rep, paul = world.members["rep"], world.members["production"]
+    on_call_request(meeting=meeting, by=rep, member=paul, topic="specs")
+    later = MeetingFactory(deal=meeting.deal, starts_at=meeting.starts_at + timedelta(days=1))
+    on_call_request(meeting=later, by=rep, member=paul, topic="specs")
+    assert OnCall.objects.filter(member=paul).count() == 2
+
+
+def test_cover_that_no_longer_spans_a_moved_meeting_is_asked_again_in_place(world, meeting):
+    from deals.models import Meeting
+
+    rep, paul = world.members["rep"], world.members["production"]
+    first = on_call_request(meeting=meeting, by=rep, member=paul, topic="specs")
+    on_call_respond(on_call=first, by=paul, accept=True)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=meeting.starts_at + timedelta(days=1), ends_at=meeting.ends_at + timedelta(days=1)
+    )
+    meeting.refresh_from_db()
+    again = on_call_request(meeting=meeting, by=rep, member=paul, topic="specs")
+    assert again.pk == first.pk
+    assert again.status == OnCallStatus.REQUESTED
+    assert again.covers(meeting)
+    assert OnCall.objects.filter(meeting=meeting, member=paul).count() == 1
+
+
+# The number to call -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "abc<script>x</script>",
+        "call me maybe",
+        "12345",  # too few digits to dial
+        "(((( ))))",
+        "1" * 33,  # longer than the field holds
+        "+" + "1" * 32,
+    ],
+)
+def test_it_refuses_a_phone_number_that_is_not_one(world, meeting, phone):
+    with pytest.raises(BriefingError, match="phone number"):
+        on_call_request(
+            meeting=meeting,
+            by=world.members["rep"],
+            member=world.members["production"],
+            topic="specs",
+            phone=phone,
+        )
+    assert not OnCall.objects.exists()
+
+
+@pytest.mark.parametrize("phone", ["+49 30 1234567", "(030) 123-456", "030/123.456", "+1 (555) 010-0199"])
+def test_it_accepts_phone_like_numbers(world, meeting, phone):
+    on_call = on_call_request(
+        meeting=meeting, by=world.members["rep"], member=world.members["production"], topic="x", phone=phone
+    )
+    assert on_call.phone == phone
+
+
+def test_a_bad_number_on_the_profile_must_be_replaced(world, meeting):
+    from teams.models import Membership
+
+    paul = world.members["production"]
+    Membership.objects.filter(user=paul, team=world.team).update(phone="ask reception")
+    with pytest.raises(BriefingError, match="enter the number to call"):
+        on_call_request(meeting=meeting, by=world.members["rep"], member=paul, topic="specs")
+    assert not OnCall.objects.exists()
