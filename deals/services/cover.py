@@ -187,6 +187,11 @@ _WHAT = {"on_call": "be on call", "co_negotiator": "come along as co-negotiator"
 def on_call_respond(*, on_call: OnCall, by: User, accept: bool) -> bool:
     with transaction.atomic():
         on_call = OnCall.objects.select_for_update().select_related("meeting__deal").get(pk=on_call.pk)
+        if accept and on_call.member_id == by.pk and not on_call.covers(on_call.meeting):
+            raise BriefingError(
+                "The meeting moved and this cover no longer spans it: "
+                f"{on_call.meeting.deal.owner} will ask you again for the new time."
+            )
         changed = _respond(on_call, by=by, accept=accept, what="on_call")
         readiness_refresh(deal=on_call.meeting.deal)
     return changed

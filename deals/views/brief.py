@@ -94,8 +94,12 @@ def _meeting_description(brief: dict, brief_url: str) -> str:
     if on_calls:
         lines.append(f"On call (times in {zone}):")
         for on_call in on_calls:
-            window = f"{_local(on_call.available_from, '%H:%M')}–{_local(on_call.available_to, '%H:%M')}"
+            same_day = _local(on_call.available_from, "%Y%m%d") == _local(on_call.available_to, "%Y%m%d")
+            until = _local(on_call.available_to, "%H:%M" if same_day else "%a %d %b %H:%M")
+            window = f"{_local(on_call.available_from, '%a %d %b %H:%M')}–{until}"
             pending = "" if on_call in brief["on_calls_confirmed"] else ", not confirmed yet"
+            if not on_call.covers(meeting):
+                pending += ", does not cover the meeting's new time"
             lines.append(f"- {on_call.member}, {on_call.topic}: {on_call.phone} ({window}{pending})")
     else:
         lines.append("On call: nobody yet")

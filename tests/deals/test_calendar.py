@@ -116,6 +116,22 @@ def test_the_description_names_who_is_on_call_and_the_co_negotiator(client, rep,
     assert f"Co-negotiator: {manager}" in description
 
 
+def test_the_on_call_window_carries_its_date_and_a_moved_meeting_is_flagged(client, rep, meeting, world):
+    production = world.members["production"]
+    cover = _on_call(meeting, production)
+    client.force_login(rep)
+    description = str(_event(_download(client, "deals:meeting_ics", meeting.pk))["DESCRIPTION"])
+    day = timezone.localtime(cover.available_from).strftime("%a %d %b %H:%M")
+    assert f"({day}–" in description
+    assert "does not cover" not in description
+
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=meeting.starts_at + timedelta(days=1), ends_at=meeting.ends_at + timedelta(days=1)
+    )
+    description = str(_event(_download(client, "deals:meeting_ics", meeting.pk))["DESCRIPTION"])
+    assert "does not cover the meeting's new time" in description
+
+
 def test_the_uid_is_stable_and_the_sequence_grows_when_the_meeting_moves(client, rep, meeting):
     client.force_login(rep)
     first = _event(_download(client, "deals:meeting_ics", meeting.pk))

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from deals.models import OnCall, OnCallStatus
+from deals.models import Meeting, OnCall, OnCallStatus
 from deals.selectors import cover_invitations_for, deals_for_user, overlapping_on_calls
 from deals.services.briefings import BriefingError, NotAllowed
 from deals.services.cover import (
@@ -71,6 +71,21 @@ def test_only_the_colleague_answers_and_the_rep_is_told(world, meeting):
     on_call.refresh_from_db()
     assert on_call.status == OnCallStatus.ACCEPTED
     assert Notification.objects.filter(recipient=world.members["rep"], kind="cover_answered").exists()
+
+
+def test_a_cover_the_meeting_moved_away_from_cannot_be_accepted(world, meeting):
+    on_call = on_call_request(
+        meeting=meeting, by=world.members["rep"], member=world.members["production"], topic="specs"
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=meeting.starts_at + timedelta(days=1), ends_at=meeting.ends_at + timedelta(days=1)
+    )
+    with pytest.raises(BriefingError, match="no longer spans it"):
+        on_call_respond(on_call=on_call, by=world.members["production"], accept=True)
+    on_call.refresh_from_db()
+    assert on_call.status == OnCallStatus.REQUESTED
+    # Declining stays possible.
+    on_call_respond(on_call=on_call, by=world.members["production"], accept=False)
 
 
 def test_overlapping_commitments_are_found(world, meeting):
