@@ -117,6 +117,33 @@ def test_the_answer_shows_in_full_on_the_deal_page_and_in_the_briefing(client, r
     assert "9 days to mobilise" in briefing_part
 
 
+def test_an_answer_that_cannot_fulfil_is_flagged_beside_the_readiness(client, rep, deal, production):
+    client.force_login(rep)
+    assert 'data-testid="cannot-fulfil-alert"' not in _page(
+        client.get(reverse("deals:detail", args=[deal.pk]))
+    )
+    consultation_answer(
+        consultation=_asked(deal),
+        by=production,
+        can_fulfil=CanFulfil.NO,
+        missing="No capacity before Q3",
+        lead_time_days=90,
+        committed_date=timezone.localdate() + timedelta(days=120),
+    )
+    page = _page(client.get(reverse("deals:detail", args=[deal.pk])))
+    alert = page[page.index('data-testid="cannot-fulfil-alert"') :][:600]
+    assert (
+        "alert-danger"
+        in page[
+            page.index('data-testid="cannot-fulfil-alert"') - 80 : page.index(
+                'data-testid="cannot-fulfil-alert"'
+            )
+        ]
+    )
+    assert "we can not make it" in alert
+    assert "No capacity before Q3" in alert
+
+
 def test_a_waiver_shows_its_reason_on_the_deal_page(client, rep, deal, manager):
     consultation_waive(consultation=_consultation(deal), by=manager, reason="Catalogue item")
     client.force_login(rep)
