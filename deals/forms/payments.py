@@ -5,13 +5,43 @@ from crispy_forms.layout import HTML, Column, Field, Layout, Row
 from django import forms
 
 from deals.models import FinancePolicy, PaymentTermRequest
-from deals.services.payments import breached_fields, policy_breaches
+from deals.services.payments import MAX_INSTALMENTS, MAX_NET_DAYS, breached_fields, pct, policy_breaches
 
 TERM_FIELDS = ["net_days", "deposit_pct", "instalments", "early_payment_discount"]
+NET_DAYS_BOUNDS = {
+    "min_value": 0,
+    "max_value": MAX_NET_DAYS,
+    "error_messages": {
+        "min_value": "Net days cannot be negative.",
+        "max_value": f"Net days are at most {MAX_NET_DAYS} (one year).",
+    },
+}
+DEPOSIT_BOUNDS = {
+    "min_value": Decimal("0"),
+    "max_value": Decimal("100"),
+    "decimal_places": 2,
+    "max_digits": 5,
+    "error_messages": {
+        "min_value": "The deposit cannot be negative.",
+        "max_value": "The deposit is at most 100 %%.",  # %-formatted with the limit
+    },
+}
+INSTALMENTS_BOUNDS = {
+    "min_value": 1,
+    "max_value": MAX_INSTALMENTS,
+    "error_messages": {
+        "min_value": "There is at least one instalment.",
+        "max_value": f"At most {MAX_INSTALMENTS} instalments.",
+    },
+}
 
 
 class PaymentRequestForm(forms.ModelForm):
     """The terms the rep asks for; status, approval and reviewer are set by the service, never by POST."""
+
+    net_days = forms.IntegerField(label="Net days", **NET_DAYS_BOUNDS)
+    deposit_pct = forms.DecimalField(label="Deposit (%)", **DEPOSIT_BOUNDS)
+    instalments = forms.IntegerField(label="Instalments", **INSTALMENTS_BOUNDS)
 
     class Meta:
         model = PaymentTermRequest
@@ -34,9 +64,6 @@ class PaymentRequestForm(forms.ModelForm):
             "justification": "Your justification",
         }
         help_texts = {
-            "net_days": "Days after invoice until payment is due.",
-            "deposit_pct": "Share of the order value paid up front.",
-            "instalments": "1 means one payment.",
             "early_payment_discount": "The customer gets a discount for paying early (skonto).",
             "other_conditions": "E.g. payment on acceptance, letter of credit.",
             "customer_reason": "Why the customer asks for these terms.",
@@ -51,9 +78,20 @@ class PaymentRequestForm(forms.ModelForm):
     def __init__(self, *args, policy: FinancePolicy, check_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.policy = policy
-        self.fields["net_days"].widget.attrs.update({"min": "0", "step": "1"})
-        self.fields["deposit_pct"].widget.attrs.update({"min": "0", "max": "100", "step": "0.01"})
-        self.fields["instalments"].widget.attrs.update({"min": "1", "step": "1"})
+        # The policy where the rep types each term, not only in the table beside the form.
+        self.fields["net_days"].help_text = (
+            f"Days after invoice until payment is due. Standard {policy.standard_net_days}; "
+            f"finance may grant up to {policy.max_net_days}."
+        )
+        self.fields[
+            "deposit_pct"
+        ].help_text = (
+            f"Share of the order value paid up front. Policy minimum: {pct(policy.min_deposit_pct)} %."
+        )
+        self.fields[
+            "instalments"
+        ].help_text = f"1 means one payment. Policy maximum: {policy.max_instalments}."
+        self.fields["deposit_pct"].widget.attrs.update({"step": "0.01"})
         self.fields["customer_reason"].required = True
         if check_url:
             # Each change asks the server which terms are outside the policy.
@@ -111,11 +149,9 @@ class PaymentRequestForm(forms.ModelForm):
 class PaymentCheckForm(forms.Form):
     """The terms alone, read from the request form while the rep types (see the check endpoint)."""
 
-    net_days = forms.IntegerField(min_value=0)
-    deposit_pct = forms.DecimalField(
-        min_value=Decimal("0"), max_value=Decimal("100"), decimal_places=2, max_digits=5
-    )
-    instalments = forms.IntegerField(min_value=1)
+    net_days = forms.IntegerField(**NET_DAYS_BOUNDS)
+    deposit_pct = forms.DecimalField(**DEPOSIT_BOUNDS)
+    instalments = forms.IntegerField(**INSTALMENTS_BOUNDS)
     early_payment_discount = forms.BooleanField(required=False)
 
 
@@ -133,19 +169,9 @@ class PaymentDecisionForm(forms.Form):
         help_text="Required for every decision: why, and what the rep should know.",
         error_messages={"required": "Add a note for the rep: every decision needs one."},
     )
-    counter_net_days = forms.IntegerField(min_value=0, required=False, label="Net days")
-    counter_deposit_pct = forms.DecimalField(
-        min_value=Decimal("0"),
-        max_value=Decimal("100"),
-        decimal_places=2,
-        max_digits=5,
-        required=False,
-        label="Deposit (%)",
-        help_text="Left empty: as requested.",
-    )
-    counter_instalments = forms.IntegerField(
-        min_value=1, required=False, label="Instalments", help_text="Left empty: as requested."
-    )
+    counter_net_days = forms.IntegerField(required=False, label="Net days", **NET_DAYS_BOUNDS)
+    counter_deposit_pct = forms.DecimalField(required=False, label="Deposit (%)", **DEPOSIT_BOUNDS)
+    counter_instalments = forms.IntegerField(required=False, label="Instalments", **INSTALMENTS_BOUNDS)
     counter_conditions = forms.CharField(
         max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Conditions"
     )
@@ -153,10 +179,19 @@ class PaymentDecisionForm(forms.Form):
     def __init__(self, *args, policy: FinancePolicy, **kwargs):
         super().__init__(*args, **kwargs)
         self.policy = policy
+        minimum_deposit = pct(policy.min_deposit_pct)
         self.fields["counter_net_days"].help_text = f"At most {policy.max_net_days}."
-        self.fields["counter_net_days"].widget.attrs.update({"max": str(policy.max_net_days), "min": "0"})
-        self.fields["counter_deposit_pct"].widget.attrs.update({"min": "0", "max": "100", "step": "0.01"})
-        self.fields["counter_instalments"].widget.attrs.update({"min": "1"})
+        self.fields["counter_net_days"].widget.attrs["max"] = str(min(policy.max_net_days, MAX_NET_DAYS))
+        self.fields[
+            "counter_deposit_pct"
+        ].help_text = f"At least {minimum_deposit} % (policy minimum). Left empty: as requested."
+        self.fields["counter_deposit_pct"].widget.attrs.update({"min": minimum_deposit, "step": "0.01"})
+        self.fields[
+            "counter_instalments"
+        ].help_text = f"At most {policy.max_instalments} (policy maximum). Left empty: as requested."
+        self.fields["counter_instalments"].widget.attrs["max"] = str(
+            min(policy.max_instalments, MAX_INSTALMENTS)
+        )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -185,5 +220,20 @@ class PaymentDecisionForm(forms.Form):
                 self.add_error(
                     "counter_net_days",
                     f"Finance may grant at most {self.policy.max_net_days} net days.",
+                )
+            # Left empty they stay as requested; the service checks those against the policy.
+            deposit = data.get("counter_deposit_pct")
+            if deposit is not None and deposit < self.policy.min_deposit_pct:
+                self.add_error(
+                    "counter_deposit_pct",
+                    f"The policy's minimum deposit is {pct(self.policy.min_deposit_pct)} %: "
+                    "a counter-offer may not ask for less.",
+                )
+            instalments = data.get("counter_instalments")
+            if instalments is not None and instalments > self.policy.max_instalments:
+                self.add_error(
+                    "counter_instalments",
+                    f"The policy allows at most {self.policy.max_instalments} instalments: "
+                    "a counter-offer may not offer more.",
                 )
         return data

@@ -5,7 +5,7 @@ finance member of the deal's team. Approved or countered terms become the
 payment-terms limit of the deal's briefing.
 """
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import F
@@ -28,6 +28,11 @@ DECISIONS = {
 }
 _PAYMENT_TERMS_MAX = Briefing._meta.get_field("payment_terms").max_length
 
+# Bounds on any terms whatever the team's policy says: beyond them a number is a
+# typo, not a negotiating position, and must never reach finance.
+MAX_NET_DAYS = 365
+MAX_INSTALMENTS = 60
+
 
 def pct(value) -> str:
     """A percentage as people write it: 20, 12.5 (never 20.00 or 2E+1)."""
@@ -36,7 +41,13 @@ def pct(value) -> str:
 
 def _checks(*, policy: FinancePolicy, net_days, deposit_pct, instalments, early_payment_discount):
     """(field, reason) for every term outside the policy; exactly at a limit is within."""
-    if net_days > policy.standard_net_days:
+    if net_days > policy.max_net_days:
+        yield (
+            "net_days",
+            f"{net_days} net days exceed the standard {policy.standard_net_days} "
+            f"and the most finance may grant ({policy.max_net_days})",
+        )
+    elif net_days > policy.standard_net_days:
         yield "net_days", f"{net_days} net days exceed the standard {policy.standard_net_days}"
     if deposit_pct < policy.min_deposit_pct:
         yield (
@@ -178,12 +189,55 @@ def _deal_payments_url(deal: Deal) -> str:
 
 
 def _check_terms(*, net_days, deposit_pct, instalments) -> None:
-    if net_days is None or net_days < 0:
-        raise BriefingError("Net days must be zero or more.")
-    if deposit_pct is None or not Decimal("0") <= deposit_pct <= Decimal("100"):
-        raise BriefingError("The deposit must be between 0 and 100 %.")
-    if instalments is None or instalments < 1:
-        raise BriefingError("There is at least one instalment.")
+    if net_days is None or not 0 <= net_days <= MAX_NET_DAYS:
+        raise BriefingError(f"Net days must be between 0 and {MAX_NET_DAYS}.")
+    if (
+        deposit_pct is None
+        or not deposit_pct.is_finite()
+        or not Decimal("0") <= deposit_pct <= Decimal("100")
+        or deposit_pct != deposit_pct.quantize(Decimal("0.01"))
+    ):
+        raise BriefingError("The deposit must be between 0 and 100 %, with at most two decimals.")
+    if instalments is None or not 1 <= instalments <= MAX_INSTALMENTS:
+        raise BriefingError(f"Instalments must be between 1 and {MAX_INSTALMENTS}.")
+
+
+def _check_counter(
+    *,
+    policy: FinancePolicy,
+    net_days,
+    deposit_pct,
+    instalments,
+    deposit_as_requested,
+    instalments_as_requested,
+) -> None:
+    """Finance's own offer keeps to the policy's limits on net days, deposit and instalments."""
+    if net_days > policy.max_net_days:
+        raise BriefingError(f"{net_days} net days exceed the most finance may grant ({policy.max_net_days}).")
+    if deposit_pct < policy.min_deposit_pct:
+        as_requested = " (as requested)" if deposit_as_requested else ""
+        minimum = pct(policy.min_deposit_pct)
+        raise BriefingError(
+            f"A deposit of {pct(deposit_pct)} %{as_requested} is below the policy's minimum deposit of "
+            f"{minimum} %. Counter with a deposit of at least {minimum} %."
+        )
+    if instalments > policy.max_instalments:
+        as_requested = " (as requested)" if instalments_as_requested else ""
+        maximum = policy.max_instalments
+        raise BriefingError(
+            f"{instalments} instalments{as_requested} exceed the policy's maximum of {maximum} instalments. "
+            f"Counter with {maximum} or fewer."
+        )
+
+
+def _decimal_or_none(value) -> Decimal | None:
+    """The value as a Decimal; ``None`` when it is missing or no number, which the checks then refuse."""
+    if value is None:
+        return None
+    try:
+        return Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return None
 
 
 def payment_request_submit(
@@ -202,7 +256,7 @@ def payment_request_submit(
     other_conditions = (other_conditions or "").strip()
     customer_reason = (customer_reason or "").strip()
     justification = (justification or "").strip()
-    deposit_pct = Decimal(deposit_pct) if deposit_pct is not None else None
+    deposit_pct = _decimal_or_none(deposit_pct)
     with transaction.atomic():
         # Locking the deal serialises requests, so there is never a second pending one.
         deal = Deal.objects.select_for_update().select_related("team", "owner", "customer").get(pk=deal.pk)
@@ -314,7 +368,11 @@ def payment_request_decide(
 
     A counter-offer names at least the net days; deposit and instalments left
     out keep the requested values. Finance never grants more net days than
-    the policy's maximum.
+    the policy's maximum, and a counter-offer also keeps to the policy's
+    minimum deposit and maximum instalments. Approving is finance's review of
+    the rep's case, so it may grant a deposit or instalments outside the
+    policy (that is why such requests go to finance), but never more net days
+    than the most finance may grant.
     """
     note = (note or "").strip()
     counter_conditions = (counter_conditions or "").strip()
@@ -339,21 +397,32 @@ def payment_request_decide(
         if not note:
             raise BriefingError("Add a note for the rep: every decision on payment terms needs one.")
         policy = finance_policy_for(team=deal.team)
-        if decision == "approve" and current.net_days > policy.max_net_days:
-            raise BriefingError(
-                f"{current.net_days} net days exceed the most finance may grant ({policy.max_net_days}). "
-                f"Counter with {policy.max_net_days} days or fewer, or reject the request."
+        if decision == "approve":
+            if current.net_days > policy.max_net_days:
+                raise BriefingError(
+                    f"{current.net_days} net days exceed the most finance may grant ({policy.max_net_days}). "
+                    f"Counter with {policy.max_net_days} days or fewer, or reject the request."
+                )
+            # Requests from before the bounds existed may hold absurd numbers: counter or reject those.
+            _check_terms(
+                net_days=current.net_days, deposit_pct=current.deposit_pct, instalments=current.instalments
             )
         if decision == "counter":
             if counter_net_days is None:
                 raise BriefingError("A counter-offer needs at least the net days finance grants.")
-            if counter_net_days > policy.max_net_days:
-                raise BriefingError(
-                    f"{counter_net_days} net days exceed the most finance may grant ({policy.max_net_days})."
-                )
-            deposit = current.deposit_pct if counter_deposit_pct is None else Decimal(counter_deposit_pct)
+            deposit = (
+                current.deposit_pct if counter_deposit_pct is None else _decimal_or_none(counter_deposit_pct)
+            )
             instalments = current.instalments if counter_instalments is None else counter_instalments
             _check_terms(net_days=counter_net_days, deposit_pct=deposit, instalments=instalments)
+            _check_counter(
+                policy=policy,
+                net_days=counter_net_days,
+                deposit_pct=deposit,
+                instalments=instalments,
+                deposit_as_requested=counter_deposit_pct is None,
+                instalments_as_requested=counter_instalments is None,
+            )
             current.counter_net_days = counter_net_days
             current.counter_deposit_pct = deposit
             current.counter_instalments = instalments

@@ -34,7 +34,7 @@ def test_rita_asks_for_long_payment_terms_and_fiona_counters(live_server, page, 
     )
     sign_out(page)
 
-    # Fiona finds it on her home page and counters with 45 days.
+    # Fiona finds it on her home page and counters with 45 days and the policy's 10 % deposit.
     sign_in(page, live_server, "fiona")
     item = page.get_by_test_id("payment-queue-item").filter(has_text="Valve frame contract 2027")
     expect(item.locator("[data-exceeds='net_days']")).to_be_visible()
@@ -43,6 +43,7 @@ def test_rita_asks_for_long_payment_terms_and_fiona_counters(live_server, page, 
     expect(page.get_by_role("heading", level=1)).to_have_text("Payment terms for Valve frame contract 2027")
     page.get_by_label("Note for the rep").fill("45 days is what we can carry for a new frame contract.")
     page.get_by_label("Net days").fill("45")
+    page.get_by_label("Deposit (%)").fill("10")
     page.screenshot(path=artifacts / "payment-decision.png", full_page=True)
     page.get_by_role("button", name="Send counter-offer").click()
     expect(page.get_by_text("Counter-offer sent")).to_be_visible()
@@ -61,6 +62,6 @@ def test_rita_asks_for_long_payment_terms_and_fiona_counters(live_server, page, 
     panel = page.get_by_test_id("payments-panel")
     expect(panel.get_by_test_id("payment-status").first).to_have_text("Countered")
     expect(panel).to_contain_text("45 days is what we can carry")
-    expect(page.get_by_test_id("briefing-payment-terms")).to_contain_text("45 days net, no deposit")
+    expect(page.get_by_test_id("briefing-payment-terms")).to_contain_text("45 days net, 10 % deposit")
     expect(page.get_by_test_id("payment-terms-source")).to_have_text("set by finance")
     page.screenshot(path=artifacts / "payment-countered.png", full_page=True)

@@ -175,6 +175,43 @@ def test_a_request_within_policy_needs_no_justification(policy, deal, rep):
     assert payment_request.justification == ""
 
 
+@pytest.mark.parametrize(
+    "terms, message",
+    [
+        ({"net_days": 99_999_999_999_999}, "Net days must be between 0 and 365"),
+        ({"net_days": 366}, "Net days must be between 0 and 365"),
+        ({"net_days": -1}, "Net days must be between 0 and 365"),
+        ({"instalments": 99_999_999_999_999}, "Instalments must be between 1 and 60"),
+        ({"instalments": 61}, "Instalments must be between 1 and 60"),
+        ({"instalments": 0}, "Instalments must be between 1 and 60"),
+        ({"deposit_pct": Decimal("100.01")}, "between 0 and 100 %"),
+        ({"deposit_pct": Decimal("-0.01")}, "between 0 and 100 %"),
+        ({"deposit_pct": Decimal("12.345")}, "at most two decimals"),
+        ({"deposit_pct": Decimal("NaN")}, "between 0 and 100 %"),
+        ({"deposit_pct": "lots"}, "between 0 and 100 %"),
+    ],
+)
+def test_it_refuses_terms_beyond_any_sensible_bound_and_tells_no_one(
+    policy, deal, rep, finance, terms, message
+):
+    with pytest.raises(BriefingError, match=message):
+        _submit(deal, rep, **terms)
+    assert not PaymentTermRequest.objects.exists()
+    assert not Notification.objects.filter(kind="payment_request_submitted").exists()
+    assert not Activity.objects.filter(deal=deal, verb__startswith="payment_terms").exists()
+
+
+def test_terms_at_the_bounds_still_go_to_finance(policy, deal, rep, finance):
+    payment_request = _submit(deal, rep, net_days=365, instalments=60, deposit_pct=Decimal("100"))
+    assert payment_request.status == PaymentTermStatus.SUBMITTED
+
+
+def test_a_request_beyond_the_most_finance_may_grant_says_so(policy):
+    assert _breaches(policy, net_days=61) == [
+        "61 net days exceed the standard 30 and the most finance may grant (60)"
+    ]
+
+
 def test_it_refuses_a_second_request_while_one_is_pending(policy, deal, rep):
     _submit(deal, rep)
     with pytest.raises(BriefingError, match="already waiting for finance"):
@@ -257,16 +294,16 @@ def test_finance_counters_with_their_own_terms(policy, deal, rep, finance):
         decision="counter",
         note="45 days is what we can carry",
         counter_net_days=45,
-        counter_deposit_pct=Decimal("10"),
+        counter_deposit_pct=Decimal("25"),
         counter_conditions="Retention of title until paid",
     )
     payment_request.refresh_from_db()
     assert payment_request.status == PaymentTermStatus.COUNTERED
     assert payment_request.counter_net_days == 45
-    assert payment_request.counter_deposit_pct == Decimal("10")
+    assert payment_request.counter_deposit_pct == Decimal("25")
     assert payment_request.counter_instalments == 2  # as requested
     assert Briefing.objects.get(deal=deal).payment_terms == (
-        "45 days net, 10 % deposit, 2 instalments; Retention of title until paid "
+        "45 days net, 25 % deposit, 2 instalments; Retention of title until paid "
         f"— countered by finance ({finance})"
     )
     assert approved_payment_terms(deal=deal) == payment_request
@@ -286,7 +323,12 @@ def test_a_rejection_leaves_the_briefing_alone(policy, deal, rep, finance):
 def test_the_rep_is_notified_of_the_decision(policy, deal, rep, finance):
     payment_request = _submit(deal, rep)
     payment_request_decide(
-        request=payment_request, by=finance, decision="counter", note="Meet halfway", counter_net_days=45
+        request=payment_request,
+        by=finance,
+        decision="counter",
+        note="Meet halfway",
+        counter_net_days=45,
+        counter_deposit_pct=Decimal("20"),
     )
     notification = Notification.objects.get(kind="payment_request_decided")
     assert notification.recipient == rep
@@ -330,7 +372,12 @@ def test_finance_cannot_counter_beyond_the_most_net_days_it_may_grant(policy, de
 def test_finance_may_counter_with_exactly_the_most_net_days(policy, deal, rep, finance):
     payment_request = _submit(deal, rep, net_days=75)
     payment_request_decide(
-        request=payment_request, by=finance, decision="counter", note="The most we do", counter_net_days=60
+        request=payment_request,
+        by=finance,
+        decision="counter",
+        note="The most we do",
+        counter_net_days=60,
+        counter_deposit_pct=Decimal("20"),
     )
     payment_request.refresh_from_db()
     assert payment_request.status == PaymentTermStatus.COUNTERED
@@ -350,6 +397,102 @@ def test_finance_may_approve_exactly_the_most_net_days(policy, deal, rep, financ
     payment_request_decide(request=payment_request, by=finance, decision="approve", note="OK")
     payment_request.refresh_from_db()
     assert payment_request.status == PaymentTermStatus.APPROVED
+
+
+def _counter(payment_request, finance, **terms):
+    return payment_request_decide(
+        request=payment_request, by=finance, decision="counter", note="Our offer", **terms
+    )
+
+
+def _unchanged(payment_request, deal):
+    payment_request.refresh_from_db()
+    assert payment_request.status == PaymentTermStatus.SUBMITTED
+    assert payment_request.reviewer is None
+    assert (payment_request.counter_net_days, payment_request.counter_instalments) == (None, None)
+    assert payment_request.counter_deposit_pct is None
+    assert Briefing.objects.get(deal=deal).payment_terms == ""
+    assert not Notification.objects.filter(kind="payment_request_decided").exists()
+
+
+@pytest.mark.parametrize(
+    "terms, message",
+    [
+        (
+            {"counter_instalments": 3, "counter_deposit_pct": Decimal("20")},
+            "3 instalments exceed the policy's maximum of 2 instalments",
+        ),
+        (
+            {"counter_instalments": 99_999_999_999_999, "counter_deposit_pct": Decimal("20")},
+            "Instalments must be between 1 and 60",
+        ),
+        ({"counter_deposit_pct": Decimal("19.99")}, "below the policy's minimum deposit of 20 %"),
+        ({"counter_deposit_pct": Decimal("0")}, "below the policy's minimum deposit of 20 %"),
+        ({"counter_deposit_pct": Decimal("100.5")}, "between 0 and 100 %"),
+        ({"counter_net_days": 99_999_999_999_999}, "Net days must be between 0 and 365"),
+    ],
+)
+def test_a_counter_offer_keeps_to_every_limit_of_the_policy(policy, deal, rep, finance, terms, message):
+    payment_request = _submit(deal, rep)
+    with pytest.raises(BriefingError, match=message):
+        _counter(payment_request, finance, **{"counter_net_days": 45, **terms})
+    _unchanged(payment_request, deal)
+
+
+def test_a_counter_keeping_a_requested_deposit_below_the_minimum_is_refused(policy, deal, rep, finance):
+    payment_request = _submit(deal, rep, deposit_pct=Decimal("5"))
+    with pytest.raises(
+        BriefingError, match=r"5 % \(as requested\) is below the policy's minimum deposit of 20 %"
+    ):
+        _counter(payment_request, finance, counter_net_days=45)
+    _unchanged(payment_request, deal)
+
+
+def test_a_counter_keeping_requested_instalments_above_the_maximum_is_refused(policy, deal, rep, finance):
+    payment_request = _submit(deal, rep, instalments=4)
+    with pytest.raises(
+        BriefingError, match=r"4 instalments \(as requested\) exceed the policy's maximum of 2"
+    ):
+        _counter(payment_request, finance, counter_net_days=45, counter_deposit_pct=Decimal("20"))
+    _unchanged(payment_request, deal)
+
+
+def test_a_counter_exactly_at_the_policy_limits_is_accepted(policy, deal, rep, finance):
+    payment_request = _submit(deal, rep, instalments=4)
+    _counter(
+        payment_request,
+        finance,
+        counter_net_days=60,
+        counter_deposit_pct=Decimal("20"),
+        counter_instalments=2,
+    )
+    payment_request.refresh_from_db()
+    assert payment_request.status == PaymentTermStatus.COUNTERED
+    assert (payment_request.counter_deposit_pct, payment_request.counter_instalments) == (Decimal("20"), 2)
+
+
+def test_finance_may_still_approve_a_deposit_and_instalments_outside_policy_after_review(
+    policy, deal, rep, finance
+):
+    # Such requests go to finance precisely so that finance can grant them; only net days have a ceiling.
+    payment_request = _submit(deal, rep, deposit_pct=Decimal("0"), instalments=4)
+    payment_request_decide(request=payment_request, by=finance, decision="approve", note="Trusted customer")
+    payment_request.refresh_from_db()
+    assert payment_request.status == PaymentTermStatus.APPROVED
+
+
+def test_finance_cannot_approve_an_old_request_beyond_any_sensible_bound(policy, deal, rep, finance):
+    payment_request = PaymentTermRequest.objects.create(
+        deal=deal,
+        requested_by=rep,
+        net_days=45,
+        instalments=99_999_999_999_999,
+        customer_reason="Typed before the bounds existed",
+        outside_policy=True,
+    )
+    with pytest.raises(BriefingError, match="Instalments must be between 1 and 60"):
+        payment_request_decide(request=payment_request, by=finance, decision="approve", note="OK")
+    _unchanged(payment_request, deal)
 
 
 @pytest.mark.parametrize("who", ["rep", "manager", "production", "supply_chain", "outsider", "staff"])
@@ -453,7 +596,9 @@ def test_the_latest_granted_terms_are_the_ones_in_force(policy, deal, rep, finan
     first = _submit(deal, rep, **WITHIN)
     second = _submit(deal, rep)
     assert approved_payment_terms(deal=deal) == first
-    payment_request_decide(request=second, by=finance, decision="counter", note="OK", counter_net_days=40)
+    payment_request_decide(
+        request=second, by=finance, decision="counter", note="OK", counter_net_days=40, counter_deposit_pct=20
+    )
     assert approved_payment_terms(deal=deal) == second
 
 
@@ -488,7 +633,12 @@ def test_a_finance_decision_answers_the_waiting_finance_consultation(policy, dea
     consultation = Consultation.objects.get(deal=deal, department="finance", required=True)
     assert consultation.status == ConsultationStatus.OPEN
     payment_request_decide(
-        request=payment_request, by=finance, decision="counter", note="45 at most", counter_net_days=45
+        request=payment_request,
+        by=finance,
+        decision="counter",
+        note="45 at most",
+        counter_net_days=45,
+        counter_deposit_pct=Decimal("20"),
     )
     consultation.refresh_from_db()
     assert consultation.status == ConsultationStatus.ANSWERED

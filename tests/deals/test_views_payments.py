@@ -123,6 +123,58 @@ def test_bad_numbers_give_field_errors_not_a_server_error(client, rep, deal, pol
     assert not PaymentTermRequest.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "field, value, error",
+    [
+        ("net_days", "99999999999999", "Net days are at most 365 (one year)."),
+        ("net_days", "366", "Net days are at most 365 (one year)."),
+        ("instalments", "99999999999999", "At most 60 instalments."),
+        ("instalments", "61", "At most 60 instalments."),
+        ("deposit_pct", "100.01", "The deposit is at most 100 %."),
+    ],
+)
+def test_terms_beyond_any_sensible_bound_get_a_clear_field_error(
+    client, rep, deal, policy, finance, field, value, error
+):
+    client.force_login(rep)
+    response = client.post(reverse("deals:payment_request_new", args=[deal.pk]), {**OUTSIDE, field: value})
+    assert response.status_code == 400
+    assert response.context["form"].errors[field] == [error]
+    assert error in response.content.decode()
+    assert not PaymentTermRequest.objects.exists()
+
+
+def test_the_form_names_the_policy_limits_beside_each_term(client, rep, deal, policy):
+    client.force_login(rep)
+    response = client.get(reverse("deals:payment_request_new", args=[deal.pk]))
+    form = response.context["form"]
+    assert "Standard 30; finance may grant up to 60." in form["net_days"].help_text
+    assert "Policy minimum: 10 %." in form["deposit_pct"].help_text
+    assert "Policy maximum: 3." in form["instalments"].help_text
+    html = response.content.decode()
+    for text in ("finance may grant up to 60", "Policy minimum: 10 %", "Policy maximum: 3"):
+        assert text in html
+    assert 'max="365"' in html
+    assert 'max="60"' in html
+
+
+def test_the_live_check_says_when_finance_cannot_grant_the_net_days_at_all(client, rep, deal, policy):
+    client.force_login(rep)
+    query = {"net_days": "75", "deposit_pct": "10", "instalments": "1"}
+    response = client.get(reverse("deals:payment_request_check", args=[deal.pk]), query)
+    assert (
+        "75 net days exceed the standard 30 and the most finance may grant (60)" in response.content.decode()
+    )
+
+
+def test_the_live_check_treats_absurd_numbers_as_incomplete(client, rep, deal, policy):
+    client.force_login(rep)
+    query = {"net_days": "99999999999999", "deposit_pct": "10", "instalments": "1"}
+    response = client.get(reverse("deals:payment_request_check", args=[deal.pk]), query)
+    assert response.status_code == 200
+    assert "Enter net days, deposit and instalments" in response.content.decode()
+
+
 def test_the_form_sends_the_rep_back_while_a_request_is_pending(client, rep, deal, policy):
     _pending(deal, rep)
     client.force_login(rep)
@@ -201,7 +253,12 @@ def test_finance_counters_with_a_note(client, rep, deal, policy, finance):
     client.force_login(finance)
     response = client.post(
         reverse("deals:payment_request_decide", args=[payment_request.pk]),
-        {"decision": "counter", "note": "45 days is our limit here", "counter_net_days": "45"},
+        {
+            "decision": "counter",
+            "note": "45 days is our limit here",
+            "counter_net_days": "45",
+            "counter_deposit_pct": "10",
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("deals:finance_queue")
@@ -209,8 +266,8 @@ def test_finance_counters_with_a_note(client, rep, deal, policy, finance):
     payment_request.refresh_from_db()
     assert payment_request.status == PaymentTermStatus.COUNTERED
     assert payment_request.counter_net_days == 45
-    assert payment_request.counter_deposit_pct == Decimal("0")
-    assert Briefing.objects.get(deal=deal).payment_terms.startswith("45 days net, no deposit")
+    assert payment_request.counter_deposit_pct == Decimal("10")
+    assert Briefing.objects.get(deal=deal).payment_terms.startswith("45 days net, 10 % deposit")
 
 
 @pytest.mark.parametrize(
@@ -234,6 +291,62 @@ def test_a_bad_decision_is_refused_with_a_message_and_changes_nothing(
     payment_request.refresh_from_db()
     assert payment_request.status == PaymentTermStatus.SUBMITTED
     assert payment_request.reviewer is None
+
+
+@pytest.mark.parametrize(
+    "data, field, error",
+    [
+        (
+            {"counter_instalments": "4", "counter_deposit_pct": "10"},
+            "counter_instalments",
+            "The policy allows at most 3 instalments",
+        ),
+        ({"counter_deposit_pct": "9.99"}, "counter_deposit_pct", "The policy's minimum deposit is 10 %"),
+        ({"counter_instalments": "99999999999999"}, "counter_instalments", "At most 60 instalments."),
+        ({"counter_net_days": "99999999999999"}, "counter_net_days", "Net days are at most 365"),
+    ],
+)
+def test_a_counter_outside_the_policy_gets_a_field_error_and_changes_nothing(
+    client, rep, deal, policy, finance, data, field, error
+):
+    payment_request = _pending(deal, rep)
+    client.force_login(finance)
+    response = client.post(
+        reverse("deals:payment_request_decide", args=[payment_request.pk]),
+        {"decision": "counter", "note": "Our offer", "counter_net_days": "45", **data},
+    )
+    assert response.status_code == 400
+    assert error in " ".join(response.context["form"].errors[field])
+    payment_request.refresh_from_db()
+    assert payment_request.status == PaymentTermStatus.SUBMITTED
+    assert payment_request.counter_net_days is None
+    assert Briefing.objects.get(deal=deal).payment_terms == ""
+
+
+def test_a_counter_keeping_a_requested_deposit_below_the_minimum_is_refused_with_a_message(
+    client, rep, deal, policy, finance
+):
+    payment_request = _pending(deal, rep)  # asks for no deposit; the policy wants 10 %
+    client.force_login(finance)
+    response = client.post(
+        reverse("deals:payment_request_decide", args=[payment_request.pk]),
+        {"decision": "counter", "note": "Our offer", "counter_net_days": "45"},
+    )
+    assert response.status_code == 400
+    assert "A deposit of 0 % (as requested) is below the policy&#x27;s minimum deposit of 10 %" in (
+        response.content.decode()
+    )
+    payment_request.refresh_from_db()
+    assert payment_request.status == PaymentTermStatus.SUBMITTED
+
+
+def test_the_decision_form_names_the_policy_limits_for_a_counter(client, rep, deal, policy, finance):
+    payment_request = _pending(deal, rep)
+    client.force_login(finance)
+    response = client.get(reverse("deals:payment_request", args=[payment_request.pk]))
+    form = response.context["form"]
+    assert form["counter_deposit_pct"].help_text.startswith("At least 10 % (policy minimum)")
+    assert form["counter_instalments"].help_text.startswith("At most 3 (policy maximum)")
 
 
 def test_approving_beyond_the_most_net_days_is_refused_with_a_message(client, rep, deal, policy, finance):
@@ -356,7 +469,12 @@ def test_a_team_without_a_policy_shows_the_defaults_without_creating_one(client,
 def test_the_deal_page_lists_the_requests_with_their_decision(client, rep, deal, policy, finance):
     payment_request = _pending(deal, rep)
     payment_request_decide(
-        request=payment_request, by=finance, decision="counter", note="Meet halfway", counter_net_days=45
+        request=payment_request,
+        by=finance,
+        decision="counter",
+        note="Meet halfway",
+        counter_net_days=45,
+        counter_deposit_pct=Decimal("10"),
     )
     client.force_login(rep)
     response = client.get(reverse("deals:detail", args=[deal.pk]))
@@ -364,7 +482,7 @@ def test_the_deal_page_lists_the_requests_with_their_decision(client, rep, deal,
     html = response.content.decode()
     assert "Countered" in html
     assert "Meet halfway" in html
-    assert "45 days net, no deposit" in html
+    assert "45 days net, 10 % deposit" in html
     assert "60 net days exceed the standard 30" in html
     assert 'data-testid="payment-terms-source"' in html
     assert "set by finance" in html
