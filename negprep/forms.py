@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 
 # Ids beyond the database's integer range must read as "not a valid choice",
 # not reach the database (where they overflow into a server error).
@@ -38,3 +39,15 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": item}
                 )
         return super()._check_values(value)
+
+
+# No deal counts more units than this; a larger number is a typo.
+QUANTITY_MAX = 1_000_000_000
+
+
+def cap_quantity(field: forms.IntegerField) -> None:
+    """Limit a quantity field to QUANTITY_MAX with a plain message, in place of the database's bound."""
+    field.validators = [v for v in field.validators if not isinstance(v, MaxValueValidator)] + [
+        MaxValueValidator(QUANTITY_MAX, f"Quantities go up to {QUANTITY_MAX:,}: check the number.")
+    ]
+    field.widget.attrs["max"] = str(QUANTITY_MAX)

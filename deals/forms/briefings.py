@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from deals.models import Briefing
 from deals.services.briefings import EDITABLE_FIELDS
-from negprep.forms import ModelChoiceField
+from negprep.forms import ModelChoiceField, cap_quantity
 from teams.models import Role, Team, User
 
 
@@ -47,6 +47,8 @@ class BriefingForm(forms.ModelForm):
             self.fields[name].validators.append(MinValueValidator(Decimal("0"), "Prices cannot be negative."))
             self.fields[name].widget.attrs.update({"min": "0", "step": "0.01", "inputmode": "decimal"})
         self.fields["max_discount_pct"].widget.attrs.update({"min": "0", "max": "100", "step": "0.01"})
+        for name in ("quantity_min", "quantity_max"):
+            cap_quantity(self.fields[name])
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -64,6 +66,13 @@ class BriefingForm(forms.ModelForm):
             self.add_error("target_price", "The target price must not be above the list price.")
         if walk_away is not None and list_price is not None and walk_away > list_price:
             self.add_error("walk_away_price", "The walk-away price must not be above the list price.")
+        earliest = data.get("earliest_delivery")
+        if (
+            earliest is not None
+            and earliest != self.instance.earliest_delivery
+            and earliest < timezone.localdate()
+        ):
+            self.add_error("earliest_delivery", "The earliest delivery we may promise cannot be in the past.")
         qmin, qmax = data.get("quantity_min"), data.get("quantity_max")
         if qmin is not None and qmax is not None and qmin > qmax:
             self.add_error("quantity_max", "The maximum quantity must not be below the minimum.")

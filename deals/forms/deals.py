@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from deals.models import BuyingRole, Contact, Customer, Deal, DealStatus
 from deals.services.deals import DEAL_EDITABLE_FIELDS
-from negprep.forms import ModelChoiceField, ModelMultipleChoiceField
+from negprep.forms import ModelChoiceField, ModelMultipleChoiceField, cap_quantity
 from teams.models import Team, User
 
 
@@ -192,6 +192,7 @@ class DealForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        cap_quantity(self.fields["quantity"])
         self.helper = _helper(
             Layout(
                 Fieldset(

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from deals.models import NegotiationReport, ReportOutcome
 from deals.services.reports import REPORT_FIELDS
+from negprep.forms import cap_quantity
 
 RESULTS_DEFAULT_DAYS = 90
 _MONEY = {"min": "0", "step": "0.01", "inputmode": "decimal"}
@@ -81,6 +82,7 @@ class ReportForm(forms.ModelForm):
         for name in ("discount_pct", "deposit_pct"):
             self.fields[name].widget.attrs.update(_PERCENT)
         self.fields["quantity"].widget.attrs.update({"min": "0", "step": "1"})
+        cap_quantity(self.fields["quantity"])
         self.fields["net_days"].widget.attrs.update({"min": "0", "step": "1"})
         self.fields["instalments"].widget.attrs.update({"min": "1", "step": "1"})
         self.helper = FormHelper()

@@ -83,6 +83,8 @@ def test_a_deleted_pitch_point_is_removed(client, rep, deal):
         ({"quantity_min": "-3"}, "greater than or equal to 0"),
         ({"quantity_min": "500", "quantity_max": "100"}, "maximum quantity must not be below the minimum"),
         ({"objectives": "x" * 5000}, "at most 4000 characters"),
+        ({"quantity_max": "99999999999999999"}, "Quantities go up to 1,000,000,000"),
+        ({"earliest_delivery": "2020-01-01"}, "earliest delivery we may promise cannot be in the past"),
     ],
 )
 def test_invalid_input_gets_a_clear_message_and_changes_nothing(client, rep, deal, fields, message):
