@@ -190,6 +190,8 @@ class DelegationForm(forms.Form):
             .distinct()
             .order_by("first_name", "username")
         )
+        self.fields["delegate"].empty_label = "Choose a manager…"
+        self.has_delegates = self.fields["delegate"].queryset.exists()
         self.helper = FormHelper()
         self.helper.form_tag = False
 

@@ -264,6 +264,13 @@ def test_a_manager_delegates_and_sees_it_listed(client, world, manager):
     assert "Dee Puty" in page
 
 
+def test_a_manager_alone_in_the_team_is_told_why_there_is_nobody_to_delegate_to(client, manager):
+    client.force_login(manager)
+    page = client.get(reverse("deals:delegations")).content.decode()
+    assert 'data-testid="no-delegates"' in page
+    assert "Choose a manager" not in page
+
+
 def test_a_delegation_with_dates_reversed_is_refused(client, world, manager):
     from tests.factories import MembershipFactory, UserFactory
 
