@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from deals.models import (
     OPEN_DEAL_STATUSES,
@@ -231,6 +231,11 @@ def _money(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.01'))}"
 
 
+def _day(day: datetime.date) -> str:
+    """A date as the rest of the app writes it: 1 Dec 2026."""
+    return formats.date_format(day, "j M Y")
+
+
 def _breach(code: str, message: str) -> dict:
     return {"code": code, "message": message}
 
@@ -292,8 +297,8 @@ def compare_with_references(*, references: ReportReferences, data: dict) -> list
             breaches.append(
                 _breach(
                     "delivery_before_approved",
-                    f"Delivery on {delivery.isoformat()} is earlier than the earliest delivery we may "
-                    f"promise ({earliest.isoformat()})",
+                    f"Delivery on {_day(delivery)} is earlier than the earliest delivery we may "
+                    f"promise ({_day(earliest)})",
                 )
             )
 
@@ -304,8 +309,8 @@ def compare_with_references(*, references: ReportReferences, data: dict) -> list
                 breaches.append(
                     _breach(
                         f"delivery_before_{department}",
-                        f"Delivery on {delivery.isoformat()} is earlier than {label.lower()} committed to "
-                        f"({committed.isoformat()})",
+                        f"Delivery on {_day(delivery)} is earlier than {label.lower()} committed to "
+                        f"({_day(committed)})",
                     )
                 )
 

@@ -1,13 +1,13 @@
 import copy
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from deals.forms.cover import CoNegotiatorForm
@@ -26,6 +26,7 @@ from teams.models import Role, Team, User
 
 DEALS_PER_PAGE = 20
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _rep_teams(*, user: User) -> list[Team]:
@@ -238,6 +239,11 @@ def _display(value):
     if isinstance(value, str) and _ISO_DATETIME.match(value):
         try:
             return datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return formats.date_format(date.fromisoformat(value), "j M Y")
         except ValueError:
             return value
     return value

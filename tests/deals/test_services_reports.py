@@ -143,7 +143,7 @@ def test_a_delivery_before_a_departments_commitment_names_the_department(deal, a
     assert "supply chain committed to" in breaches[0]["message"]
     breaches = report_breaches(meeting=meeting, data={"delivery_date": production_date - timedelta(days=1)})
     assert _codes(breaches) == ["delivery_before_production", "delivery_before_supply_chain"]
-    assert f"production committed to ({production_date.isoformat()})" in breaches[0]["message"]
+    assert f"production committed to ({production_date.strftime('%-d %b %Y')})" in breaches[0]["message"]
 
 
 def _granted(deal, rep, **fields):

@@ -321,6 +321,18 @@ def test_the_owner_edits_the_deal_and_the_timeline_shows_old_and_new(client, rep
     assert "140000.00" in page
 
 
+def test_the_timeline_writes_dates_as_the_rest_of_the_page(client, rep, world):
+    deal = world.objects["deal"]
+    client.force_login(rep)
+    client.post(reverse("deals:edit", args=[deal.pk]), _edit_data(deal, requested_delivery_date="2031-03-14"))
+    activity = deal.activities.get(verb="deal_updated")
+    assert activity.changes["Requested delivery date"]["new"] == "2031-03-14"
+    timeline = _page(client.get(reverse("deals:detail", args=[deal.pk])))
+    timeline = timeline[timeline.index('id="timeline"') :]
+    assert "14 Mar 2031" in timeline
+    assert "2031-03-14" not in timeline
+
+
 def test_saving_the_deal_unchanged_records_nothing(client, rep, world):
     deal = world.objects["deal"]
     client.force_login(rep)
