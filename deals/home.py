@@ -3,6 +3,7 @@
 from deals.models import OPEN_DEAL_STATUSES
 from deals.readiness import readiness_for_deals
 from deals.selectors import approval_queue_for, cover_invitations_for, deals_for_user
+from deals.selectors_reports import escalations_for
 from deals.views.consultations import consultations_home_context
 from deals.views.payments import payments_home_context
 from deals.views.reports import reports_home_context
@@ -34,6 +35,7 @@ def home_panels(*, user: User, roles: set[str]) -> dict:
         context["queue"] = approval_queue_for(user=user)
         context["team_deals"] = upcoming_deals_with_readiness(user=user, owned_only=False)
         context.update(reports_home_context(user=user))
+        context.update(escalations_for(user=user))
     # Consultations panels (deals/views/consultations.py)
     if roles & {Role.PRODUCTION, Role.SUPPLY_CHAIN, Role.FINANCE, Role.MANAGER}:
         context.update(consultations_home_context(user=user))

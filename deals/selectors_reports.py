@@ -4,10 +4,19 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 
-from deals.models import Meeting, NegotiationReport, ReportOutcome
+from deals.models import (
+    OPEN_DEAL_STATUSES,
+    UNSETTLED_CONSULTATION_STATUSES,
+    Consultation,
+    Department,
+    Meeting,
+    NegotiationReport,
+    ReportOutcome,
+)
 from deals.selectors import deals_for_user
 from deals.services.reports import target_discount_pct
 from teams.models import Role, Team, User
@@ -177,3 +186,62 @@ def team_results(*, user: User, date_from: datetime.date, date_to: datetime.date
         if report.ever_breached:
             result.breach_reports.append(report)
     return [results[team.pk] for team in teams]
+
+
+# Escalations on the manager's home page ----------------------------------------------------
+
+
+@dataclass
+class Escalation:
+    meeting: Meeting
+    missing: list[str] = field(default_factory=list)  # departments still owing a required answer
+
+
+def escalations_for(*, user: User, now: datetime.datetime | None = None) -> dict:
+    """What the reminders escalate to a manager, read live from the deals of the teams they manage:
+    meetings inside the escalation window that still miss required consultations, and meetings
+    whose report is overdue. Three queries, however many deals the teams have."""
+    now = now or timezone.now()
+    team_ids = managed_team_ids(user=user)
+    horizon = now + datetime.timedelta(hours=settings.NEGPREP_ESCALATION_FROM_HOURS)
+    meetings = list(
+        Meeting.objects.filter(
+            deal__team_id__in=team_ids,
+            deal__status__in=OPEN_DEAL_STATUSES,
+            cancelled=False,
+            starts_at__gt=now,
+            starts_at__lte=horizon,
+        )
+        .select_related("deal", "deal__customer", "deal__owner")
+        .order_by("starts_at")
+    )
+    missing: dict[int, set[str]] = {}
+    for deal_id, department in Consultation.objects.filter(
+        deal_id__in={meeting.deal_id for meeting in meetings},
+        required=True,
+        status__in=UNSETTLED_CONSULTATION_STATUSES,
+    ).values_list("deal_id", "department"):
+        missing.setdefault(deal_id, set()).add(department)
+    consultations = [
+        Escalation(
+            meeting=meeting,
+            missing=[Department(d).label for d in Department.values if d in missing[meeting.deal_id]],
+        )
+        for meeting in meetings
+        if meeting.deal_id in missing
+    ]
+    overdue_after = datetime.timedelta(hours=max(settings.NEGPREP_REPORT_REMINDER_HOURS))
+    lookback = now - datetime.timedelta(days=settings.NEGPREP_REPORT_LOOKBACK_DAYS)
+    reports = list(
+        Meeting.objects.filter(
+            deal__team_id__in=team_ids,
+            deal__status__in=OPEN_DEAL_STATUSES,
+            cancelled=False,
+            ends_at__gt=lookback,
+            ends_at__lte=now - overdue_after,
+            report__isnull=True,
+        )
+        .select_related("deal", "deal__customer", "deal__owner")
+        .order_by("ends_at")
+    )
+    return {"escalated_meetings": consultations, "overdue_reports": reports}

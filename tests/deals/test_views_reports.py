@@ -423,3 +423,65 @@ def test_the_managers_home_takes_a_constant_number_of_queries_for_breaches(
     with django_assert_max_num_queries(len(one)):
         response = client.get(reverse("home"))
     assert len(response.context["breach_reports"]) == 10
+
+
+# Escalations on the manager's home page -------------------------------------------------------
+
+
+def _escalations(client, manager):
+    client.force_login(manager)
+    response = client.get(reverse("home"))
+    page = response.content.decode()
+    start = page.index('data-testid="home-escalations"')
+    return response, page[start : page.index("</section>", start)]
+
+
+def test_a_meeting_within_a_day_that_still_misses_consultations_is_escalated(client, world, rep, manager):
+    from deals.models import Consultation, ConsultationStatus
+
+    deal = DealFactory(team=world.team, owner=rep, title="Escalated frame deal")
+    MeetingFactory(deal=deal, starts_at=timezone.now() + timedelta(hours=10))
+    consultation = Consultation.objects.create(
+        deal=deal, department="supply_chain", required=True, status=ConsultationStatus.REQUESTED
+    )
+    later = DealFactory(team=world.team, owner=rep, title="Next week deal")
+    MeetingFactory(deal=later, starts_at=timezone.now() + timedelta(days=6))
+    Consultation.objects.create(deal=later, department="production", required=True)
+
+    response, panel = _escalations(client, manager)
+    assert [e.meeting.deal.title for e in response.context["escalated_meetings"]] == ["Escalated frame deal"]
+    assert "Still missing: Supply chain" in panel
+    assert "Next week deal" not in panel
+
+    Consultation.objects.filter(pk=consultation.pk).update(status=ConsultationStatus.WAIVED)
+    response, panel = _escalations(client, manager)
+    assert response.context["escalated_meetings"] == []
+    assert "Nothing is escalated" in panel
+
+
+def test_a_report_overdue_after_the_last_reminder_is_escalated(client, world, rep, manager, approved, deal):
+    ended_long_ago = timezone.now() - timedelta(days=5)
+    overdue = MeetingFactory(deal=deal, starts_at=ended_long_ago, ends_at=ended_long_ago + timedelta(hours=1))
+    recent = timezone.now() - timedelta(hours=30)
+    MeetingFactory(deal=deal, starts_at=recent, ends_at=recent + timedelta(hours=1))
+
+    response, panel = _escalations(client, manager)
+    assert response.context["overdue_reports"] == [overdue]
+    assert "report overdue" in panel
+
+    report_file(meeting=overdue, by=rep, outcome="continue")
+    response, _ = _escalations(client, manager)
+    assert response.context["overdue_reports"] == []
+
+
+def test_other_teams_and_other_roles_see_no_escalations(client, world):
+    from deals.models import Consultation
+
+    deal = DealFactory(team=world.team, owner=world.members[Role.REP])
+    MeetingFactory(deal=deal, starts_at=timezone.now() + timedelta(hours=10))
+    Consultation.objects.create(deal=deal, department="finance", required=True)
+    client.force_login(world.outsider)
+    response = client.get(reverse("home"))
+    assert response.context["escalated_meetings"] == []
+    client.force_login(world.members[Role.REP])
+    assert "escalated_meetings" not in client.get(reverse("home")).context
