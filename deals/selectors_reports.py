@@ -244,4 +244,8 @@ def escalations_for(*, user: User, now: datetime.datetime | None = None) -> dict
         .select_related("deal", "deal__customer", "deal__owner")
         .order_by("ends_at")
     )
-    return {"escalated_meetings": consultations, "overdue_reports": reports}
+    return {
+        "escalated_meetings": consultations,
+        "overdue_reports": reports,
+        "escalation_count": len(consultations) + len(reports),
+    }

@@ -451,6 +451,7 @@ def test_a_meeting_within_a_day_that_still_misses_consultations_is_escalated(cli
     response, panel = _escalations(client, manager)
     assert [e.meeting.deal.title for e in response.context["escalated_meetings"]] == ["Escalated frame deal"]
     assert "Still missing: Supply chain" in panel
+    assert '<span class="badge text-bg-danger" data-testid="escalation-count">1</span>' in panel
     assert "Next week deal" not in panel
 
     Consultation.objects.filter(pk=consultation.pk).update(status=ConsultationStatus.WAIVED)
