@@ -262,15 +262,15 @@ class DealFilterForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Row(
-                Column(Field("q"), css_class="col-md-4"),
-                Column(Field("status"), css_class="col-md-2"),
-                Column(Field("owner"), css_class="col-md-2"),
-                Column(Field("from"), css_class="col-md-2"),
-                Column(Field("to"), css_class="col-md-2"),
-            )
-        )
+        # A rep who sees only their own deals has no owner to choose between.
+        columns = [Column(Field("q"), css_class="col-md-4"), Column(Field("status"), css_class="col-md-2")]
+        if owners.count() > 1:
+            columns.append(Column(Field("owner"), css_class="col-md-2"))
+        else:
+            del self.fields["owner"]
+            columns[0].css_class = "col-md-6"
+        columns += [Column(Field("from"), css_class="col-md-2"), Column(Field("to"), css_class="col-md-2")]
+        self.helper.layout = Layout(Row(*columns))
 
     def filters(self) -> dict:
         """The values that are valid; the others are dropped, never an error page."""
