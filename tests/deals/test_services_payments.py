@@ -486,7 +486,7 @@ def test_finance_cannot_approve_an_old_request_beyond_any_sensible_bound(policy,
         deal=deal,
         requested_by=rep,
         net_days=45,
-        instalments=99_999_999_999_999,
+        instalments=2_000_000_000,
         customer_reason="Typed before the bounds existed",
         outside_policy=True,
     )
