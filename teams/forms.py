@@ -1,3 +1,7 @@
+import functools
+from collections import defaultdict
+from importlib import resources
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -22,6 +26,19 @@ class StyledPasswordChangeForm(PasswordChangeForm):
         self.helper.add_input(Submit("submit", "Change password"))
 
 
+@functools.cache
+def time_zone_choices() -> list:
+    """The time zones people live in, grouped by region: the zones of the tz database's
+    zone.tab, without the old aliases and abbreviations that zoneinfo also knows."""
+    table = (resources.files("tzdata.zoneinfo") / "zone.tab").read_text(encoding="utf-8")
+    names = {line.split("\t")[2] for line in table.splitlines() if line and not line.startswith("#")}
+    regions = defaultdict(list)
+    for name in sorted(names):
+        region, _, place = name.partition("/")
+        regions[region].append((name, place.replace("_", " ").replace("/", " / ")))
+    return [("UTC", "UTC"), *((region, regions[region]) for region in sorted(regions))]
+
+
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
@@ -30,5 +47,13 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].help_text = "Notifications and reminders are sent here."
+        choices = time_zone_choices()
+        current = self.instance.time_zone
+        listed = {"UTC"} | {name for _, group in choices[1:] for name, _ in group}
+        if current and current not in listed:
+            # An older name stays selectable for whoever has it.
+            choices = [(current, current.replace("_", " ")), *choices]
+        self.fields["time_zone"].choices = choices
+        self.fields["time_zone"].help_text = "Times are shown, and reminders dated, in this time zone."
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Save profile"))

@@ -112,3 +112,21 @@ def test_the_inbox_groups_reminders_by_deal(client, rep, world):
     assert page.count('data-testid="reminder-group"') == 2
     assert "Approved" not in page
     assert page.index("Pump deal") < page.index("Valve deal")
+
+
+def test_the_time_zone_list_is_grouped_and_leaves_out_old_aliases(client, rep):
+    client.force_login(rep)
+    page = client.get(reverse("profile")).content.decode()
+    assert '<optgroup label="Europe">' in page
+    assert 'value="Europe/Berlin"' in page
+    assert 'value="Africa/Asmara"' in page
+    assert 'value="Africa/Asmera"' not in page
+    assert 'value="US/Eastern"' not in page
+
+
+def test_an_old_time_zone_name_stays_selectable_for_whoever_has_it(client, rep):
+    rep.time_zone = "US/Eastern"
+    rep.save(update_fields=["time_zone"])
+    client.force_login(rep)
+    page = client.get(reverse("profile")).content.decode()
+    assert 'value="US/Eastern" selected' in page
