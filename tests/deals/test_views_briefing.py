@@ -115,6 +115,7 @@ def test_the_later_of_two_concurrent_saves_is_refused_and_keeps_the_input(client
     assert response.status_code == 409
     page = response.content.decode()
     assert "saved this briefing while you were editing it" in page
+    assert f'href="/deals/{deal.pk}/#briefing-panel" target="_blank"' in page
     assert "Second editor&#x27;s plan" in page
     deal.briefing.refresh_from_db()
     assert deal.briefing.objectives == "First editor"
