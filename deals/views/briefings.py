@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from deals.diffs import snapshot_diff
 from deals.forms.briefings import (
     BriefingForm,
     ConcessionFormSet,
@@ -36,6 +37,7 @@ from deals.services.briefings import (
     StaleBriefing,
     briefing_decide,
     briefing_save,
+    briefing_snapshot,
     briefing_submit,
     delegation_create,
     delegation_delete,
@@ -228,10 +230,16 @@ def briefing_history_view(request, pk):
     deal = deal_for_user(user=request.user, pk=pk)
     if not sees_whole_deal(user=request.user, deal=deal):
         raise PermissionDenied("The briefing is shared with the people at the meeting and the managers.")
+    briefing = deal.briefing
+    entries = briefing_history(briefing=briefing)
+    # A draft after a submitted version: what it would change, before anyone submits it.
+    draft_changes = None
+    if entries and briefing.status in (BriefingStatus.DRAFT, BriefingStatus.CHANGES_REQUESTED):
+        draft_changes = snapshot_diff(entries[0].version.snapshot, briefing_snapshot(briefing))
     return render(
         request,
         "deals/briefing_history.html",
-        {"deal": deal, "briefing": deal.briefing, "entries": briefing_history(briefing=deal.briefing)},
+        {"deal": deal, "briefing": briefing, "entries": entries, "draft_changes": draft_changes},
     )
 
 

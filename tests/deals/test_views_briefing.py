@@ -1,8 +1,10 @@
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from deals.models import Approval, BriefingStatus
-from deals.services.briefings import briefing_submit
+from deals.services.briefings import briefing_decide, briefing_submit
 from teams.models import Role
 from tests.deals.briefing_helpers import fill_briefing
 
@@ -245,6 +247,18 @@ def test_the_history_page_lists_versions_and_decisions(client, rep, manager, dea
     assert "Version 1" in page
     assert "Changes requested" in page
     assert "Raise target" in page
+
+
+def test_the_history_shows_what_a_draft_changes_before_it_is_submitted(client, rep, manager, deal):
+    _submitted(deal, rep)
+    briefing_decide(briefing=deal.briefing, by=manager, approve=True)
+    fill_briefing(deal.briefing, rep, walk_away_price=Decimal("205"))
+    client.force_login(rep)
+    page = client.get(reverse("deals:briefing_history", args=[deal.pk])).content.decode()
+    draft = page[page.index('data-testid="draft-changes"') : page.index('data-testid="version-1"')]
+    assert "Version 2" in draft and "in draft, not submitted yet" in draft
+    assert "Walk-away" in draft
+    assert "205" in draft
 
 
 def test_a_manager_delegates_and_sees_it_listed(client, world, manager):
