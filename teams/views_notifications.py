@@ -4,7 +4,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from teams.notifications import notification_mark_read, notifications_mark_all_read
 from teams.selectors import notification_for_user, notifications_for_user
@@ -47,8 +47,9 @@ def notification_read(request, pk: int):
     return redirect(_back(request))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def notification_open(request, pk: int):
+    """Open what the notification is about, and mark it read; a plain link, so it opens in a new tab too."""
     notification = notification_for_user(user=request.user, pk=pk)
     notification_mark_read(notification=notification, user=request.user)
     if not _is_local(request, notification.url):

@@ -149,14 +149,14 @@ def test_read_with_htmx_returns_the_item_and_the_new_count(client, manager):
     assert notification.read_at is not None
 
 
-def test_the_inbox_item_offers_htmx_mark_read_and_a_post_to_open(client, manager):
+def test_the_inbox_item_offers_htmx_mark_read_and_a_link_to_open(client, manager):
     notification = _note(manager)
     client.force_login(manager)
 
     page = client.get(reverse("notifications")).content.decode()
 
     assert f'hx-post="{reverse("notification_read", args=[notification.pk])}"' in page
-    assert f'action="{reverse("notification_open", args=[notification.pk])}"' in page
+    assert f'<a href="{reverse("notification_open", args=[notification.pk])}"' in page
     assert 'data-unread="true"' in page
 
 
@@ -197,7 +197,19 @@ def test_read_all_marks_only_the_users_own_notifications(client, world, manager)
     assert theirs.read_at is None
 
 
-@pytest.mark.parametrize("name", ["notification_read", "notification_open"])
+def test_opening_is_a_plain_link_that_also_works_in_a_new_tab(client, manager):
+    notification = _note(manager, url="/deals/42/briefing/")
+    client.force_login(manager)
+
+    response = client.get(reverse("notification_open", args=[notification.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"] == "/deals/42/briefing/"
+    notification.refresh_from_db()
+    assert notification.read_at is not None
+
+
+@pytest.mark.parametrize("name", ["notification_read"])
 def test_changing_state_needs_a_post(client, manager, name):
     notification = _note(manager)
     client.force_login(manager)
@@ -228,5 +240,13 @@ def test_another_users_notification_is_404_and_unchanged(client, world, manager,
     response = client.post(reverse(name, args=[notification.pk]), HTTP_HX_REQUEST="true")
 
     assert response.status_code == 404
+    notification.refresh_from_db()
+    assert notification.read_at is None
+
+
+def test_opening_another_users_notification_by_link_is_404_and_unchanged(client, world, manager):
+    notification = _note(manager)
+    client.force_login(world.members[Role.REP])
+    assert client.get(reverse("notification_open", args=[notification.pk])).status_code == 404
     notification.refresh_from_db()
     assert notification.read_at is None
