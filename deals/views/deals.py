@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -72,6 +73,28 @@ def _filter_deals(deals: QuerySet[Deal], filters: dict) -> QuerySet[Deal]:
     return deals
 
 
+# Column → ordering; "-name" is the reverse. Deals without a meeting come last either way.
+DEAL_SORTS = {
+    "meeting": [F("next_meeting_at").asc(nulls_last=True)],
+    "-meeting": [F("next_meeting_at").desc(nulls_last=True)],
+    "title": [Lower("title")],
+    "-title": [Lower("title").desc()],
+    "customer": [Lower("customer__name")],
+    "-customer": [Lower("customer__name").desc()],
+    "value": [F("estimated_value").asc()],
+    "-value": [F("estimated_value").desc()],
+}
+
+
+def _sort_links(current: str) -> dict:
+    """Per sortable column: the sort its header link asks for, and how the list is sorted by it now."""
+    links = {}
+    for column in ("meeting", "title", "customer", "value"):
+        state = "ascending" if current == column else "descending" if current == f"-{column}" else None
+        links[column] = {"next": f"-{column}" if current == column else column, "state": state}
+    return links
+
+
 @require_GET
 def deal_list(request):
     visible = deals_for_user(user=request.user)
@@ -80,8 +103,11 @@ def deal_list(request):
     )
     form = DealFilterForm(request.GET or None, owners=owners)
     filters = form.filters() if request.GET else {}
+    sort = request.GET.get("sort", "")
+    if sort not in DEAL_SORTS:
+        sort = "meeting"
     deals = _filter_deals(_deals_with_next_meeting(user=request.user), filters).order_by(
-        F("next_meeting_at").asc(nulls_last=True), "-created_at", "-pk"
+        *DEAL_SORTS[sort], "-created_at", "-pk"
     )
     page = Paginator(deals, DEALS_PER_PAGE).get_page(request.GET.get("page"))
     readiness = readiness_for_deals(page.object_list)
@@ -90,7 +116,14 @@ def deal_list(request):
             MeetingStage(deal.next_meeting_stage).label if deal.next_meeting_stage else ""
         )
         deal.readiness = readiness[deal.pk]
-    context = {"form": form, "page": page, "deals": page.object_list, "filtered": bool(filters)}
+    context = {
+        "form": form,
+        "page": page,
+        "deals": page.object_list,
+        "filtered": bool(filters),
+        "sort": sort,
+        "sortable": _sort_links(sort),
+    }
     template = "deals/partials/deal_results.html" if request.htmx else "deals/deal_list.html"
     return render(request, template, context)
 

@@ -700,3 +700,29 @@ def test_the_deal_page_takes_a_constant_number_of_queries(
     _grow_deal(world, deal, rounds=6)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_the_list_sorts_by_a_column_and_back(client, rep, world):
+    from tests.factories import CustomerFactory
+
+    for title, value in (("Alpha pumps", "900"), ("beta valves", "100"), ("Gamma seals", "500")):
+        DealFactory(
+            team=world.team,
+            owner=rep,
+            title=title,
+            estimated_value=Decimal(value),
+            customer=CustomerFactory(team=world.team),
+        )
+    client.force_login(rep)
+
+    def titles(sort):
+        response = client.get(reverse("deals:list"), {"sort": sort})
+        return [deal.title for deal in response.context["deals"] if deal.title != world.objects["deal"].title]
+
+    assert titles("title") == ["Alpha pumps", "beta valves", "Gamma seals"]
+    assert titles("-title") == ["Gamma seals", "beta valves", "Alpha pumps"]
+    assert titles("-value") == ["Alpha pumps", "Gamma seals", "beta valves"]
+    page = _page(client.get(reverse("deals:list"), {"sort": "title"}))
+    assert 'aria-sort="ascending"' in page
+    assert "sort=-title" in page  # the header link now sorts the other way
+    assert client.get(reverse("deals:list"), {"sort": "nonsense"}).status_code == 200
