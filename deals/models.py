@@ -501,8 +501,10 @@ class FinancePolicy(models.Model):
     """What finance grants without a case-by-case review, and the most it may grant."""
 
     team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="finance_policy")
-    standard_net_days = models.PositiveIntegerField(default=30)
-    max_net_days = models.PositiveIntegerField("most net days finance may grant", default=90)
+    standard_net_days = models.PositiveIntegerField(default=30, validators=[MaxValueValidator(365)])
+    max_net_days = models.PositiveIntegerField(
+        "most net days finance may grant", default=90, validators=[MaxValueValidator(365)]
+    )
     min_deposit_pct = models.DecimalField(
         "minimum deposit (%)",
         max_digits=5,
@@ -510,7 +512,9 @@ class FinancePolicy(models.Model):
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
-    max_instalments = models.PositiveIntegerField(default=1)
+    max_instalments = models.PositiveIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
     early_payment_discount_allowed = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -520,6 +524,7 @@ class FinancePolicy(models.Model):
             models.CheckConstraint(
                 condition=Q(max_net_days__gte=F("standard_net_days")),
                 name="finance_policy_max_not_below_standard",
+                violation_error_message="The most net days finance may grant must not be below the standard.",
             ),
             models.CheckConstraint(
                 condition=Q(min_deposit_pct__gte=0) & Q(min_deposit_pct__lte=100),
