@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db import models
 
@@ -22,9 +23,17 @@ from deals.models import (
     PitchPoint,
     Reminder,
 )
+from deals.selectors import is_manager
 
 # Links typed without a scheme become https:// (the Django 6 default).
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """Records the app writes as things happen (versions, decisions, the timeline): staff read them."""
+
+    def has_add_permission(self, request):
+        return False
 
 
 class ContactInline(admin.TabularInline):
@@ -106,7 +115,7 @@ class BriefingAdmin(admin.ModelAdmin):
 
 
 @admin.register(BriefingVersion)
-class BriefingVersionAdmin(admin.ModelAdmin):
+class BriefingVersionAdmin(RecordAdmin):
     list_display = ["briefing", "number", "submitted_by", "submitted_at"]
     list_filter = ["briefing__deal__team"]
     list_select_related = ["briefing__deal", "submitted_by"]
@@ -114,22 +123,39 @@ class BriefingVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Approval)
-class ApprovalAdmin(admin.ModelAdmin):
+class ApprovalAdmin(RecordAdmin):
     list_display = ["version", "decision", "manager", "on_behalf_of", "decided_at"]
     list_filter = ["decision", "version__briefing__deal__team"]
     list_select_related = ["version__briefing__deal", "manager", "on_behalf_of"]
     readonly_fields = ["version", "decision", "manager", "on_behalf_of", "comment", "snapshot", "decided_at"]
 
 
+class ApprovalDelegationAdminForm(forms.ModelForm):
+    class Meta:
+        model = ApprovalDelegation
+        fields = ["team", "manager", "delegate", "starts_on", "ends_on"]
+
+    def clean(self):
+        data = super().clean()
+        team, manager, delegate = data.get("team"), data.get("manager"), data.get("delegate")
+        if team is not None:
+            if manager is not None and not is_manager(user=manager, team_id=team.pk):
+                self.add_error("manager", f"{manager} is not a manager of {team}.")
+            if delegate is not None and not is_manager(user=delegate, team_id=team.pk):
+                self.add_error("delegate", "Approvals can only be delegated to another manager of the team.")
+        return data
+
+
 @admin.register(ApprovalDelegation)
 class ApprovalDelegationAdmin(admin.ModelAdmin):
+    form = ApprovalDelegationAdminForm
     list_display = ["team", "manager", "delegate", "starts_on", "ends_on"]
     list_filter = ["team"]
     list_select_related = ["team", "manager", "delegate"]
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(RecordAdmin):
     list_display = ["deal", "actor", "verb", "summary", "created_at"]
     list_filter = ["verb", "deal__team"]
     search_fields = ["summary", "deal__title"]
@@ -229,7 +255,7 @@ class NegotiationReportAdmin(admin.ModelAdmin):
     list_filter = ["outcome", HasBreachesFilter, "meeting__deal__team"]
     list_select_related = ["meeting__deal", "filed_by"]
     raw_id_fields = ["meeting", "filed_by"]
-    readonly_fields = ["breaches", "ready_at_meeting"]
+    readonly_fields = ["breaches", "corrected_breaches", "ready_at_meeting"]
 
     @admin.display(boolean=True, description="breaches")
     def has_breaches(self, report):

@@ -353,8 +353,16 @@ class ApprovalDelegation(models.Model):
     class Meta:
         ordering = ["-starts_on"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="delegation_dates_ordered"),
-            models.CheckConstraint(condition=~Q(manager=F("delegate")), name="delegation_not_to_self"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="delegation_dates_ordered",
+                violation_error_message="The last day must not be before the first day.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(manager=F("delegate")),
+                name="delegation_not_to_self",
+                violation_error_message="A manager cannot delegate to themselves.",
+            ),
         ]
         indexes = [
             models.Index(fields=["team", "delegate", "starts_on", "ends_on"], name="delegation_lookup_idx")
@@ -626,6 +634,8 @@ class OnCall(models.Model):
 
     class Meta:
         ordering = ["available_from"]
+        verbose_name = "on-call cover"
+        verbose_name_plural = "on-call cover"
         constraints = [
             models.CheckConstraint(
                 condition=Q(available_to__gt=F("available_from")), name="on_call_window_ordered"
@@ -658,6 +668,7 @@ class CoNegotiatorRequest(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+        verbose_name = "co-negotiator request"
         constraints = [
             models.UniqueConstraint(fields=["meeting", "member"], name="co_negotiator_once_per_meeting"),
             models.CheckConstraint(

@@ -1,9 +1,10 @@
-"""Staff edit finance policies in the admin: bad values get a message, never a server error."""
+"""The admin: staff edit policies and delegations with plain messages for bad values, and
+only read the records the app writes (versions, decisions, the timeline)."""
 
 import pytest
 from django.urls import reverse
 
-from deals.models import FinancePolicy
+from deals.models import ApprovalDelegation, FinancePolicy
 
 
 @pytest.fixture
@@ -47,3 +48,28 @@ def test_bad_values_get_a_message_and_save_nothing(admin_client, world, values, 
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not FinancePolicy.objects.filter(team=world.team).exists()
+
+
+@pytest.mark.parametrize("model", ["activity", "approval", "briefingversion", "reminder"])
+def test_records_the_app_writes_cannot_be_added_by_hand(admin_client, model):
+    assert admin_client.get(reverse(f"admin:deals_{model}_add")).status_code == 403
+    assert admin_client.post(reverse(f"admin:deals_{model}_add"), {}).status_code == 403
+    assert admin_client.get(reverse(f"admin:deals_{model}_changelist")).status_code == 200
+
+
+def test_a_delegation_to_someone_who_is_not_a_manager_of_the_team_is_refused(admin_client, world):
+    data = {
+        "team": world.team.pk,
+        "manager": world.members["manager"].pk,
+        "delegate": world.outsider.pk,
+        "starts_on": "2030-01-01",
+        "ends_on": "2030-01-10",
+    }
+    response = admin_client.post(reverse("admin:deals_approvaldelegation_add"), data)
+    assert response.status_code == 200
+    assert "only be delegated to another manager of the team" in response.content.decode()
+    response = admin_client.post(
+        reverse("admin:deals_approvaldelegation_add"), {**data, "delegate": world.members["manager"].pk}
+    )
+    assert "cannot delegate to themselves" in response.content.decode()
+    assert not ApprovalDelegation.objects.exists()
