@@ -44,6 +44,22 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+class LogoutView(auth_views.LogoutView):
+    """Signing out takes a POST; a typed or bookmarked /accounts/logout/ asks to confirm."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect("login")
+        return render(request, "registration/logout_confirm.html")
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, "You are signed out.")
+        return response
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset by e-mail, with a cap on how often one address or one e-mail can ask."""
 

@@ -52,10 +52,19 @@ def test_it_ends_the_session_at_logout(client, rep):
     assert client.get(reverse("home")).status_code == 302
 
 
-def test_it_refuses_logout_by_get(client, rep):
+def test_logout_by_get_only_asks_to_confirm(client, rep):
     client.force_login(rep)
-    assert client.get(reverse("logout")).status_code == 405
+    page = client.get(reverse("logout"))
+    assert page.status_code == 200
+    assert "Sign out of NegPrep?" in page.content.decode()
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_signing_out_says_so_on_the_login_page(client, rep):
+    client.force_login(rep)
+    response = client.post(reverse("logout"), follow=True)
+    assert "You are signed out." in response.content.decode()
+    assert "_auth_user_id" not in client.session
 
 
 def test_it_throttles_repeated_failures_for_a_username_and_address(client, rep, settings):
@@ -63,7 +72,10 @@ def test_it_throttles_repeated_failures_for_a_username_and_address(client, rep, 
         _login(client, rep.username, "wrong")
     response = _login(client, rep.username)
     assert response.status_code == 429
-    assert "Too many failed sign-in attempts" in response.content.decode()
+    page = response.content.decode()
+    assert "Too many failed sign-in attempts" in page
+    assert "is paused for 15 minutes" in page
+    assert reverse("password_reset") in page
     assert "_auth_user_id" not in client.session
 
 
