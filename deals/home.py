@@ -15,7 +15,7 @@ def upcoming_deals_with_readiness(*, user: User, owned_only: bool) -> list:
     deals = deals_for_user(user=user).filter(status__in=OPEN_DEAL_STATUSES)
     if owned_only:
         deals = deals.filter(owner=user)
-    deals = list(deals.select_related("customer", "owner", "briefing"))
+    deals = list(deals.select_related("customer", "owner", "briefing", "team"))
     readiness = readiness_for_deals(deals)
     rows = [(deal, readiness[deal.pk]) for deal in deals]
     far_future = (1, None)
@@ -23,6 +23,12 @@ def upcoming_deals_with_readiness(*, user: User, owned_only: bool) -> list:
         key=lambda row: (0, row[1].next_meeting.starts_at) if row[1].next_meeting else far_future,
     )
     return rows
+
+
+def team_pipeline(*, user: User) -> dict:
+    """The manager's pipeline; one who manages several teams sees which team each deal is in."""
+    rows = upcoming_deals_with_readiness(user=user, owned_only=False)
+    return {"team_deals": rows, "several_teams": len({deal.team_id for deal, _ in rows}) > 1}
 
 
 def home_panels(*, user: User, roles: set[str]) -> dict:
@@ -33,7 +39,7 @@ def home_panels(*, user: User, roles: set[str]) -> dict:
         context["rep_deals"] = upcoming_deals_with_readiness(user=user, owned_only=True)
     if Role.MANAGER in roles:
         context["queue"] = approval_queue_for(user=user)
-        context["team_deals"] = upcoming_deals_with_readiness(user=user, owned_only=False)
+        context.update(team_pipeline(user=user))
         context.update(reports_home_context(user=user))
         context.update(escalations_for(user=user))
     # Consultations panels (deals/views/consultations.py)

@@ -18,7 +18,7 @@ from deals.forms.briefings import (
     formset_rows,
     initial_rows,
 )
-from deals.home import upcoming_deals_with_readiness
+from deals.home import team_pipeline
 from deals.models import BriefingStatus, ConsultationStatus
 from deals.selectors import (
     approval_queue_for,
@@ -204,7 +204,7 @@ def _decide(request, pk, approve: bool):
         # The queue's count and, on the home page, the team pipeline change with the decision.
         context = {"deal": deal, "approval": approval, "queue": approval_queue_for(user=request.user)}
         if request.htmx.current_url_abs_path == reverse("home"):
-            context["team_deals"] = upcoming_deals_with_readiness(user=request.user, owned_only=False)
+            context.update(team_pipeline(user=request.user))
         return render(request, "deals/partials/queue_item_done.html", context)
     verb = "approved" if approve else "returned to the rep"
     messages.success(request, f"Briefing version {approval.version.number} {verb}.")

@@ -298,3 +298,19 @@ def test_a_delegation_with_dates_reversed_is_refused(client, world, manager):
     )
     assert response.status_code == 400
     assert "must not be before the first day" in response.content.decode()
+
+
+def test_a_manager_of_two_teams_sees_the_team_of_each_deal_in_the_pipeline(client, world, manager, deal):
+    from tests.factories import DealFactory, MeetingFactory, MembershipFactory
+
+    client.force_login(manager)
+    page = client.get(reverse("home")).content.decode()
+    assert "<th>Team</th>" not in page
+
+    MembershipFactory(user=manager, team=world.other_team, role=Role.MANAGER)
+    other = DealFactory(team=world.other_team, title="Southern deal")
+    MeetingFactory(deal=other)
+    page = client.get(reverse("home")).content.decode()
+    pipeline = page[page.index('id="team-deals"') :]
+    assert "<th>Team</th>" in pipeline
+    assert world.other_team.name in pipeline and world.team.name in pipeline
