@@ -52,6 +52,7 @@ def test_rita_prepares_a_briefing_and_max_approves_it(live_server, page, transac
     expect(pipeline_row).to_contain_text("limits approved")
     item.get_by_role("button", name="Approve").click()
     expect(page.get_by_test_id("queue-item-done")).to_contain_text("approved")
+    expect(page.get_by_test_id("queue-item-done")).to_be_focused()
     # The count and the team pipeline follow the decision without a reload.
     expect(page.locator("#approval-queue-count")).to_have_text(str(waiting - 1))
     expect(pipeline_row).not_to_contain_text("limits approved")
