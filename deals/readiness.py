@@ -166,8 +166,10 @@ def readiness_for_deals(deals) -> dict[int, Readiness]:
                 "consultations": not unsettled[deal.pk],
                 "payment_terms": deal.pk not in pending_terms,
                 "on_call": meeting is not None and meeting.covered,
-                "co_negotiator": meeting is not None
-                and (meeting.stage != MeetingStage.FINAL or meeting.co_negotiator_count > 0),
+                # Only a final meeting needs one; without a meeting there is nobody to staff yet.
+                "co_negotiator": meeting is None
+                or meeting.stage != MeetingStage.FINAL
+                or meeting.co_negotiator_count > 0,
             },
             next_meeting=meeting,
             missing_consultations=[Department(d).label for d in sorted(unsettled[deal.pk])],

@@ -72,6 +72,15 @@ def test_a_cancelled_or_past_meeting_does_not_count(world, deal):
     assert readiness_for_deal(deal).checks["meeting"] is False
 
 
+def test_without_a_meeting_there_is_no_co_negotiator_to_miss_but_no_cover_either(world, deal):
+    world.objects["meeting"].delete()
+    readiness = readiness_for_deal(deal)
+    assert readiness.checks["meeting"] is False
+    assert readiness.checks["on_call"] is False
+    assert readiness.checks["co_negotiator"] is True
+    assert not any("co-negotiator" in item for item in readiness.missing)
+
+
 def test_limits_and_pitch_count_only_while_they_match_the_approval(world, deal):
     rep, manager = world.members["rep"], world.members["manager"]
     _approve(deal, rep, manager)
