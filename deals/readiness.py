@@ -37,6 +37,16 @@ ITEMS = [
     ("co_negotiator", "A co-negotiator for the final meeting"),
 ]
 LABELS = dict(ITEMS)
+# The same items in a word or two, for lists where space is short.
+SHORT_LABELS = {
+    "meeting": "meeting",
+    "limits": "limits",
+    "pitch": "pitch",
+    "consultations": "consultations",
+    "payment_terms": "payment terms",
+    "on_call": "on-call cover",
+    "co_negotiator": "co-negotiator",
+}
 
 
 @dataclass
@@ -64,6 +74,10 @@ class Readiness:
     @property
     def missing(self) -> list[str]:
         return [LABELS[key] for key, _ in ITEMS if not self.checks[key]]
+
+    @property
+    def missing_short(self) -> list[str]:
+        return [SHORT_LABELS[key] for key, _ in ITEMS if not self.checks[key]]
 
     def __str__(self):
         return f"{self.done} of {self.total}"

@@ -726,3 +726,11 @@ def test_the_list_sorts_by_a_column_and_back(client, rep, world):
     assert 'aria-sort="ascending"' in page
     assert "sort=-title" in page  # the header link now sorts the other way
     assert client.get(reverse("deals:list"), {"sort": "nonsense"}).status_code == 200
+
+
+def test_the_list_names_what_each_deal_still_misses(client, rep, world):
+    client.force_login(rep)
+    page = _page(client.get(reverse("deals:list")))
+    row = page[page.index('data-testid="deal-row"') :]
+    assert "4 of 7" in row
+    assert 'data-testid="readiness-missing">Missing: limits, pitch, on-call cover<' in row
