@@ -3,13 +3,14 @@
 import datetime
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils import timezone
 
 from deals.models import Briefing, Contact, Customer, Deal, FinancePolicy, Meeting
 from deals.services.activity import activity_record
 from deals.services.briefings import briefing_decide, briefing_save, briefing_submit
 from deals.services.payments import payment_request_submit
-from teams.models import Team, User
+from teams.models import Notification, Team, User
 
 PITCH = [
     {
@@ -274,6 +275,11 @@ def seed_demo_reports(*, team: Team, rep: User, manager: User, brauhaus: Custome
         meeting.ends_at -= datetime.timedelta(days=days_ago + 1)
         meeting.save(update_fields=["starts_at", "ends_at"])
         report_file(meeting=meeting, by=rep, **report)
+        # History: the approval round before that meeting was dealt with long ago.
+        Notification.objects.filter(
+            kind__in=["briefing_submitted", "briefing_approved"],
+            url__startswith=reverse("deals:detail", args=[deal.pk]),
+        ).update(read_at=timezone.now())
         created.append(f"report on {title}")
     return created
 

@@ -65,3 +65,17 @@ def test_it_refuses_to_run_with_debug_off(settings):
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_approval_round_of_past_demo_meetings_is_already_read(debug_on):
+    from deals.models import Deal
+    from teams.models import Notification
+
+    call_command("seed_demo")
+    won = Deal.objects.get(title="Filling valves 2026")
+    old = Notification.objects.filter(url__startswith=f"/deals/{won.pk}/", kind="briefing_submitted")
+    assert old.exists()
+    assert not old.filter(read_at__isnull=True).exists()
+    # The breach on the other past meeting still waits for the manager.
+    assert Notification.objects.filter(kind="report_breach", read_at__isnull=True).exists()
