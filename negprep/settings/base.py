@@ -129,6 +129,7 @@ CACHES = {
 }
 
 LANGUAGE_CODE = "en-us"
+FORMAT_MODULE_PATH = ["negprep.formats"]
 TIME_ZONE = env_str("NEGPREP_DEFAULT_TIME_ZONE", "Europe/Berlin")
 USE_I18N = True
 USE_TZ = True
