@@ -89,9 +89,12 @@ def sees_whole_deal(*, user: User, deal: Deal) -> bool:
     everything; departments that only answer a consultation or a payment request see a summary."""
     if deal.owner_id == user.pk or is_manager(user=user, team_id=deal.team_id):
         return True
+    # Who declined keeps the summary only: they are not at the meeting.
     return (
-        OnCall.objects.filter(meeting__deal=deal, member=user).exists()
-        or CoNegotiatorRequest.objects.filter(meeting__deal=deal, member=user).exists()
+        OnCall.objects.filter(meeting__deal=deal, member=user).exclude(status=OnCallStatus.DECLINED).exists()
+        or CoNegotiatorRequest.objects.filter(meeting__deal=deal, member=user)
+        .exclude(status=OnCallStatus.DECLINED)
+        .exists()
         or Meeting.objects.filter(deal=deal, co_negotiators=user).exists()
     )
 

@@ -222,6 +222,11 @@ def escalations_for(*, user: User, now: datetime.datetime | None = None) -> dict
         status__in=UNSETTLED_CONSULTATION_STATUSES,
     ).values_list("deal_id", "department"):
         missing.setdefault(deal_id, set()).add(department)
+    # Each deal's next meeting only: a second meeting in the window is the same escalation.
+    firsts = {}
+    for meeting in meetings:
+        firsts.setdefault(meeting.deal_id, meeting)
+    meetings = list(firsts.values())
     consultations = [
         Escalation(
             meeting=meeting,
@@ -230,19 +235,23 @@ def escalations_for(*, user: User, now: datetime.datetime | None = None) -> dict
         for meeting in meetings
         if meeting.deal_id in missing
     ]
-    overdue_after = datetime.timedelta(hours=max(settings.NEGPREP_REPORT_REMINDER_HOURS))
+    report_hours = settings.NEGPREP_REPORT_REMINDER_HOURS
     lookback = now - datetime.timedelta(days=settings.NEGPREP_REPORT_LOOKBACK_DAYS)
-    reports = list(
-        Meeting.objects.filter(
-            deal__team_id__in=team_ids,
-            deal__status__in=OPEN_DEAL_STATUSES,
-            cancelled=False,
-            ends_at__gt=lookback,
-            ends_at__lte=now - overdue_after,
-            report__isnull=True,
+    reports = (
+        []
+        if not report_hours
+        else list(
+            Meeting.objects.filter(
+                deal__team_id__in=team_ids,
+                deal__status__in=OPEN_DEAL_STATUSES,
+                cancelled=False,
+                ends_at__gt=lookback,
+                ends_at__lte=now - datetime.timedelta(hours=max(report_hours)),
+                report__isnull=True,
+            )
+            .select_related("deal", "deal__customer", "deal__owner")
+            .order_by("ends_at")
         )
-        .select_related("deal", "deal__customer", "deal__owner")
-        .order_by("ends_at")
     )
     return {
         "escalated_meetings": consultations,

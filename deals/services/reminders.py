@@ -104,8 +104,10 @@ def _claim_and_notify(due: list[_Due], *, sent_before: set[tuple]) -> int:
     """
     # One order for every sweep: racing inserts then wait on each other's rows
     # in the same sequence and cannot deadlock.
+    # A deactivated user is not reminded at all, so nothing is claimed for them either.
     fresh = sorted(
-        {item.key: item for item in due if item.key not in sent_before}.values(), key=lambda item: item.key
+        {item.key: item for item in due if item.key not in sent_before and item.recipient.is_active}.values(),
+        key=lambda item: item.key,
     )
     sent = 0
     for start in range(0, len(fresh), CLAIM_BATCH):
@@ -135,7 +137,6 @@ def _claim_and_notify(due: list[_Due], *, sent_before: set[tuple]) -> int:
                 ).values_list("pk", "subject", "window_hours", "recipient_id", "meeting_starts_at")
             }
             ours = [item for item in batch if item.key in won]
-            told = [item for item in ours if item.recipient.is_active]
             notifications = notifications_save(
                 [
                     notification_build(
@@ -147,13 +148,13 @@ def _claim_and_notify(due: list[_Due], *, sent_before: set[tuple]) -> int:
                         topic=item.meeting.deal.title,
                         email=item.recipient.email_reminders,
                     )
-                    for item in told
+                    for item in ours
                 ]
             )
             Reminder.objects.bulk_update(
                 [
                     Reminder(pk=won[item.key], notification=notification)
-                    for item, notification in zip(told, notifications, strict=True)
+                    for item, notification in zip(ours, notifications, strict=True)
                 ],
                 ["notification"],
             )

@@ -91,6 +91,18 @@ def test_at_72_hours_the_rep_and_the_queue_are_reminded_in_app_and_by_email(
     assert subjects[world.members["rep"].email].startswith("Still missing: production consultation")
 
 
+def test_a_deactivated_rep_is_neither_reminded_nor_counted(
+    world, meeting, consultation, django_capture_on_commit_callbacks
+):
+    rep = world.members["rep"]
+    rep.is_active = False
+    rep.save(update_fields=["is_active"])
+    with _at(meeting, 70):
+        assert _sweep(django_capture_on_commit_callbacks) == 1
+    assert _rows() == [("consultation", 72, "production_user")]
+    assert not Reminder.objects.filter(notification__isnull=True).exists()
+
+
 def test_a_named_assignee_is_reminded_instead_of_the_queue(
     world, meeting, consultation, django_capture_on_commit_callbacks
 ):

@@ -347,6 +347,12 @@ def test_a_department_that_sees_only_the_summary_may_not_read_the_brief_or_its_c
     assert client.get(reverse("deals:meeting_ics", args=[meeting.pk])).status_code == 403
 
 
+def test_a_colleague_who_declined_the_cover_no_longer_reads_the_brief(client, meeting, world):
+    _on_call(meeting, world.members["production"], status=OnCallStatus.DECLINED)
+    client.force_login(world.members["production"])
+    assert _brief(client, meeting).status_code == 403
+
+
 def test_a_colleague_on_call_may_read_the_brief(client, meeting, world):
     _on_call(meeting, world.members["production"], status=OnCallStatus.REQUESTED)
     client.force_login(world.members["production"])

@@ -486,3 +486,25 @@ def test_other_teams_and_other_roles_see_no_escalations(client, world):
     assert response.context["escalated_meetings"] == []
     client.force_login(world.members[Role.REP])
     assert "escalated_meetings" not in client.get(reverse("home")).context
+
+
+def test_with_no_report_reminders_configured_the_home_page_lists_no_overdue_reports(
+    client, world, rep, manager, approved, deal, settings
+):
+    settings.NEGPREP_REPORT_REMINDER_HOURS = []
+    ended = timezone.now() - timedelta(days=5)
+    MeetingFactory(deal=deal, starts_at=ended, ends_at=ended + timedelta(hours=1))
+    response, _ = _escalations(client, manager)
+    assert response.status_code == 200
+    assert response.context["overdue_reports"] == []
+
+
+def test_a_deal_with_two_meetings_in_the_window_is_escalated_once(client, world, rep, manager):
+    from deals.models import Consultation
+
+    deal = DealFactory(team=world.team, owner=rep, title="Two meetings deal")
+    MeetingFactory(deal=deal, starts_at=timezone.now() + timedelta(hours=5))
+    MeetingFactory(deal=deal, starts_at=timezone.now() + timedelta(hours=20))
+    Consultation.objects.create(deal=deal, department="finance", required=True)
+    response, _ = _escalations(client, manager)
+    assert [e.meeting.deal.title for e in response.context["escalated_meetings"]] == ["Two meetings deal"]
