@@ -30,9 +30,16 @@ URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class RecordAdmin(admin.ModelAdmin):
-    """Records the app writes as things happen (versions, decisions, the timeline): staff read them."""
+    """Records the app writes as things happen (versions, decisions, the timeline): the audit
+    trail, so staff read them and never add, change or delete one."""
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -57,6 +57,23 @@ def test_records_the_app_writes_cannot_be_added_by_hand(admin_client, model):
     assert admin_client.get(reverse(f"admin:deals_{model}_changelist")).status_code == 200
 
 
+def test_the_audit_trail_cannot_be_changed_or_deleted_in_the_admin(admin_client, world):
+    from deals.models import Activity
+
+    entry = Activity.objects.create(deal=world.objects["deal"], verb="created", summary="created the deal")
+    assert admin_client.get(reverse("admin:deals_activity_change", args=[entry.pk])).status_code == 200
+    response = admin_client.post(reverse("admin:deals_activity_change", args=[entry.pk]), {"summary": "x"})
+    assert response.status_code == 403
+    assert (
+        admin_client.post(
+            reverse("admin:deals_activity_delete", args=[entry.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    entry.refresh_from_db()
+    assert entry.summary == "created the deal"
+
+
 def test_a_delegation_to_someone_who_is_not_a_manager_of_the_team_is_refused(admin_client, world):
     data = {
         "team": world.team.pk,
