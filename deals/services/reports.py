@@ -517,6 +517,8 @@ def report_file(*, meeting: Meeting, by: User, **fields) -> NegotiationReport:
             )
 
         new_breaches = [b for b in breaches if b["code"] not in old_codes]
+        # For the view's message: whether this filing told the managers of a correction.
+        report.correction_told = bool(newly_corrected)
         if not new_breaches and not is_new and not newly_corrected:
             return report
         managers = [m for m in members_with_role(team=deal.team, role=Role.MANAGER) if m.pk != deal.owner_id]

@@ -89,7 +89,7 @@ def report_file_view(request, pk):
                     + "; ".join(b["message"] for b in report.breaches)
                     + "); your manager was told.",
                 )
-            elif report.corrected_breaches:
+            elif report.correction_told:
                 messages.success(
                     request,
                     f"Report {verb}: everything is now within what was approved. The breaches flagged "

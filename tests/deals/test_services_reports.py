@@ -384,10 +384,21 @@ def test_a_breach_that_comes_back_leaves_the_corrected_list(deal, approved, meet
     assert Notification.objects.filter(recipient=manager, kind="report_breach").count() == 2
 
 
+def test_a_new_breach_with_a_correction_tells_the_managers_of_both(deal, approved, meeting, rep, manager):
+    _file(meeting, rep, agreed_price=Decimal("205.00"))
+    report = _file(meeting, rep, agreed_price=Decimal("215.00"), quantity=601)
+    assert report.correction_told
+    news = Notification.objects.filter(recipient=manager, kind="report_breach").order_by("-pk").first()
+    assert "Quantity 601 is above the approved maximum" in news.body
+    assert "Corrected since it was first flagged" in news.body
+    assert "Agreed price 205.00 EUR is under the walk-away price" in news.body
+
+
 def test_correcting_only_the_lessons_tells_nobody(deal, approved, meeting, rep, manager):
     _file(meeting, rep, agreed_price=Decimal("205.00"))
-    _file(meeting, rep, agreed_price=Decimal("205.00"), lessons="Lead with the service plan")
+    report = _file(meeting, rep, agreed_price=Decimal("205.00"), lessons="Lead with the service plan")
     assert Notification.objects.filter(recipient=manager, kind__startswith="report_").count() == 1
+    assert not report.correction_told
 
 
 @pytest.mark.parametrize("who", [Role.MANAGER, Role.PRODUCTION, Role.FINANCE])

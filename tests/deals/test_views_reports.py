@@ -105,6 +105,16 @@ def test_a_corrected_breach_stays_visible_to_the_manager(client, rep, manager, a
     assert 'data-corrected-breach="price_under_walk_away"' in home
 
 
+def test_saving_a_corrected_report_again_does_not_claim_the_manager_was_told(
+    client, rep, approved, past_meeting
+):
+    client.force_login(rep)
+    client.post(_url(past_meeting), FORM)
+    client.post(_url(past_meeting), {**FORM, "agreed_price": "230"})
+    response = client.post(_url(past_meeting), {**FORM, "agreed_price": "230", "lessons": "Price last"})
+    assert _messages(response)[-1] == "Report updated: everything is within what was approved."
+
+
 def test_filing_within_the_limits_says_so(client, rep, approved, past_meeting):
     client.force_login(rep)
     response = client.post(_url(past_meeting), {**FORM, "agreed_price": "230", "outcome": "won"})
