@@ -51,3 +51,26 @@ def cap_quantity(field: forms.IntegerField) -> None:
         MaxValueValidator(QUANTITY_MAX, f"Quantities go up to {QUANTITY_MAX:,}: check the number.")
     ]
     field.widget.attrs["max"] = str(QUANTITY_MAX)
+
+
+# Dates people plan with. Far outside this range a date is a typo, and near the
+# ends of the calendar a time zone shift or "the next day" overflows.
+YEAR_MIN, YEAR_MAX = 1900, 2200
+
+
+def _check_year(value):
+    if value is not None and not YEAR_MIN <= value.year <= YEAR_MAX:
+        raise ValidationError(
+            f"Enter a date between the years {YEAR_MIN} and {YEAR_MAX}.", code="out_of_range"
+        )
+    return value
+
+
+class DateTimeField(forms.DateTimeField):
+    def to_python(self, value):
+        return _check_year(super().to_python(value))
+
+
+class DateField(forms.DateField):
+    def to_python(self, value):
+        return _check_year(super().to_python(value))

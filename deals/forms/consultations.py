@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from deals.models import CanFulfil, Consultation, Department, field_label
 from deals.services.consultations import QUESTIONS_MAX, REASON_MAX, consultation_answerers
-from negprep.forms import ModelChoiceField
+from negprep.forms import DateTimeField, ModelChoiceField
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -35,7 +35,7 @@ class ConsultationRequestForm(forms.Form):
         label="Questions to answer",
         error_messages={"required": "Write the questions you need answered."},
     )
-    due_at = forms.DateTimeField(
+    due_at = DateTimeField(
         label="Answer needed by",
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),

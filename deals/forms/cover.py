@@ -2,7 +2,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 
 from deals.services.cover import PHONE_MAX_LENGTH, on_call_phone_problem
-from negprep.forms import ModelChoiceField
+from negprep.forms import DateTimeField, ModelChoiceField
 from teams.models import Membership, Role, User
 
 
@@ -40,12 +40,12 @@ class OnCallForm(forms.Form):
         help_text="Digits, spaces and + ( ) . / - only. Leave empty to use the number on their team profile.",
         error_messages={"max_length": f"A phone number has at most {PHONE_MAX_LENGTH} characters."},
     )
-    available_from = forms.DateTimeField(
+    available_from = DateTimeField(
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Default: 15 minutes before the meeting.",
     )
-    available_to = forms.DateTimeField(
+    available_to = DateTimeField(
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Default: 15 minutes after it ends.",

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from deals.models import BuyingRole, Contact, Customer, Deal, DealStatus
 from deals.services.deals import DEAL_EDITABLE_FIELDS
-from negprep.forms import ModelChoiceField, ModelMultipleChoiceField, cap_quantity
+from negprep.forms import DateField, ModelChoiceField, ModelMultipleChoiceField, cap_quantity
 from teams.models import Team, User
 
 
@@ -254,7 +254,7 @@ class DealFilterForm(forms.Form):
         self.fields["owner"].queryset = owners
         # The URL says ?from=…&to=…; "from" is a Python keyword, so these are added here.
         for name, label in (("from", "Next meeting from"), ("to", "to")):
-            self.fields[name] = forms.DateField(
+            self.fields[name] = DateField(
                 required=False,
                 label=label,
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

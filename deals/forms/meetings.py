@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from deals.models import Contact, Meeting
 from deals.services.meetings import validate_meeting_place, validate_meeting_times
-from negprep.forms import ModelMultipleChoiceField
+from negprep.forms import DateTimeField, ModelMultipleChoiceField
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -37,6 +37,7 @@ class FirstMeetingForm(forms.ModelForm):
         fields = ["starts_at", "ends_at", "stage", "location", "video_link"]
         labels = {"starts_at": "Starts at", "ends_at": "Ends at"}
         widgets = {"starts_at": _datetime_input(), "ends_at": _datetime_input()}
+        field_classes = {"starts_at": DateTimeField, "ends_at": DateTimeField}
         help_texts = {"location": "Address or room, if we meet in person."}
 
     # A meeting that keeps its start may already have begun; only a new start is checked.

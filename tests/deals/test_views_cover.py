@@ -136,3 +136,21 @@ def test_the_colleague_sees_that_their_accepted_cover_no_longer_fits(client, wor
     assert "does not cover the meeting's new time" in _words(
         content[start : content.index("</section>", start)]
     )
+
+
+def test_a_cover_window_at_the_end_of_the_calendar_is_a_field_error(client, world, meeting):
+    rep = world.members["rep"]
+    rep.time_zone = "America/Los_Angeles"
+    rep.save(update_fields=["time_zone"])
+    client.force_login(rep)
+    response = _ask(
+        client,
+        meeting,
+        world.members["production"],
+        phone="+49 30 5550103",
+        available_from="9999-12-31T22:00",
+        available_to="9999-12-31T23:00",
+    )
+    assert response.status_code in (200, 400)
+    assert "Enter a date between the years 1900 and 2200." in html.unescape(response.content.decode())
+    assert not OnCall.objects.exists()

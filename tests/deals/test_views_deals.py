@@ -734,3 +734,11 @@ def test_the_list_names_what_each_deal_still_misses(client, rep, world):
     row = page[page.index('data-testid="deal-row"') :]
     assert "4 of 7" in row
     assert 'data-testid="readiness-missing">Missing: limits, pitch, on-call cover<' in row
+
+
+@pytest.mark.parametrize("query", [{"to": "9999-12-31"}, {"from": "0001-01-01"}, {"from": "9999-12-31"}])
+def test_dates_at_the_ends_of_the_calendar_are_ignored_in_the_filters(client, rep, world, query):
+    client.force_login(rep)
+    response = client.get(reverse("deals:list"), query)
+    assert response.status_code == 200
+    assert len(response.context["deals"]) == 1
