@@ -2,6 +2,7 @@
 
 import hashlib
 
+from django.conf import settings
 from django.core.cache import cache
 
 HOUR = 60 * 60
@@ -28,3 +29,19 @@ def throttle_allows(*, action: str, keys: dict[str, str], limit: int, window: in
         if _hit(f"throttle:{action}:{kind}:{digest}", window=window) > limit:
             allowed = False
     return allowed
+
+
+def client_ip(request) -> str:
+    """The address the request came from, for sign-in lockouts and these counters.
+
+    Behind NEGPREP_PROXY_COUNT reverse proxies (each appending to X-Forwarded-For)
+    it is the address the outermost proxy saw; without proxies it is REMOTE_ADDR,
+    and a forged X-Forwarded-For header is ignored.
+    """
+    count = settings.NEGPREP_PROXY_COUNT
+    if count:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    return request.META.get("REMOTE_ADDR", "")

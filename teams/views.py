@@ -1,4 +1,3 @@
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -10,7 +9,7 @@ from deals.home import home_panels
 from teams.forms import LoginForm, ProfileForm, StyledPasswordChangeForm
 from teams.models import Role
 from teams.selectors import team_roles_for_user
-from teams.throttle import throttle_allows
+from teams.throttle import client_ip, throttle_allows
 
 ROLE_INTRODUCTIONS = {
     Role.REP: (
@@ -69,7 +68,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
         allowed = throttle_allows(
             action="password-reset",
-            keys={"ip": get_client_ip_address(self.request) or "", "email": form.cleaned_data["email"]},
+            keys={"ip": client_ip(self.request), "email": form.cleaned_data["email"]},
             limit=settings.NEGPREP_PASSWORD_RESET_LIMIT,
         )
         if not allowed:

@@ -176,3 +176,30 @@ def test_one_address_cannot_spray_reset_mails_at_many_accounts(client, rep, mana
     assert client.post(reverse("password_reset"), {"email": rep.email}).status_code == 302
     assert client.post(reverse("password_reset"), {"email": manager.email}).status_code == 429
     assert len(mailoutbox) == 1
+
+
+def test_behind_a_proxy_the_reset_cap_counts_each_client_not_the_proxy(
+    client, rep, manager, mailoutbox, settings
+):
+    settings.NEGPREP_PASSWORD_RESET_LIMIT = 1
+    settings.NEGPREP_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    first = client.post(
+        reverse("password_reset"), {"email": rep.email}, HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy
+    )
+    second = client.post(
+        reverse("password_reset"), {"email": manager.email}, HTTP_X_FORWARDED_FOR="203.0.113.9", **proxy
+    )
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert len(mailoutbox) == 2
+
+
+def test_without_a_proxy_a_forged_forwarded_header_is_ignored(rf, settings):
+    from teams.throttle import client_ip
+
+    settings.NEGPREP_PROXY_COUNT = 0
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4", REMOTE_ADDR="198.51.100.7")
+    assert client_ip(request) == "198.51.100.7"
+    settings.NEGPREP_PROXY_COUNT = 1
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.7", REMOTE_ADDR="10.0.0.2")
+    assert client_ip(request) == "198.51.100.7"
