@@ -128,13 +128,18 @@ def consultations_derive(*, deal: Deal, by: User | None = None) -> Readiness:
 
         added = []
         for department in _in_order(required - current.keys()):
+            # The rep's unsettled optional one, or an answer given while it was not required
+            # (say the flag was unticked and ticked again): either becomes the required one.
+            # A waiver was for the earlier requirement, so a waived one does not count.
             waiting = next(
                 (
                     c
                     for c in reversed(consultations)
                     if c.department == department
                     and not c.required
-                    and c.status in UNSETTLED_CONSULTATION_STATUSES
+                    and (
+                        c.status in UNSETTLED_CONSULTATION_STATUSES or c.status == ConsultationStatus.ANSWERED
+                    )
                 ),
                 None,
             )

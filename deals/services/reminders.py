@@ -25,6 +25,7 @@ from deals.models import (
     OPEN_DEAL_STATUSES,
     UNSETTLED_CONSULTATION_STATUSES,
     Consultation,
+    ConsultationStatus,
     Department,
     Meeting,
     Reminder,
@@ -172,6 +173,9 @@ def _members_by_team_role(team_ids) -> dict[tuple[int, str], list[User]]:
 
 
 def _consultation_recipients(consultation: Consultation, deal, members) -> list[User]:
+    """Who owes the answer besides the rep: nobody while the rep has not sent the questions."""
+    if consultation.status == ConsultationStatus.OPEN:
+        return []
     if consultation.assignee_id and consultation.assignee.is_active:
         return [consultation.assignee]
     role = DEPARTMENT_ROLES[Department(consultation.department)]

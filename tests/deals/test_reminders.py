@@ -91,6 +91,15 @@ def test_at_72_hours_the_rep_and_the_queue_are_reminded_in_app_and_by_email(
     assert subjects[world.members["rep"].email].startswith("Still missing: production consultation")
 
 
+def test_a_consultation_not_sent_yet_reminds_only_the_rep(world, meeting, django_capture_on_commit_callbacks):
+    Consultation.objects.create(deal=meeting.deal, department="production", required=True)
+    with _at(meeting, 70):
+        assert _sweep(django_capture_on_commit_callbacks) == 1
+    assert _rows() == [("consultation", 72, "rep_user")]
+    note = Notification.objects.get()
+    assert "you have not sent it yet" in note.body
+
+
 def test_a_deactivated_rep_is_neither_reminded_nor_counted(
     world, meeting, consultation, django_capture_on_commit_callbacks
 ):
@@ -326,7 +335,7 @@ def test_three_sweeps_racing_over_many_batches_send_each_reminder_once(world, mo
             deal=DealFactory(team=world.team, owner=rep, title=f"Racing deal {number}"), starts_at=start
         )
         Consultation.objects.create(
-            deal=meeting.deal, department="production", required=True, status=ConsultationStatus.OPEN
+            deal=meeting.deal, department="production", required=True, status=ConsultationStatus.REQUESTED
         )
     # Per deal: the rep and the production member, plus the manager's escalation (24 h window).
     expected = 8 * 3

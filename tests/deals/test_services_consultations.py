@@ -209,6 +209,20 @@ def test_an_answered_consultation_stays_on_record_as_optional(deal, world, produ
     assert "kept on record: Production" in activity.summary
 
 
+def test_an_answer_counts_again_when_the_flag_is_unticked_and_ticked_again(deal, world, production):
+    rep = world.members[Role.REP]
+    consultation = _asked(deal)
+    consultation_answer(
+        consultation=consultation, by=production, committed_date=_future_day(), **PRODUCTION_ANSWER
+    )
+    deal_update(deal=deal, by=rep, involves_production=False)
+    deal_update(deal=deal, by=rep, involves_production=True)
+    consultation.refresh_from_db()
+    assert (consultation.required, consultation.status) == (True, ConsultationStatus.ANSWERED)
+    assert deal.consultations.filter(department=Department.PRODUCTION).count() == 1
+    assert "Production" not in readiness_for_deal(deal).missing_consultations
+
+
 def test_a_waived_consultation_stays_on_record_and_a_new_one_is_required_if_needed_again(
     deal, world, manager
 ):
