@@ -144,6 +144,28 @@ def test_an_answer_that_cannot_fulfil_is_flagged_beside_the_readiness(client, re
     assert "No capacity before Q3" in alert
 
 
+def test_a_briefing_promising_delivery_before_the_commitment_is_flagged(client, rep, deal, production):
+    from tests.deals.briefing_helpers import fill_briefing
+
+    committed = timezone.localdate() + timedelta(days=60)
+    fill_briefing(deal.briefing, rep, earliest_delivery=committed - timedelta(days=5))
+    consultation_answer(
+        consultation=_asked(deal),
+        by=production,
+        can_fulfil=CanFulfil.YES,
+        lead_time_days=10,
+        committed_date=committed,
+    )
+    client.force_login(rep)
+    page = _page(client.get(reverse("deals:detail", args=[deal.pk])))
+    assert 'data-testid="delivery-conflict-alert"' in page
+    assert f"production committed to {committed.strftime('%-d %b %Y')}" in page
+
+    fill_briefing(deal.briefing, rep, earliest_delivery=committed)
+    page = _page(client.get(reverse("deals:detail", args=[deal.pk])))
+    assert 'data-testid="delivery-conflict-alert"' not in page
+
+
 def test_a_waiver_shows_its_reason_on_the_deal_page(client, rep, deal, manager):
     consultation_waive(consultation=_consultation(deal), by=manager, reason="Catalogue item")
     client.force_login(rep)
