@@ -8,7 +8,7 @@ from django.utils import formats, timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from deals.forms.meetings import MeetingCancelForm, MeetingForm
-from deals.models import Deal, Meeting
+from deals.models import Deal, Meeting, OnCallStatus
 from deals.readiness import readiness_for_deal
 from deals.selectors import can_edit_deal, deal_for_user, deals_for_user
 from deals.services import meetings as meeting_services
@@ -107,6 +107,17 @@ def meeting_edit(request, pk):
         else:
             if meeting.updated_at != stamped:
                 messages.success(request, f"Meeting saved: {_when(meeting)}.")
+                stale = [
+                    c for c in meeting.on_calls.exclude(status=OnCallStatus.DECLINED) if not c.covers(meeting)
+                ]
+                if stale:
+                    names = ", ".join(str(c.member) for c in stale)
+                    messages.warning(
+                        request,
+                        f"The on-call cover of {names} was for the old time and no longer counts: "
+                        "ask again for the new one. Your colleagues on call or coming along were told "
+                        "of the move.",
+                    )
             else:
                 messages.info(request, "Nothing changed.")
             return redirect(_deal_meetings_url(deal))

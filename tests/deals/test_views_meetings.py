@@ -375,6 +375,9 @@ def test_moving_a_meeting_tells_the_colleagues_on_call_and_coming_along(client, 
     assert sorted(n.recipient_id for n in told) == sorted([on_call.pk, along.pk])
     assert "moved to" in told[0].title
     assert "Was:" in told[0].body and "Now:" in told[0].body
+    assert "will ask you again for the new one" in told[0].body
+    page = _page(client.get(reverse("deals:detail", args=[meeting.deal_id])))
+    assert f"The on-call cover of {on_call} was for the old time and no longer counts" in page
 
 
 def test_cancelling_a_meeting_tells_them_too_and_a_new_room_alone_tells_nobody(client, rep, world):
