@@ -1,6 +1,10 @@
 """What changed between two briefing snapshots, for the version history."""
 
+import datetime
 from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import formats
 
 LIMIT_LABELS = {
     "currency": "Currency",
@@ -19,6 +23,25 @@ TEXT_LABELS = {
     "approach": "Approach and agenda",
     "attendees_interests": "Who we meet and their interests",
 }
+
+
+MONEY_LIMITS = {"list_price", "target_price", "walk_away_price"}
+
+
+def _readable(name: str, value):
+    """A limit's snapshot value as the pages write it: 885,000.00 and 15 May 2027."""
+    if value is None:
+        return None
+    try:
+        if name in MONEY_LIMITS:
+            return f"{Decimal(value):,.2f}"
+        if name in ("quantity_min", "quantity_max"):
+            return f"{int(value):,}"
+        if name == "earliest_delivery":
+            return formats.date_format(datetime.date.fromisoformat(value), "j M Y")
+    except (ValueError, TypeError, ArithmeticError):
+        pass
+    return value
 
 
 @dataclass(frozen=True)
@@ -58,7 +81,7 @@ def snapshot_diff(old: dict | None, new: dict) -> list[Change]:
     for name, label in LIMIT_LABELS.items():
         before, after = old["limits"].get(name), new["limits"].get(name)
         if before != after:
-            changes.append(Change("Limits", label, before, after))
+            changes.append(Change("Limits", label, _readable(name, before), _readable(name, after)))
     changes += _row_changes(
         "Pitch points",
         old["pitch_points"],

@@ -228,7 +228,8 @@ def report_references(*, deal: Deal) -> ReportReferences:
 
 
 def _money(value: Decimal) -> str:
-    return f"{value.quantize(Decimal('0.01'))}"
+    """Money as the pages write it: 870,000.00."""
+    return f"{value.quantize(Decimal('0.01')):,}"
 
 
 def _day(day: datetime.date) -> str:
@@ -410,9 +411,9 @@ def report_summary(report: NegotiationReport, currency: str) -> str:
     if report.discount_pct is not None:
         parts.append(f"{pct(report.discount_pct)} % discount")
     if report.quantity is not None:
-        parts.append(f"{report.quantity} units")
+        parts.append(f"{report.quantity:,} units")
     if report.delivery_date is not None:
-        parts.append(f"delivery {report.delivery_date.isoformat()}")
+        parts.append(f"delivery {_day(report.delivery_date)}")
     text = report.get_outcome_display()
     return f"{text} — {', '.join(parts)}" if parts else text
 
@@ -491,7 +492,7 @@ def report_file(*, meeting: Meeting, by: User, **fields) -> NegotiationReport:
 
         status_change = _move_deal(deal=deal, report=report, previous_outcome=previous_outcome)
         summary = report_summary(report, references.currency)
-        day = timezone.localtime(meeting.starts_at).date().isoformat()
+        day = _day(timezone.localtime(meeting.starts_at).date())
         when = f"{meeting.get_stage_display().lower()} meeting of {day}"
         if is_new or previous != data or status_change:
             activity_record(

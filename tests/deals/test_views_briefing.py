@@ -314,3 +314,18 @@ def test_a_manager_of_two_teams_sees_the_team_of_each_deal_in_the_pipeline(clien
     pipeline = page[page.index('id="team-deals"') :]
     assert "<th>Team</th>" in pipeline
     assert world.other_team.name in pipeline and world.team.name in pipeline
+
+
+def test_the_history_writes_money_and_dates_as_the_pages_do(client, rep, manager, deal):
+    from datetime import date
+
+    _submitted(deal, rep)
+    briefing_decide(briefing=deal.briefing, by=manager, approve=True)
+    fill_briefing(
+        deal.briefing, rep, list_price=Decimal("950000"), earliest_delivery=date(date.today().year + 1, 5, 15)
+    )
+    client.force_login(rep)
+    page = client.get(reverse("deals:briefing_history", args=[deal.pk])).content.decode()
+    draft = page[page.index('data-testid="draft-changes"') : page.index('data-testid="version-1"')]
+    assert "950,000.00" in draft
+    assert f"15 May {date.today().year + 1}" in draft
