@@ -23,7 +23,9 @@ from deals.models import (
     PitchPoint,
     Reminder,
 )
+from deals.readiness import readiness_refresh
 from deals.selectors import is_manager
+from teams.models import User
 
 # Links typed without a scheme become https:// (the Django 6 default).
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -93,6 +95,21 @@ class MeetingAdmin(admin.ModelAdmin):
     list_select_related = ["deal"]
     raw_id_fields = ["deal"]
     filter_horizontal = ["contacts", "co_negotiators"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:
+            # Only the deal's customer's contacts, and colleagues of the deal's team.
+            form.base_fields["contacts"].queryset = Contact.objects.filter(customer_id=obj.deal.customer_id)
+            form.base_fields["co_negotiators"].queryset = User.objects.filter(
+                memberships__team_id=obj.deal.team_id, is_active=True
+            ).distinct()
+        return form
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A meeting moved or re-staffed here changes the deal's readiness like one changed in the app.
+        readiness_refresh(deal=form.instance.deal)
 
 
 class PitchPointInline(admin.TabularInline):

@@ -90,3 +90,40 @@ def test_a_delegation_to_someone_who_is_not_a_manager_of_the_team_is_refused(adm
     )
     assert "cannot delegate to themselves" in response.content.decode()
     assert not ApprovalDelegation.objects.exists()
+
+
+def test_moving_a_meeting_in_the_admin_refreshes_the_deals_readiness(admin_client, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from deals.models import Deal, DealStatus
+
+    meeting = world.objects["meeting"]
+    deal = meeting.deal
+    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.READY)  # as if it had been ready
+    past = timezone.localtime(timezone.now() - timedelta(days=1))
+    data = {
+        "deal": deal.pk,
+        "starts_at_0": past.strftime("%Y-%m-%d"),
+        "starts_at_1": past.strftime("%H:%M:%S"),
+        "ends_at_0": past.strftime("%Y-%m-%d"),
+        "ends_at_1": (past + timedelta(hours=1)).strftime("%H:%M:%S"),
+        "location": meeting.location or "HQ",
+        "video_link": "",
+        "stage": meeting.stage,
+        "contacts": [c.pk for c in meeting.contacts.all()],
+        "cancelled_reason": "",
+    }
+    response = admin_client.post(reverse("admin:deals_meeting_change", args=[meeting.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    deal.refresh_from_db()
+    assert deal.status == DealStatus.PREPARING
+
+
+def test_the_admin_meeting_form_offers_only_the_deals_contacts_and_team(admin_client, world):
+    page = admin_client.get(reverse("admin:deals_meeting_change", args=[world.objects["meeting"].pk]))
+    content = page.content.decode()
+    assert world.outsider.get_full_name()
+    assert world.outsider.get_full_name() not in content
+    assert world.members["production"].get_full_name() in content
