@@ -86,8 +86,9 @@ def _answer(request, invitation, respond):
     except BriefingError as error:
         messages.error(request, str(error))
     else:
+        owner = invitation.meeting.deal.owner
         messages.success(
-            request, "Thanks: the rep has been told." if accept else "Declined; the rep has been told."
+            request, f"Thanks: {owner} has been told." if accept else f"Declined; {owner} has been told."
         )
     return _back(request, invitation.meeting.deal)
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from deals.forms.cover import CoNegotiatorForm
 from deals.forms.deals import DealCustomerForm, DealFilterForm, DealForm, NewContactFormSet
 from deals.forms.meetings import FirstMeetingForm
-from deals.models import CoNegotiatorRequest, Contact, Deal, Meeting, MeetingStage, OnCall
+from deals.models import CoNegotiatorRequest, Contact, Deal, Meeting, MeetingStage, OnCall, OnCallStatus
 from deals.readiness import readiness_for_deal, readiness_for_deals
 from deals.selectors import can_edit_deal, deal_for_user, deals_for_user, sees_whole_deal
 from deals.services import deals as deal_services
@@ -250,6 +250,13 @@ def meetings_context(*, deal: Deal, user: User, can_edit: bool | None = None) ->
         ).order_by("starts_at")
     )
     upcoming = [meeting for meeting in meetings if meeting.ends_at > now and not meeting.cancelled]
+    for meeting in upcoming:
+        # Colleagues already asked along (and not declined) are not offered again.
+        meeting.asked_along_ids = [
+            invitation.member_id
+            for invitation in meeting.co_negotiator_requests.all()
+            if invitation.status != OnCallStatus.DECLINED
+        ]
     cancelled = [meeting for meeting in meetings if meeting.ends_at > now and meeting.cancelled]
     past = [meeting for meeting in reversed(meetings) if meeting.ends_at <= now]
     return {

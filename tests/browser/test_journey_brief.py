@@ -49,7 +49,7 @@ def test_rita_arranges_cover_and_prints_the_meeting_brief(live_server, page, tra
         expect(page.get_by_role("heading", name="Colleagues count on you")).to_be_visible()
         invitation = page.get_by_test_id(testid).filter(has_text=DEAL)
         invitation.get_by_role("button", name="Accept").click()
-        expect(page.get_by_role("alert").filter(has_text="the rep has been told")).to_be_visible()
+        expect(page.get_by_role("alert").filter(has_text="Thanks: Rita Reyes has been told.")).to_be_visible()
         expect(invitation.get_by_text("Accepted")).to_be_visible()
         sign_out(page)
 

@@ -154,3 +154,25 @@ def test_a_cover_window_at_the_end_of_the_calendar_is_a_field_error(client, worl
     assert response.status_code in (200, 400)
     assert "Enter a date between the years 1900 and 2200." in html.unescape(response.content.decode())
     assert not OnCall.objects.exists()
+
+
+def test_a_colleague_already_asked_along_is_not_offered_again(client, world, meeting):
+    from deals.models import CoNegotiatorRequest
+
+    manager = world.members["manager"]
+    client.force_login(world.members["rep"])
+    picker = f'id="co-negotiator-{meeting.pk}"'
+
+    def offered():
+        page = client.get(reverse("deals:detail", args=[meeting.deal_id])).content.decode()
+        select = page[page.index(picker) : page.index("</select>", page.index(picker))]
+        return f'value="{manager.pk}"' in select
+
+    assert offered()
+    invitation = CoNegotiatorRequest.objects.create(
+        meeting=meeting, member=manager, status=OnCallStatus.ACCEPTED
+    )
+    assert not offered()
+    invitation.status = OnCallStatus.DECLINED
+    invitation.save()
+    assert offered()
