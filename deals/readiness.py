@@ -217,7 +217,7 @@ def readiness_refresh(*, deal: Deal) -> Readiness:
             summary = (
                 "is ready for the next meeting: all 7 checks apply"
                 if new_status == DealStatus.READY
-                else "is no longer ready: " + "; ".join(readiness.missing).lower()
+                else "is no longer ready, missing: " + "; ".join(readiness.missing).lower()
             )
             activity_record(
                 deal=deal,
