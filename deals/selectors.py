@@ -169,6 +169,17 @@ class QueueItem:
         pct = self.walk_away_pct
         return None if pct is None else Decimal("100") - pct
 
+    @property
+    def discount_floor(self) -> Decimal | None:
+        """The price the maximum discount allows, when it goes below the walk-away price."""
+        b = self.briefing
+        if None in (b.list_price, b.max_discount_pct, b.walk_away_price):
+            return None
+        floor = (b.list_price * (Decimal("100") - b.max_discount_pct) / Decimal("100")).quantize(
+            Decimal("0.01")
+        )
+        return floor if floor < b.walk_away_price else None
+
 
 def approval_queue_for(*, user: User) -> list[QueueItem]:
     """Briefings waiting for this manager's decision, oldest submission first, in two queries."""

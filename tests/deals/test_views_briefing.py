@@ -329,3 +329,18 @@ def test_the_history_writes_money_and_dates_as_the_pages_do(client, rep, manager
     draft = page[page.index('data-testid="draft-changes"') : page.index('data-testid="version-1"')]
     assert "950,000.00" in draft
     assert f"15 May {date.today().year + 1}" in draft
+
+
+def test_the_queue_points_out_a_maximum_discount_that_goes_below_the_walk_away(client, rep, manager, deal):
+    fill_briefing(deal.briefing, rep, max_discount_pct=Decimal("20"))  # 250 − 20 % = 200 < walk-away 210
+    deal.briefing.refresh_from_db()
+    briefing_submit(briefing=deal.briefing, by=rep)
+    client.force_login(manager)
+    page = client.get(reverse("home")).content.decode()
+    assert "20.00 % off the list price is 200.00 EUR, below the walk-away price." in page
+
+
+def test_the_queue_says_nothing_when_the_discount_stays_above_the_walk_away(client, rep, manager, deal):
+    _submitted(deal, rep)
+    client.force_login(manager)
+    assert 'data-testid="queue-discount-floor"' not in client.get(reverse("home")).content.decode()
