@@ -4,6 +4,7 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -92,14 +93,34 @@ def _owned_deal(request, pk):
     return deal
 
 
+def _who_we_meet(briefing) -> str:
+    """A first draft of "who we meet and their interests": the contacts of the next meeting."""
+    meeting = (
+        briefing.deal.meetings.filter(cancelled=False, starts_at__gt=timezone.now())
+        .order_by("starts_at")
+        .first()
+    )
+    if meeting is None:
+        return ""
+    lines = []
+    for contact in meeting.contacts.all():
+        who = ", ".join(part for part in (contact.title, contact.get_buying_role_display().lower()) if part)
+        line = f"{contact.name} ({who})" if who else contact.name
+        if contact.cares_about:
+            line += f": {contact.cares_about}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def _editor_forms(briefing, data=None):
     pitch = list(briefing.pitch_points.all())
     objections = list(briefing.objections.all())
     concessions = list(briefing.concessions.all())
+    initial = {"revision": briefing.revision}
+    if data is None and not briefing.attendees_interests:
+        initial["attendees_interests"] = _who_we_meet(briefing)
     return {
-        "form": BriefingForm(
-            data, instance=briefing, initial={"revision": briefing.revision}, prefix="briefing"
-        ),
+        "form": BriefingForm(data, instance=briefing, initial=initial, prefix="briefing"),
         "pitch_formset": PitchPointFormSet(
             data, prefix="pitch", initial=initial_rows(pitch, ["feature", "benefit", "evidence"])
         ),

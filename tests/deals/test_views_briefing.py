@@ -344,3 +344,20 @@ def test_the_queue_says_nothing_when_the_discount_stays_above_the_walk_away(clie
     _submitted(deal, rep)
     client.force_login(manager)
     assert 'data-testid="queue-discount-floor"' not in client.get(reverse("home")).content.decode()
+
+
+def test_the_editor_drafts_who_we_meet_from_the_next_meetings_contacts(client, rep, deal, world):
+    client.force_login(rep)
+    form = client.get(reverse("deals:briefing_edit", args=[deal.pk])).context["form"]
+    contact = world.objects["contact"]
+    drafted = form["attendees_interests"].value()
+    assert drafted.startswith(f"{contact.name} (")
+    assert contact.get_buying_role_display().lower() in drafted
+
+
+def test_the_editor_keeps_what_was_written_about_who_we_meet(client, rep, deal):
+    deal.briefing.attendees_interests = "Our own notes"
+    deal.briefing.save(update_fields=["attendees_interests"])
+    client.force_login(rep)
+    form = client.get(reverse("deals:briefing_edit", args=[deal.pk])).context["form"]
+    assert form["attendees_interests"].value() == "Our own notes"
