@@ -720,6 +720,9 @@ class NegotiationReport(models.Model):
         blank=True,
         help_text="Breaches flagged on an earlier filing that a correction of the figures removed.",
     )
+    correction_note = models.TextField(
+        "why the figures were corrected", blank=True, max_length=1000, help_text="The rep's latest reason."
+    )
     ready_at_meeting = models.BooleanField(
         default=False, help_text="Whether the deal was ready (7 of 7) when the meeting started."
     )

@@ -113,6 +113,17 @@ class ReportForm(forms.ModelForm):
             Field("next_steps"),
             Field("lessons"),
         )
+        if self.instance.pk and self.instance.breaches:
+            # Correcting figures that breached the limits needs a reason the manager can judge.
+            self.fields["correction_note"] = forms.CharField(
+                label="Why are the figures changing?",
+                required=False,
+                max_length=NegotiationReport._meta.get_field("correction_note").max_length,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text="Needed when you change a price, discount, quantity, date or payment term: "
+                "a typo, or a renegotiation? Your manager sees it with the correction.",
+            )
+            self.helper.layout.insert(0, Field("correction_note"))
 
     def clean(self):
         data = super().clean()

@@ -438,7 +438,20 @@ def _move_deal(*, deal: Deal, report: NegotiationReport, previous_outcome: str |
     return {"Status": {"old": old, "new": deal.get_status_display()}}
 
 
-def report_file(*, meeting: Meeting, by: User, **fields) -> NegotiationReport:
+# The agreed terms; changing one after a breach was flagged needs a reason.
+FIGURES = [
+    "agreed_price",
+    "discount_pct",
+    "quantity",
+    "delivery_date",
+    "net_days",
+    "deposit_pct",
+    "instalments",
+]
+CORRECTION_NOTE_MAX = NegotiationReport._meta.get_field("correction_note").max_length
+
+
+def report_file(*, meeting: Meeting, by: User, correction_note: str = "", **fields) -> NegotiationReport:
     """File (or correct) the report on a meeting that has started, and check it.
 
     Only the deal's owner files. Filing again updates the report and re-runs
@@ -477,6 +490,17 @@ def report_file(*, meeting: Meeting, by: User, **fields) -> NegotiationReport:
             previous_outcome = report.outcome
             old_breaches = list(report.breaches or [])
             old_codes = {b.get("code") for b in old_breaches}
+        correction_note = (correction_note or "").strip()
+        figures_changed = any(previous.get(name) != data[name] for name in FIGURES)
+        if old_breaches and figures_changed:
+            if not correction_note:
+                raise BriefingError(
+                    "This report breached what was approved: say why the figures changed "
+                    "(a typo, or a renegotiation?) so that your manager can judge the correction."
+                )
+            if len(correction_note) > CORRECTION_NOTE_MAX:
+                raise BriefingError(f"Keep the reason under {CORRECTION_NOTE_MAX:,} characters.")
+            report.correction_note = correction_note
         for name, value in data.items():
             setattr(report, name, value)
         report.breaches = breaches
@@ -489,6 +513,7 @@ def report_file(*, meeting: Meeting, by: User, **fields) -> NegotiationReport:
         report.corrected_breaches = list(cleared.values())
         if is_new or previous != data or old_breaches != breaches:
             report.save()
+        why = f" — why: {correction_note}" if old_breaches and figures_changed else ""
 
         status_change = _move_deal(deal=deal, report=report, previous_outcome=previous_outcome)
         summary = report_summary(report, references.currency)
@@ -499,7 +524,7 @@ def report_file(*, meeting: Meeting, by: User, **fields) -> NegotiationReport:
                 deal=deal,
                 actor=by,
                 verb="report_filed" if is_new else "report_updated",
-                summary=f"{'filed' if is_new else 'updated'} the report on the {when}: {summary}",
+                summary=f"{'filed' if is_new else 'updated'} the report on the {when}: {summary}{why}",
                 changes=status_change,
             )
         if breaches and old_breaches != breaches:
@@ -534,6 +559,7 @@ def report_file(*, meeting: Meeting, by: User, **fields) -> NegotiationReport:
             "labels": breach_labels(new_breaches),
             "updated": not is_new,
             "corrected": newly_corrected,
+            "correction_note": report.correction_note if figures_changed and old_breaches else "",
         }
         if new_breaches:
             notify(

@@ -74,7 +74,10 @@ def report_file_view(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             report = report_file(
-                meeting=meeting, by=request.user, **{name: form.cleaned_data[name] for name in REPORT_FIELDS}
+                meeting=meeting,
+                by=request.user,
+                correction_note=form.cleaned_data.get("correction_note", ""),
+                **{name: form.cleaned_data[name] for name in REPORT_FIELDS},
             )
         except NotAllowed as error:
             raise PermissionDenied(str(error)) from error

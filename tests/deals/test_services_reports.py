@@ -46,8 +46,10 @@ def _codes(breaches):
     return [breach["code"] for breach in breaches]
 
 
-def _file(meeting, by, **fields):
-    return report_file(meeting=meeting, by=by, **{"outcome": "continue", **fields})
+def _file(meeting, by, correction_note="Typo in the first filing", **fields):
+    return report_file(
+        meeting=meeting, by=by, correction_note=correction_note, **{"outcome": "continue", **fields}
+    )
 
 
 # The check, at each boundary ------------------------------------------------------------------
@@ -458,3 +460,33 @@ def test_the_meeting_may_have_started_a_moment_ago(deal, rep):
         deal=deal, starts_at=now - timedelta(seconds=1), ends_at=now + timedelta(hours=1)
     )
     assert _file(meeting, rep).pk is not None
+
+
+def test_changing_breached_figures_needs_a_reason_and_changes_nothing_without_one(
+    deal, approved, meeting, rep
+):
+    report = _file(meeting, rep, agreed_price=Decimal("205.00"))
+    with pytest.raises(BriefingError, match="say why the figures changed"):
+        _file(meeting, rep, correction_note="  ", agreed_price=Decimal("215.00"))
+    report.refresh_from_db()
+    assert report.agreed_price == Decimal("205.00")
+    assert report.corrected_breaches == []
+
+
+def test_the_reason_goes_with_the_correction_to_the_managers_and_the_timeline(
+    deal, approved, meeting, rep, manager
+):
+    _file(meeting, rep, agreed_price=Decimal("205.00"))
+    report = _file(meeting, rep, correction_note="Typed 205 for 215", agreed_price=Decimal("215.00"))
+    assert report.correction_note == "Typed 205 for 215"
+    note = Notification.objects.get(recipient=manager, kind="report_corrected")
+    assert "Why the figures changed: Typed 205 for 215" in note.body
+    assert "why: Typed 205 for 215" in Activity.objects.filter(deal=deal, verb="report_updated").get().summary
+
+
+def test_text_alone_can_change_without_a_reason(deal, approved, meeting, rep):
+    _file(meeting, rep, agreed_price=Decimal("205.00"))
+    report = _file(
+        meeting, rep, correction_note="", agreed_price=Decimal("205.00"), lessons="Next time: volume first"
+    )
+    assert report.lessons == "Next time: volume first"

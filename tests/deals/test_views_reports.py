@@ -93,7 +93,7 @@ def test_filing_a_breach_flags_it_and_says_the_manager_was_told(client, rep, dea
 def test_a_corrected_breach_stays_visible_to_the_manager(client, rep, manager, approved, past_meeting):
     client.force_login(rep)
     client.post(_url(past_meeting), FORM)
-    client.post(_url(past_meeting), {**FORM, "agreed_price": "230"})
+    client.post(_url(past_meeting), {**FORM, "agreed_price": "230", "correction_note": "Typo"})
     report = NegotiationReport.objects.get(meeting=past_meeting)
     assert report.breaches == []
     client.force_login(manager)
@@ -110,8 +110,11 @@ def test_saving_a_corrected_report_again_does_not_claim_the_manager_was_told(
 ):
     client.force_login(rep)
     client.post(_url(past_meeting), FORM)
-    client.post(_url(past_meeting), {**FORM, "agreed_price": "230"})
-    response = client.post(_url(past_meeting), {**FORM, "agreed_price": "230", "lessons": "Price last"})
+    client.post(_url(past_meeting), {**FORM, "agreed_price": "230", "correction_note": "Typo"})
+    response = client.post(
+        _url(past_meeting),
+        {**FORM, "agreed_price": "230", "lessons": "Price last", "correction_note": "Typo"},
+    )
     assert _messages(response)[-1] == "Report updated: everything is within what was approved."
 
 
@@ -128,7 +131,11 @@ def test_the_form_opens_with_the_filed_report_and_saving_updates_it(client, rep,
     response = client.get(_url(past_meeting))
     assert response.context["form"]["agreed_price"].value() == Decimal("205.00")
     assert "Edit the report" in response.content.decode()
-    response = client.post(_url(past_meeting), {**FORM, "agreed_price": "220"})
+    assert "Why are the figures changing?" in response.content.decode()
+    refused = client.post(_url(past_meeting), {**FORM, "agreed_price": "220"})
+    assert "say why the figures changed" in refused.content.decode()
+    assert 'value="220"' in refused.content.decode()  # what was typed is kept
+    response = client.post(_url(past_meeting), {**FORM, "agreed_price": "220", "correction_note": "Typo"})
     assert _messages(response)[-1] == (
         "Report updated: everything is now within what was approved. The breaches flagged before stay "
         "on record, and your manager was told of the correction."
