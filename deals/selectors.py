@@ -170,6 +170,22 @@ class QueueItem:
         return None if pct is None else Decimal("100") - pct
 
     @property
+    def pitch_points(self) -> list[dict]:
+        return self.version.snapshot.get("pitch_points", [])
+
+    @property
+    def concessions(self) -> list[dict]:
+        return self.version.snapshot.get("concessions", [])
+
+    @property
+    def changes_since_approved(self) -> list | None:
+        """What this version changes against the one approved before it; None for a first approval."""
+        approved = self.briefing.approved_version
+        if approved is None or approved.pk == self.version.pk:
+            return None
+        return snapshot_diff(approved.snapshot, self.version.snapshot)
+
+    @property
     def discount_floor(self) -> Decimal | None:
         """The price the maximum discount allows, when it goes below the walk-away price."""
         b = self.briefing
@@ -191,7 +207,7 @@ def approval_queue_for(*, user: User) -> list[QueueItem]:
     briefings = (
         Briefing.objects.filter(status=BriefingStatus.SUBMITTED, deal__team__in=managed)
         .exclude(deal__owner=user)
-        .select_related("deal", "deal__customer", "deal__owner", "deal__team")
+        .select_related("deal", "deal__customer", "deal__owner", "deal__team", "approved_version")
         .annotate(submitted_version_id=Subquery(submitted_version.values("pk")[:1]))
     )
     briefings = list(briefings)

@@ -361,3 +361,18 @@ def test_the_editor_keeps_what_was_written_about_who_we_meet(client, rep, deal):
     client.force_login(rep)
     form = client.get(reverse("deals:briefing_edit", args=[deal.pk])).context["form"]
     assert form["attendees_interests"].value() == "Our own notes"
+
+
+def test_the_queue_shows_pitch_points_and_what_changed_since_the_approval(client, rep, manager, deal):
+    _submitted(deal, rep)
+    briefing_decide(briefing=deal.briefing, by=manager, approve=True)
+    fill_briefing(deal.briefing, rep, walk_away_price=Decimal("205"))
+    deal.briefing.refresh_from_db()
+    briefing_submit(briefing=deal.briefing, by=rep)
+    client.force_login(manager)
+    page = client.get(reverse("home")).content.decode()
+    details = page[page.index('data-testid="queue-details"') :]
+    details = details[: details.index("</details>")]
+    assert "what changed since version 1" in details
+    assert "Walk-away" in details and "205" in details
+    assert "Give 2 % discount — get 3-year term" in details
