@@ -375,4 +375,4 @@ def test_the_queue_shows_pitch_points_and_what_changed_since_the_approval(client
     details = details[: details.index("</details>")]
     assert "what changed since version 1" in details
     assert "Walk-away" in details and "205" in details
-    assert "Give 2 % discount — get 3-year term" in details
+    assert "Give 2 % discount only for 3-year term" in details
