@@ -589,6 +589,9 @@ class PaymentTermRequest(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
     counter_instalments = models.PositiveIntegerField(null=True, blank=True)
+    counter_early_payment_discount = models.BooleanField(
+        null=True, blank=True, help_text="Whether the counter-offer grants the early-payment discount."
+    )
     counter_conditions = models.TextField(blank=True, max_length=2000)
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

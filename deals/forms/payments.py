@@ -172,6 +172,13 @@ class PaymentDecisionForm(forms.Form):
     counter_net_days = forms.IntegerField(required=False, label="Net days", **NET_DAYS_BOUNDS)
     counter_deposit_pct = forms.DecimalField(required=False, label="Deposit (%)", **DEPOSIT_BOUNDS)
     counter_instalments = forms.IntegerField(required=False, label="Instalments", **INSTALMENTS_BOUNDS)
+    counter_early_payment_discount = forms.TypedChoiceField(
+        label="Early-payment discount",
+        choices=[("", "As requested"), ("yes", "Grant it"), ("no", "Leave it out")],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+    )
     counter_conditions = forms.CharField(
         max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Conditions"
     )
@@ -192,6 +199,8 @@ class PaymentDecisionForm(forms.Form):
         self.fields["counter_instalments"].widget.attrs["max"] = str(
             min(policy.max_instalments, MAX_INSTALMENTS)
         )
+        if not policy.early_payment_discount_allowed:
+            self.fields["counter_early_payment_discount"].help_text = "The policy allows none."
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -207,6 +216,7 @@ class PaymentDecisionForm(forms.Form):
                 Column(Field("counter_deposit_pct"), css_class="col-md-4"),
                 Column(Field("counter_instalments"), css_class="col-md-4"),
             ),
+            Field("counter_early_payment_discount"),
             Field("counter_conditions"),
         )
 

@@ -131,7 +131,9 @@ def granted_terms(request: PaymentTermRequest) -> dict:
         "net_days": request.counter_net_days if countered else request.net_days,
         "deposit_pct": request.counter_deposit_pct if countered else request.deposit_pct,
         "instalments": request.counter_instalments if countered else request.instalments,
-        "early_payment_discount": request.early_payment_discount,
+        "early_payment_discount": request.counter_early_payment_discount
+        if countered and request.counter_early_payment_discount is not None
+        else request.early_payment_discount,
         "conditions": request.counter_conditions if countered else request.other_conditions,
     }
 
@@ -362,6 +364,7 @@ def payment_request_decide(
     counter_net_days: int | None = None,
     counter_deposit_pct: Decimal | None = None,
     counter_instalments: int | None = None,
+    counter_early_payment_discount: bool | None = None,
     counter_conditions: str = "",
 ) -> PaymentTermRequest:
     """Finance approves, counters or rejects a pending request, always with a note for the rep.
@@ -423,9 +426,19 @@ def payment_request_decide(
                 deposit_as_requested=counter_deposit_pct is None,
                 instalments_as_requested=counter_instalments is None,
             )
+            discount = (
+                current.early_payment_discount
+                if counter_early_payment_discount is None
+                else counter_early_payment_discount
+            )
+            if discount and not policy.early_payment_discount_allowed:
+                raise BriefingError(
+                    "The policy allows no early-payment discount: leave it out of the counter-offer."
+                )
             current.counter_net_days = counter_net_days
             current.counter_deposit_pct = deposit
             current.counter_instalments = instalments
+            current.counter_early_payment_discount = discount
             current.counter_conditions = counter_conditions
         current.status = DECISIONS[decision]
         current.reviewer = by

@@ -644,3 +644,36 @@ def test_a_finance_decision_answers_the_waiting_finance_consultation(policy, dea
     assert consultation.status == ConsultationStatus.ANSWERED
     assert consultation.answered_by == finance
     assert "45 at most" in consultation.answer
+
+
+# The early-payment discount in a counter-offer --------------------------------------
+
+
+def test_a_counter_cannot_keep_an_early_payment_discount_the_policy_forbids(policy, deal, rep, finance):
+    payment_request = _submit(deal, rep, early_payment_discount=True)
+    with pytest.raises(BriefingError, match="allows no early-payment discount"):
+        payment_request_decide(
+            request=payment_request,
+            by=finance,
+            decision="counter",
+            note="45 days",
+            counter_net_days=45,
+            counter_deposit_pct=Decimal("20"),
+        )
+    payment_request.refresh_from_db()
+    assert payment_request.status == PaymentTermStatus.SUBMITTED
+
+
+def test_a_counter_leaves_the_early_payment_discount_out(policy, deal, rep, finance):
+    payment_request = _submit(deal, rep, early_payment_discount=True)
+    decided = payment_request_decide(
+        request=payment_request,
+        by=finance,
+        decision="counter",
+        note="45 days, no skonto",
+        counter_net_days=45,
+        counter_deposit_pct=Decimal("20"),
+        counter_early_payment_discount=False,
+    )
+    assert decided.counter_early_payment_discount is False
+    assert "discount" not in Briefing.objects.get(deal=deal).payment_terms.split("—")[0].lower()

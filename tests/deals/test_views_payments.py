@@ -293,6 +293,26 @@ def test_a_bad_decision_is_refused_with_a_message_and_changes_nothing(
     assert payment_request.reviewer is None
 
 
+def test_finance_can_grant_an_early_payment_discount_in_a_counter(client, rep, deal, policy, finance):
+    payment_request = _pending(deal, rep)
+    client.force_login(finance)
+    page = client.get(reverse("deals:payment_request", args=[payment_request.pk])).content.decode()
+    assert "Early-payment discount" in page and "Leave it out" in page
+    client.post(
+        reverse("deals:payment_request_decide", args=[payment_request.pk]),
+        {
+            "decision": "counter",
+            "note": "45 days with skonto",
+            "counter_net_days": "45",
+            "counter_deposit_pct": "10",
+            "counter_early_payment_discount": "yes",
+        },
+    )
+    payment_request.refresh_from_db()
+    assert payment_request.counter_early_payment_discount is True
+    assert payment_request.early_payment_discount is False
+
+
 @pytest.mark.parametrize(
     "data, field, error",
     [
