@@ -5,9 +5,11 @@ from importlib import resources
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm
+from django.template.loader import render_to_string
 
 from teams.models import User
+from teams.notifications import email_only
 
 
 class LoginForm(AuthenticationForm):
@@ -37,6 +39,25 @@ def time_zone_choices() -> list:
         region, _, place = name.partition("/")
         regions[region].append((name, place.replace("_", " ").replace("/", " / ")))
     return [("UTC", "UTC"), *((region, regions[region]) for region in sorted(regions))]
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's reset form, with the e-mail sent through the outbox: when the mail
+    server refuses, the link is retried and sent later instead of lost."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        text = render_to_string(email_template_name, context)
+        html = render_to_string(html_email_template_name, context) if html_email_template_name else ""
+        email_only(recipient=context["user"], kind="password_reset", subject=subject, text=text, html=html)
 
 
 class ProfileForm(forms.ModelForm):

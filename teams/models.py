@@ -116,6 +116,9 @@ class Notification(models.Model):
     url = models.CharField(max_length=500, help_text="Site-relative path of the page where to act.")
     # What the notification is about (e.g. a deal's title), for grouping reminders in the inbox.
     topic = models.CharField(max_length=200, blank=True)
+    in_inbox = models.BooleanField(
+        default=True, help_text="False for an e-mail that only uses the outbox, such as a password reset."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

@@ -152,7 +152,9 @@ def notification_mark_read(*, notification: Notification, user: User) -> bool:
 
 def notifications_mark_all_read(*, user: User) -> int:
     """Mark every unread notification of the user read; returns how many."""
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    return Notification.objects.filter(recipient=user, in_inbox=True, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
 
 
 # E-mail outbox ------------------------------------------------------------------
@@ -213,15 +215,34 @@ def email_deliver(*, notification: Notification) -> bool:
         body=notification.email_text,
         to=[address],
     )
-    message.attach_alternative(notification.email_html, "text/html")
+    if notification.email_html:
+        message.attach_alternative(notification.email_html, "text/html")
     message.send()
-    _email_finish(
-        notification,
-        email_status=EmailStatus.SENT,
-        email_sent_at=timezone.now(),
-        email_claimed_until=None,
-    )
+    sent = {"email_status": EmailStatus.SENT, "email_sent_at": timezone.now(), "email_claimed_until": None}
+    if not notification.in_inbox:
+        # An outbox-only e-mail (a password-reset link) is not kept once it is out.
+        sent.update(email_text="", email_html="")
+    _email_finish(notification, **sent)
     return True
+
+
+def email_only(*, recipient: User, kind: str, subject: str, text: str, html: str = "") -> Notification:
+    """An e-mail that goes through the outbox (retries, resend by the sweep) without an inbox line."""
+    notification = Notification.objects.create(
+        recipient=recipient,
+        kind=kind,
+        in_inbox=False,
+        title=_shorten(subject, _TITLE_MAX),
+        url=reverse("home"),
+        read_at=timezone.now(),
+        email_status=EmailStatus.PENDING if recipient.email else EmailStatus.SKIPPED,
+        email_subject=_shorten(subject, _SUBJECT_MAX),
+        email_text=text,
+        email_html=html,
+    )
+    if notification.email_status == EmailStatus.PENDING:
+        email_enqueue(notification_id=notification.pk)
+    return notification
 
 
 def email_attempt_failed(*, notification: Notification, error: Exception) -> int | None:

@@ -87,7 +87,7 @@ def notifications_for_user(*, user: User, unread_only: bool = False) -> QuerySet
     """The user's own notifications, newest first."""
     if not user.is_authenticated:
         return Notification.objects.none()
-    notifications = Notification.objects.filter(recipient=user).select_related("team")
+    notifications = Notification.objects.filter(recipient=user, in_inbox=True).select_related("team")
     if unread_only:
         notifications = notifications.filter(read_at__isnull=True)
     return notifications.order_by("-created_at", "-pk")
@@ -101,4 +101,4 @@ def notification_for_user(*, user: User, pk: int) -> Notification:
 def notifications_unread_count(*, user: User) -> int:
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return Notification.objects.filter(recipient=user, in_inbox=True, read_at__isnull=True).count()

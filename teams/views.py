@@ -6,7 +6,7 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
 from deals.home import home_panels
-from teams.forms import LoginForm, ProfileForm, StyledPasswordChangeForm
+from teams.forms import LoginForm, OutboxPasswordResetForm, ProfileForm, StyledPasswordChangeForm
 from teams.models import Role
 from teams.selectors import team_roles_for_user
 from teams.throttle import client_ip, throttle_allows
@@ -62,6 +62,7 @@ class LogoutView(auth_views.LogoutView):
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset by e-mail, with a cap on how often one address or one e-mail can ask."""
 
+    form_class = OutboxPasswordResetForm
     html_email_template_name = "registration/password_reset_email.html"
     email_template_name = "registration/password_reset_email.txt"
 

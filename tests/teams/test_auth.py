@@ -12,6 +12,17 @@ def _clean_axes(db):
     AccessAttempt.objects.all().delete()
 
 
+@pytest.fixture
+def reset(client, django_capture_on_commit_callbacks):
+    """Ask for a reset link; the e-mail leaves through the outbox once the request commits."""
+
+    def post(data, **extra):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(reverse("password_reset"), data, **extra)
+
+    return post
+
+
 def _login(client, username, password=PASSWORD):
     return client.post(reverse("login"), {"username": username, "password": password})
 
@@ -121,8 +132,8 @@ def test_it_refuses_a_password_change_with_a_wrong_old_password(client, rep):
     assert rep.check_password(PASSWORD)
 
 
-def test_a_forgotten_password_is_reset_through_the_emailed_link(client, rep, mailoutbox):
-    response = client.post(reverse("password_reset"), {"email": rep.email})
+def test_a_forgotten_password_is_reset_through_the_emailed_link(client, rep, mailoutbox, reset):
+    response = reset({"email": rep.email})
     assert response.status_code == 302
     assert len(mailoutbox) == 1
     mail = mailoutbox[0]
@@ -141,55 +152,55 @@ def test_a_forgotten_password_is_reset_through_the_emailed_link(client, rep, mai
     assert rep.check_password("Fresh-Secret-2026")
 
 
-def test_an_unknown_address_gets_the_same_answer_and_no_mail(client, db, mailoutbox):
-    response = client.post(reverse("password_reset"), {"email": "nobody@example.com"})
+def test_an_unknown_address_gets_the_same_answer_and_no_mail(client, db, mailoutbox, reset):
+    response = reset({"email": "nobody@example.com"})
     assert response.status_code == 302
     assert response["Location"] == reverse("password_reset_done")
     assert mailoutbox == []
 
 
 def test_password_reset_requests_are_capped_per_address_and_change_nothing_once_over(
-    client, rep, mailoutbox, settings
+    client, rep, mailoutbox, settings, reset
 ):
     settings.NEGPREP_PASSWORD_RESET_LIMIT = 2
     for _ in range(2):
-        assert client.post(reverse("password_reset"), {"email": rep.email}).status_code == 302
+        assert reset({"email": rep.email}).status_code == 302
     assert len(mailoutbox) == 2
 
-    response = client.post(reverse("password_reset"), {"email": rep.email})
+    response = reset({"email": rep.email})
     assert response.status_code == 429
     assert "Too many reset links were asked for" in response.content.decode()
     assert len(mailoutbox) == 2
 
 
-def test_the_reset_cap_for_one_address_spares_other_addresses(client, rep, manager, mailoutbox, settings):
+def test_the_reset_cap_for_one_address_spares_other_addresses(
+    client, rep, manager, mailoutbox, settings, reset
+):
     settings.NEGPREP_PASSWORD_RESET_LIMIT = 1
-    assert client.post(reverse("password_reset"), {"email": rep.email}).status_code == 302
-    assert client.post(reverse("password_reset"), {"email": rep.email}).status_code == 429
-    other = client.post(reverse("password_reset"), {"email": manager.email}, REMOTE_ADDR="203.0.113.9")
+    assert reset({"email": rep.email}).status_code == 302
+    assert reset({"email": rep.email}).status_code == 429
+    other = reset({"email": manager.email}, REMOTE_ADDR="203.0.113.9")
     assert other.status_code == 302
     assert [m.to for m in mailoutbox] == [[rep.email], [manager.email]]
 
 
-def test_one_address_cannot_spray_reset_mails_at_many_accounts(client, rep, manager, mailoutbox, settings):
+def test_one_address_cannot_spray_reset_mails_at_many_accounts(
+    client, rep, manager, mailoutbox, settings, reset
+):
     settings.NEGPREP_PASSWORD_RESET_LIMIT = 1
-    assert client.post(reverse("password_reset"), {"email": rep.email}).status_code == 302
-    assert client.post(reverse("password_reset"), {"email": manager.email}).status_code == 429
+    assert reset({"email": rep.email}).status_code == 302
+    assert reset({"email": manager.email}).status_code == 429
     assert len(mailoutbox) == 1
 
 
 def test_behind_a_proxy_the_reset_cap_counts_each_client_not_the_proxy(
-    client, rep, manager, mailoutbox, settings
+    client, rep, manager, mailoutbox, settings, reset
 ):
     settings.NEGPREP_PASSWORD_RESET_LIMIT = 1
     settings.NEGPREP_PROXY_COUNT = 1
     proxy = {"REMOTE_ADDR": "10.0.0.2"}
-    first = client.post(
-        reverse("password_reset"), {"email": rep.email}, HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy
-    )
-    second = client.post(
-        reverse("password_reset"), {"email": manager.email}, HTTP_X_FORWARDED_FOR="203.0.113.9", **proxy
-    )
+    first = reset({"email": rep.email}, HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy)
+    second = reset({"email": manager.email}, HTTP_X_FORWARDED_FOR="203.0.113.9", **proxy)
     assert (first.status_code, second.status_code) == (302, 302)
     assert len(mailoutbox) == 2
 
@@ -203,3 +214,34 @@ def test_without_a_proxy_a_forged_forwarded_header_is_ignored(rf, settings):
     settings.NEGPREP_PROXY_COUNT = 1
     request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.7", REMOTE_ADDR="10.0.0.2")
     assert client_ip(request) == "198.51.100.7"
+
+
+def test_a_reset_link_the_mail_server_refuses_is_retried_sent_once_and_not_kept(
+    client, rep, reset, mailoutbox, settings
+):
+    from negprep.celery import app as celery_app
+    from teams.models import EmailStatus, Notification
+    from teams.selectors import notifications_unread_count
+    from tests.teams.smtp_refusing import PATH as REFUSING_SMTP
+    from tests.teams.smtp_refusing import RefusingBackend
+
+    settings.EMAIL_BACKEND = REFUSING_SMTP
+    RefusingBackend.reset(failures=2)
+    before = celery_app.conf.task_eager_propagates
+    celery_app.conf.task_eager_propagates = False  # a worker retries instead of raising
+    try:
+        response = reset({"email": rep.email})
+    finally:
+        celery_app.conf.task_eager_propagates = before
+        RefusingBackend.reset(failures=0)
+    assert response.status_code == 302
+    assert [m.to for m in mailoutbox] == [[rep.email]]
+    assert "/accounts/password/reset/" in mailoutbox[0].body
+    row = Notification.objects.get(kind="password_reset")
+    assert row.email_status == EmailStatus.SENT
+    assert row.email_attempts == 3
+    assert (row.email_text, row.email_html) == ("", "")  # the link is not kept once it is out
+    # An e-mail, not an inbox line.
+    assert notifications_unread_count(user=rep) == 0
+    client.force_login(rep)
+    assert row.title not in client.get(reverse("notifications")).content.decode()
