@@ -491,8 +491,9 @@ def report_file(*, meeting: Meeting, by: User, correction_note: str = "", **fiel
             old_breaches = list(report.breaches or [])
             old_codes = {b.get("code") for b in old_breaches}
         correction_note = (correction_note or "").strip()
-        figures_changed = any(previous.get(name) != data[name] for name in FIGURES)
-        if old_breaches and figures_changed:
+        # Changing the figures of a report that breached the limits needs a reason.
+        corrects_figures = bool(old_breaches) and any(previous.get(name) != data[name] for name in FIGURES)
+        if corrects_figures:
             if not correction_note:
                 raise BriefingError(
                     "This report breached what was approved: say why the figures changed "
@@ -513,7 +514,7 @@ def report_file(*, meeting: Meeting, by: User, correction_note: str = "", **fiel
         report.corrected_breaches = list(cleared.values())
         if is_new or previous != data or old_breaches != breaches:
             report.save()
-        why = f" — why: {correction_note}" if old_breaches and figures_changed else ""
+        why = f" — why: {correction_note}" if corrects_figures else ""
 
         status_change = _move_deal(deal=deal, report=report, previous_outcome=previous_outcome)
         summary = report_summary(report, references.currency)
@@ -559,36 +560,21 @@ def report_file(*, meeting: Meeting, by: User, correction_note: str = "", **fiel
             "labels": breach_labels(new_breaches),
             "updated": not is_new,
             "corrected": newly_corrected,
-            "correction_note": report.correction_note if figures_changed and old_breaches else "",
+            "correction_note": correction_note if corrects_figures else "",
         }
         if new_breaches:
-            notify(
-                recipients=managers,
-                kind="report_breach",
-                context=context,
-                url=report_url(report),
-                team=deal.team,
-                topic=deal.title,
-            )
+            kind = "report_breach"
         elif newly_corrected:
-            # Figures corrected after a breach was flagged: the managers judge the correction.
-            notify(
-                recipients=managers,
-                kind="report_corrected",
-                context=context,
-                url=report_url(report),
-                team=deal.team,
-                topic=deal.title,
-            )
-        elif is_new:
-            # Good news needs no e-mail: the inbox entry is enough.
-            notify(
-                recipients=managers,
-                kind="report_filed",
-                context=context,
-                url=report_url(report),
-                team=deal.team,
-                topic=deal.title,
-                email=False,
-            )
+            kind = "report_corrected"  # the managers judge the correction
+        else:
+            kind = "report_filed"  # good news needs no e-mail: the inbox entry is enough
+        notify(
+            recipients=managers,
+            kind=kind,
+            context=context,
+            url=report_url(report),
+            team=deal.team,
+            topic=deal.title,
+            email=kind != "report_filed",
+        )
     return report
