@@ -253,11 +253,14 @@ def briefing_submit(*, briefing: Briefing, by: User) -> BriefingVersion:
     return version
 
 
+def next_meeting(*, deal):
+    """The deal's next meeting that is not cancelled, or None."""
+    return deal.meetings.filter(cancelled=False, starts_at__gt=timezone.now()).order_by("starts_at").first()
+
+
 def next_meeting_start(*, deal) -> datetime.datetime | None:
     """When the next meeting starts: what a briefing decision is needed by."""
-    meeting = (
-        deal.meetings.filter(cancelled=False, starts_at__gt=timezone.now()).order_by("starts_at").first()
-    )
+    meeting = next_meeting(deal=deal)
     return meeting.starts_at if meeting else None
 
 

@@ -4,7 +4,6 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -43,6 +42,7 @@ from deals.services.briefings import (
     delegation_create,
     delegation_delete,
     limits_snapshot,
+    next_meeting,
 )
 from teams.models import Role
 from teams.selectors import roles_for_user
@@ -95,11 +95,7 @@ def _owned_deal(request, pk):
 
 def _who_we_meet(briefing) -> str:
     """A first draft of "who we meet and their interests": the contacts of the next meeting."""
-    meeting = (
-        briefing.deal.meetings.filter(cancelled=False, starts_at__gt=timezone.now())
-        .order_by("starts_at")
-        .first()
-    )
+    meeting = next_meeting(deal=briefing.deal)
     if meeting is None:
         return ""
     lines = []
