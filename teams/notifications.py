@@ -228,7 +228,7 @@ def email_deliver(*, notification: Notification) -> bool:
 
 def email_only(*, recipient: User, kind: str, subject: str, text: str, html: str = "") -> Notification:
     """An e-mail that goes through the outbox (retries, resend by the sweep) without an inbox line."""
-    notification = Notification.objects.create(
+    row = Notification(
         recipient=recipient,
         kind=kind,
         in_inbox=False,
@@ -240,9 +240,7 @@ def email_only(*, recipient: User, kind: str, subject: str, text: str, html: str
         email_text=text,
         email_html=html,
     )
-    if notification.email_status == EmailStatus.PENDING:
-        email_enqueue(notification_id=notification.pk)
-    return notification
+    return notifications_save([row])[0]
 
 
 def email_attempt_failed(*, notification: Notification, error: Exception) -> int | None:
