@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 
+from deals.access import is_manager
 from deals.models import (
     Activity,
     Approval,
@@ -24,7 +25,6 @@ from deals.models import (
     Reminder,
 )
 from deals.readiness import readiness_refresh
-from deals.selectors import is_manager
 from teams.models import User
 
 # Links typed without a scheme become https:// (the Django 6 default).

@@ -1,8 +1,9 @@
 """The deal-related panels of each role's home page."""
 
+from deals.access import deals_for_user
 from deals.models import OPEN_DEAL_STATUSES
 from deals.readiness import readiness_for_deals
-from deals.selectors import approval_queue_for, cover_invitations_for, deals_for_user
+from deals.selectors import approval_queue_for, cover_invitations_for
 from deals.selectors_reports import escalations_for
 from deals.views.consultations import consultations_home_context
 from deals.views.payments import payments_home_context

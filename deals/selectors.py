@@ -1,114 +1,27 @@
 """Reads about deals, always scoped to the user asking.
 
-``deals_for_user`` is the one gate: every view, download and htmx endpoint
-starts from it (or from ``deal_for_user``, which 404s for outsiders).
+Who may see what is decided in ``deals.access``: every view, download and htmx
+endpoint starts from one of its gates.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django.http import Http404
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from deals.diffs import snapshot_diff
 from deals.models import (
-    DEPARTMENT_ROLES,
     Approval,
     ApprovalDelegation,
     Briefing,
     BriefingStatus,
     BriefingVersion,
     CoNegotiatorRequest,
-    Consultation,
-    ConsultationStatus,
-    Deal,
-    Department,
-    Meeting,
     OnCall,
     OnCallStatus,
-    PaymentTermRequest,
 )
 from teams.models import Membership, Role, User
-from teams.selectors import user_has_role
-
-
-def deals_for_user(*, user: User) -> QuerySet[Deal]:
-    """Every deal the user may see.
-
-    Managers see their teams' deals; reps their own. Production, supply chain
-    and finance see a deal once a consultation is addressed to them or to their
-    department's queue (finance also for payment-term requests); colleagues on
-    call or co-negotiating see the deals of their meetings. Always within the
-    user's own teams.
-    """
-    if not user.is_authenticated:
-        return Deal.objects.none()
-    memberships = Membership.objects.filter(user=user)
-    managed_teams = memberships.filter(role=Role.MANAGER).values("team")
-    rep_teams = memberships.filter(role=Role.REP).values("team")
-    member_teams = memberships.values("team")
-    queue_departments = Q()
-    for department in Department:
-        role = DEPARTMENT_ROLES[department]
-        if department == Department.BOSS:
-            continue
-        teams = memberships.filter(role=role).values("team")
-        queue_departments |= Q(department=department, assignee__isnull=True, deal__team__in=teams)
-    addressed = (
-        Consultation.objects.filter(deal=OuterRef("pk"))
-        .exclude(status=ConsultationStatus.OPEN)
-        .filter(Q(assignee=user) | queue_departments)
-    )
-    finance_teams = memberships.filter(role=Role.FINANCE).values("team")
-    co_negotiating = Meeting.objects.filter(deal=OuterRef("pk"), co_negotiators=user)
-    on_call = OnCall.objects.filter(meeting__deal=OuterRef("pk"), member=user)
-    asked_along = CoNegotiatorRequest.objects.filter(meeting__deal=OuterRef("pk"), member=user)
-    payment_request = PaymentTermRequest.objects.filter(deal=OuterRef("pk"))
-    return Deal.objects.filter(
-        Q(team__in=managed_teams)
-        | Q(owner=user, team__in=rep_teams)
-        | Q(Exists(payment_request), team__in=finance_teams)
-        | Q(
-            Exists(addressed) | Exists(co_negotiating) | Exists(on_call) | Exists(asked_along),
-            team__in=member_teams,
-        )
-    )
-
-
-def deal_for_user(*, user: User, pk: int) -> Deal:
-    """The deal if the user may see it; 404 for everyone else."""
-    deal = deals_for_user(user=user).select_related("team", "owner", "customer").filter(pk=pk).first()
-    if deal is None:
-        raise Http404("No such deal.")
-    return deal
-
-
-def sees_whole_deal(*, user: User, deal: Deal) -> bool:
-    """Owner, the team's managers and colleagues at the meeting (co-negotiators, on call) see
-    everything; departments that only answer a consultation or a payment request see a summary."""
-    if deal.owner_id == user.pk or is_manager(user=user, team_id=deal.team_id):
-        return True
-    # Who declined keeps the summary only: they are not at the meeting.
-    return (
-        OnCall.objects.filter(meeting__deal=deal, member=user).exclude(status=OnCallStatus.DECLINED).exists()
-        or CoNegotiatorRequest.objects.filter(meeting__deal=deal, member=user)
-        .exclude(status=OnCallStatus.DECLINED)
-        .exists()
-        or Meeting.objects.filter(deal=deal, co_negotiators=user).exists()
-    )
-
-
-def is_manager(*, user: User, team_id: int) -> bool:
-    return user_has_role(user=user, team_id=team_id, role=Role.MANAGER)
-
-
-def can_edit_deal(*, user: User, deal: Deal) -> bool:
-    """Only the owning rep edits a deal, and only while they are a rep of its team."""
-    return (
-        deal.owner_id == user.pk
-        and Membership.objects.filter(user=user, team_id=deal.team_id, role=Role.REP).exists()
-    )
 
 
 @dataclass
@@ -229,29 +142,6 @@ def approval_queue_for(*, user: User) -> list[QueueItem]:
     ]
     items.sort(key=lambda item: item.version.submitted_at)
     return items
-
-
-def delegations_for(*, user: User) -> QuerySet[ApprovalDelegation]:
-    """Delegations the user gave or received, in teams where they are a manager."""
-    managed = Membership.objects.filter(user=user, role=Role.MANAGER).values("team")
-    return (
-        ApprovalDelegation.objects.filter(team__in=managed)
-        .filter(Q(manager=user) | Q(delegate=user))
-        .select_related("team", "manager", "delegate")
-        .order_by("-ends_on")
-    )
-
-
-def meeting_for_user(*, user: User, pk: int) -> Meeting:
-    """A meeting of a deal the user may see; 404 otherwise."""
-    meeting = (
-        Meeting.objects.filter(deal__in=deals_for_user(user=user), pk=pk)
-        .select_related("deal", "deal__team", "deal__owner", "deal__customer")
-        .first()
-    )
-    if meeting is None:
-        raise Http404("No such meeting.")
-    return meeting
 
 
 def cover_invitations_for(*, user: User) -> dict:

@@ -1,15 +1,15 @@
 """Reads about consultations, always scoped to the user asking.
 
-``consultation_for_user`` is the gate for every consultation URL: it goes
-through ``deals_for_user``, so an outsider gets 404 and never a hint.
+The gates (``consultation_for_user`` and the others) and ``can_answer_consultation``
+live in ``deals.access``.
 """
 
 from datetime import timedelta
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from deals.access import deals_for_user
 from deals.models import (
     DEPARTMENT_ROLES,
     OPEN_DEAL_STATUSES,
@@ -18,23 +18,13 @@ from deals.models import (
     Deal,
     Department,
 )
-from deals.selectors import deals_for_user
 from teams.models import Membership, User
-from teams.selectors import roles_in_team
 
 # Departments in the order a deal page lists them: the boss first.
 DEPARTMENT_ORDER = Case(
     *[When(department=department, then=Value(index)) for index, department in enumerate(Department.values)],
     output_field=IntegerField(),
 )
-
-
-def consultation_for_user(*, user: User, pk: int) -> Consultation:
-    """The consultation if the user may see its deal; 404 for everyone else."""
-    visible = Consultation.objects.filter(deal__in=deals_for_user(user=user)).select_related(
-        "deal", "deal__team", "deal__owner", "deal__customer", "assignee", "requested_by"
-    )
-    return get_object_or_404(visible, pk=pk)
 
 
 def consultations_for_deal(*, deal: Deal) -> QuerySet[Consultation]:
@@ -44,26 +34,6 @@ def consultations_for_deal(*, deal: Deal) -> QuerySet[Consultation]:
         .annotate(department_order=DEPARTMENT_ORDER)
         .order_by("-required", "department_order", "created_at", "pk")
     )
-
-
-def can_answer_consultation(*, user: User, consultation: Consultation, roles: set[str] | None = None) -> bool:
-    """Whether the user may answer it (whatever its status).
-
-    Production, supply chain and finance answer what is addressed to them or
-    to their department's queue; any manager of the team but the deal's
-    owner gives the boss's guidelines. ``roles`` are the user's roles in the
-    deal's team, when the caller already has them.
-    """
-    if not user.is_authenticated:
-        return False
-    deal = consultation.deal
-    if roles is None:
-        roles = roles_in_team(user=user, team_id=deal.team_id)
-    if DEPARTMENT_ROLES[consultation.department] not in roles:
-        return False
-    if consultation.department == Department.BOSS:
-        return deal.owner_id != user.pk
-    return consultation.assignee_id is None or consultation.assignee_id == user.pk
 
 
 def _addressed_to(user: User) -> Q:

@@ -1,12 +1,10 @@
-"""Reads about payment terms, scoped to the user asking (see ``deals.selectors.deals_for_user``)."""
+"""Reads about payment terms, scoped to the user asking (the gates are in ``deals.access``)."""
 
 from dataclasses import dataclass, field
 
-from django.http import Http404
 from django.utils import timezone
 
 from deals.models import Deal, FinancePolicy, Meeting, PaymentTermRequest, PaymentTermStatus
-from deals.selectors import deals_for_user
 from deals.services.payments import (
     breached_fields,
     briefing_payment_terms,
@@ -15,17 +13,13 @@ from deals.services.payments import (
     terms_summary,
 )
 from teams.models import Role, Team, User
-from teams.selectors import team_ids_with_role, user_has_role
+from teams.selectors import team_ids_with_role
 
 GRANTED_STATUSES = [PaymentTermStatus.APPROVED, PaymentTermStatus.COUNTERED]
 
 
 def finance_team_ids(*, user: User) -> list[int]:
     return team_ids_with_role(user=user, role=Role.FINANCE)
-
-
-def is_finance(*, user: User, team_id: int) -> bool:
-    return user_has_role(user=user, team_id=team_id, role=Role.FINANCE)
 
 
 def policies_by_team(team_ids) -> dict[int, FinancePolicy]:
@@ -155,15 +149,3 @@ def approved_payment_terms(*, deal: Deal) -> PaymentTermRequest | None:
     if granted is not None:
         granted.briefing_text = briefing_payment_terms(granted)
     return granted
-
-
-def payment_request_for_user(*, user: User, pk: int) -> PaymentTermRequest:
-    """The request if the user may see its deal; 404 for everyone else."""
-    request = (
-        PaymentTermRequest.objects.filter(pk=pk, deal__in=deals_for_user(user=user))
-        .select_related("deal", "deal__team", "deal__customer", "deal__owner", "requested_by", "reviewer")
-        .first()
-    )
-    if request is None:
-        raise Http404("No such payment-term request.")
-    return request

@@ -1,11 +1,10 @@
-"""Reads about negotiation reports, scoped to the user asking (see ``deals.selectors.deals_for_user``)."""
+"""Reads about negotiation reports, scoped to the user asking (the gates are in ``deals.access``)."""
 
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.http import Http404
 from django.utils import timezone
 
 from deals.models import (
@@ -17,25 +16,12 @@ from deals.models import (
     NegotiationReport,
     ReportOutcome,
 )
-from deals.selectors import deals_for_user
 from deals.services.reports import target_discount_pct
 from teams.models import Role, Team, User
 from teams.selectors import team_ids_with_role
 
 BREACH_REPORTS_ON_HOME = 10
 _REPORT_RELATED = ["meeting", "meeting__deal", "meeting__deal__customer", "meeting__deal__owner", "filed_by"]
-
-
-def report_for_user(*, user: User, pk: int) -> NegotiationReport:
-    """The report if the user may see its deal; 404 for everyone else."""
-    report = (
-        NegotiationReport.objects.filter(pk=pk, meeting__deal__in=deals_for_user(user=user))
-        .select_related(*_REPORT_RELATED, "meeting__deal__team")
-        .first()
-    )
-    if report is None:
-        raise Http404("No such report.")
-    return report
 
 
 def reports_for_deal(*, deal) -> list[NegotiationReport]:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from deals.access import can_edit_deal, is_manager
 from deals.models import (
     Approval,
     ApprovalDecision,
@@ -19,7 +20,6 @@ from deals.models import (
     field_label,
 )
 from deals.readiness import readiness_refresh
-from deals.selectors import can_edit_deal, is_manager
 from deals.services.activity import activity_record
 from teams.models import Role, Team, User
 from teams.notifications import notify

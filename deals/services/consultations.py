@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 
+from deals.access import can_answer_consultation, can_edit_deal, is_manager
 from deals.models import (
     DEPARTMENT_ROLES,
     UNSETTLED_CONSULTATION_STATUSES,
@@ -25,8 +26,6 @@ from deals.models import (
     PaymentTermStatus,
 )
 from deals.readiness import Readiness, readiness_refresh
-from deals.selectors import can_edit_deal, is_manager
-from deals.selectors_consultations import can_answer_consultation
 from deals.services.activity import activity_record
 from deals.services.briefings import BriefingError, NotAllowed, next_meeting_start
 from deals.services.meetings import MEETING_HORIZON

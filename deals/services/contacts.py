@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from deals.access import can_edit_deal
 from deals.models import BuyingRole, Contact, Deal
-from deals.selectors import can_edit_deal
 from deals.services.activity import activity_record
 from deals.services.briefings import BriefingError, NotAllowed
 from teams.models import User, phone_validator

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from deals.access import can_edit_deal
 from deals.models import CoNegotiatorRequest, Meeting, OnCall, OnCallStatus
 from deals.readiness import readiness_refresh
-from deals.selectors import can_edit_deal
 from deals.services.activity import activity_record
 from deals.services.briefings import BriefingError, NotAllowed
 from teams.models import Membership, User, phone_validator

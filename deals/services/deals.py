@@ -7,8 +7,8 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from deals.access import can_edit_deal
 from deals.models import Briefing, BuyingRole, Contact, Currency, Customer, Deal, MeetingStage, field_label
-from deals.selectors import can_edit_deal
 from deals.services.activity import activity_record
 from deals.services.consultations import consultations_derive
 from deals.services.meetings import meeting_add, validate_meeting_place, validate_meeting_times

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from deals.access import can_edit_deal
 from deals.models import Contact, Deal, Meeting, MeetingStage, OnCallStatus
 from deals.readiness import readiness_refresh
-from deals.selectors import can_edit_deal
 from deals.services.activity import activity_record
 from teams.models import User
 from teams.notifications import notify

@@ -12,14 +12,14 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from deals.access import can_edit_deal, is_finance
 from deals.models import Briefing, Deal, FinancePolicy, PaymentTermRequest, PaymentTermStatus, field_label
 from deals.readiness import readiness_refresh
-from deals.selectors import can_edit_deal
 from deals.services.activity import activity_record
 from deals.services.briefings import BriefingError, NotAllowed, next_meeting_start
 from teams.models import Role, Team, User
 from teams.notifications import notify
-from teams.selectors import members_with_role, user_has_role
+from teams.selectors import members_with_role
 
 DECISIONS = {
     "approve": PaymentTermStatus.APPROVED,
@@ -386,7 +386,7 @@ def payment_request_decide(
             .get(pk=request.pk)
         )
         deal = current.deal
-        if not user_has_role(user=by, team_id=deal.team_id, role=Role.FINANCE):
+        if not is_finance(user=by, team_id=deal.team_id):
             raise NotAllowed("Only finance of the deal's team decides on payment terms.")
         if current.requested_by_id == by.pk:
             raise NotAllowed("You asked for these terms, so another finance member must decide on them.")

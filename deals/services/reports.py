@@ -15,6 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone
 
+from deals.access import can_edit_deal
 from deals.models import (
     OPEN_DEAL_STATUSES,
     Activity,
@@ -29,7 +30,6 @@ from deals.models import (
     NegotiationReport,
     ReportOutcome,
 )
-from deals.selectors import can_edit_deal
 from deals.selectors_payments import approved_payment_terms, policy_for_team
 from deals.services.activity import activity_record
 from deals.services.briefings import BriefingError, NotAllowed

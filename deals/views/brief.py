@@ -10,7 +10,6 @@ shows them in its own time zone.
 import datetime
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,27 +20,18 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 from icalendar import Calendar, Event
 
+from deals.access import consultation_for_user, meeting_in_full
 from deals.models import Consultation, ConsultationStatus, Meeting
-from deals.selectors import meeting_for_user, sees_whole_deal
 from deals.selectors_brief import brief_for_meeting
-from deals.selectors_consultations import consultation_for_user
 
 PRODID = "-//NegPrep//Meeting brief//EN"
 # A consultation has a due time, not a duration: its calendar entry is the slot before it.
 CONSULTATION_SLOT = datetime.timedelta(minutes=30)
 
 
-def _meeting_in_full(request, pk) -> Meeting:
-    """The meeting, for those who see the whole deal: the brief carries its limits and plan."""
-    meeting = meeting_for_user(user=request.user, pk=pk)
-    if not sees_whole_deal(user=request.user, deal=meeting.deal):
-        raise PermissionDenied("The meeting brief is shared with the people at the meeting and the managers.")
-    return meeting
-
-
 @require_GET
 def meeting_brief(request, pk):
-    meeting = _meeting_in_full(request, pk)
+    meeting = meeting_in_full(user=request.user, pk=pk)
     return render(request, "deals/meeting_brief.html", brief_for_meeting(meeting=meeting))
 
 
@@ -133,7 +123,7 @@ def _meeting_event(meeting: Meeting, brief: dict) -> Event:
 
 @require_GET
 def meeting_ics(request, pk):
-    meeting = _meeting_in_full(request, pk)
+    meeting = meeting_in_full(user=request.user, pk=pk)
     event = _meeting_event(meeting, brief_for_meeting(meeting=meeting))
     day = _local(meeting.starts_at, "%Y-%m-%d")
     return _ics_response(event, f"{slugify(meeting.deal.title) or 'meeting'}-{day}.ics")

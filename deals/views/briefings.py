@@ -2,11 +2,21 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from deals.access import (
+    can_decide_briefing,
+    can_edit_deal,
+    deal_for_owner,
+    deal_for_user,
+    deal_in_full,
+    delegation_for_manager,
+    delegations_for,
+    require_manager,
+)
 from deals.diffs import snapshot_diff
 from deals.forms.briefings import (
     BriefingForm,
@@ -20,15 +30,7 @@ from deals.forms.briefings import (
 )
 from deals.home import team_pipeline
 from deals.models import BriefingStatus, ConsultationStatus
-from deals.selectors import (
-    approval_queue_for,
-    briefing_history,
-    can_edit_deal,
-    deal_for_user,
-    delegations_for,
-    is_manager,
-    sees_whole_deal,
-)
+from deals.selectors import approval_queue_for, briefing_history
 from deals.selectors_consultations import consultations_for_deal
 from deals.selectors_payments import approved_payment_terms
 from deals.services.briefings import (
@@ -44,12 +46,6 @@ from deals.services.briefings import (
     limits_snapshot,
     next_meeting,
 )
-from teams.models import Role
-from teams.selectors import roles_for_user
-
-
-def _can_decide(*, user, deal) -> bool:
-    return deal.owner_id != user.pk and is_manager(user=user, team_id=deal.team_id)
 
 
 def briefing_panel_context(*, deal, user) -> dict:
@@ -71,7 +67,7 @@ def briefing_panel_context(*, deal, user) -> dict:
         "can_submit_briefing": owner_edits
         and briefing.status in (BriefingStatus.DRAFT, BriefingStatus.CHANGES_REQUESTED),
         "can_decide_briefing": briefing.status == BriefingStatus.SUBMITTED
-        and _can_decide(user=user, deal=deal),
+        and can_decide_briefing(user=user, deal=deal),
         "decision_form": DecisionForm(),
         "last_return": _last_return(briefing),
         "approved_payment_terms": approved_payment_terms(deal=deal),
@@ -84,13 +80,6 @@ def _last_return(briefing):
         return None
     version = briefing.versions.select_related("approval__manager").order_by("-number").first()
     return getattr(version, "approval", None) if version else None
-
-
-def _owned_deal(request, pk):
-    deal = deal_for_user(user=request.user, pk=pk)
-    if not can_edit_deal(user=request.user, deal=deal):
-        raise PermissionDenied("Only the deal's owner changes its briefing.")
-    return deal
 
 
 def _who_we_meet(briefing) -> str:
@@ -131,7 +120,7 @@ def _editor_forms(briefing, data=None):
 
 @require_http_methods(["GET", "POST"])
 def briefing_edit(request, pk):
-    deal = _owned_deal(request, pk)
+    deal = deal_for_owner(user=request.user, pk=pk)
     briefing = deal.briefing
     if briefing.is_locked:
         messages.info(request, "The briefing is waiting for approval; it can be changed after the decision.")
@@ -180,7 +169,7 @@ def briefing_edit(request, pk):
 
 @require_POST
 def briefing_submit_view(request, pk):
-    deal = _owned_deal(request, pk)
+    deal = deal_for_owner(user=request.user, pk=pk)
     try:
         briefing_submit(briefing=deal.briefing, by=request.user)
     except BriefingError as error:
@@ -200,7 +189,7 @@ def _back(request, deal):
 
 def _decide(request, pk, approve: bool):
     deal = deal_for_user(user=request.user, pk=pk)
-    if not _can_decide(user=request.user, deal=deal):
+    if not can_decide_briefing(user=request.user, deal=deal):
         raise PermissionDenied("Only another manager of the team decides on this briefing.")
     form = DecisionForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
@@ -244,9 +233,7 @@ def briefing_return(request, pk):
 
 @require_GET
 def briefing_history_view(request, pk):
-    deal = deal_for_user(user=request.user, pk=pk)
-    if not sees_whole_deal(user=request.user, deal=deal):
-        raise PermissionDenied("The briefing is shared with the people at the meeting and the managers.")
+    deal = deal_in_full(user=request.user, pk=pk)
     briefing = deal.briefing
     entries = briefing_history(briefing=briefing)
     # A draft after a submitted version: what it would change, before anyone submits it.
@@ -260,20 +247,15 @@ def briefing_history_view(request, pk):
     )
 
 
-def _require_manager(user):
-    if Role.MANAGER not in roles_for_user(user=user):
-        raise PermissionDenied("Only managers have an approval queue.")
-
-
 @require_GET
 def approval_queue(request):
-    _require_manager(request.user)
+    require_manager(user=request.user)
     return render(request, "deals/approval_queue.html", {"queue": approval_queue_for(user=request.user)})
 
 
 @require_http_methods(["GET", "POST"])
 def delegations(request):
-    _require_manager(request.user)
+    require_manager(user=request.user)
     form = DelegationForm(request.POST or None, manager=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -308,8 +290,8 @@ def delegations(request):
 
 @require_POST
 def delegation_delete_view(request, pk):
-    _require_manager(request.user)
-    delegation = get_object_or_404(delegations_for(user=request.user), pk=pk)
+    require_manager(user=request.user)
+    delegation = delegation_for_manager(user=request.user, pk=pk)
     try:
         delegation_delete(delegation=delegation, by=request.user)
     except NotAllowed as error:

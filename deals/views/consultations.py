@@ -5,6 +5,16 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from deals.access import (
+    can_answer_consultation,
+    can_waive_consultation,
+    consultation_for_answer,
+    consultation_for_owner,
+    consultation_for_user,
+    consultation_for_waiver,
+    deal_for_owner,
+    roles_in_team,
+)
 from deals.forms.consultations import (
     AddConsultationForm,
     ConsultationRequestForm,
@@ -12,14 +22,7 @@ from deals.forms.consultations import (
     answer_form_class,
 )
 from deals.models import Consultation, ConsultationStatus, Deal, Department
-from deals.selectors import can_edit_deal, deal_for_user
-from deals.selectors_consultations import (
-    answered_recently_by,
-    can_answer_consultation,
-    consultation_for_user,
-    consultations_asked_of,
-    consultations_for_deal,
-)
+from deals.selectors_consultations import answered_recently_by, consultations_asked_of, consultations_for_deal
 from deals.services.briefings import BriefingError, NotAllowed, next_meeting_start
 from deals.services.consultations import (
     DEPARTMENT_ASKS,
@@ -32,7 +35,6 @@ from deals.services.consultations import (
     consultation_waive,
 )
 from teams.models import Role, User
-from teams.selectors import roles_in_team
 
 
 def _deal_consultations(deal: Deal):
@@ -43,10 +45,6 @@ def _when(value) -> str:
     return formats.date_format(timezone.localtime(value), "D j M, H:i")
 
 
-def _can_waive(*, user: User, deal: Deal, roles: set[str]) -> bool:
-    return Role.MANAGER in roles and deal.owner_id != user.pk
-
-
 # Panels ------------------------------------------------------------------------------
 
 
@@ -55,7 +53,7 @@ def consultations_panel_context(*, deal: Deal, user: User) -> dict:
     consultations = list(consultations_for_deal(deal=deal))
     roles = roles_in_team(user=user, team_id=deal.team_id)
     owner = deal.owner_id == user.pk and Role.REP in roles and deal.is_open
-    can_waive = _can_waive(user=user, deal=deal, roles=roles)
+    can_waive = can_waive_consultation(user=user, deal=deal)
     for consultation in consultations:
         unsettled = not consultation.is_settled
         consultation.structured = consultation.department in STRUCTURED_DEPARTMENTS
@@ -112,10 +110,8 @@ def _suggested_questions(consultation: Consultation) -> str:
 
 @require_http_methods(["GET", "POST"])
 def consultation_request_view(request, pk):
-    consultation = consultation_for_user(user=request.user, pk=pk)
+    consultation = consultation_for_owner(user=request.user, pk=pk)
     deal = consultation.deal
-    if not can_edit_deal(user=request.user, deal=deal):
-        raise PermissionDenied("Only the deal's owner requests its consultations.")
     if consultation.is_settled or not deal.is_open:
         messages.info(
             request,
@@ -167,9 +163,7 @@ def consultation_request_view(request, pk):
 
 @require_POST
 def consultation_add(request, pk):
-    deal = deal_for_user(user=request.user, pk=pk)
-    if not can_edit_deal(user=request.user, deal=deal):
-        raise PermissionDenied("Only the deal's owner asks for consultations.")
+    deal = deal_for_owner(user=request.user, pk=pk)
     form = AddConsultationForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Pick the department to consult; nothing was added.")
@@ -213,10 +207,8 @@ def consultation_remove(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def consultation_answer_view(request, pk):
-    consultation = consultation_for_user(user=request.user, pk=pk)
+    consultation = consultation_for_answer(user=request.user, pk=pk)
     deal = consultation.deal
-    if not can_answer_consultation(user=request.user, consultation=consultation):
-        raise PermissionDenied("This consultation is addressed to someone else.")
     if consultation.status != ConsultationStatus.REQUESTED or not deal.is_open:
         if consultation.status == ConsultationStatus.ANSWERED:
             notice = f"{consultation.answered_by or 'Someone'} already answered this consultation."
@@ -260,12 +252,8 @@ def consultation_answer_view(request, pk):
 
 @require_POST
 def consultation_waive_view(request, pk):
-    consultation = consultation_for_user(user=request.user, pk=pk)
+    consultation = consultation_for_waiver(user=request.user, pk=pk)
     deal = consultation.deal
-    if not _can_waive(
-        user=request.user, deal=deal, roles=roles_in_team(user=request.user, team_id=deal.team_id)
-    ):
-        raise PermissionDenied("Only another manager of the team waives a consultation.")
     form = WaiveForm(request.POST)
     if not form.is_valid():
         messages.error(request, f"Not waived: {form.errors['reason'][0]}")

@@ -9,18 +9,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from deals.access import deal_for_owner
 from deals.forms.contacts import ContactForm
 from deals.models import Contact, Deal
-from deals.selectors import can_edit_deal, deal_for_user
 from deals.services import contacts as contact_services
 from deals.services.briefings import BriefingError, NotAllowed
-
-
-def _owned_deal(request, pk) -> Deal:
-    deal = deal_for_user(user=request.user, pk=pk)
-    if not can_edit_deal(user=request.user, deal=deal):
-        raise PermissionDenied("Only the deal's owner manages its contacts.")
-    return deal
 
 
 def _deal_contact(*, deal: Deal, pk) -> Contact:
@@ -55,7 +48,7 @@ def _call_service(service, *, form, **kwargs):
 
 @require_http_methods(["GET", "POST"])
 def contact_add(request, pk):
-    deal = _owned_deal(request, pk)
+    deal = deal_for_owner(user=request.user, pk=pk)
     if not deal.is_open:
         messages.warning(
             request, f"This deal is {deal.get_status_display().lower()}: it takes no new contacts."
@@ -72,7 +65,7 @@ def contact_add(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def contact_edit(request, pk, contact_pk):
-    deal = _owned_deal(request, pk)
+    deal = deal_for_owner(user=request.user, pk=pk)
     contact = _deal_contact(deal=deal, pk=contact_pk)
     # The form validates a copy, so the page keeps the stored name on errors.
     form = ContactForm(request.POST or None, instance=copy.copy(contact))

@@ -1,11 +1,11 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from deals.access import co_negotiator_request_for_user, meeting_for_owner, on_call_for_user
 from deals.forms.cover import CoNegotiatorForm, OnCallForm
-from deals.models import CoNegotiatorRequest, OnCall
-from deals.selectors import can_edit_deal, deals_for_user, meeting_for_user, overlapping_on_calls
+from deals.selectors import overlapping_on_calls
 from deals.services.briefings import BriefingError, NotAllowed
 from deals.services.cover import (
     co_negotiator_request,
@@ -16,13 +16,6 @@ from deals.services.cover import (
 )
 
 
-def _owned_meeting(request, pk):
-    meeting = meeting_for_user(user=request.user, pk=pk)
-    if not can_edit_deal(user=request.user, deal=meeting.deal):
-        raise PermissionDenied("Only the deal's owner arranges cover.")
-    return meeting
-
-
 def _back(request, deal):
     if request.POST.get("next") == "home":
         return redirect("home")
@@ -31,7 +24,7 @@ def _back(request, deal):
 
 @require_http_methods(["GET", "POST"])
 def on_call_new(request, pk):
-    meeting = _owned_meeting(request, pk)
+    meeting = meeting_for_owner(user=request.user, pk=pk)
     form = OnCallForm(request.POST or None, deal=meeting.deal)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -71,11 +64,6 @@ def on_call_new(request, pk):
     )
 
 
-def _invitation(model, request, pk):
-    visible = deals_for_user(user=request.user)
-    return get_object_or_404(model.objects.select_related("meeting__deal"), pk=pk, meeting__deal__in=visible)
-
-
 def _answer(request, invitation, respond):
     """Accept or decline on-call cover or a co-negotiation; only the colleague asked may."""
     accept = request.POST.get("accept") == "1"
@@ -95,13 +83,13 @@ def _answer(request, invitation, respond):
 
 @require_POST
 def on_call_answer(request, pk):
-    on_call = _invitation(OnCall, request, pk)
+    on_call = on_call_for_user(user=request.user, pk=pk)
     return _answer(request, on_call, lambda obj, **kw: on_call_respond(on_call=obj, **kw))
 
 
 @require_POST
 def on_call_delete(request, pk):
-    on_call = _invitation(OnCall, request, pk)
+    on_call = on_call_for_user(user=request.user, pk=pk)
     try:
         on_call_remove(on_call=on_call, by=request.user)
     except NotAllowed as error:
@@ -112,7 +100,7 @@ def on_call_delete(request, pk):
 
 @require_POST
 def co_negotiator_new(request, pk):
-    meeting = _owned_meeting(request, pk)
+    meeting = meeting_for_owner(user=request.user, pk=pk)
     form = CoNegotiatorForm(request.POST, deal=meeting.deal)
     if not form.is_valid():
         messages.error(request, "Choose a colleague of the team to come along.")
@@ -128,5 +116,5 @@ def co_negotiator_new(request, pk):
 
 @require_POST
 def co_negotiator_answer(request, pk):
-    invitation = _invitation(CoNegotiatorRequest, request, pk)
+    invitation = co_negotiator_request_for_user(user=request.user, pk=pk)
     return _answer(request, invitation, lambda obj, **kw: co_negotiator_respond(request=obj, **kw))

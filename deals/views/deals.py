@@ -11,12 +11,12 @@ from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from deals.access import can_edit_deal, deal_for_owner, deal_for_user, deals_for_user, sees_whole_deal
 from deals.forms.cover import CoNegotiatorForm
 from deals.forms.deals import DealCustomerForm, DealFilterForm, DealForm, NewContactFormSet
 from deals.forms.meetings import FirstMeetingForm
 from deals.models import CoNegotiatorRequest, Contact, Deal, Meeting, MeetingStage, OnCall, OnCallStatus
 from deals.readiness import readiness_for_deal, readiness_for_deals
-from deals.selectors import can_edit_deal, deal_for_user, deals_for_user, sees_whole_deal
 from deals.services import deals as deal_services
 from deals.views.briefings import briefing_panel_context
 from deals.views.consultations import consultations_panel_context
@@ -341,9 +341,7 @@ def _department_summary(request, deal):
 
 @require_http_methods(["GET", "POST"])
 def deal_edit(request, pk):
-    deal = deal_for_user(user=request.user, pk=pk)
-    if not can_edit_deal(user=request.user, deal=deal):
-        raise PermissionDenied("Only the deal's owner edits it.")
+    deal = deal_for_owner(user=request.user, pk=pk)
     # The form validates a copy, so the page header keeps the stored title on errors.
     form = DealForm(request.POST or None, instance=copy.copy(deal))
     page_errors = []

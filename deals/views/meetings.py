@@ -1,32 +1,18 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from deals.access import deal_for_owner, meeting_for_owner
 from deals.forms.meetings import MeetingCancelForm, MeetingForm
 from deals.models import Deal, Meeting, OnCallStatus
 from deals.readiness import readiness_for_deal
-from deals.selectors import can_edit_deal, deal_for_user, deals_for_user
 from deals.services import meetings as meeting_services
 from deals.views.deals import meetings_context, timeline_context
-from teams.models import User
-
-
-def _meeting_for_user(*, user: User, pk: int) -> Meeting:
-    """The meeting if its deal is one the user may see; 404 for everyone else."""
-    visible = Meeting.objects.filter(deal__in=deals_for_user(user=user)).select_related(
-        "deal__team", "deal__owner", "deal__customer"
-    )
-    return get_object_or_404(visible, pk=pk)
-
-
-def _owner_only(*, user: User, deal: Deal) -> None:
-    if not can_edit_deal(user=user, deal=deal):
-        raise PermissionDenied("Only the deal's owner arranges its meetings.")
 
 
 def _deal_meetings_url(deal: Deal) -> str:
@@ -53,8 +39,7 @@ def _closed_deal_refusal(request, deal: Deal):
 
 @require_http_methods(["GET", "POST"])
 def meeting_add(request, pk):
-    deal = deal_for_user(user=request.user, pk=pk)
-    _owner_only(user=request.user, deal=deal)
+    deal = deal_for_owner(user=request.user, pk=pk)
     if not deal.is_open:
         return _closed_deal_refusal(request, deal)
     # Most follow-up meetings are with the same people, at the next stage or the same one.
@@ -84,9 +69,8 @@ def meeting_add(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request, pk):
-    meeting = _meeting_for_user(user=request.user, pk=pk)
+    meeting = meeting_for_owner(user=request.user, pk=pk)
     deal = meeting.deal
-    _owner_only(user=request.user, deal=deal)
     if not deal.is_open:
         return _closed_deal_refusal(request, deal)
     if meeting.cancelled:
@@ -126,9 +110,8 @@ def meeting_edit(request, pk):
 
 @require_POST
 def meeting_cancel(request, pk):
-    meeting = _meeting_for_user(user=request.user, pk=pk)
+    meeting = meeting_for_owner(user=request.user, pk=pk)
     deal = meeting.deal
-    _owner_only(user=request.user, deal=deal)
     form = MeetingCancelForm(request.POST)
     if not form.is_valid():
         notice = ("danger", "Keep the reason under 300 characters; the meeting was not cancelled.")

@@ -6,16 +6,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from deals.access import (
+    can_edit_deal,
+    deal_for_owner,
+    is_finance,
+    payment_request_for_finance,
+    require_finance,
+)
 from deals.forms.payments import PaymentCheckForm, PaymentDecisionForm, PaymentRequestForm
 from deals.models import PaymentTermStatus
-from deals.selectors import can_edit_deal, deal_for_user
 from deals.selectors_payments import (
     compare_with_policy,
     finance_policies_for,
-    finance_team_ids,
-    is_finance,
     payment_queue_for,
-    payment_request_for_user,
     payment_requests_for_deal,
     policy_for_team,
 )
@@ -55,13 +58,6 @@ def _payments_anchor(deal) -> str:
 # The rep's request ----------------------------------------------------------------
 
 
-def _owned_deal(request, pk):
-    deal = deal_for_user(user=request.user, pk=pk)
-    if not can_edit_deal(user=request.user, deal=deal):
-        raise PermissionDenied("Only the deal's owner requests payment terms.")
-    return deal
-
-
 def _check_context(*, policy, terms: dict | None) -> dict:
     return {
         "policy": policy,
@@ -73,7 +69,7 @@ def _check_context(*, policy, terms: dict | None) -> dict:
 
 @require_http_methods(["GET", "POST"])
 def payment_request_new(request, pk):
-    deal = _owned_deal(request, pk)
+    deal = deal_for_owner(user=request.user, pk=pk)
     if not deal.is_open:
         messages.info(
             request, f"This deal is {deal.get_status_display().lower()}: no payment terms to request."
@@ -139,7 +135,7 @@ def payment_request_new(request, pk):
 @require_GET
 def payment_request_check(request, pk):
     """Which of the typed terms are outside the policy: the request form's live check (htmx)."""
-    deal = _owned_deal(request, pk)
+    deal = deal_for_owner(user=request.user, pk=pk)
     policy = policy_for_team(team=deal.team)
     form = PaymentCheckForm(request.GET)
     terms = form.cleaned_data if form.is_valid() else None
@@ -149,13 +145,6 @@ def payment_request_check(request, pk):
 
 
 # Finance's decision ---------------------------------------------------------------
-
-
-def _request_for_finance(request, pk):
-    payment_request = payment_request_for_user(user=request.user, pk=pk)
-    if not is_finance(user=request.user, team_id=payment_request.deal.team_id):
-        raise PermissionDenied("Only finance of the deal's team decides on payment terms.")
-    return payment_request
 
 
 def _decision_page(request, payment_request, form=None, status=200):
@@ -178,12 +167,12 @@ def _decision_page(request, payment_request, form=None, status=200):
 
 @require_GET
 def payment_request_detail(request, pk):
-    return _decision_page(request, _request_for_finance(request, pk))
+    return _decision_page(request, payment_request_for_finance(user=request.user, pk=pk))
 
 
 @require_POST
 def payment_request_decide_view(request, pk):
-    payment_request = _request_for_finance(request, pk)
+    payment_request = payment_request_for_finance(user=request.user, pk=pk)
     form = PaymentDecisionForm(request.POST, policy=policy_for_team(team=payment_request.deal.team))
     if form.is_valid():
         try:
@@ -208,20 +197,15 @@ def payment_request_decide_view(request, pk):
 # Finance's own pages ----------------------------------------------------------------
 
 
-def _require_finance(user):
-    if not finance_team_ids(user=user):
-        raise PermissionDenied("Only finance members have a payment-term queue.")
-
-
 @require_GET
 def finance_queue(request):
-    _require_finance(request.user)
+    require_finance(user=request.user)
     return render(request, "deals/finance_queue.html", payments_home_context(user=request.user))
 
 
 @require_GET
 def finance_policy(request):
-    _require_finance(request.user)
+    require_finance(user=request.user)
     return render(
         request, "deals/finance_policy.html", {"finance_policies": finance_policies_for(user=request.user)}
     )

@@ -8,13 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from deals.access import can_edit_deal, meeting_for_owner, report_in_full
 from deals.forms.reports import ReportForm, ResultsPeriodForm
 from deals.models import NegotiationReport
-from deals.selectors import can_edit_deal, meeting_for_user, sees_whole_deal
 from deals.selectors_reports import (
     breach_reports_for,
     meetings_awaiting_report,
-    report_for_user,
     reports_for_deal,
     team_results,
 )
@@ -59,10 +58,8 @@ def _deal_reports(deal):
 
 @require_http_methods(["GET", "POST"])
 def report_file_view(request, pk):
-    meeting = meeting_for_user(user=request.user, pk=pk)
+    meeting = meeting_for_owner(user=request.user, pk=pk)
     deal = meeting.deal
-    if not can_edit_deal(user=request.user, deal=deal):
-        raise PermissionDenied("Only the deal's owner files the report on its meetings.")
     if meeting.cancelled:
         messages.info(request, "This meeting was cancelled: there is nothing to report.")
         return _deal_reports(deal)
@@ -118,11 +115,8 @@ def report_file_view(request, pk):
 
 @require_GET
 def report_detail(request, pk):
-    report = report_for_user(user=request.user, pk=pk)
+    report = report_in_full(user=request.user, pk=pk)
     deal = report.meeting.deal
-    if not sees_whole_deal(user=request.user, deal=deal):
-        # The breaches name the limits, which departments do not see.
-        raise PermissionDenied("Departments see a summary of this deal, not its reports.")
     references = report_references(deal=deal)
     context = {
         "deal": deal,

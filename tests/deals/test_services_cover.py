@@ -2,8 +2,9 @@ from datetime import timedelta
 
 import pytest
 
+from deals.access import deals_for_user
 from deals.models import Meeting, OnCall, OnCallStatus
-from deals.selectors import cover_invitations_for, deals_for_user, overlapping_on_calls
+from deals.selectors import cover_invitations_for, overlapping_on_calls
 from deals.services.briefings import BriefingError, NotAllowed
 from deals.services.cover import (
     co_negotiator_request,
