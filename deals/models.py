@@ -495,6 +495,12 @@ class Consultation(models.Model):
                 name="consultation_unsettled_idx",
             ),
             models.Index(fields=["assignee", "status"], name="consultation_assignee_idx"),
+            # Department queues, looked up deal by deal by the access gate (deals.access).
+            models.Index(
+                fields=["deal", "department"],
+                condition=Q(assignee__isnull=True) & ~Q(status="open"),
+                name="consultation_queue_idx",
+            ),
         ]
 
     def __str__(self):
