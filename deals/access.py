@@ -61,10 +61,6 @@ class Memberships:
     def all_teams(self) -> list[int]:
         return sorted(set().union(*self.teams_by_role.values()))
 
-    @property
-    def roles(self) -> set[str]:
-        return {role for role, teams in self.teams_by_role.items() if teams}
-
     def roles_in(self, team_id: int) -> set[str]:
         return {role for role, teams in self.teams_by_role.items() if team_id in teams}
 
@@ -87,12 +83,6 @@ def memberships_of(user: User) -> Memberships:
         cached = Memberships({role: frozenset(teams) for role, teams in by_role.items()})
         setattr(user, _CACHE, cached)
     return cached
-
-
-def forget_memberships(user: User) -> None:
-    """Read the memberships again at the next access check (after they changed)."""
-    if hasattr(user, _CACHE):
-        delattr(user, _CACHE)
 
 
 # Role predicates -----------------------------------------------------------------------
