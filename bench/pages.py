@@ -488,6 +488,9 @@ def _raise_on_sigterm(signum, frame):
 def main():
     if shutil.which("wrk") is None:
         raise BenchError("wrk is missing: apt-get install wrk (make bench-pages installs it).")
+    # Ctrl-C raises KeyboardInterrupt even when started from a shell that ignores SIGINT for
+    # background jobs; SIGTERM and SIGHUP end the run the same way, so gunicorn is always stopped.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _raise_on_sigterm)
     signal.signal(signal.SIGHUP, _raise_on_sigterm)
     load_before = _load_average()
