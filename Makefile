@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint bench-reminders clean
+.PHONY: run test lint bench-reminders bench-pages clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,16 @@ test: $(STAMP)
 
 ## Benchmark the reminder sweep on PostgreSQL (BENCH_DATABASE_URL, default: a scratch database negprep_bench).
 bench-reminders: $(STAMP)
+	$(BIN)/python -m bench.reminders
+
+## Benchmark every page under load (gunicorn, wrk at 32 connections) at 100,000 deals and on the demo data,
+## each against a floor view (BENCH_DATABASE_URL, default: a scratch database negprep_bench_pages;
+## BENCH_SECONDS per run, default 10), then the reminder sweep's figures. Never part of `make test` or CI.
+bench-pages: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installing wrk (Debian package)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.reminders
 
 lint: $(STAMP)

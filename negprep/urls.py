@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -12,3 +13,6 @@ urlpatterns = [
     path("deals/", include("deals.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.NEGPREP_BENCH_FLOOR:
+    urlpatterns.append(path("bench/floor", views.bench_floor, name="bench_floor"))

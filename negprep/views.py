@@ -3,7 +3,7 @@ import logging
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
@@ -47,3 +47,17 @@ def healthz(request):
     body = {name: "ok" if ok else "failing" for name, ok in checks.items()}
     body["status"] = "ok" if healthy else "failing"
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def bench_floor(request):
+    """The benchmark's yardstick: the whole middleware stack, one trivial query, a tiny answer.
+
+    Routed only when NEGPREP_BENCH_FLOOR is on (see negprep/urls.py).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return HttpResponse("ok", content_type="text/plain")

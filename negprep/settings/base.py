@@ -41,6 +41,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses pages and fragments. It must wrap every middleware that reads
+    # or writes the body; static files never reach it (WhiteNoise answers them
+    # above, with its own gzip and brotli files). Django's GZipMiddleware adds
+    # random bytes to each response's gzip header ("Heal the BREACH"), and the
+    # CSRF token is masked anew per response, so compression does not let an
+    # attacker recover secrets from the compressed length (BREACH).
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -75,10 +82,14 @@ TEMPLATES = [
     },
 ]
 
+# How long (seconds) a process keeps its database connection open between
+# requests (0: a new connection per request), and whether a kept connection
+# is tested before each request reuses it. Production turns both on.
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'negprep.sqlite3'}"),
-        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 0),
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 0, minimum=0),
+        conn_health_checks=env_bool("DJANGO_CONN_HEALTH_CHECKS", False),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -233,6 +244,10 @@ NEGPREP_CONSULTATION_LEAD_HOURS = env_int("NEGPREP_CONSULTATION_LEAD_HOURS", 24)
 # how many sending attempts before a row is marked failed for staff to see.
 NEGPREP_EMAIL_LEASE_SECONDS = env_int("NEGPREP_EMAIL_LEASE_SECONDS", 300)
 NEGPREP_EMAIL_MAX_ATTEMPTS = env_int("NEGPREP_EMAIL_MAX_ATTEMPTS", 5)
+
+# Only for `make bench-pages`: serves the floor view (one trivial query, a
+# tiny answer) that every page is measured against. Off, the URL does not exist.
+NEGPREP_BENCH_FLOOR = env_bool("NEGPREP_BENCH_FLOOR", False)
 
 LOGGING = {
     "version": 1,
