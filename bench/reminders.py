@@ -507,7 +507,7 @@ def _explain(statements):
     offenders = []
     for sql, params, many in statements:
         shape = re.sub(r"\s+", " ", re.sub(r"(%s(, )?)+", "%s", sql))
-        if shape in seen or many:
+        if shape in seen or many or not re.match(r"\s*(SELECT|WITH|INSERT|UPDATE|DELETE)", sql, re.I):
             continue
         seen.add(shape)
         with transaction.atomic(), connection.cursor() as cursor:

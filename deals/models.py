@@ -155,6 +155,8 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["starts_at"], condition=Q(cancelled=False), name="meeting_upcoming_idx"),
             models.Index(fields=["deal", "starts_at"], name="meeting_deal_start_idx"),
+            # The report reminders read the meetings that ended within the look-back.
+            models.Index(fields=["ends_at"], condition=Q(cancelled=False), name="meeting_ended_idx"),
         ]
 
     def __str__(self):
@@ -801,7 +803,11 @@ class Reminder(models.Model):
             ),
             models.CheckConstraint(condition=Q(kind__in=ReminderKind.values), name="reminder_kind_valid"),
         ]
-        indexes = [models.Index(fields=["meeting", "kind"], name="reminder_meeting_kind_idx")]
+        indexes = [
+            models.Index(fields=["meeting", "kind"], name="reminder_meeting_kind_idx"),
+            # Pruning finds the rows of meetings the sweep never looks at again.
+            models.Index(fields=["meeting_starts_at"], name="reminder_meeting_start_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.window_hours} h) to {self.recipient}"
