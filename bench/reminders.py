@@ -232,7 +232,7 @@ _SEED_SQL = [
         CASE WHEN g % 20 = 0 THEN 'won' WHEN g % 20 = 1 THEN 'lost' WHEN g % 20 = 2 THEN 'withdrawn'
              WHEN g % 3 = 0 THEN 'preparing' WHEN g % 3 = 1 THEN 'ready' ELSE 'negotiating' END,
         %(now)s - interval '120 days', %(now)s, o.customer_id, o.owner_id, o.team_id
-    FROM generate_series(%(first)s, %(last)s) g
+    FROM generate_series(%(first)s::bigint, %(last)s::bigint) g
     JOIN bench_owner o ON o.slot = (g % 50) * 10 + (g / 50) % 10
     """,
     """
@@ -240,7 +240,7 @@ _SEED_SQL = [
         cancelled_reason, created_at, updated_at, deal_id)
     SELECT 2 * g - 1 + upcoming, starts, starts + interval '90 minutes', 'At the customer', '',
         'negotiation', g % 50 = 7, '', %(now)s - interval '100 days', %(now)s, g
-    FROM generate_series(%(first)s, %(last)s) g,
+    FROM generate_series(%(first)s::bigint, %(last)s::bigint) g,
     LATERAL (VALUES
         (0, %(now)s - interval '2 hours' - (g * 104729 %% (90 * 24 * 60)) * interval '1 minute'),
         (1, %(now)s + interval '10 minutes' + (g * 7919 %% (60 * 24 * 60)) * interval '1 minute')
@@ -253,7 +253,7 @@ _SEED_SQL = [
         CASE WHEN h < 4 THEN 'open' WHEN h < 10 THEN 'requested' WHEN h < 85 THEN 'answered' ELSE 'waived' END,
         '', '', '', '', '', '', %(now)s - interval '100 days', %(now)s, g,
         CASE WHEN h >= 4 AND h < 10 AND h %% 2 = 0 AND j = 1 THEN o.production_id END
-    FROM generate_series(%(first)s, %(last)s) g
+    FROM generate_series(%(first)s::bigint, %(last)s::bigint) g
     JOIN bench_owner o ON o.slot = (g % 50) * 10 + (g / 50) % 10
     CROSS JOIN (VALUES (0, 'boss'), (1, 'production'), (2, 'supply_chain'), (3, 'finance')) AS d(j, department)
     CROSS JOIN LATERAL (SELECT (g * 31 + j * 17) %% 100 AS h) AS spread
@@ -264,7 +264,7 @@ _SEED_SQL = [
         filed_by_id, meeting_id, corrected_breaches, correction_note)
     SELECT g, 'continue', '', '', '', 'Send the revised offer', '', '[]', true, m.ends_at, m.ends_at,
         d.owner_id, m.id, '[]', ''
-    FROM generate_series(%(first)s, %(last)s) g
+    FROM generate_series(%(first)s::bigint, %(last)s::bigint) g
     JOIN deals_meeting m ON m.id = 2 * g - 1
     JOIN deals_deal d ON d.id = g
     WHERE g % 10 <> 3
@@ -281,7 +281,7 @@ _SEED_SQL = [
         '<p>Hello, the production consultation is <strong>answered</strong>. Open the deal to read it.</p>',
         1, '', d.owner_id, 'Deal ' || g, true, d.team_id, created,
         CASE WHEN n > 0 THEN created END
-    FROM generate_series(%(first)s, %(last)s) g
+    FROM generate_series(%(first)s::bigint, %(last)s::bigint) g
     JOIN deals_deal d ON d.id = g
     CROSS JOIN generate_series(0, 2) n
     CROSS JOIN LATERAL (
@@ -293,7 +293,7 @@ _SEED_SQL = [
         meeting_id, recipient_id, consultation_id, claimed_by)
     SELECT 2 * g - 1 + w.n, 'consultation', 'consultation:' || (4 * g - 2), w.hours, m.starts_at, 'sent',
         m.starts_at - w.hours * interval '1 hour', m.id, d.owner_id, 4 * g - 2, NULL
-    FROM generate_series(%(first)s, %(last)s) g
+    FROM generate_series(%(first)s::bigint, %(last)s::bigint) g
     JOIN deals_meeting m ON m.id = 2 * g - 1
     JOIN deals_deal d ON d.id = g
     CROSS JOIN (VALUES (0, 72), (1, 24)) AS w(n, hours)
