@@ -250,12 +250,14 @@ _SEED_SQL = [
     INSERT INTO deals_consultation (id, department, required, questions, status, answer, can_fulfil,
         missing, extra_resources, support, waive_reason, created_at, updated_at, deal_id, assignee_id)
     SELECT 4 * g - 3 + j, d.department, j IN (1, 3) OR g % 3 = 0, 'Can we deliver this in time?',
-        CASE WHEN h < 4 THEN 'open' WHEN h < 10 THEN 'requested' WHEN h < 85 THEN 'answered' ELSE 'waived' END,
+        CASE WHEN h < 4 THEN 'open' WHEN h < 10 THEN 'requested'
+             WHEN h < 85 THEN 'answered' ELSE 'waived' END,
         '', '', '', '', '', '', %(now)s - interval '100 days', %(now)s, g,
         CASE WHEN h >= 4 AND h < 10 AND h %% 2 = 0 AND j = 1 THEN o.production_id END
     FROM generate_series(%(first)s::bigint, %(last)s::bigint) g
     JOIN bench_owner o ON o.slot = (g % 50) * 10 + (g / 50) % 10
-    CROSS JOIN (VALUES (0, 'boss'), (1, 'production'), (2, 'supply_chain'), (3, 'finance')) AS d(j, department)
+    CROSS JOIN (VALUES (0, 'boss'), (1, 'production'), (2, 'supply_chain'), (3, 'finance'))
+        AS d(j, department)
     CROSS JOIN LATERAL (SELECT (g * 31 + j * 17) %% 100 AS h) AS spread
     """,
     """
@@ -320,7 +322,7 @@ def _seed(world, *, first, last):
             "deals_reminder",
         ):
             cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # noqa: S608
             )
         cursor.execute("VACUUM ANALYZE")
     print(f"\n== {last:,} deals (seeded {last - first + 1:,} more in {time.perf_counter() - started:.1f} s)")
@@ -440,9 +442,8 @@ def _measure(size, *, profile):
     from deals.services.reminders import ReminderSettings, reconsider_after, reminders_prune, reminders_sweep
 
     statements = []
-    print(
-        f"   sweep() = reminders, e-mail resend, ledger prune (batches of {settings.NEGPREP_REMINDER_PRUNE_BATCH:,})"
-    )
+    batch = settings.NEGPREP_REMINDER_PRUNE_BATCH
+    print(f"   sweep() = reminders, e-mail resend, ledger prune (batches of {batch:,})")
     # What an earlier tick would have sent already, and the ledger history no
     # sweep needs any more: afterwards the database is in its steady state.
     started = time.perf_counter()
@@ -520,9 +521,8 @@ def _explain(statements):
         print(f"     {float(took.group(1)) if took else 0:>8.2f} ms  {verdict:<32} {shape[:90]}")
         if scans:
             offenders.append((shape, plan))
-    print(
-        f"   Seq Scan on a large table: {'yes, in ' + str(len(offenders)) + ' plans' if offenders else 'none'}"
-    )
+    found = f"yes, in {len(offenders)} plans" if offenders else "none"
+    print(f"   Seq Scan on a large table: {found}")
     for shape, plan in offenders:
         print(f"\n{shape}\n{plan}")
 

@@ -156,7 +156,12 @@ class Meeting(models.Model):
             models.Index(fields=["starts_at"], condition=Q(cancelled=False), name="meeting_upcoming_idx"),
             models.Index(fields=["deal", "starts_at"], name="meeting_deal_start_idx"),
             # The report reminders read the meetings that ended within the look-back.
-            models.Index(fields=["ends_at"], condition=Q(cancelled=False), name="meeting_ended_idx"),
+            models.Index(
+                fields=["ends_at"],
+                condition=Q(cancelled=False),
+                include=["starts_at", "deal"],
+                name="meeting_ended_idx",
+            ),
         ]
 
     def __str__(self):
@@ -497,6 +502,13 @@ class Consultation(models.Model):
                 name="consultation_unsettled_idx",
             ),
             models.Index(fields=["assignee", "status"], name="consultation_assignee_idx"),
+            # The reminder sweep reads the unsettled required consultations of the deals meeting soon.
+            models.Index(
+                fields=["deal"],
+                condition=Q(required=True, status__in=["open", "requested"]),
+                include=["status", "department", "assignee"],
+                name="consultation_reminder_idx",
+            ),
         ]
 
     def __str__(self):

@@ -153,15 +153,28 @@ def _claim_and_notify(due: list[_Due]) -> int:
                     for item in ours
                 ]
             )
-            Reminder.objects.bulk_update(
+            _link_notifications(
                 [
-                    Reminder(pk=won[item.key], notification=notification)
+                    (won[item.key], notification.pk)
                     for item, notification in zip(ours, notifications, strict=True)
-                ],
-                ["notification"],
+                ]
             )
         sent += len(ours)
     return sent
+
+
+def _link_notifications(links: list[tuple[int, int]]) -> None:
+    """Point each won ledger row at its notification, in one UPDATE."""
+    if not links:
+        return
+    table = Reminder._meta.db_table
+    pairs = " UNION ALL ".join(["SELECT %s AS reminder_id, %s AS notification_id"] * len(links))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET notification_id = linked.notification_id "  # noqa: S608 - fixed names
+            f"FROM ({pairs}) AS linked WHERE {table}.id = linked.reminder_id",
+            [value for link in links for value in link],
+        )
 
 
 def _tables() -> dict[str, str]:
@@ -189,6 +202,9 @@ def _window_case(column: str, bounds: list[tuple[datetime, int]]) -> tuple[str, 
 
 # Only the keys not in the ledger leave the database: a sweep with nothing
 # new to send reads no rows, however many reminders are already out.
+# Only the keys not in the ledger leave the database: a sweep with nothing
+# new to send reads no rows, however many reminders are already out. The
+# ledger is read only for meetings after ``since`` (all that can be due).
 _NOT_SENT = """
 SELECT due.kind, due.meeting_id, due.consultation_id, due.recipient_id, due.window_hours
 FROM due
@@ -196,26 +212,32 @@ WHERE NOT EXISTS (
     SELECT 1 FROM {ledger} sent
     WHERE sent.subject = due.subject AND sent.window_hours = due.window_hours
       AND sent.recipient_id = due.recipient_id AND sent.meeting_starts_at = due.starts_at
+      AND sent.meeting_starts_at > %s
 )
 """
 
+# Meetings within the largest window (a range of the partial index on
+# upcoming meetings), only each deal's first; then the required unsettled
+# consultations of their deals (a small partial index); the deals are read
+# only for meetings that owe something.
 _CONSULTATIONS_DUE = """
-WITH next_meeting AS (
-    SELECT m.id AS meeting_id, m.deal_id, m.starts_at, d.team_id, d.owner_id, {window} AS window_hours
-    FROM {meeting} m JOIN {deal} d ON d.id = m.deal_id
-    WHERE m.cancelled = %s AND m.starts_at > %s AND m.starts_at <= %s AND d.status IN ({open_deals})
-      AND NOT EXISTS (
-          SELECT 1 FROM {meeting} earlier
-          WHERE earlier.deal_id = m.deal_id AND earlier.cancelled = %s
-            AND earlier.starts_at > %s AND earlier.starts_at < m.starts_at
-      )
+WITH window_meeting AS (
+    SELECT m.id AS meeting_id, m.deal_id, m.starts_at,
+           ROW_NUMBER() OVER (PARTITION BY m.deal_id ORDER BY m.starts_at, m.id) AS nth
+    FROM {meeting} m
+    WHERE m.cancelled = %s AND m.starts_at > %s AND m.starts_at <= %s
 ),
 unsettled AS (
-    SELECT n.meeting_id, n.starts_at, n.team_id, n.owner_id, n.window_hours,
+    SELECT w.meeting_id, w.starts_at, d.team_id, d.owner_id, {window} AS window_hours,
            c.id AS consultation_id, c.status, c.department, c.assignee_id,
            'consultation:' || CAST(c.id AS TEXT) AS subject
-    FROM next_meeting n JOIN {consultation} c ON c.deal_id = n.deal_id
-    WHERE c.required = %s AND c.status IN ({unsettled})
+    FROM window_meeting w
+    JOIN {consultation} c ON c.deal_id = w.deal_id
+    JOIN {deal} d ON d.id = w.deal_id
+    WHERE w.nth = 1 AND c.required = %s AND c.status IN ({unsettled}) AND d.status IN ({open_deals})
+),
+owing AS (
+    SELECT DISTINCT meeting_id, starts_at, team_id, owner_id, window_hours FROM unsettled
 ),
 due AS (
     SELECT 'consultation' AS kind, u.meeting_id, u.consultation_id, u.owner_id AS recipient_id,
@@ -236,16 +258,17 @@ due AS (
     WHERE u.status <> %s AND member.is_active = %s AND ms.user_id <> u.owner_id
       AND (assignee.id IS NULL OR assignee.is_active = %s)
     UNION
-    SELECT 'escalation', n.meeting_id, NULL, ms.user_id, n.window_hours, n.starts_at,
-           'meeting:' || CAST(n.meeting_id AS TEXT)
-    FROM next_meeting n
-    JOIN {membership} ms ON ms.team_id = n.team_id AND ms.role = %s
+    SELECT 'escalation', o.meeting_id, NULL, ms.user_id, o.window_hours, o.starts_at,
+           'meeting:' || CAST(o.meeting_id AS TEXT)
+    FROM owing o
+    JOIN {membership} ms ON ms.team_id = o.team_id AND ms.role = %s
     JOIN {user} manager ON manager.id = ms.user_id
-    WHERE n.window_hours <= %s AND manager.is_active = %s AND ms.user_id <> n.owner_id
-      AND EXISTS (SELECT 1 FROM unsettled u WHERE u.meeting_id = n.meeting_id)
+    WHERE o.window_hours <= %s AND manager.is_active = %s AND ms.user_id <> o.owner_id
 )
 """
 
+# Meetings that ended within the look-back (an index-only range of the
+# partial index on their end) and have no report.
 _REPORTS_DUE = """
 WITH past AS (
     SELECT m.id AS meeting_id, m.starts_at, d.team_id, d.owner_id, {window} AS window_hours
@@ -288,7 +311,7 @@ def _consultation_keys_due(*, now, config) -> list[tuple]:
     """
     adapt = connection.ops.adapt_datetimefield_value
     window, window_params = _window_case(
-        "m.starts_at", [(now + timedelta(hours=hours), hours) for hours in sorted(config.windows)]
+        "w.starts_at", [(now + timedelta(hours=hours), hours) for hours in sorted(config.windows)]
     )
     roles = list(DEPARTMENT_ROLES.items())
     department_role = "CASE u.department " + " ".join("WHEN %s THEN %s" for _ in roles) + " END"
@@ -300,15 +323,13 @@ def _consultation_keys_due(*, now, config) -> list[tuple]:
         **_tables(),
     ) + _NOT_SENT.format(**_tables())
     params = [
-        *window_params,
         False,
         adapt(now),
         adapt(now + timedelta(hours=config.windows[0])),
-        *OPEN_DEAL_STATUSES,
-        False,
-        adapt(now),
+        *window_params,
         True,
         *UNSETTLED_CONSULTATION_STATUSES,
+        *OPEN_DEAL_STATUSES,
         True,
         ConsultationStatus.OPEN,
         True,
@@ -319,6 +340,7 @@ def _consultation_keys_due(*, now, config) -> list[tuple]:
         Role.MANAGER,
         config.escalate_from,
         True,
+        adapt(now),
     ]
     return _fetch(sql, params)
 
@@ -351,6 +373,7 @@ def _report_keys_due(*, now, config) -> list[tuple]:
         # Without a second window nobody is escalated to: no window reaches this.
         escalate_at if escalate_at is not None else max(config.report_after) + 1,
         True,
+        adapt(reconsider_after(now=now, config=config)),
     ]
     return _fetch(sql, params)
 

@@ -434,9 +434,11 @@ def test_pruning_deletes_only_the_ledger_rows_of_meetings_whose_windows_have_all
     recent.ends_at = recent.starts_at + 2 * HOUR
     recent.save()
     _every_window(meeting, django_capture_on_commit_callbacks)
-    with time_machine.travel(recent.ends_at + 30 * HOUR, tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            reminders_sweep()
+    with (
+        time_machine.travel(recent.ends_at + 30 * HOUR, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        reminders_sweep()
     old_rows = set(Reminder.objects.filter(meeting=meeting).values_list("pk", flat=True))
     recent_rows = set(Reminder.objects.filter(meeting=recent).values_list("pk", flat=True))
     assert len(old_rows) > 2
