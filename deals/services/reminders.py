@@ -204,7 +204,9 @@ def _window_case(column: str, bounds: list[tuple[datetime, int]]) -> tuple[str, 
 # new to send reads no rows, however many reminders are already out.
 # Only the keys not in the ledger leave the database: a sweep with nothing
 # new to send reads no rows, however many reminders are already out. The
-# ledger is read only for meetings after ``since`` (all that can be due).
+# ledger is read only for meetings after ``since`` (all that can be due),
+# and on PostgreSQL one index probe per key (``OFFSET 0`` keeps the planner
+# from hashing the whole ledger instead).
 _NOT_SENT = """
 SELECT due.kind, due.meeting_id, due.consultation_id, due.recipient_id, due.window_hours
 FROM due
@@ -213,6 +215,7 @@ WHERE NOT EXISTS (
     WHERE sent.subject = due.subject AND sent.window_hours = due.window_hours
       AND sent.recipient_id = due.recipient_id AND sent.meeting_starts_at = due.starts_at
       AND sent.meeting_starts_at > %s
+    {per_row}
 )
 """
 
@@ -244,12 +247,12 @@ due AS (
            u.window_hours, u.starts_at, u.subject
     FROM unsettled u JOIN {user} rep ON rep.id = u.owner_id
     WHERE rep.is_active = %s
-    UNION
+    UNION ALL
     SELECT 'consultation', u.meeting_id, u.consultation_id, u.assignee_id,
            u.window_hours, u.starts_at, u.subject
     FROM unsettled u JOIN {user} assignee ON assignee.id = u.assignee_id
     WHERE u.status <> %s AND assignee.is_active = %s
-    UNION
+    UNION ALL
     SELECT 'consultation', u.meeting_id, u.consultation_id, ms.user_id, u.window_hours, u.starts_at, u.subject
     FROM unsettled u
     JOIN {membership} ms ON ms.team_id = u.team_id AND ms.role = {department_role}
@@ -257,7 +260,7 @@ due AS (
     LEFT JOIN {user} assignee ON assignee.id = u.assignee_id
     WHERE u.status <> %s AND member.is_active = %s AND ms.user_id <> u.owner_id
       AND (assignee.id IS NULL OR assignee.is_active = %s)
-    UNION
+    UNION ALL
     SELECT 'escalation', o.meeting_id, NULL, ms.user_id, o.window_hours, o.starts_at,
            'meeting:' || CAST(o.meeting_id AS TEXT)
     FROM owing o
@@ -268,21 +271,31 @@ due AS (
 """
 
 # Meetings that ended within the look-back (an index-only range of the
-# partial index on their end) and have no report.
+# partial index on their end) and have no report; only then their deals,
+# one primary-key probe each.
 _REPORTS_DUE = """
-WITH past AS (
-    SELECT m.id AS meeting_id, m.starts_at, d.team_id, d.owner_id, {window} AS window_hours
-    FROM {meeting} m JOIN {deal} d ON d.id = m.deal_id
+WITH unreported AS MATERIALIZED (
+    SELECT m.id AS meeting_id, m.deal_id, m.starts_at, {window} AS window_hours
+    FROM {meeting} m
     WHERE m.cancelled = %s AND m.starts_at > %s AND m.ends_at > %s AND m.ends_at <= %s
-      AND d.status IN ({open_deals})
-      AND NOT EXISTS (SELECT 1 FROM {report} r WHERE r.meeting_id = m.id)
+      AND NOT EXISTS (SELECT 1 FROM {report} r WHERE r.meeting_id = m.id{per_row})
+),
+past AS (
+    SELECT * FROM (
+        SELECT u.meeting_id, u.starts_at, u.window_hours,
+               (SELECT d.team_id FROM {deal} d WHERE d.id = u.deal_id AND d.status IN ({open_deals}))
+                   AS team_id,
+               (SELECT d.owner_id FROM {deal} d WHERE d.id = u.deal_id) AS owner_id
+        FROM unreported u
+    ) AS of_open_deal
+    WHERE team_id IS NOT NULL
 ),
 due AS (
     SELECT 'report' AS kind, p.meeting_id, NULL AS consultation_id, p.owner_id AS recipient_id,
            p.window_hours, p.starts_at, 'report:' || CAST(p.meeting_id AS TEXT) AS subject
     FROM past p JOIN {user} rep ON rep.id = p.owner_id
     WHERE rep.is_active = %s
-    UNION
+    UNION ALL
     SELECT 'report_escalation', p.meeting_id, NULL, ms.user_id, p.window_hours, p.starts_at,
            'report:' || CAST(p.meeting_id AS TEXT)
     FROM past p
@@ -291,6 +304,10 @@ due AS (
     WHERE p.window_hours >= %s AND manager.is_active = %s AND ms.user_id <> p.owner_id
 )
 """
+
+
+def _per_row() -> str:
+    return " OFFSET 0" if connection.vendor == "postgresql" else ""
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
@@ -321,7 +338,7 @@ def _consultation_keys_due(*, now, config) -> list[tuple]:
         unsettled=_placeholders(UNSETTLED_CONSULTATION_STATUSES),
         department_role=department_role,
         **_tables(),
-    ) + _NOT_SENT.format(**_tables())
+    ) + _NOT_SENT.format(per_row=_per_row(), **_tables())
     params = [
         False,
         adapt(now),
@@ -359,8 +376,8 @@ def _report_keys_due(*, now, config) -> list[tuple]:
     )
     escalate_at = config.report_after[-1] if len(config.report_after) > 1 else None
     sql = _REPORTS_DUE.format(
-        window=window, open_deals=_placeholders(OPEN_DEAL_STATUSES), **_tables()
-    ) + _NOT_SENT.format(**_tables())
+        window=window, open_deals=_placeholders(OPEN_DEAL_STATUSES), per_row=_per_row(), **_tables()
+    ) + _NOT_SENT.format(per_row=_per_row(), **_tables())
     params = [
         *window_params,
         False,
