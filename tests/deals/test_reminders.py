@@ -466,3 +466,23 @@ def test_a_nothing_due_sweep_runs_a_fixed_number_of_queries_whatever_is_already_
         # update and a read), and one batch of the ledger to prune.
         with django_assert_num_queries(5):
             assert sweep() == 0
+
+
+def test_a_batch_of_reminder_emails_goes_to_the_broker_as_one_message(
+    world, meeting, consultation, django_capture_on_commit_callbacks, monkeypatch, mailoutbox
+):
+    from teams.tasks import send_notification_email, send_notification_emails
+
+    published = []
+    monkeypatch.setattr(send_notification_email, "delay", lambda *args: published.append(("one", args)))
+    monkeypatch.setattr(send_notification_emails, "delay", lambda *args: published.append(("many", args)))
+    with _at(meeting, 70):
+        assert _sweep(django_capture_on_commit_callbacks) == 2
+    rows = sorted(Notification.objects.filter(kind="reminder_consultation").values_list("pk", flat=True))
+    assert [(kind, sorted(ids)) for kind, (ids,) in published] == [("many", rows)]
+    # A worker fans the message out into one sending task per e-mail.
+    monkeypatch.undo()
+    send_notification_emails.delay(rows)
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        [world.members["rep"].email, world.members["production"].email]
+    )
