@@ -7,6 +7,13 @@ by inserting its ledger row (a batch at a time); the unique key (subject,
 window, recipient, meeting start) lets only one of two racing sweeps win, and
 the in-app notification (with its e-mail, sent from the notification outbox
 with retries) is created in the same transaction as the claim.
+
+Who is due is decided in SQL (portable between PostgreSQL and SQLite) and
+only keys missing from the ledger come back, so the cost of a tick follows
+what is new, not how many reminders are already out; the messages are built
+in Python for those keys only. Once a meeting's windows have all passed its
+ledger rows are pruned (``reminders_prune``): the sweep never looks at such a
+meeting again, so no reminder goes out twice.
 """
 
 import logging
