@@ -222,7 +222,8 @@ def _reset():
 # upcoming one (id 2g, within the next 60 days), four consultations (4g - 3 ..
 # 4g: boss, production, supply chain, finance; production and finance always
 # required, the other two for every third deal; about 10 % unsettled), three
-# notifications already e-mailed and two old ledger rows for the past meeting.
+# notifications already e-mailed and two old ledger rows for the past meeting
+# (these two with the ids the database gives them, as the sweep's own rows).
 _SEED_SQL = [
     """
     INSERT INTO deals_deal (id, title, scope, special_requirements, estimated_value, currency,
@@ -272,10 +273,10 @@ _SEED_SQL = [
     WHERE g % 10 <> 3
     """,
     """
-    INSERT INTO teams_notification (id, kind, title, body, url, created_at, email_status, email_subject,
+    INSERT INTO teams_notification (kind, title, body, url, created_at, email_status, email_subject,
         email_text, email_html, email_attempts, email_last_error, recipient_id, topic, in_inbox, team_id,
         email_sent_at, read_at)
-    SELECT 3 * g - 2 + n, 'consultation_answered', 'The production consultation for Deal ' || g
+    SELECT 'consultation_answered', 'The production consultation for Deal ' || g
         || ' is answered', 'Hello, the production consultation is answered. Open the deal to read it.',
         '/deals/' || g || '/', created, CASE WHEN g %% 97 = 0 AND n = 0 THEN 'failed' ELSE 'sent' END,
         'The production consultation for Deal ' || g || ' is answered',
@@ -291,14 +292,14 @@ _SEED_SQL = [
     ) AS t(created)
     """,
     """
-    INSERT INTO deals_reminder (id, kind, subject, window_hours, meeting_starts_at, status, created_at,
+    INSERT INTO deals_reminder (kind, subject, window_hours, meeting_starts_at, status, created_at,
         meeting_id, recipient_id, consultation_id, claimed_by)
-    SELECT 2 * g - 1 + w.n, 'consultation', 'consultation:' || (4 * g - 2), w.hours, m.starts_at, 'sent',
+    SELECT 'consultation', 'consultation:' || (4 * g - 2), w.hours, m.starts_at, 'sent',
         m.starts_at - w.hours * interval '1 hour', m.id, d.owner_id, 4 * g - 2, NULL
     FROM generate_series(%(first)s::bigint, %(last)s::bigint) g
     JOIN deals_meeting m ON m.id = 2 * g - 1
     JOIN deals_deal d ON d.id = g
-    CROSS JOIN (VALUES (0, 72), (1, 24)) AS w(n, hours)
+    CROSS JOIN (VALUES (72), (24)) AS w(hours)
     """,
 ]
 
@@ -313,14 +314,7 @@ def _seed(world, *, first, last):
         for statement in _SEED_SQL:
             # Literal percent signs are doubled for the driver's parameter style.
             cursor.execute(re.sub(r"(?<![%(])%(?![(%])", "%%", statement), params)
-        for table in (
-            "deals_deal",
-            "deals_meeting",
-            "deals_consultation",
-            "deals_negotiationreport",
-            "teams_notification",
-            "deals_reminder",
-        ):
+        for table in ("deals_deal", "deals_meeting", "deals_consultation", "deals_negotiationreport"):
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # noqa: S608
             )
