@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -417,9 +418,13 @@ def _due_items(keys: list[tuple], *, now, config) -> list[_Due]:
     """The reminders behind the keys the database found due, with what their messages say."""
     if not keys:
         return []
-    meetings = Meeting.objects.select_related("deal", "deal__owner", "deal__team", "deal__customer").in_bulk(
-        {key[1] for key in keys}
+    # Meetings, then their deals by primary key (a join would let the planner hash all deals).
+    meetings = Meeting.objects.in_bulk({key[1] for key in keys})
+    deals = Deal.objects.select_related("owner", "team", "customer").in_bulk(
+        {meeting.deal_id for meeting in meetings.values()}
     )
+    for meeting in meetings.values():
+        meeting.deal = deals[meeting.deal_id]
     consultations = Consultation.objects.select_related("assignee").in_bulk(
         {key[2] for key in keys if key[2] is not None}
     )
@@ -525,9 +530,6 @@ def reminders_prune(*, now: datetime | None = None, limit: int | None = None) ->
     if limit <= 0:
         return 0
     cutoff = reconsider_after(now=now, config=ReminderSettings.from_settings())
-    ids = list(
-        Reminder.objects.filter(meeting_starts_at__lte=cutoff).order_by().values_list("pk", flat=True)[:limit]
-    )
-    if ids:
-        Reminder.objects.filter(pk__in=ids).delete()
-    return len(ids)
+    past = Reminder.objects.filter(meeting_starts_at__lte=cutoff).order_by().values("pk")[:limit]
+    deleted, _ = Reminder.objects.filter(pk__in=Subquery(past)).delete()
+    return deleted
