@@ -155,6 +155,13 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["starts_at"], condition=Q(cancelled=False), name="meeting_upcoming_idx"),
             models.Index(fields=["deal", "starts_at"], name="meeting_deal_start_idx"),
+            # The report reminders read the meetings that ended within the look-back.
+            models.Index(
+                fields=["ends_at"],
+                condition=Q(cancelled=False),
+                include=["starts_at", "deal"],
+                name="meeting_ended_idx",
+            ),
         ]
 
     def __str__(self):
@@ -501,6 +508,13 @@ class Consultation(models.Model):
                 condition=Q(assignee__isnull=True) & ~Q(status="open"),
                 name="consultation_queue_idx",
             ),
+            # The reminder sweep reads the unsettled required consultations of the deals meeting soon.
+            models.Index(
+                fields=["deal"],
+                condition=Q(required=True, status__in=["open", "requested"]),
+                include=["status", "department", "assignee"],
+                name="consultation_reminder_idx",
+            ),
         ]
 
     def __str__(self):
@@ -807,7 +821,11 @@ class Reminder(models.Model):
             ),
             models.CheckConstraint(condition=Q(kind__in=ReminderKind.values), name="reminder_kind_valid"),
         ]
-        indexes = [models.Index(fields=["meeting", "kind"], name="reminder_meeting_kind_idx")]
+        indexes = [
+            models.Index(fields=["meeting", "kind"], name="reminder_meeting_kind_idx"),
+            # Pruning finds the rows of meetings the sweep never looks at again.
+            models.Index(fields=["meeting_starts_at"], name="reminder_meeting_start_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.window_hours} h) to {self.recipient}"

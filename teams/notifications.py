@@ -108,9 +108,9 @@ def notifications_save(rows: list[Notification]) -> list[Notification]:
         return []
     with transaction.atomic():
         created = Notification.objects.bulk_create(rows)
-        for notification in created:
-            if notification.email_status == EmailStatus.PENDING:
-                email_enqueue(notification_id=notification.pk)
+        emails_enqueue(
+            notification_ids=[row.pk for row in created if row.email_status == EmailStatus.PENDING]
+        )
     return created
 
 
@@ -162,18 +162,32 @@ def notifications_mark_all_read(*, user: User) -> int:
 
 def email_enqueue(*, notification_id: int) -> None:
     """Send the notification's e-mail once the current transaction commits."""
-    transaction.on_commit(partial(_enqueue_now, notification_id))
+    emails_enqueue(notification_ids=[notification_id])
 
 
-def _enqueue_now(notification_id: int) -> None:
-    from teams.tasks import send_notification_email
+def emails_enqueue(*, notification_ids: list[int]) -> None:
+    """Send these notifications' e-mails once the current transaction commits.
+
+    Several go to the broker as one message, which a worker fans out into one
+    sending task per e-mail (each with its own retries): a sweep sending
+    thousands of reminders publishes a handful of messages, not thousands.
+    """
+    if notification_ids:
+        transaction.on_commit(partial(_enqueue_now, list(notification_ids)))
+
+
+def _enqueue_now(notification_ids: list[int]) -> None:
+    from teams.tasks import send_notification_email, send_notification_emails
 
     try:
-        send_notification_email.delay(notification_id)
+        if len(notification_ids) == 1:
+            send_notification_email.delay(notification_ids[0])
+        else:
+            send_notification_emails.delay(notification_ids)
     except Exception:
-        # The row stays pending in the database; email_resend_due sends it
+        # The rows stay pending in the database; email_resend_due sends them
         # once the broker is back. A broker outage must not fail the request.
-        logger.warning("Broker unavailable: e-mail of notification %s waits for the sweep", notification_id)
+        logger.warning("Broker unavailable: e-mails of notifications %s wait for the sweep", notification_ids)
 
 
 def email_claim(*, notification_id: int) -> Notification | None:

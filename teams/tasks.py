@@ -18,3 +18,14 @@ def send_notification_email(self, notification_id: int) -> None:
         countdown = email_attempt_failed(notification=notification, error=error)
         if countdown is not None:
             raise self.retry(countdown=countdown, exc=error) from error
+
+
+@shared_task
+def send_notification_emails(notification_ids: list[int]) -> None:
+    """Fan out: one sending task per e-mail, so each keeps its own retries.
+
+    A repeat of this task (a worker died half-way) is harmless: a row is sent
+    only by the task that claims it.
+    """
+    for notification_id in notification_ids:
+        send_notification_email.delay(notification_id)

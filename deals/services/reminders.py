@@ -7,6 +7,13 @@ by inserting its ledger row (a batch at a time); the unique key (subject,
 window, recipient, meeting start) lets only one of two racing sweeps win, and
 the in-app notification (with its e-mail, sent from the notification outbox
 with retries) is created in the same transaction as the claim.
+
+Who is due is decided in SQL (portable between PostgreSQL and SQLite) and
+only keys missing from the ledger come back, so the cost of a tick follows
+what is new, not how many reminders are already out; the messages are built
+in Python for those keys only. Once a meeting's windows have all passed its
+ledger rows are pruned (``reminders_prune``): the sweep never looks at such a
+meeting again, so no reminder goes out twice.
 """
 
 import logging
@@ -16,7 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,8 +34,10 @@ from deals.models import (
     UNSETTLED_CONSULTATION_STATUSES,
     Consultation,
     ConsultationStatus,
+    Deal,
     Department,
     Meeting,
+    NegotiationReport,
     Reminder,
     ReminderKind,
 )
@@ -94,20 +104,19 @@ class _Due:
 CLAIM_BATCH = 200
 
 
-def _claim_and_notify(due: list[_Due], *, sent_before: set[tuple]) -> int:
+def _claim_and_notify(due: list[_Due]) -> int:
     """Claim each due reminder and create its notification in the same transaction.
 
-    ``sent_before`` holds the ledger keys read at the start of the sweep, so a
-    repeat sweep skips them without an insert. For the rest, one insert per
-    batch that ignores conflicts claims them: the unique key lets only one of
-    two racing sweeps insert a row, and the rows stamped with this sweep's id
-    are the ones it won. Returns how many reminders this sweep sent.
+    The due-queries already left out what the ledger holds. One insert per
+    batch that ignores conflicts claims the rest: the unique key lets only
+    one of two racing sweeps insert a row, and the rows stamped with this
+    sweep's id are the ones it won. Returns how many reminders this sweep sent.
     """
     # One order for every sweep: racing inserts then wait on each other's rows
     # in the same sequence and cannot deadlock.
     # A deactivated user is not reminded at all, so nothing is claimed for them either.
     fresh = sorted(
-        {item.key: item for item in due if item.key not in sent_before and item.recipient.is_active}.values(),
+        {item.key: item for item in due if item.recipient.is_active}.values(),
         key=lambda item: item.key,
     )
     sent = 0
@@ -152,198 +161,345 @@ def _claim_and_notify(due: list[_Due], *, sent_before: set[tuple]) -> int:
                     for item in ours
                 ]
             )
-            Reminder.objects.bulk_update(
+            _link_notifications(
                 [
-                    Reminder(pk=won[item.key], notification=notification)
+                    (won[item.key], notification.pk)
                     for item, notification in zip(ours, notifications, strict=True)
-                ],
-                ["notification"],
+                ]
             )
         sent += len(ours)
     return sent
 
 
-def _members_by_team_role(team_ids) -> dict[tuple[int, str], list[User]]:
-    members = defaultdict(list)
-    for membership in Membership.objects.filter(team_id__in=team_ids, user__is_active=True).select_related(
-        "user"
-    ):
-        members[(membership.team_id, membership.role)].append(membership.user)
-    return members
-
-
-def _consultation_recipients(consultation: Consultation, deal, members) -> list[User]:
-    """Who owes the answer besides the rep: nobody while the rep has not sent the questions."""
-    if consultation.status == ConsultationStatus.OPEN:
-        return []
-    if consultation.assignee_id and consultation.assignee.is_active:
-        return [consultation.assignee]
-    role = DEPARTMENT_ROLES[Department(consultation.department)]
-    return [user for user in members[(deal.team_id, role)] if user.pk != deal.owner_id]
-
-
-def _next_meetings_due(*, now, config) -> dict[int, tuple[int, datetime]]:
-    """Each deal's next meeting starting within the largest window: {deal id: (meeting id, start)}.
-
-    One range scan of the partial index on upcoming meetings; the deals are
-    looked at only once they turn out to owe something.
-    """
-    horizon = now + timedelta(hours=config.windows[0])
-    rows = (
-        Meeting.objects.filter(cancelled=False, starts_at__gt=now, starts_at__lte=horizon)
-        .order_by("starts_at")
-        .values_list("pk", "deal_id", "starts_at")
-    )
-    first: dict[int, tuple[int, datetime]] = {}
-    for meeting_id, deal_id, starts_at in rows:
-        first.setdefault(deal_id, (meeting_id, starts_at))
-    return first
-
-
-def _already_sent(meeting_ids) -> set[tuple]:
-    """Ledger keys already claimed for these meetings, so a repeat sweep skips them without an insert."""
-    return set(
-        Reminder.objects.filter(meeting_id__in=meeting_ids).values_list(
-            "subject", "window_hours", "recipient_id", "meeting_starts_at"
+def _link_notifications(links: list[tuple[int, int]]) -> None:
+    """Point each won ledger row at its notification, in one UPDATE."""
+    if not links:
+        return
+    table = Reminder._meta.db_table
+    pairs = " UNION ALL ".join(["SELECT %s AS reminder_id, %s AS notification_id"] * len(links))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET notification_id = linked.notification_id "  # noqa: S608 - fixed names
+            f"FROM ({pairs}) AS linked WHERE {table}.id = linked.reminder_id",
+            [value for link in links for value in link],
         )
-    )
 
 
-def _consultation_reminders(*, now, config) -> int:
-    next_meetings = _next_meetings_due(now=now, config=config)
-    if not next_meetings:
-        return 0
-    unsettled = defaultdict(list)
-    for consultation in Consultation.objects.filter(
-        deal_id__in=next_meetings, required=True, status__in=UNSETTLED_CONSULTATION_STATUSES
-    ).select_related("assignee"):
-        unsettled[consultation.deal_id].append(consultation)
-    if not unsettled:
-        return 0
-    meetings = {
-        meeting.deal_id: meeting
-        for meeting in Meeting.objects.filter(
-            pk__in=[next_meetings[deal_id][0] for deal_id in unsettled],
-            deal__status__in=OPEN_DEAL_STATUSES,
-        ).select_related("deal", "deal__owner", "deal__team", "deal__customer")
+def _tables() -> dict[str, str]:
+    return {
+        "meeting": Meeting._meta.db_table,
+        "deal": Deal._meta.db_table,
+        "consultation": Consultation._meta.db_table,
+        "report": NegotiationReport._meta.db_table,
+        "membership": Membership._meta.db_table,
+        "user": User._meta.db_table,
+        "ledger": Reminder._meta.db_table,
     }
-    members = _members_by_team_role({meeting.deal.team_id for meeting in meetings.values()})
-    sent_before = _already_sent([meeting.pk for meeting in meetings.values()])
-
-    due: list[_Due] = []
-    for deal_id, meeting in meetings.items():
-        consultations = unsettled[deal_id]
-        deal = meeting.deal
-        window = latest_crossed_window(starts_at=meeting.starts_at, now=now, windows=config.windows)
-        if window is None:
-            continue
-        missing = sorted({c.get_department_display() for c in consultations})
-        for consultation in consultations:
-            recipients = {deal.owner_id: deal.owner}
-            for user in _consultation_recipients(consultation, deal, members):
-                recipients[user.pk] = user
-            subject = f"consultation:{consultation.pk}"
-            for recipient in recipients.values():
-                due.append(
-                    _Due(
-                        kind=ReminderKind.CONSULTATION,
-                        subject=subject,
-                        window=window,
-                        meeting=meeting,
-                        recipient=recipient,
-                        consultation=consultation,
-                        template="reminder_consultation",
-                        context={
-                            "deal": deal,
-                            "meeting": meeting,
-                            "consultation": consultation,
-                            "is_rep": recipient.pk == deal.owner_id,
-                            "due": consultation.due_at or meeting.starts_at,
-                        },
-                        url=(
-                            _deal_url(deal.pk)
-                            if recipient.pk == deal.owner_id
-                            else reverse("deals:consultation_answer", args=[consultation.pk])
-                        ),
-                    )
-                )
-        if window <= config.escalate_from:
-            subject = f"meeting:{meeting.pk}"
-            for manager in members[(deal.team_id, Role.MANAGER)]:
-                if manager.pk == deal.owner_id:
-                    continue
-                due.append(
-                    _Due(
-                        kind=ReminderKind.ESCALATION,
-                        subject=subject,
-                        window=window,
-                        meeting=meeting,
-                        recipient=manager,
-                        template="reminder_escalation",
-                        context={
-                            "deal": deal,
-                            "meeting": meeting,
-                            "missing": missing,
-                            "due": meeting.starts_at,
-                        },
-                        url=_deal_url(deal.pk),
-                    )
-                )
-    return _claim_and_notify(due, sent_before=sent_before)
 
 
-def _report_reminders(*, now, config) -> int:
-    if not config.report_after:
-        return 0
-    first_window = timedelta(hours=config.report_after[0])
-    lookback = now - timedelta(days=config.report_lookback_days)
-    meetings = list(
-        Meeting.objects.filter(
-            cancelled=False,
-            starts_at__gt=lookback - timedelta(days=1),
-            ends_at__gt=lookback,
-            ends_at__lte=now - first_window,
-            report__isnull=True,
-            deal__status__in=OPEN_DEAL_STATUSES,
-        )
-        .select_related("deal", "deal__owner", "deal__team", "deal__customer")
-        .order_by("ends_at")
+def _placeholders(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _window_case(column: str, bounds: list[tuple[datetime, int]]) -> tuple[str, list]:
+    """``CASE WHEN column <= bound THEN hours ...`` for the bounds in the order given."""
+    adapt = connection.ops.adapt_datetimefield_value
+    sql = " ".join(f"WHEN {column} <= %s THEN {int(hours)}" for _, hours in bounds)
+    return f"CASE {sql} END", [adapt(bound) for bound, _ in bounds]
+
+
+# Only the keys not in the ledger leave the database: a sweep with nothing
+# new to send reads no rows, however many reminders are already out.
+# Only the keys not in the ledger leave the database: a sweep with nothing
+# new to send reads no rows, however many reminders are already out. The
+# ledger is read only for meetings after ``since`` (all that can be due),
+# and on PostgreSQL one index probe per key (``OFFSET 0`` keeps the planner
+# from hashing the whole ledger instead).
+_NOT_SENT = """
+SELECT due.kind, due.meeting_id, due.consultation_id, due.recipient_id, due.window_hours
+FROM due
+WHERE NOT EXISTS (
+    SELECT 1 FROM {ledger} sent
+    WHERE sent.subject = due.subject AND sent.window_hours = due.window_hours
+      AND sent.recipient_id = due.recipient_id AND sent.meeting_starts_at = due.starts_at
+      AND sent.meeting_starts_at > %s
+    {per_row}
+)
+"""
+
+# Meetings within the largest window (a range of the partial index on
+# upcoming meetings), only each deal's first; then the required unsettled
+# consultations of their deals (a small partial index); the deals are read
+# only for meetings that owe something.
+_CONSULTATIONS_DUE = """
+WITH window_meeting AS (
+    SELECT m.id AS meeting_id, m.deal_id, m.starts_at,
+           ROW_NUMBER() OVER (PARTITION BY m.deal_id ORDER BY m.starts_at, m.id) AS nth
+    FROM {meeting} m
+    WHERE m.cancelled = %s AND m.starts_at > %s AND m.starts_at <= %s
+),
+unsettled AS (
+    SELECT w.meeting_id, w.starts_at, d.team_id, d.owner_id, {window} AS window_hours,
+           c.id AS consultation_id, c.status, c.department, c.assignee_id,
+           'consultation:' || CAST(c.id AS TEXT) AS subject
+    FROM window_meeting w
+    JOIN {consultation} c ON c.deal_id = w.deal_id
+    JOIN {deal} d ON d.id = w.deal_id
+    WHERE w.nth = 1 AND c.required = %s AND c.status IN ({unsettled}) AND d.status IN ({open_deals})
+),
+owing AS (
+    SELECT DISTINCT meeting_id, starts_at, team_id, owner_id, window_hours FROM unsettled
+),
+due AS (
+    SELECT 'consultation' AS kind, u.meeting_id, u.consultation_id, u.owner_id AS recipient_id,
+           u.window_hours, u.starts_at, u.subject
+    FROM unsettled u JOIN {user} rep ON rep.id = u.owner_id
+    WHERE rep.is_active = %s
+    UNION ALL
+    SELECT 'consultation', u.meeting_id, u.consultation_id, u.assignee_id,
+           u.window_hours, u.starts_at, u.subject
+    FROM unsettled u JOIN {user} assignee ON assignee.id = u.assignee_id
+    WHERE u.status <> %s AND assignee.is_active = %s
+    UNION ALL
+    SELECT 'consultation', u.meeting_id, u.consultation_id, ms.user_id, u.window_hours, u.starts_at, u.subject
+    FROM unsettled u
+    JOIN {membership} ms ON ms.team_id = u.team_id AND ms.role = {department_role}
+    JOIN {user} member ON member.id = ms.user_id
+    LEFT JOIN {user} assignee ON assignee.id = u.assignee_id
+    WHERE u.status <> %s AND member.is_active = %s AND ms.user_id <> u.owner_id
+      AND (assignee.id IS NULL OR assignee.is_active = %s)
+    UNION ALL
+    SELECT 'escalation', o.meeting_id, NULL, ms.user_id, o.window_hours, o.starts_at,
+           'meeting:' || CAST(o.meeting_id AS TEXT)
+    FROM owing o
+    JOIN {membership} ms ON ms.team_id = o.team_id AND ms.role = %s
+    JOIN {user} manager ON manager.id = ms.user_id
+    WHERE o.window_hours <= %s AND manager.is_active = %s AND ms.user_id <> o.owner_id
+)
+"""
+
+# Meetings that ended within the look-back (an index-only range of the
+# partial index on their end) and have no report; only then their deals,
+# one primary-key probe each.
+_REPORTS_DUE = """
+WITH unreported AS MATERIALIZED (
+    SELECT m.id AS meeting_id, m.deal_id, m.starts_at, {window} AS window_hours
+    FROM {meeting} m
+    WHERE m.cancelled = %s AND m.starts_at > %s AND m.ends_at > %s AND m.ends_at <= %s
+      AND NOT EXISTS (SELECT 1 FROM {report} r WHERE r.meeting_id = m.id{per_row})
+),
+past AS (
+    SELECT * FROM (
+        SELECT u.meeting_id, u.starts_at, u.window_hours,
+               (SELECT d.team_id FROM {deal} d WHERE d.id = u.deal_id AND d.status IN ({open_deals}))
+                   AS team_id,
+               (SELECT d.owner_id FROM {deal} d WHERE d.id = u.deal_id) AS owner_id
+        FROM unreported u
+    ) AS of_open_deal
+    WHERE team_id IS NOT NULL
+),
+due AS (
+    SELECT 'report' AS kind, p.meeting_id, NULL AS consultation_id, p.owner_id AS recipient_id,
+           p.window_hours, p.starts_at, 'report:' || CAST(p.meeting_id AS TEXT) AS subject
+    FROM past p JOIN {user} rep ON rep.id = p.owner_id
+    WHERE rep.is_active = %s
+    UNION ALL
+    SELECT 'report_escalation', p.meeting_id, NULL, ms.user_id, p.window_hours, p.starts_at,
+           'report:' || CAST(p.meeting_id AS TEXT)
+    FROM past p
+    JOIN {membership} ms ON ms.team_id = p.team_id AND ms.role = %s
+    JOIN {user} manager ON manager.id = ms.user_id
+    WHERE p.window_hours >= %s AND manager.is_active = %s AND ms.user_id <> p.owner_id
+)
+"""
+
+
+def _per_row() -> str:
+    return " OFFSET 0" if connection.vendor == "postgresql" else ""
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _consultation_keys_due(*, now, config) -> list[tuple]:
+    """(kind, meeting id, consultation id, recipient id, window) of each consultation reminder
+    and escalation due now and not in the ledger yet.
+
+    Who is reminded: the rep, and, once the questions are sent, the named
+    assignee (or, without an active one, every active member of that
+    department in the team but the rep); from ``escalate_from`` on, every
+    active manager of the team but the rep. Only each deal's next meeting
+    within the largest window counts, and only its latest crossed window.
+    """
+    adapt = connection.ops.adapt_datetimefield_value
+    window, window_params = _window_case(
+        "w.starts_at", [(now + timedelta(hours=hours), hours) for hours in sorted(config.windows)]
     )
-    if not meetings:
-        return 0
-    members = _members_by_team_role({meeting.deal.team_id for meeting in meetings})
-    sent_before = _already_sent([meeting.pk for meeting in meetings])
-    escalate_at = config.report_after[-1]
-    due: list[_Due] = []
-    for meeting in meetings:
+    roles = list(DEPARTMENT_ROLES.items())
+    department_role = "CASE u.department " + " ".join("WHEN %s THEN %s" for _ in roles) + " END"
+    sql = _CONSULTATIONS_DUE.format(
+        window=window,
+        open_deals=_placeholders(OPEN_DEAL_STATUSES),
+        unsettled=_placeholders(UNSETTLED_CONSULTATION_STATUSES),
+        department_role=department_role,
+        **_tables(),
+    ) + _NOT_SENT.format(per_row=_per_row(), **_tables())
+    params = [
+        False,
+        adapt(now),
+        adapt(now + timedelta(hours=config.windows[0])),
+        *window_params,
+        True,
+        *UNSETTLED_CONSULTATION_STATUSES,
+        *OPEN_DEAL_STATUSES,
+        True,
+        ConsultationStatus.OPEN,
+        True,
+        *[value for pair in roles for value in pair],
+        ConsultationStatus.OPEN,
+        True,
+        False,
+        Role.MANAGER,
+        config.escalate_from,
+        True,
+        adapt(now),
+    ]
+    return _fetch(sql, params)
+
+
+def _report_keys_due(*, now, config) -> list[tuple]:
+    """(kind, meeting id, None, recipient id, window) of each report reminder due and not sent.
+
+    A meeting without a report reminds its (active) rep at each window after
+    its end, only the latest crossed one; from the last window on (when there
+    are several) the team's active managers but the rep are told too.
+    """
+    adapt = connection.ops.adapt_datetimefield_value
+    window, window_params = _window_case(
+        "m.ends_at",
+        [(now - timedelta(hours=hours), hours) for hours in sorted(config.report_after, reverse=True)],
+    )
+    escalate_at = config.report_after[-1] if len(config.report_after) > 1 else None
+    sql = _REPORTS_DUE.format(
+        window=window, open_deals=_placeholders(OPEN_DEAL_STATUSES), per_row=_per_row(), **_tables()
+    ) + _NOT_SENT.format(per_row=_per_row(), **_tables())
+    params = [
+        *window_params,
+        False,
+        adapt(reconsider_after(now=now, config=config)),
+        adapt(now - timedelta(days=config.report_lookback_days)),
+        adapt(now - timedelta(hours=config.report_after[0])),
+        *OPEN_DEAL_STATUSES,
+        True,
+        Role.MANAGER,
+        # Without a second window nobody is escalated to: no window reaches this.
+        escalate_at if escalate_at is not None else max(config.report_after) + 1,
+        True,
+        adapt(reconsider_after(now=now, config=config)),
+    ]
+    return _fetch(sql, params)
+
+
+def reconsider_after(*, now: datetime, config: ReminderSettings) -> datetime:
+    """The sweep never looks at a meeting that started at or before this again.
+
+    Consultation reminders only concern meetings still ahead, and report
+    reminders meetings that ended within the look-back; a meeting starting
+    over a day before the look-back began (longer meetings are not a thing)
+    has had all its windows. Its ledger rows can go: no sweep re-creates them.
+    """
+    return now - timedelta(days=config.report_lookback_days + 1)
+
+
+def _due_items(keys: list[tuple], *, now, config) -> list[_Due]:
+    """The reminders behind the keys the database found due, with what their messages say."""
+    if not keys:
+        return []
+    # Meetings, then their deals by primary key (a join would let the planner hash all deals).
+    meetings = Meeting.objects.in_bulk({key[1] for key in keys})
+    deals = Deal.objects.select_related("owner", "team", "customer").in_bulk(
+        {meeting.deal_id for meeting in meetings.values()}
+    )
+    for meeting in meetings.values():
+        meeting.deal = deals[meeting.deal_id]
+    consultations = Consultation.objects.select_related("assignee").in_bulk(
+        {key[2] for key in keys if key[2] is not None}
+    )
+    recipients = User.objects.in_bulk({key[3] for key in keys})
+    escalated = {key[1] for key in keys if key[0] == ReminderKind.ESCALATION}
+    missing = defaultdict(set)
+    if escalated:
+        for deal_id, department in Consultation.objects.filter(
+            deal__meetings__in=escalated, required=True, status__in=UNSETTLED_CONSULTATION_STATUSES
+        ).values_list("deal_id", "department"):
+            missing[deal_id].add(Department(department).label)
+    due = []
+    for kind, meeting_id, consultation_id, recipient_id, window in keys:
+        meeting = meetings.get(meeting_id)
+        recipient = recipients.get(recipient_id)
+        consultation = consultations.get(consultation_id)
+        if meeting is None or recipient is None or (consultation_id is not None and consultation is None):
+            continue  # deleted since: nothing to remind of
         deal = meeting.deal
-        window = latest_crossed_report_window(ended_at=meeting.ends_at, now=now, windows=config.report_after)
-        if window is None:
-            continue
-        context = {"deal": deal, "meeting": meeting, "hours": window}
-        url = _report_url(meeting)
-        subject = f"report:{meeting.pk}"
-        recipients = [(ReminderKind.REPORT, deal.owner, "reminder_report", url)]
-        if window >= escalate_at and len(config.report_after) > 1:
-            recipients += [
-                (ReminderKind.REPORT_ESCALATION, manager, "reminder_report_escalation", _deal_url(deal.pk))
-                for manager in members[(deal.team_id, Role.MANAGER)]
-                if manager.pk != deal.owner_id
-            ]
-        due += [
-            _Due(
-                kind=kind,
-                subject=subject,
-                window=window,
-                meeting=meeting,
-                recipient=recipient,
-                template=template,
-                context=context,
-                url=link,
+        if kind in (ReminderKind.REPORT, ReminderKind.REPORT_ESCALATION):
+            current = latest_crossed_report_window(
+                ended_at=meeting.ends_at, now=now, windows=config.report_after
             )
-            for kind, recipient, template, link in recipients
-        ]
-    return _claim_and_notify(due, sent_before=sent_before)
+        else:
+            current = latest_crossed_window(starts_at=meeting.starts_at, now=now, windows=config.windows)
+        if current != window:
+            continue  # the meeting moved since: the next sweep sees it as it is now
+        due.append(_due_item(kind, meeting, deal, recipient, window, consultation, missing[deal.pk]))
+    return due
+
+
+def _due_item(kind, meeting, deal, recipient, window, consultation, missing) -> _Due:
+    if kind == ReminderKind.CONSULTATION:
+        is_rep = recipient.pk == deal.owner_id
+        return _Due(
+            kind=kind,
+            subject=f"consultation:{consultation.pk}",
+            window=window,
+            meeting=meeting,
+            recipient=recipient,
+            consultation=consultation,
+            template="reminder_consultation",
+            context={
+                "deal": deal,
+                "meeting": meeting,
+                "consultation": consultation,
+                "is_rep": is_rep,
+                "due": consultation.due_at or meeting.starts_at,
+            },
+            url=(
+                _deal_url(deal.pk) if is_rep else reverse("deals:consultation_answer", args=[consultation.pk])
+            ),
+        )
+    if kind == ReminderKind.ESCALATION:
+        return _Due(
+            kind=kind,
+            subject=f"meeting:{meeting.pk}",
+            window=window,
+            meeting=meeting,
+            recipient=recipient,
+            template="reminder_escalation",
+            context={"deal": deal, "meeting": meeting, "missing": sorted(missing), "due": meeting.starts_at},
+            url=_deal_url(deal.pk),
+        )
+    escalation = kind == ReminderKind.REPORT_ESCALATION
+    return _Due(
+        kind=kind,
+        subject=f"report:{meeting.pk}",
+        window=window,
+        meeting=meeting,
+        recipient=recipient,
+        template="reminder_report_escalation" if escalation else "reminder_report",
+        context={"deal": deal, "meeting": meeting, "hours": window},
+        url=_deal_url(deal.pk) if escalation else _report_url(meeting),
+    )
 
 
 def _report_url(meeting) -> str:
@@ -354,7 +510,26 @@ def reminders_sweep(*, now: datetime | None = None) -> int:
     """Send every reminder that is due now and not sent yet; returns how many were sent."""
     now = now or timezone.now()
     config = ReminderSettings.from_settings()
-    sent = _consultation_reminders(now=now, config=config) + _report_reminders(now=now, config=config)
+    keys = _consultation_keys_due(now=now, config=config)
+    if config.report_after:
+        keys += _report_keys_due(now=now, config=config)
+    sent = _claim_and_notify(_due_items(keys, now=now, config=config))
     if sent:
         logger.info("Reminder sweep sent %s reminders", sent)
     return sent
+
+
+def reminders_prune(*, now: datetime | None = None, limit: int | None = None) -> int:
+    """Delete up to ``limit`` ledger rows of meetings the sweep will never look at again.
+
+    Bounded, so a first prune of a long history spreads over several sweeps.
+    Returns how many rows were deleted.
+    """
+    now = now or timezone.now()
+    limit = settings.NEGPREP_REMINDER_PRUNE_BATCH if limit is None else limit
+    if limit <= 0:
+        return 0
+    cutoff = reconsider_after(now=now, config=ReminderSettings.from_settings())
+    past = Reminder.objects.filter(meeting_starts_at__lte=cutoff).order_by().values("pk")[:limit]
+    deleted, _ = Reminder.objects.filter(pk__in=Subquery(past)).delete()
+    return deleted

@@ -227,6 +227,9 @@ NEGPREP_ESCALATION_FROM_HOURS = env_int("NEGPREP_ESCALATION_FROM_HOURS", 24)
 # After a meeting without a report: remind the rep, then tell the managers (hours after its end).
 NEGPREP_REPORT_REMINDER_HOURS = env_int_list("NEGPREP_REPORT_REMINDER_HOURS", [24, 72])
 NEGPREP_REPORT_LOOKBACK_DAYS = env_int("NEGPREP_REPORT_LOOKBACK_DAYS", 14)
+# Each sweep deletes at most this many ledger rows of meetings whose windows
+# (the report windows after it included) have all passed; 0 keeps them all.
+NEGPREP_REMINDER_PRUNE_BATCH = env_int("NEGPREP_REMINDER_PRUNE_BATCH", 2000)
 
 CELERY_BEAT_SCHEDULE = {
     "reminder-sweep": {

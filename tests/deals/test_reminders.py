@@ -385,3 +385,104 @@ def test_a_worker_killed_between_claiming_and_sending_is_covered_by_a_later_swee
     rep_row.refresh_from_db()
     assert rep_row.email_status == EmailStatus.SENT
     assert [m.to[0] for m in mailoutbox].count(world.members["rep"].email) == 1
+
+
+def _every_window(meeting, capture):
+    """Sweep through every window of the meeting: before it, and the report windows after it."""
+    for moment in (
+        meeting.starts_at - 70 * HOUR,
+        meeting.starts_at - 20 * HOUR,
+        meeting.starts_at - 3 * HOUR,
+        meeting.ends_at + 30 * HOUR,
+        meeting.ends_at + 80 * HOUR,
+    ):
+        with time_machine.travel(moment, tick=False), capture(execute=True):
+            sweep()
+
+
+def test_a_pruned_meeting_is_never_reminded_again(
+    settings, meeting, consultation, django_capture_on_commit_callbacks, mailoutbox
+):
+    # A sweep (which prunes too) every six hours, from before the first window
+    # until long after the last report window: each reminder goes out once.
+    moment = meeting.starts_at - 73 * HOUR
+    while moment < meeting.ends_at + timedelta(days=settings.NEGPREP_REPORT_LOOKBACK_DAYS + 20):
+        with time_machine.travel(moment, tick=False), django_capture_on_commit_callbacks(execute=True):
+            sweep()
+        moment += 6 * HOUR
+    reminders = Notification.objects.filter(kind__startswith="reminder_")
+    assert sorted(reminders.values_list("kind", "recipient__username")) == sorted(
+        # 72, 24 and 4 hours before: the rep and production, and from 24 hours the manager.
+        3 * [("reminder_consultation", "rep_user"), ("reminder_consultation", "production_user")]
+        + 2 * [("reminder_escalation", "manager_user")]
+        # 24 and 72 hours after: the rep, and at 72 hours the manager.
+        + 2 * [("reminder_report", "rep_user")]
+        + [("reminder_report_escalation", "manager_user")]
+    )
+    assert len(mailoutbox) == 11
+    assert not Reminder.objects.exists()
+
+
+def test_pruning_deletes_only_the_ledger_rows_of_meetings_whose_windows_have_all_passed(
+    world, settings, meeting, consultation, django_capture_on_commit_callbacks
+):
+    from deals.services.reminders import reminders_prune
+
+    lookback = timedelta(days=settings.NEGPREP_REPORT_LOOKBACK_DAYS)
+    recent = MeetingFactory(deal=DealFactory(team=world.team, owner=world.members["rep"], title="Recent"))
+    recent.starts_at = meeting.starts_at + lookback
+    recent.ends_at = recent.starts_at + 2 * HOUR
+    recent.save()
+    _every_window(meeting, django_capture_on_commit_callbacks)
+    with (
+        time_machine.travel(recent.ends_at + 30 * HOUR, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        reminders_sweep()
+    old_rows = set(Reminder.objects.filter(meeting=meeting).values_list("pk", flat=True))
+    recent_rows = set(Reminder.objects.filter(meeting=recent).values_list("pk", flat=True))
+    assert len(old_rows) > 2
+    assert recent_rows
+    # The report windows of the first meeting are still open a moment before the horizon.
+    horizon = meeting.starts_at + lookback + timedelta(days=1)
+    assert reminders_prune(now=horizon - timedelta(minutes=1)) == 0
+    # Bounded: one batch deletes at most its size.
+    assert reminders_prune(now=horizon, limit=2) == 2
+    assert reminders_prune(now=horizon, limit=0) == 0
+    assert reminders_prune(now=horizon) == len(old_rows) - 2
+    assert set(Reminder.objects.values_list("pk", flat=True)) == recent_rows
+    settings.NEGPREP_REMINDER_PRUNE_BATCH = 0
+    assert reminders_prune(now=recent.starts_at + lookback + timedelta(days=2)) == 0
+    assert set(Reminder.objects.values_list("pk", flat=True)) == recent_rows
+
+
+def test_a_nothing_due_sweep_runs_a_fixed_number_of_queries_whatever_is_already_sent(
+    world, meeting, consultation, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    with _at(meeting, 20):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert sweep() > 0
+        # Consultation and report reminders, e-mails to resend (a fail-marking
+        # update and a read), and one batch of the ledger to prune.
+        with django_assert_num_queries(5):
+            assert sweep() == 0
+
+
+def test_a_batch_of_reminder_emails_goes_to_the_broker_as_one_message(
+    world, meeting, consultation, django_capture_on_commit_callbacks, monkeypatch, mailoutbox
+):
+    from teams.tasks import send_notification_email, send_notification_emails
+
+    published = []
+    monkeypatch.setattr(send_notification_email, "delay", lambda *args: published.append(("one", args)))
+    monkeypatch.setattr(send_notification_emails, "delay", lambda *args: published.append(("many", args)))
+    with _at(meeting, 70):
+        assert _sweep(django_capture_on_commit_callbacks) == 2
+    rows = sorted(Notification.objects.filter(kind="reminder_consultation").values_list("pk", flat=True))
+    assert [(kind, sorted(ids)) for kind, (ids,) in published] == [("many", rows)]
+    # A worker fans the message out into one sending task per e-mail.
+    monkeypatch.undo()
+    send_notification_emails.delay(rows)
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        [world.members["rep"].email, world.members["production"].email]
+    )
