@@ -40,7 +40,8 @@ bench-pages: $(STAMP)
 	  echo "Installing wrk (Debian package)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m bench.pages
-	$(BIN)/python -m bench.reminders
+	$(BIN)/python -m bench.reminders --deals 100000 \
+	  --database-url $${BENCH_REMINDERS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/negprep_bench}
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
