@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -114,24 +115,35 @@ def _next_meetings(deal_ids) -> dict[int, object]:
     return starts
 
 
-def payment_queue_for(*, user: User) -> list[PolicyComparison]:
-    """Requests waiting for finance in the user's finance teams, oldest first, each beside its
-    team's policy and with the next meeting it is needed by; four queries however long the queue."""
-    team_ids = finance_team_ids(user=user)
-    if not team_ids:
-        return []
-    requests = list(
-        PaymentTermRequest.objects.filter(status=PaymentTermStatus.SUBMITTED, deal__team_id__in=team_ids)
-        .exclude(requested_by=user)
-        .select_related("deal", "deal__customer", "deal__owner", "deal__team", "requested_by")
-        .order_by("created_at", "pk")
-    )
+def payment_requests_waiting_for(*, user: User, team_id: int | None = None) -> QuerySet[PaymentTermRequest]:
+    """Requests waiting for finance in the user's finance teams, oldest first."""
+    requests = PaymentTermRequest.objects.filter(
+        status=PaymentTermStatus.SUBMITTED, deal__team_id__in=finance_team_ids(user=user)
+    ).exclude(requested_by=user)
+    if team_id is not None:
+        requests = requests.filter(deal__team_id=team_id)
+    return requests.order_by("created_at", "pk")
+
+
+def payment_queue_items(*, user: User, requests) -> list[PolicyComparison]:
+    """The requests (a page of ``payment_requests_waiting_for``) each beside its team's policy and
+    with the next meeting it is needed by; three queries however long the queue."""
+    requests = list(requests)
     if not requests:
         return []
     with_terms_text(requests)
-    policies = policies_by_team(team_ids)
+    policies = policies_by_team({r.deal.team_id for r in requests})
     due = _next_meetings({r.deal_id for r in requests})
     return [compare_with_policy(r, policies[r.deal.team_id], due.get(r.deal_id)) for r in requests]
+
+
+def payment_queue_for(*, user: User, limit: int | None = None) -> list[PolicyComparison]:
+    """The first ``limit`` requests waiting for finance (all without a limit), oldest first."""
+    requests = payment_requests_waiting_for(user=user).select_related(*QUEUE_RELATED)
+    return payment_queue_items(user=user, requests=requests if limit is None else requests[:limit])
+
+
+QUEUE_RELATED = ["deal", "deal__customer", "deal__owner", "deal__team", "requested_by"]
 
 
 def payment_requests_for_deal(*, deal: Deal) -> list[PaymentTermRequest]:

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,10 +19,13 @@ from deals.forms.briefings import (
     formset_rows,
     initial_rows,
 )
+from deals.forms.lists import TeamFilterForm
 from deals.home import team_pipeline
 from deals.models import BriefingStatus, ConsultationStatus
 from deals.selectors import (
-    approval_queue_for,
+    approval_queue_briefings,
+    approval_queue_count,
+    approval_queue_items,
     briefing_history,
     can_edit_deal,
     deal_for_user,
@@ -44,7 +48,7 @@ from deals.services.briefings import (
     limits_snapshot,
     next_meeting,
 )
-from teams.models import Role
+from teams.models import Role, Team
 from teams.selectors import roles_for_user
 
 
@@ -219,7 +223,7 @@ def _decide(request, pk, approve: bool):
         return _back(request, deal)
     if request.htmx:
         # The queue's count and, on the home page, the team pipeline change with the decision.
-        context = {"deal": deal, "approval": approval, "queue": approval_queue_for(user=request.user)}
+        context = {"deal": deal, "approval": approval, "queue_count": approval_queue_count(user=request.user)}
         if request.htmx.current_url_abs_path == reverse("home"):
             context.update(team_pipeline(user=request.user))
         return render(request, "deals/partials/queue_item_done.html", context)
@@ -229,7 +233,8 @@ def _decide(request, pk, approve: bool):
 
 
 def _queue_item(user, deal):
-    return next((item for item in approval_queue_for(user=user) if item.deal.pk == deal.pk), None)
+    briefings = approval_queue_briefings(user=user).filter(deal=deal)
+    return next(iter(approval_queue_items(user=user, briefings=briefings)), None)
 
 
 @require_POST
@@ -265,10 +270,27 @@ def _require_manager(user):
         raise PermissionDenied("Only managers have an approval queue.")
 
 
+APPROVALS_PER_PAGE = 20
+
+
 @require_GET
 def approval_queue(request):
+    """Every briefing waiting for the manager, oldest submission first, paginated; filtered by team."""
     _require_manager(request.user)
-    return render(request, "deals/approval_queue.html", {"queue": approval_queue_for(user=request.user)})
+    teams = Team.objects.filter(memberships__user=request.user, memberships__role=Role.MANAGER)
+    form = TeamFilterForm(request.GET or None, teams=teams.distinct().order_by("name"))
+    team = form.filters().get("team")
+    briefings = approval_queue_briefings(user=request.user, team_id=team.pk if team else None)
+    page = Paginator(briefings, APPROVALS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = approval_queue_items(user=request.user, briefings=page.object_list)
+    context = {
+        "form": form,
+        "page": page,
+        "queue": page.object_list,
+        "queue_count": page.paginator.count,
+        "filtered": team is not None,
+    }
+    return render(request, "deals/approval_queue.html", context)
 
 
 @require_http_methods(["GET", "POST"])

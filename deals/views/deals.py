@@ -14,7 +14,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 from deals.forms.cover import CoNegotiatorForm
 from deals.forms.deals import DealCustomerForm, DealFilterForm, DealForm, NewContactFormSet
 from deals.forms.meetings import FirstMeetingForm
-from deals.models import CoNegotiatorRequest, Contact, Deal, Meeting, MeetingStage, OnCall, OnCallStatus
+from deals.models import (
+    OPEN_DEAL_STATUSES,
+    CoNegotiatorRequest,
+    Contact,
+    Deal,
+    Meeting,
+    MeetingStage,
+    OnCall,
+    OnCallStatus,
+)
 from deals.readiness import readiness_for_deal, readiness_for_deals
 from deals.selectors import can_edit_deal, deal_for_user, deals_for_user, sees_whole_deal
 from deals.services import deals as deal_services
@@ -62,7 +71,9 @@ def _filter_deals(deals: QuerySet[Deal], filters: dict) -> QuerySet[Deal]:
     if query := filters.get("q", "").strip():
         deals = deals.filter(Q(title__icontains=query) | Q(customer__name__icontains=query))
     if status := filters.get("status"):
-        deals = deals.filter(status=status)
+        deals = (
+            deals.filter(status__in=OPEN_DEAL_STATUSES) if status == "open" else deals.filter(status=status)
+        )
     if owner := filters.get("owner"):
         deals = deals.filter(owner=owner)
     # Days are the user's days: the time zone the middleware activated.
@@ -289,8 +300,12 @@ def _display(value):
     return value
 
 
-def timeline_context(*, deal: Deal) -> dict:
-    activities = list(deal.activities.select_related("actor"))
+TIMELINE_ON_DEAL_PAGE = 20
+TIMELINE_PER_PAGE = 25
+
+
+def _with_change_rows(activities) -> list:
+    activities = list(activities)
     for activity in activities:
         activity.change_rows = [
             {
@@ -301,7 +316,32 @@ def timeline_context(*, deal: Deal) -> dict:
             for label, change in (activity.changes or {}).items()
             if isinstance(change, dict)
         ]
-    return {"deal": deal, "activities": activities}
+    return activities
+
+
+def _timeline(deal: Deal):
+    return deal.activities.select_related("actor").order_by("-created_at", "-pk")
+
+
+def timeline_context(*, deal: Deal) -> dict:
+    """The deal page's timeline: the latest entries, and how many there are in all."""
+    timeline = _timeline(deal)
+    return {
+        "deal": deal,
+        "activities": _with_change_rows(timeline[:TIMELINE_ON_DEAL_PAGE]),
+        "activity_count": timeline.count(),
+    }
+
+
+@require_GET
+def deal_timeline(request, pk):
+    """The deal's whole timeline, newest first, paginated."""
+    deal = deal_for_user(user=request.user, pk=pk)
+    if not sees_whole_deal(user=request.user, deal=deal):
+        raise PermissionDenied("The timeline is shared with the people at the meeting and the managers.")
+    page = Paginator(_timeline(deal), TIMELINE_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = _with_change_rows(page.object_list)
+    return render(request, "deals/deal_timeline.html", {"deal": deal, "page": page, "can_edit": False})
 
 
 @require_GET

@@ -2,21 +2,26 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from deals.forms.lists import TeamFilterForm
 from deals.forms.payments import PaymentCheckForm, PaymentDecisionForm, PaymentRequestForm
 from deals.models import PaymentTermStatus
 from deals.selectors import can_edit_deal, deal_for_user
 from deals.selectors_payments import (
+    QUEUE_RELATED,
     compare_with_policy,
     finance_policies_for,
     finance_team_ids,
     is_finance,
     payment_queue_for,
+    payment_queue_items,
     payment_request_for_user,
     payment_requests_for_deal,
+    payment_requests_waiting_for,
     policy_for_team,
 )
 from deals.services.briefings import BriefingError, NotAllowed, next_meeting_start
@@ -26,7 +31,7 @@ from deals.services.payments import (
     payment_request_submit,
     policy_breaches,
 )
-from teams.models import User
+from teams.models import Team, User
 
 
 def payments_panel_context(*, deal, user: User) -> dict:
@@ -40,12 +45,16 @@ def payments_panel_context(*, deal, user: User) -> dict:
     }
 
 
-def payments_home_context(*, user: User) -> dict:
-    """Finance's home panel: the requests waiting for them, and their teams' policies."""
+def payments_home_context(*, user: User, limit: int) -> dict:
+    """Finance's home panel: the oldest requests waiting, how many wait, and their teams' policies."""
     return {
-        "payment_queue": payment_queue_for(user=user),
+        "payment_queue": payment_queue_for(user=user, limit=limit),
+        "payment_queue_count": payment_requests_waiting_for(user=user).count(),
         "finance_policies": finance_policies_for(user=user),
     }
+
+
+PAYMENT_REQUESTS_PER_PAGE = 20
 
 
 def _payments_anchor(deal) -> str:
@@ -215,8 +224,26 @@ def _require_finance(user):
 
 @require_GET
 def finance_queue(request):
+    """Every request waiting for finance, oldest first, paginated; filtered by team."""
     _require_finance(request.user)
-    return render(request, "deals/finance_queue.html", payments_home_context(user=request.user))
+    policies = finance_policies_for(user=request.user)
+    teams = Team.objects.filter(pk__in=[policy.team_id for policy in policies]).order_by("name")
+    form = TeamFilterForm(request.GET or None, teams=teams)
+    team = form.filters().get("team")
+    requests = payment_requests_waiting_for(user=request.user, team_id=team.pk if team else None)
+    page = Paginator(requests.select_related(*QUEUE_RELATED), PAYMENT_REQUESTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = payment_queue_items(user=request.user, requests=page.object_list)
+    context = {
+        "form": form,
+        "page": page,
+        "payment_queue": page.object_list,
+        "payment_queue_count": page.paginator.count,
+        "finance_policies": policies,
+        "filtered": team is not None,
+    }
+    return render(request, "deals/finance_queue.html", context)
 
 
 @require_GET
