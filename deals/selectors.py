@@ -118,26 +118,41 @@ class VersionEntry:
     changes: list
 
 
-def briefing_history(*, briefing: Briefing) -> list[VersionEntry]:
-    """Submitted versions newest first, each with its decision and what changed since the one before."""
-    versions = list(
-        briefing.versions.select_related(
-            "submitted_by", "approval__manager", "approval__on_behalf_of"
-        ).order_by("number")
-    )
-    entries, previous = [], None
+def briefing_versions(*, briefing: Briefing) -> QuerySet[BriefingVersion]:
+    """Submitted versions newest first, with who submitted and who decided."""
+    return briefing.versions.select_related(
+        "submitted_by", "approval__manager", "approval__on_behalf_of"
+    ).order_by("-number")
+
+
+def briefing_history_entries(*, briefing: Briefing, versions) -> list[VersionEntry]:
+    """These versions (newest first, e.g. a page of ``briefing_versions``), each with its decision
+    and what changed since the version before; one more query for the versions just before them."""
+    versions = list(versions)
+    numbers = {version.number for version in versions}
+    before = {
+        version.number: version
+        for version in briefing.versions.filter(
+            number__in={version.number - 1 for version in versions} - numbers
+        )
+    }
+    before.update({version.number: version for version in versions})
+    entries = []
     for version in versions:
-        approval = getattr(version, "approval", None)
+        previous = before.get(version.number - 1)
         entries.append(
             VersionEntry(
                 version=version,
-                approval=approval,
+                approval=getattr(version, "approval", None),
                 changes=snapshot_diff(previous.snapshot if previous else None, version.snapshot),
             )
         )
-        previous = version
-    entries.reverse()
     return entries
+
+
+def briefing_history(*, briefing: Briefing) -> list[VersionEntry]:
+    """Submitted versions newest first, each with its decision and what changed since the one before."""
+    return briefing_history_entries(briefing=briefing, versions=briefing_versions(briefing=briefing))
 
 
 @dataclass

@@ -26,7 +26,8 @@ from deals.selectors import (
     approval_queue_briefings,
     approval_queue_count,
     approval_queue_items,
-    briefing_history,
+    briefing_history_entries,
+    briefing_versions,
     can_edit_deal,
     deal_for_user,
     delegations_for,
@@ -247,21 +248,37 @@ def briefing_return(request, pk):
     return _decide(request, pk, approve=False)
 
 
+VERSIONS_PER_PAGE = 10
+
+
 @require_GET
 def briefing_history_view(request, pk):
     deal = deal_for_user(user=request.user, pk=pk)
     if not sees_whole_deal(user=request.user, deal=deal):
         raise PermissionDenied("The briefing is shared with the people at the meeting and the managers.")
     briefing = deal.briefing
-    entries = briefing_history(briefing=briefing)
+    page = Paginator(briefing_versions(briefing=briefing), VERSIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    entries = briefing_history_entries(briefing=briefing, versions=page.object_list)
     # A draft after a submitted version: what it would change, before anyone submits it.
     draft_changes = None
-    if entries and briefing.status in (BriefingStatus.DRAFT, BriefingStatus.CHANGES_REQUESTED):
+    if (
+        entries
+        and page.number == 1
+        and briefing.status in (BriefingStatus.DRAFT, BriefingStatus.CHANGES_REQUESTED)
+    ):
         draft_changes = snapshot_diff(entries[0].version.snapshot, briefing_snapshot(briefing))
     return render(
         request,
         "deals/briefing_history.html",
-        {"deal": deal, "briefing": briefing, "entries": entries, "draft_changes": draft_changes},
+        {
+            "deal": deal,
+            "briefing": briefing,
+            "entries": entries,
+            "page": page,
+            "draft_changes": draft_changes,
+        },
     )
 
 
