@@ -40,23 +40,32 @@ def report_for_user(*, user: User, pk: int) -> NegotiationReport:
     return report
 
 
-def reports_for_deal(*, deal) -> list[NegotiationReport]:
-    """The deal's reports, latest meeting first."""
-    return list(
+def reports_for_deal(*, deal, limit: int | None = None) -> list[NegotiationReport]:
+    """The deal's reports, latest meeting first (the first ``limit`` of them when given)."""
+    reports = (
         NegotiationReport.objects.filter(meeting__deal=deal)
         .select_related("meeting", "filed_by")
         .order_by("-meeting__starts_at", "-pk")
     )
+    return list(reports if limit is None else reports[:limit])
 
 
-def meetings_awaiting_report(*, deal, now: datetime.datetime | None = None) -> list[Meeting]:
-    """Meetings of the deal that have started, were not cancelled and have no report yet, latest first."""
+def _awaiting_report(*, deal, now: datetime.datetime | None = None) -> QuerySet[Meeting]:
     now = now or timezone.now()
-    return list(
-        Meeting.objects.filter(deal=deal, cancelled=False, starts_at__lte=now, report__isnull=True).order_by(
-            "-starts_at"
-        )
-    )
+    return Meeting.objects.filter(deal=deal, cancelled=False, starts_at__lte=now, report__isnull=True)
+
+
+def meetings_awaiting_report(
+    *, deal, now: datetime.datetime | None = None, limit: int | None = None
+) -> list[Meeting]:
+    """Meetings of the deal that have started, were not cancelled and have no report yet, latest first
+    (the first ``limit`` of them when given)."""
+    meetings = _awaiting_report(deal=deal, now=now).order_by("-starts_at", "-pk")
+    return list(meetings if limit is None else meetings[:limit])
+
+
+def meetings_awaiting_report_count(*, deal) -> int:
+    return _awaiting_report(deal=deal).count()
 
 
 def managed_team_ids(*, user: User) -> list[int]:

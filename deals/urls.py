@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/", deal_views.deal_detail, name="detail"),
     path("<int:pk>/edit/", deal_views.deal_edit, name="edit"),
     path("<int:pk>/timeline/", deal_views.deal_timeline, name="timeline"),
+    path("<int:pk>/meetings/", deal_views.deal_past_meetings, name="past_meetings"),
     path("<int:pk>/meetings/new/", meeting_views.meeting_add, name="meeting_add"),
     path("meetings/<int:pk>/edit/", meeting_views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/cancel/", meeting_views.meeting_cancel, name="meeting_cancel"),

@@ -22,6 +22,7 @@ from deals.selectors_reports import (
     escalated_meetings,
     managed_team_ids,
     meetings_awaiting_report,
+    meetings_awaiting_report_count,
     overdue_report_meetings,
     report_for_user,
     reports_for_deal,
@@ -43,17 +44,41 @@ def _currency(deal) -> str:
     return (limits or {}).get("currency") or deal.currency
 
 
+REPORTS_ON_DEAL_PAGE = 10
+
+
 def reports_panel_context(*, deal, user: User) -> dict:
-    """What the deal page needs to show the reports panel and the report links of past meetings."""
-    reports = reports_for_deal(deal=deal)
+    """What the deal page needs to show the reports panel (the latest reports, and how many there are)
+    and the report links of past meetings."""
+    reports = reports_for_deal(deal=deal, limit=REPORTS_ON_DEAL_PAGE)
+    all_reports = NegotiationReport.objects.filter(meeting__deal=deal)
     can_file = can_edit_deal(user=user, deal=deal)
+    awaiting = meetings_awaiting_report(deal=deal, limit=REPORTS_ON_DEAL_PAGE) if can_file else []
+    # The first ones are listed; the count says how many there are (the past meetings page lists them all).
+    awaiting_count = meetings_awaiting_report_count(deal=deal) if can_file else 0
+    return {
+        "deal_reports": reports,
+        "deal_report_count": all_reports.count(),
+        "reported_meeting_ids": {report.meeting_id for report in reports},
+        "reports_with_breaches": all_reports.exclude(breaches=[]).count(),
+        "meetings_awaiting_report": awaiting,
+        "meetings_awaiting_report_count": awaiting_count,
+        "can_file_reports": can_file,
+        "report_currency": _currency(deal),
+    }
+
+
+def reports_for_meetings_context(*, deal, user: User, meetings) -> dict:
+    """The reports of these meetings of the deal, for their report links."""
+    reports = list(
+        NegotiationReport.objects.filter(meeting__in=[meeting.pk for meeting in meetings]).select_related(
+            "meeting", "filed_by"
+        )
+    )
     return {
         "deal_reports": reports,
         "reported_meeting_ids": {report.meeting_id for report in reports},
-        "reports_with_breaches": sum(1 for report in reports if report.breaches),
-        "meetings_awaiting_report": meetings_awaiting_report(deal=deal) if can_file else [],
-        "can_file_reports": can_file,
-        "report_currency": _currency(deal),
+        "can_file_reports": can_edit_deal(user=user, deal=deal),
     }
 
 

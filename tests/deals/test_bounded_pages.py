@@ -435,3 +435,40 @@ def test_the_deal_list_is_unchanged_for_the_open_filter_of_another_status(client
     client.force_login(rep)
     assert client.get(reverse("deals:list") + "?status=open").context["page"].paginator.count == 0
     assert client.get(reverse("deals:list") + "?status=lost").context["page"].paginator.count == 1
+
+
+def test_the_deal_page_shows_the_latest_past_meetings_and_their_page_lists_them_all(client, world, rep):
+    deal = world.objects["deal"]
+    now = timezone.now()
+    for number in range(14):
+        MeetingFactory(deal=deal, starts_at=now - timedelta(days=number + 1))
+    client.force_login(rep)
+    page = client.get(reverse("deals:detail", args=[deal.pk]))
+    assert len(page.context["past_meetings"]) == 10
+    assert page.context["past_meeting_count"] == 14
+    assert "See all 14" in page.content.decode()
+    past = reverse("deals:past_meetings", args=[deal.pk])
+    assert _rows(client.get(past).content.decode(), "meeting") == 14
+    # Departments see a summary of the deal, not its meetings.
+    client.force_login(world.outsider)
+    assert client.get(past).status_code == 404
+
+
+def test_the_deal_page_costs_the_same_queries_with_many_past_meetings_and_entries(
+    client, world, rep, django_assert_max_num_queries
+):
+    deal = world.objects["deal"]
+    now = timezone.now()
+    MeetingFactory(deal=deal, starts_at=now - timedelta(days=1))
+    Activity.objects.create(deal=deal, actor=rep, verb="note", summary="first")
+    client.force_login(rep)
+    url = reverse("deals:detail", args=[deal.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for number in range(20):
+        MeetingFactory(deal=deal, starts_at=now - timedelta(days=number + 2))
+    Activity.objects.bulk_create(Activity(deal=deal, actor=rep, verb="note", summary=f"n{n}") for n in range(40))
+    with django_assert_max_num_queries(len(one)):
+        response = client.get(url)
+    assert response.context["past_meeting_count"] == 21
