@@ -115,6 +115,9 @@ def _next_meetings(deal_ids) -> dict[int, object]:
     return starts
 
 
+QUEUE_RELATED = ["deal", "deal__customer", "deal__owner", "deal__team", "requested_by"]
+
+
 def payment_requests_waiting_for(*, user: User, team_id: int | None = None) -> QuerySet[PaymentTermRequest]:
     """Requests waiting for finance in the user's finance teams, oldest first."""
     requests = PaymentTermRequest.objects.filter(
@@ -125,7 +128,7 @@ def payment_requests_waiting_for(*, user: User, team_id: int | None = None) -> Q
     return requests.order_by("created_at", "pk")
 
 
-def payment_queue_items(*, user: User, requests) -> list[PolicyComparison]:
+def payment_queue_items(*, requests) -> list[PolicyComparison]:
     """The requests (a page of ``payment_requests_waiting_for``) each beside its team's policy and
     with the next meeting it is needed by; three queries however long the queue."""
     requests = list(requests)
@@ -140,10 +143,7 @@ def payment_queue_items(*, user: User, requests) -> list[PolicyComparison]:
 def payment_queue_for(*, user: User, limit: int | None = None) -> list[PolicyComparison]:
     """The first ``limit`` requests waiting for finance (all without a limit), oldest first."""
     requests = payment_requests_waiting_for(user=user).select_related(*QUEUE_RELATED)
-    return payment_queue_items(user=user, requests=requests if limit is None else requests[:limit])
-
-
-QUEUE_RELATED = ["deal", "deal__customer", "deal__owner", "deal__team", "requested_by"]
+    return payment_queue_items(requests=requests if limit is None else requests[:limit])
 
 
 def payment_requests_for_deal(*, deal: Deal) -> list[PaymentTermRequest]:

@@ -234,7 +234,7 @@ def finance_queue(request):
     page = Paginator(requests.select_related(*QUEUE_RELATED), PAYMENT_REQUESTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    page.object_list = payment_queue_items(user=request.user, requests=page.object_list)
+    page.object_list = payment_queue_items(requests=page.object_list)
     context = {
         "form": form,
         "page": page,
