@@ -146,11 +146,15 @@ def payment_queue_for(*, user: User, limit: int | None = None) -> list[PolicyCom
     return payment_queue_items(requests=requests if limit is None else requests[:limit])
 
 
-def payment_requests_for_deal(*, deal: Deal) -> list[PaymentTermRequest]:
+def deal_payment_requests(*, deal: Deal) -> QuerySet[PaymentTermRequest]:
     """The deal's requests, newest first."""
-    return with_terms_text(
-        list(deal.payment_requests.select_related("requested_by", "reviewer").order_by("-created_at", "-pk"))
-    )
+    return deal.payment_requests.select_related("requested_by", "reviewer").order_by("-created_at", "-pk")
+
+
+def payment_requests_for_deal(*, deal: Deal, limit: int | None = None) -> list[PaymentTermRequest]:
+    """The deal's requests newest first (the first ``limit`` when given), with their terms in words."""
+    requests = deal_payment_requests(deal=deal)
+    return with_terms_text(list(requests if limit is None else requests[:limit]))
 
 
 def approved_payment_terms(*, deal: Deal) -> PaymentTermRequest | None:

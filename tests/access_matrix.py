@@ -256,6 +256,7 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "deals:edit": Entry(_deal_url("deals:edit"), OWNER_EDITS),
     "deals:timeline": Entry(_deal_url("deals:timeline"), DEAL_READERS),
     "deals:past_meetings": Entry(_deal_url("deals:past_meetings"), DEAL_READERS),
+    "deals:payment_requests": Entry(_deal_url("deals:payment_requests"), DEAL_READERS),
     "deals:meeting_add": Entry(_deal_url("deals:meeting_add"), OWNER_EDITS),
     "deals:meeting_edit": Entry(_meeting_url("deals:meeting_edit"), OWNER_EDITS),
     "deals:meeting_cancel": Entry(

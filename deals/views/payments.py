@@ -14,6 +14,7 @@ from deals.selectors import can_edit_deal, deal_for_user
 from deals.selectors_payments import (
     QUEUE_RELATED,
     compare_with_policy,
+    deal_payment_requests,
     finance_policies_for,
     finance_team_ids,
     is_finance,
@@ -23,6 +24,7 @@ from deals.selectors_payments import (
     payment_requests_for_deal,
     payment_requests_waiting_for,
     policy_for_team,
+    with_terms_text,
 )
 from deals.services.briefings import BriefingError, NotAllowed, next_meeting_start
 from deals.services.payments import (
@@ -33,13 +35,16 @@ from deals.services.payments import (
 )
 from teams.models import Team, User
 
+PAYMENT_REQUESTS_ON_DEAL_PAGE = 10
+
 
 def payments_panel_context(*, deal, user: User) -> dict:
     """What the deal page needs to show its payment-term requests."""
-    requests = payment_requests_for_deal(deal=deal)
-    pending = any(r.status == PaymentTermStatus.SUBMITTED for r in requests)
+    requests = payment_requests_for_deal(deal=deal, limit=PAYMENT_REQUESTS_ON_DEAL_PAGE)
+    pending = deal.payment_requests.filter(status=PaymentTermStatus.SUBMITTED).exists()
     return {
         "payment_requests": requests,
+        "payment_request_count": deal.payment_requests.count(),
         "can_request_payment_terms": deal.is_open and not pending and can_edit_deal(user=user, deal=deal),
         "can_decide_payment_terms": pending and is_finance(user=user, team_id=deal.team_id),
     }
@@ -170,8 +175,8 @@ def _request_for_finance(request, pk):
 def _decision_page(request, payment_request, form=None, status=200):
     deal = payment_request.deal
     policy = policy_for_team(team=deal.team)
-    others = payment_requests_for_deal(deal=deal)
-    this = next(r for r in others if r.pk == payment_request.pk)
+    this = with_terms_text([payment_request])[0]
+    others = payment_requests_for_deal(deal=deal, limit=PAYMENT_REQUESTS_ON_DEAL_PAGE + 1)
     context = {
         "deal": deal,
         "can_edit": False,
@@ -180,7 +185,8 @@ def _decision_page(request, payment_request, form=None, status=200):
         "policy": policy,
         "form": form or PaymentDecisionForm(policy=policy),
         "can_decide": this.status == PaymentTermStatus.SUBMITTED and this.requested_by_id != request.user.pk,
-        "earlier_requests": [r for r in others if r.pk != this.pk],
+        "earlier_requests": [r for r in others if r.pk != this.pk][:PAYMENT_REQUESTS_ON_DEAL_PAGE],
+        "payment_request_count": deal.payment_requests.count(),
     }
     return render(request, "deals/payment_request_detail.html", context, status=status)
 
@@ -252,3 +258,15 @@ def finance_policy(request):
     return render(
         request, "deals/finance_policy.html", {"finance_policies": finance_policies_for(user=request.user)}
     )
+
+
+@require_GET
+def deal_payment_requests_view(request, pk):
+    """Every payment-term request of the deal, newest first, paginated."""
+    deal = deal_for_user(user=request.user, pk=pk)
+    page = Paginator(deal_payment_requests(deal=deal), PAYMENT_REQUESTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = with_terms_text(list(page.object_list))
+    context = {"deal": deal, "page": page, "payment_requests": page.object_list, "can_edit": False}
+    return render(request, "deals/deal_payment_requests.html", context)

@@ -472,3 +472,29 @@ def test_the_deal_page_costs_the_same_queries_with_many_past_meetings_and_entrie
     with django_assert_max_num_queries(len(one)):
         response = client.get(url)
     assert response.context["past_meeting_count"] == 21
+
+
+def test_the_deal_page_shows_the_latest_payment_requests_and_their_page_lists_them_all(client, world, rep):
+    from deals.models import PaymentTermRequest, PaymentTermStatus
+
+    deal = world.objects["deal"]
+    PaymentTermRequest.objects.bulk_create(
+        PaymentTermRequest(
+            deal=deal,
+            net_days=45,
+            deposit_pct=Decimal("0"),
+            instalments=1,
+            customer_reason="Budget",
+            requested_by=rep,
+            status=PaymentTermStatus.REJECTED,
+        )
+        for _ in range(13)
+    )
+    client.force_login(rep)
+    page = client.get(reverse("deals:detail", args=[deal.pk]))
+    assert _rows(page.content.decode(), "payment-request") == 10
+    assert "See all 13" in page.content.decode()
+    url = reverse("deals:payment_requests", args=[deal.pk])
+    assert _rows(client.get(url).content.decode(), "payment-request") == 13
+    client.force_login(world.outsider)
+    assert client.get(url).status_code == 404
