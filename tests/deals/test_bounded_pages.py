@@ -468,7 +468,9 @@ def test_the_deal_page_costs_the_same_queries_with_many_past_meetings_and_entrie
         client.get(url)
     for number in range(20):
         MeetingFactory(deal=deal, starts_at=now - timedelta(days=number + 2))
-    Activity.objects.bulk_create(Activity(deal=deal, actor=rep, verb="note", summary=f"n{n}") for n in range(40))
+    Activity.objects.bulk_create(
+        Activity(deal=deal, actor=rep, verb="note", summary=f"n{n}") for n in range(40)
+    )
     with django_assert_max_num_queries(len(one)):
         response = client.get(url)
     assert response.context["past_meeting_count"] == 21
