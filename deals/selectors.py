@@ -7,7 +7,7 @@ endpoint starts from one of its gates.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from deals.diffs import snapshot_diff
@@ -31,26 +31,41 @@ class VersionEntry:
     changes: list
 
 
-def briefing_history(*, briefing: Briefing) -> list[VersionEntry]:
-    """Submitted versions newest first, each with its decision and what changed since the one before."""
-    versions = list(
-        briefing.versions.select_related(
-            "submitted_by", "approval__manager", "approval__on_behalf_of"
-        ).order_by("number")
-    )
-    entries, previous = [], None
+def briefing_versions(*, briefing: Briefing) -> QuerySet[BriefingVersion]:
+    """Submitted versions newest first, with who submitted and who decided."""
+    return briefing.versions.select_related(
+        "submitted_by", "approval__manager", "approval__on_behalf_of"
+    ).order_by("-number")
+
+
+def briefing_history_entries(*, briefing: Briefing, versions) -> list[VersionEntry]:
+    """These versions (newest first, e.g. a page of ``briefing_versions``), each with its decision
+    and what changed since the version before; one more query for the versions just before them."""
+    versions = list(versions)
+    numbers = {version.number for version in versions}
+    before = {
+        version.number: version
+        for version in briefing.versions.filter(
+            number__in={version.number - 1 for version in versions} - numbers
+        )
+    }
+    before.update({version.number: version for version in versions})
+    entries = []
     for version in versions:
-        approval = getattr(version, "approval", None)
+        previous = before.get(version.number - 1)
         entries.append(
             VersionEntry(
                 version=version,
-                approval=approval,
+                approval=getattr(version, "approval", None),
                 changes=snapshot_diff(previous.snapshot if previous else None, version.snapshot),
             )
         )
-        previous = version
-    entries.reverse()
     return entries
+
+
+def briefing_history(*, briefing: Briefing) -> list[VersionEntry]:
+    """Submitted versions newest first, each with its decision and what changed since the one before."""
+    return briefing_history_entries(briefing=briefing, versions=briefing_versions(briefing=briefing))
 
 
 @dataclass
@@ -110,20 +125,39 @@ class QueueItem:
         return floor if floor < b.walk_away_price else None
 
 
-def approval_queue_for(*, user: User) -> list[QueueItem]:
-    """Briefings waiting for this manager's decision, oldest submission first, in two queries."""
+def approval_queue_briefings(*, user: User, team_id: int | None = None) -> QuerySet[Briefing]:
+    """Briefings waiting for this manager's decision, oldest submission first (sorted in SQL)."""
     if not user.is_authenticated:
-        return []
-    today = timezone.localdate()
+        return Briefing.objects.none()
     managed = Membership.objects.filter(user=user, role=Role.MANAGER).values("team")
     submitted_version = BriefingVersion.objects.filter(briefing=OuterRef("pk"), number=OuterRef("version"))
     briefings = (
         Briefing.objects.filter(status=BriefingStatus.SUBMITTED, deal__team__in=managed)
         .exclude(deal__owner=user)
-        .select_related("deal", "deal__customer", "deal__owner", "deal__team", "approved_version")
-        .annotate(submitted_version_id=Subquery(submitted_version.values("pk")[:1]))
+        .filter(Exists(submitted_version))
     )
-    briefings = list(briefings)
+    if team_id is not None:
+        briefings = briefings.filter(deal__team_id=team_id)
+    return briefings.annotate(
+        submitted_version_id=Subquery(submitted_version.values("pk")[:1]),
+        submitted_at=Subquery(submitted_version.values("submitted_at")[:1]),
+    ).order_by("submitted_at", "pk")
+
+
+def approval_queue_count(*, user: User) -> int:
+    return approval_queue_briefings(user=user).count()
+
+
+def approval_queue_items(*, user: User, briefings) -> list[QueueItem]:
+    """The queue items of these briefings (a page of ``approval_queue_briefings``), in three queries."""
+    today = timezone.localdate()
+    briefings = list(
+        briefings.select_related("deal", "deal__customer", "deal__owner", "deal__team", "approved_version")
+        if isinstance(briefings, QuerySet)
+        else briefings
+    )
+    if not briefings:
+        return []
     versions = BriefingVersion.objects.select_related("submitted_by").in_bulk(
         [b.submitted_version_id for b in briefings]
     )
@@ -133,36 +167,48 @@ def approval_queue_for(*, user: User) -> list[QueueItem]:
             delegate=user, starts_on__lte=today, ends_on__gte=today
         ).select_related("manager")
     }
-    items = [
+    return [
         QueueItem(
             briefing=b, version=versions[b.submitted_version_id], on_behalf_of=delegations.get(b.deal.team_id)
         )
         for b in briefings
         if b.submitted_version_id in versions
     ]
-    items.sort(key=lambda item: item.version.submitted_at)
-    return items
 
 
-def cover_invitations_for(*, user: User) -> dict:
-    """What colleagues asked of the user for upcoming meetings: on-call cover and co-negotiation."""
-    now = timezone.now()
-    upcoming = {"meeting__cancelled": False, "meeting__ends_at__gt": now}
-    related = ["meeting", "meeting__deal", "meeting__deal__customer", "meeting__deal__owner"]
-    return {
-        "on_call_invitations": list(
-            OnCall.objects.filter(member=user, **upcoming)
-            .exclude(status=OnCallStatus.DECLINED)
-            .select_related(*related)
-            .order_by("meeting__starts_at")
-        ),
-        "co_negotiator_invitations": list(
-            CoNegotiatorRequest.objects.filter(member=user, **upcoming)
-            .exclude(status=OnCallStatus.DECLINED)
-            .select_related(*related)
-            .order_by("meeting__starts_at")
-        ),
-    }
+def approval_queue_for(*, user: User, limit: int | None = None) -> list[QueueItem]:
+    """Briefings waiting for this manager's decision, oldest submission first, in three queries;
+    the first ``limit`` of them when a limit is given."""
+    briefings = approval_queue_briefings(user=user).select_related(
+        "deal", "deal__customer", "deal__owner", "deal__team", "approved_version"
+    )
+    if limit is not None:
+        briefings = briefings[:limit]
+    return approval_queue_items(user=user, briefings=list(briefings))
+
+
+def cover_invitations(*, user: User, kind: str) -> QuerySet:
+    """What colleagues asked of the user for upcoming meetings, soonest meeting first:
+    on-call cover (``kind="on_call"``) or coming along (``kind="co_negotiator"``)."""
+    model = OnCall if kind == "on_call" else CoNegotiatorRequest
+    return (
+        model.objects.filter(member=user, meeting__cancelled=False, meeting__ends_at__gt=timezone.now())
+        .exclude(status=OnCallStatus.DECLINED)
+        .select_related("meeting", "meeting__deal", "meeting__deal__customer", "meeting__deal__owner")
+        .order_by("meeting__starts_at", "pk")
+    )
+
+
+def cover_invitations_for(*, user: User, limit: int | None = None) -> dict:
+    """The on-call and co-negotiator invitations (the first ``limit`` of each) and how many there are."""
+    context = {}
+    for kind in ("on_call", "co_negotiator"):
+        invitations = cover_invitations(user=user, kind=kind)
+        rows = list(invitations if limit is None else invitations[:limit])
+        context[f"{kind}_invitations"] = rows
+        # Counted in SQL, so the page costs the same queries however long the lists are.
+        context[f"{kind}_invitations_count"] = len(rows) if limit is None else invitations.count()
+    return context
 
 
 def overlapping_on_calls(

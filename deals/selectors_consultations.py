@@ -58,23 +58,29 @@ def consultations_asked_of(*, user: User) -> QuerySet[Consultation]:
         Consultation.objects.filter(
             _addressed_to(user), status=ConsultationStatus.REQUESTED, deal__status__in=OPEN_DEAL_STATUSES
         )
-        .select_related("deal", "deal__customer", "deal__owner", "assignee", "requested_by")
+        .select_related("deal", "deal__customer", "deal__owner", "deal__team", "assignee", "requested_by")
         .order_by(F("due_at").asc(nulls_last=True), "pk")
+    )
+
+
+def consultations_answered_by(*, user: User) -> QuerySet[Consultation]:
+    """The user's own answers on deals they still see, newest first."""
+    if not user.is_authenticated:
+        return Consultation.objects.none()
+    return (
+        Consultation.objects.filter(
+            answered_by=user, status=ConsultationStatus.ANSWERED, deal__in=deals_for_user(user=user)
+        )
+        .select_related("deal", "deal__customer", "deal__owner", "deal__team", "requested_by")
+        .order_by(F("answered_at").desc(nulls_last=True), "-pk")
     )
 
 
 def answered_recently_by(*, user: User, days: int = 14, limit: int = 5) -> list[Consultation]:
     """The user's own latest answers, newest first."""
-    if not user.is_authenticated:
-        return []
+    return list(answered_since(user=user, days=days)[:limit])
+
+
+def answered_since(*, user: User, days: int = 14) -> QuerySet[Consultation]:
     since = timezone.now() - timedelta(days=days)
-    return list(
-        Consultation.objects.filter(
-            answered_by=user,
-            status=ConsultationStatus.ANSWERED,
-            answered_at__gte=since,
-            deal__in=deals_for_user(user=user),
-        )
-        .select_related("deal", "deal__customer")
-        .order_by("-answered_at", "-pk")[:limit]
-    )
+    return consultations_answered_by(user=user).filter(answered_at__gte=since)

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from deals.models import Deal, FinancePolicy, Meeting, PaymentTermRequest, PaymentTermStatus
@@ -108,31 +109,46 @@ def _next_meetings(deal_ids) -> dict[int, object]:
     return starts
 
 
-def payment_queue_for(*, user: User) -> list[PolicyComparison]:
-    """Requests waiting for finance in the user's finance teams, oldest first, each beside its
-    team's policy and with the next meeting it is needed by; four queries however long the queue."""
-    team_ids = finance_team_ids(user=user)
-    if not team_ids:
-        return []
-    requests = list(
-        PaymentTermRequest.objects.filter(status=PaymentTermStatus.SUBMITTED, deal__team_id__in=team_ids)
-        .exclude(requested_by=user)
-        .select_related("deal", "deal__customer", "deal__owner", "deal__team", "requested_by")
-        .order_by("created_at", "pk")
-    )
+QUEUE_RELATED = ["deal", "deal__customer", "deal__owner", "deal__team", "requested_by"]
+
+
+def payment_requests_waiting_for(*, user: User, team_id: int | None = None) -> QuerySet[PaymentTermRequest]:
+    """Requests waiting for finance in the user's finance teams, oldest first."""
+    requests = PaymentTermRequest.objects.filter(
+        status=PaymentTermStatus.SUBMITTED, deal__team_id__in=finance_team_ids(user=user)
+    ).exclude(requested_by=user)
+    if team_id is not None:
+        requests = requests.filter(deal__team_id=team_id)
+    return requests.order_by("created_at", "pk")
+
+
+def payment_queue_items(*, requests) -> list[PolicyComparison]:
+    """The requests (a page of ``payment_requests_waiting_for``) each beside its team's policy and
+    with the next meeting it is needed by; three queries however long the queue."""
+    requests = list(requests)
     if not requests:
         return []
     with_terms_text(requests)
-    policies = policies_by_team(team_ids)
+    policies = policies_by_team({r.deal.team_id for r in requests})
     due = _next_meetings({r.deal_id for r in requests})
     return [compare_with_policy(r, policies[r.deal.team_id], due.get(r.deal_id)) for r in requests]
 
 
-def payment_requests_for_deal(*, deal: Deal) -> list[PaymentTermRequest]:
+def payment_queue_for(*, user: User, limit: int | None = None) -> list[PolicyComparison]:
+    """The first ``limit`` requests waiting for finance (all without a limit), oldest first."""
+    requests = payment_requests_waiting_for(user=user).select_related(*QUEUE_RELATED)
+    return payment_queue_items(requests=requests if limit is None else requests[:limit])
+
+
+def deal_payment_requests(*, deal: Deal) -> QuerySet[PaymentTermRequest]:
     """The deal's requests, newest first."""
-    return with_terms_text(
-        list(deal.payment_requests.select_related("requested_by", "reviewer").order_by("-created_at", "-pk"))
-    )
+    return deal.payment_requests.select_related("requested_by", "reviewer").order_by("-created_at", "-pk")
+
+
+def payment_requests_for_deal(*, deal: Deal, limit: int | None = None) -> list[PaymentTermRequest]:
+    """The deal's requests newest first (the first ``limit`` when given), with their terms in words."""
+    requests = deal_payment_requests(deal=deal)
+    return with_terms_text(list(requests if limit is None else requests[:limit]))
 
 
 def approved_payment_terms(*, deal: Deal) -> PaymentTermRequest | None:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from deals.models import (
@@ -21,41 +22,65 @@ from teams.models import Role, Team, User
 from teams.selectors import team_ids_with_role
 
 BREACH_REPORTS_ON_HOME = 10
+BREACH_REPORTS_ON_RESULTS = 5
 _REPORT_RELATED = ["meeting", "meeting__deal", "meeting__deal__customer", "meeting__deal__owner", "filed_by"]
 
 
-def reports_for_deal(*, deal) -> list[NegotiationReport]:
-    """The deal's reports, latest meeting first."""
-    return list(
+def reports_for_deal(*, deal, limit: int | None = None) -> list[NegotiationReport]:
+    """The deal's reports, latest meeting first (the first ``limit`` of them when given)."""
+    reports = (
         NegotiationReport.objects.filter(meeting__deal=deal)
         .select_related("meeting", "filed_by")
         .order_by("-meeting__starts_at", "-pk")
     )
+    return list(reports if limit is None else reports[:limit])
 
 
-def meetings_awaiting_report(*, deal, now: datetime.datetime | None = None) -> list[Meeting]:
-    """Meetings of the deal that have started, were not cancelled and have no report yet, latest first."""
+def _awaiting_report(*, deal, now: datetime.datetime | None = None) -> QuerySet[Meeting]:
     now = now or timezone.now()
-    return list(
-        Meeting.objects.filter(deal=deal, cancelled=False, starts_at__lte=now, report__isnull=True).order_by(
-            "-starts_at"
-        )
-    )
+    return Meeting.objects.filter(deal=deal, cancelled=False, starts_at__lte=now, report__isnull=True)
+
+
+def meetings_awaiting_report(
+    *, deal, now: datetime.datetime | None = None, limit: int | None = None
+) -> list[Meeting]:
+    """Meetings of the deal that have started, were not cancelled and have no report yet, latest first
+    (the first ``limit`` of them when given)."""
+    meetings = _awaiting_report(deal=deal, now=now).order_by("-starts_at", "-pk")
+    return list(meetings if limit is None else meetings[:limit])
+
+
+def meetings_awaiting_report_count(*, deal) -> int:
+    return _awaiting_report(deal=deal).count()
 
 
 def managed_team_ids(*, user: User) -> list[int]:
     return team_ids_with_role(user=user, role=Role.MANAGER)
 
 
-def breach_reports_for(*, user: User, limit: int = BREACH_REPORTS_ON_HOME) -> list[NegotiationReport]:
-    """The latest reports with breaches (or breaches corrected since) in the teams the user
-    manages, newest first."""
-    return list(
+def team_reports(*, user: User) -> QuerySet[NegotiationReport]:
+    """The reports of the teams the user manages, latest meeting first."""
+    return (
         NegotiationReport.objects.filter(meeting__deal__team__in=managed_team_ids(user=user))
-        .exclude(breaches=[], corrected_breaches=[])
-        .select_related(*_REPORT_RELATED)
-        .order_by("-updated_at", "-pk")[:limit]
+        .select_related(*_REPORT_RELATED, "meeting__deal__team")
+        .order_by("-meeting__starts_at", "-pk")
     )
+
+
+def with_breaches(reports: QuerySet[NegotiationReport]) -> QuerySet[NegotiationReport]:
+    """Reports that breach what was approved, or did before a correction."""
+    return reports.exclude(breaches=[], corrected_breaches=[])
+
+
+def breach_reports(*, user: User) -> QuerySet[NegotiationReport]:
+    """The reports with breaches (or breaches corrected since) in the teams the user manages, latest
+    filed or corrected first."""
+    return with_breaches(team_reports(user=user)).order_by("-updated_at", "-pk")
+
+
+def breach_reports_for(*, user: User, limit: int = BREACH_REPORTS_ON_HOME) -> list[NegotiationReport]:
+    """The latest ``limit`` reports with breaches in the teams the user manages, newest first."""
+    return list(breach_reports(user=user)[:limit])
 
 
 # The team results page ---------------------------------------------------------------------
@@ -87,7 +112,8 @@ class TeamResults:
     not_ready: WinRate = field(default_factory=WinRate)
     discounts: list[Decimal] = field(default_factory=list)
     targets: list[Decimal] = field(default_factory=list)
-    breach_reports: list[NegotiationReport] = field(default_factory=list)
+    breach_reports: list[NegotiationReport] = field(default_factory=list)  # the latest few
+    breach_count: int = 0
 
     @property
     def rate_rows(self) -> list[tuple[str, WinRate, str]]:
@@ -170,7 +196,10 @@ def team_results(*, user: User, date_from: datetime.date, date_to: datetime.date
             result.discounts.append(discount)
             result.targets.append(target)
         if report.ever_breached:
-            result.breach_reports.append(report)
+            result.breach_count += 1
+            # The page lists the latest few; the reports list holds them all.
+            if len(result.breach_reports) < BREACH_REPORTS_ON_RESULTS:
+                result.breach_reports.append(report)
     return [results[team.pk] for team in teams]
 
 
@@ -183,24 +212,68 @@ class Escalation:
     missing: list[str] = field(default_factory=list)  # departments still owing a required answer
 
 
-def escalations_for(*, user: User, now: datetime.datetime | None = None) -> dict:
-    """What the reminders escalate to a manager, read live from the deals of the teams they manage:
-    meetings inside the escalation window that still miss required consultations, and meetings
-    whose report is overdue. Three queries, however many deals the teams have."""
+def escalated_meetings(
+    *, user: User, team_id: int | None = None, now: datetime.datetime | None = None
+) -> QuerySet[Meeting]:
+    """Each deal's next meeting inside the escalation window, when the deal still misses a required
+    consultation, soonest first (sorted and bounded in SQL)."""
     now = now or timezone.now()
-    team_ids = managed_team_ids(user=user)
     horizon = now + datetime.timedelta(hours=settings.NEGPREP_ESCALATION_FROM_HOURS)
-    meetings = list(
+    # Only each deal's next meeting: a second meeting in the window is the same escalation.
+    earlier = Meeting.objects.filter(deal=OuterRef("deal"), cancelled=False, starts_at__gt=now).filter(
+        Q(starts_at__lt=OuterRef("starts_at")) | Q(starts_at=OuterRef("starts_at"), pk__lt=OuterRef("pk"))
+    )
+    missing = Consultation.objects.filter(
+        deal=OuterRef("deal"), required=True, status__in=UNSETTLED_CONSULTATION_STATUSES
+    )
+    return (
         Meeting.objects.filter(
-            deal__team_id__in=team_ids,
+            deal__team_id__in=_teams(user=user, team_id=team_id),
             deal__status__in=OPEN_DEAL_STATUSES,
             cancelled=False,
             starts_at__gt=now,
             starts_at__lte=horizon,
         )
-        .select_related("deal", "deal__customer", "deal__owner")
-        .order_by("starts_at")
+        .filter(Exists(missing))
+        .exclude(Exists(earlier))
+        .select_related("deal", "deal__customer", "deal__owner", "deal__team")
+        .order_by("starts_at", "pk")
     )
+
+
+def overdue_report_meetings(
+    *, user: User, team_id: int | None = None, now: datetime.datetime | None = None
+) -> QuerySet[Meeting]:
+    """Meetings of the teams the user manages whose report is overdue, longest overdue first."""
+    now = now or timezone.now()
+    report_hours = settings.NEGPREP_REPORT_REMINDER_HOURS
+    if not report_hours:
+        return Meeting.objects.none()
+    lookback = now - datetime.timedelta(days=settings.NEGPREP_REPORT_LOOKBACK_DAYS)
+    return (
+        Meeting.objects.filter(
+            deal__team_id__in=_teams(user=user, team_id=team_id),
+            deal__status__in=OPEN_DEAL_STATUSES,
+            cancelled=False,
+            ends_at__gt=lookback,
+            ends_at__lte=now - datetime.timedelta(hours=max(report_hours)),
+            report__isnull=True,
+        )
+        .select_related("deal", "deal__customer", "deal__owner", "deal__team")
+        .order_by("ends_at", "pk")
+    )
+
+
+def _teams(*, user: User, team_id: int | None) -> list[int]:
+    team_ids = managed_team_ids(user=user)
+    if team_id is not None:
+        team_ids = [pk for pk in team_ids if pk == team_id]
+    return team_ids
+
+
+def with_missing(meetings) -> list[Escalation]:
+    """Each meeting with the departments that still owe a required answer on its deal (one query)."""
+    meetings = list(meetings)
     missing: dict[int, set[str]] = {}
     for deal_id, department in Consultation.objects.filter(
         deal_id__in={meeting.deal_id for meeting in meetings},
@@ -208,39 +281,30 @@ def escalations_for(*, user: User, now: datetime.datetime | None = None) -> dict
         status__in=UNSETTLED_CONSULTATION_STATUSES,
     ).values_list("deal_id", "department"):
         missing.setdefault(deal_id, set()).add(department)
-    # Each deal's next meeting only: a second meeting in the window is the same escalation.
-    firsts = {}
-    for meeting in meetings:
-        firsts.setdefault(meeting.deal_id, meeting)
-    meetings = list(firsts.values())
-    consultations = [
+    return [
         Escalation(
             meeting=meeting,
-            missing=[Department(d).label for d in Department.values if d in missing[meeting.deal_id]],
+            missing=[Department(d).label for d in Department.values if d in missing.get(meeting.deal_id, ())],
         )
         for meeting in meetings
-        if meeting.deal_id in missing
     ]
-    report_hours = settings.NEGPREP_REPORT_REMINDER_HOURS
-    lookback = now - datetime.timedelta(days=settings.NEGPREP_REPORT_LOOKBACK_DAYS)
-    reports = (
-        []
-        if not report_hours
-        else list(
-            Meeting.objects.filter(
-                deal__team_id__in=team_ids,
-                deal__status__in=OPEN_DEAL_STATUSES,
-                cancelled=False,
-                ends_at__gt=lookback,
-                ends_at__lte=now - datetime.timedelta(hours=max(report_hours)),
-                report__isnull=True,
-            )
-            .select_related("deal", "deal__customer", "deal__owner")
-            .order_by("ends_at")
-        )
-    )
+
+
+def escalations_for(*, user: User, limit: int, now: datetime.datetime | None = None) -> dict:
+    """What the reminders escalate to a manager, read live from the deals of the teams they manage:
+    meetings inside the escalation window that still miss required consultations, and meetings
+    whose report is overdue; the first ``limit`` of each with exact counts, in a fixed number of
+    queries however many deals the teams have."""
+    meetings = escalated_meetings(user=user, now=now)
+    reports = overdue_report_meetings(user=user, now=now)
+    meetings_count, reports_count = meetings.count(), reports.count()
+    shown_meetings = with_missing(meetings[:limit]) if meetings_count else []
+    shown_reports = list(reports[:limit]) if reports_count else []
     return {
-        "escalated_meetings": consultations,
-        "overdue_reports": reports,
-        "escalation_count": len(consultations) + len(reports),
+        "escalated_meetings": shown_meetings,
+        "escalated_meetings_count": meetings_count,
+        "overdue_reports": shown_reports,
+        "overdue_reports_count": reports_count,
+        "escalation_count": meetings_count + reports_count,
+        "escalations_shown": len(shown_meetings) + len(shown_reports),
     }

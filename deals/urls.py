@@ -17,6 +17,8 @@ urlpatterns = [
     path("new/contacts/", deal_views.deal_create_contacts, name="create_contacts"),
     path("<int:pk>/", deal_views.deal_detail, name="detail"),
     path("<int:pk>/edit/", deal_views.deal_edit, name="edit"),
+    path("<int:pk>/timeline/", deal_views.deal_timeline, name="timeline"),
+    path("<int:pk>/meetings/", deal_views.deal_past_meetings, name="past_meetings"),
     path("<int:pk>/meetings/new/", meeting_views.meeting_add, name="meeting_add"),
     path("meetings/<int:pk>/edit/", meeting_views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/cancel/", meeting_views.meeting_cancel, name="meeting_cancel"),
@@ -39,7 +41,9 @@ urlpatterns = [
     path("on-call/<int:pk>/remove/", cover.on_call_delete, name="on_call_remove"),
     path("meetings/<int:pk>/co-negotiator/", cover.co_negotiator_new, name="co_negotiator_new"),
     path("co-negotiators/<int:pk>/answer/", cover.co_negotiator_answer, name="co_negotiator_answer"),
+    path("cover/", cover.cover_invitations_list, name="cover_invitations"),
     # Consultations (deals/views/consultations.py)
+    path("consultations/", consultation_views.consultations_list, name="consultations"),
     path("<int:pk>/consultations/new/", consultation_views.consultation_add, name="consultation_add"),
     path(
         "consultations/<int:pk>/request/",
@@ -61,6 +65,7 @@ urlpatterns = [
     path("<int:pk>/payment-terms/new/", payment_views.payment_request_new, name="payment_request_new"),
     path("<int:pk>/payment-terms/check/", payment_views.payment_request_check, name="payment_request_check"),
     path("payment-terms/<int:pk>/", payment_views.payment_request_detail, name="payment_request"),
+    path("<int:pk>/payment-terms/", payment_views.deal_payment_requests_view, name="payment_requests"),
     path(
         "payment-terms/<int:pk>/decide/",
         payment_views.payment_request_decide_view,
@@ -72,6 +77,8 @@ urlpatterns = [
     path("meetings/<int:pk>/report/", report_views.report_file_view, name="report_file"),
     path("reports/<int:pk>/", report_views.report_detail, name="report_detail"),
     path("results/", report_views.team_results_view, name="team_results"),
+    path("reports/", report_views.reports_list, name="reports"),
+    path("escalations/", report_views.escalations_list, name="escalations"),
     # Contacts (deals/views/contacts.py)
     path("<int:pk>/contacts/new/", contact_views.contact_add, name="contact_add"),
     path("<int:pk>/contacts/<int:contact_pk>/edit/", contact_views.contact_edit, name="contact_edit"),

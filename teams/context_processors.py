@@ -11,6 +11,10 @@ OWN_SECTION_PAGES = frozenset(
         "finance_queue",
         "finance_policy",
         "payment_request",
+        "consultations",
+        "cover_invitations",
+        "reports",
+        "escalations",
     }
 )
 

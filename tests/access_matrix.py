@@ -254,6 +254,9 @@ ACCESS_MATRIX: dict[str, Entry] = {
     ),
     "deals:detail": Entry(_deal_url("deals:detail"), DEAL_READERS),
     "deals:edit": Entry(_deal_url("deals:edit"), OWNER_EDITS),
+    "deals:timeline": Entry(_deal_url("deals:timeline"), DEAL_READERS),
+    "deals:past_meetings": Entry(_deal_url("deals:past_meetings"), DEAL_READERS),
+    "deals:payment_requests": Entry(_deal_url("deals:payment_requests"), DEAL_READERS),
     "deals:meeting_add": Entry(_deal_url("deals:meeting_add"), OWNER_EDITS),
     "deals:meeting_edit": Entry(_meeting_url("deals:meeting_edit"), OWNER_EDITS),
     "deals:meeting_cancel": Entry(
@@ -314,6 +317,11 @@ ACCESS_MATRIX: dict[str, Entry] = {
         data={"decision": "approve", "note": "Fine for this customer"},
     ),
     "deals:finance_queue": Entry(_plain("deals:finance_queue"), FINANCE_ONLY),
+    # The lists behind the home panels' "see all": each shows only the user's own.
+    "deals:consultations": Entry(_plain("deals:consultations"), expect(members=200)),
+    "deals:cover_invitations": Entry(_plain("deals:cover_invitations"), expect(members=200)),
+    "deals:reports": Entry(_plain("deals:reports"), MANAGERS_ONLY),
+    "deals:escalations": Entry(_plain("deals:escalations"), MANAGERS_ONLY),
     "deals:finance_policy": Entry(_plain("deals:finance_policy"), FINANCE_ONLY),
     # Consultations (deals)
     "deals:consultation_add": Entry(

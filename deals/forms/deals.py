@@ -246,7 +246,10 @@ class DealFilterForm(forms.Form):
         label="Search",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Title or customer"}),
     )
-    status = forms.ChoiceField(choices=[("", "Any status"), *DealStatus.choices], required=False)
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), ("open", "Open (preparing, ready, negotiating)"), *DealStatus.choices],
+        required=False,
+    )
     owner = OwnerChoiceField(queryset=User.objects.none(), required=False, empty_label="Any owner")
 
     def __init__(self, *args, owners, **kwargs):

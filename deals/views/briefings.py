@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -28,9 +29,16 @@ from deals.forms.briefings import (
     formset_rows,
     initial_rows,
 )
+from deals.forms.lists import TeamFilterForm
 from deals.home import team_pipeline
 from deals.models import BriefingStatus, ConsultationStatus
-from deals.selectors import approval_queue_for, briefing_history
+from deals.selectors import (
+    approval_queue_briefings,
+    approval_queue_count,
+    approval_queue_items,
+    briefing_history_entries,
+    briefing_versions,
+)
 from deals.selectors_consultations import consultations_for_deal
 from deals.selectors_payments import approved_payment_terms
 from deals.services.briefings import (
@@ -46,6 +54,7 @@ from deals.services.briefings import (
     limits_snapshot,
     next_meeting,
 )
+from teams.models import Role, Team
 
 
 def briefing_panel_context(*, deal, user) -> dict:
@@ -208,7 +217,7 @@ def _decide(request, pk, approve: bool):
         return _back(request, deal)
     if request.htmx:
         # The queue's count and, on the home page, the team pipeline change with the decision.
-        context = {"deal": deal, "approval": approval, "queue": approval_queue_for(user=request.user)}
+        context = {"deal": deal, "approval": approval, "queue_count": approval_queue_count(user=request.user)}
         if request.htmx.current_url_abs_path == reverse("home"):
             context.update(team_pipeline(user=request.user))
         return render(request, "deals/partials/queue_item_done.html", context)
@@ -218,7 +227,8 @@ def _decide(request, pk, approve: bool):
 
 
 def _queue_item(user, deal):
-    return next((item for item in approval_queue_for(user=user) if item.deal.pk == deal.pk), None)
+    briefings = approval_queue_briefings(user=user).filter(deal=deal)
+    return next(iter(approval_queue_items(user=user, briefings=briefings)), None)
 
 
 @require_POST
@@ -231,26 +241,59 @@ def briefing_return(request, pk):
     return _decide(request, pk, approve=False)
 
 
+VERSIONS_PER_PAGE = 10
+
+
 @require_GET
 def briefing_history_view(request, pk):
     deal = deal_in_full(user=request.user, pk=pk)
     briefing = deal.briefing
-    entries = briefing_history(briefing=briefing)
+    page = Paginator(briefing_versions(briefing=briefing), VERSIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    entries = briefing_history_entries(briefing=briefing, versions=page.object_list)
     # A draft after a submitted version: what it would change, before anyone submits it.
     draft_changes = None
-    if entries and briefing.status in (BriefingStatus.DRAFT, BriefingStatus.CHANGES_REQUESTED):
+    if (
+        entries
+        and page.number == 1
+        and briefing.status in (BriefingStatus.DRAFT, BriefingStatus.CHANGES_REQUESTED)
+    ):
         draft_changes = snapshot_diff(entries[0].version.snapshot, briefing_snapshot(briefing))
     return render(
         request,
         "deals/briefing_history.html",
-        {"deal": deal, "briefing": briefing, "entries": entries, "draft_changes": draft_changes},
+        {
+            "deal": deal,
+            "briefing": briefing,
+            "entries": entries,
+            "page": page,
+            "draft_changes": draft_changes,
+        },
     )
+
+
+APPROVALS_PER_PAGE = 20
 
 
 @require_GET
 def approval_queue(request):
+    """Every briefing waiting for the manager, oldest submission first, paginated; filtered by team."""
     require_manager(user=request.user)
-    return render(request, "deals/approval_queue.html", {"queue": approval_queue_for(user=request.user)})
+    teams = Team.objects.filter(memberships__user=request.user, memberships__role=Role.MANAGER)
+    form = TeamFilterForm(request.GET or None, teams=teams.distinct().order_by("name"))
+    team = form.filters().get("team")
+    briefings = approval_queue_briefings(user=request.user, team_id=team.pk if team else None)
+    page = Paginator(briefings, APPROVALS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = approval_queue_items(user=request.user, briefings=page.object_list)
+    context = {
+        "form": form,
+        "page": page,
+        "queue": page.object_list,
+        "queue_count": page.paginator.count,
+        "filtered": team is not None,
+    }
+    return render(request, "deals/approval_queue.html", context)
 
 
 @require_http_methods(["GET", "POST"])

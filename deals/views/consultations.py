@@ -1,9 +1,10 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deals.access import (
     can_answer_consultation,
@@ -21,8 +22,14 @@ from deals.forms.consultations import (
     WaiveForm,
     answer_form_class,
 )
+from deals.forms.lists import ConsultationFilterForm
 from deals.models import Consultation, ConsultationStatus, Deal, Department
-from deals.selectors_consultations import answered_recently_by, consultations_asked_of, consultations_for_deal
+from deals.selectors_consultations import (
+    answered_since,
+    consultations_answered_by,
+    consultations_asked_of,
+    consultations_for_deal,
+)
 from deals.services.briefings import BriefingError, NotAllowed, next_meeting_start
 from deals.services.consultations import (
     DEPARTMENT_ASKS,
@@ -34,7 +41,7 @@ from deals.services.consultations import (
     consultation_request,
     consultation_waive,
 )
-from teams.models import Role, User
+from teams.models import Role, Team, User
 
 
 def _deal_consultations(deal: Deal):
@@ -76,14 +83,68 @@ def consultations_panel_context(*, deal: Deal, user: User) -> dict:
     }
 
 
-def consultations_home_context(*, user: User) -> dict:
-    """The home panel of production, supply chain, finance and managers."""
+def _mark_for(user: User, consultations) -> list:
     now = timezone.now()
-    asked = list(consultations_asked_of(user=user))
-    for consultation in asked:
+    consultations = list(consultations)
+    for consultation in consultations:
         consultation.to_me = consultation.assignee_id == user.pk
-        consultation.overdue = consultation.due_at is not None and consultation.due_at < now
-    return {"asked_of_me": asked, "answered_recently": answered_recently_by(user=user)}
+        consultation.overdue = (
+            consultation.status == ConsultationStatus.REQUESTED
+            and consultation.due_at is not None
+            and consultation.due_at < now
+        )
+    return consultations
+
+
+def consultations_home_context(*, user: User, limit: int) -> dict:
+    """The home panel of production, supply chain, finance and managers: the soonest due few,
+    how many wait in all, and the user's latest answers."""
+    asked = consultations_asked_of(user=user)
+    answered = answered_since(user=user)
+    return {
+        "asked_of_me": _mark_for(user, asked[:limit]),
+        "asked_of_me_count": asked.count(),
+        "answered_recently": list(answered[:limit]),
+        "answered_recently_count": answered.count(),
+    }
+
+
+CONSULTATIONS_PER_PAGE = 25
+
+
+@require_GET
+def consultations_list(request):
+    """Everything asked of the user and their departments (or, with ``show=answered``, what they
+    answered), paginated and filtered by team, department and addressee."""
+    answered = request.GET.get("show") == "answered"
+    teams = Team.objects.filter(memberships__user=request.user).distinct().order_by("name")
+    form = ConsultationFilterForm(request.GET or None, teams=teams)
+    filters = form.filters()
+    consultations = (
+        consultations_answered_by(user=request.user)
+        if answered
+        else consultations_asked_of(user=request.user)
+    )
+    if team := filters.get("team"):
+        consultations = consultations.filter(deal__team=team)
+    if department := filters.get("department"):
+        consultations = consultations.filter(department=department)
+    if not answered and (addressed := filters.get("addressed")):
+        consultations = (
+            consultations.filter(assignee=request.user)
+            if addressed == "me"
+            else consultations.filter(assignee__isnull=True)
+        )
+    page = Paginator(consultations, CONSULTATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = _mark_for(request.user, page.object_list)
+    context = {
+        "form": form,
+        "page": page,
+        "answered": answered,
+        "filtered": bool(filters),
+        "several_teams": "team" in form.fields,
+    }
+    return render(request, "deals/consultations_list.html", context)
 
 
 # Asking ------------------------------------------------------------------------------

@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deals.access import co_negotiator_request_for_user, meeting_for_owner, on_call_for_user
 from deals.forms.cover import CoNegotiatorForm, OnCallForm
-from deals.selectors import overlapping_on_calls
+from deals.selectors import cover_invitations, overlapping_on_calls
 from deals.services.briefings import BriefingError, NotAllowed
 from deals.services.cover import (
     co_negotiator_request,
@@ -19,6 +20,8 @@ from deals.services.cover import (
 def _back(request, deal):
     if request.POST.get("next") == "home":
         return redirect("home")
+    if request.POST.get("next") == "cover":
+        return redirect("deals:cover_invitations")
     return redirect("deals:detail", pk=deal.pk)
 
 
@@ -118,3 +121,17 @@ def co_negotiator_new(request, pk):
 def co_negotiator_answer(request, pk):
     invitation = co_negotiator_request_for_user(user=request.user, pk=pk)
     return _answer(request, invitation, lambda obj, **kw: co_negotiator_respond(request=obj, **kw))
+
+
+INVITATIONS_PER_PAGE = 25
+
+
+@require_GET
+def cover_invitations_list(request):
+    """What colleagues asked of the user for upcoming meetings, soonest first and paginated: on-call
+    cover, or (``show=co_negotiator``) coming along."""
+    kind = "co_negotiator" if request.GET.get("show") == "co_negotiator" else "on_call"
+    page = Paginator(cover_invitations(user=request.user, kind=kind), INVITATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "deals/cover_invitations.html", {"page": page, "kind": kind})

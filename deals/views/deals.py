@@ -15,13 +15,22 @@ from deals.access import can_edit_deal, deal_for_owner, deal_for_user, deals_for
 from deals.forms.cover import CoNegotiatorForm
 from deals.forms.deals import DealCustomerForm, DealFilterForm, DealForm, NewContactFormSet
 from deals.forms.meetings import FirstMeetingForm
-from deals.models import CoNegotiatorRequest, Contact, Deal, Meeting, MeetingStage, OnCall, OnCallStatus
+from deals.models import (
+    OPEN_DEAL_STATUSES,
+    CoNegotiatorRequest,
+    Contact,
+    Deal,
+    Meeting,
+    MeetingStage,
+    OnCall,
+    OnCallStatus,
+)
 from deals.readiness import readiness_for_deal, readiness_for_deals
 from deals.services import deals as deal_services
 from deals.views.briefings import briefing_panel_context
 from deals.views.consultations import consultations_panel_context
 from deals.views.payments import payments_panel_context
-from deals.views.reports import reports_panel_context
+from deals.views.reports import reports_for_meetings_context, reports_panel_context
 from negprep.forms import parse_id
 from teams.models import Role, Team, User
 
@@ -62,7 +71,9 @@ def _filter_deals(deals: QuerySet[Deal], filters: dict) -> QuerySet[Deal]:
     if query := filters.get("q", "").strip():
         deals = deals.filter(Q(title__icontains=query) | Q(customer__name__icontains=query))
     if status := filters.get("status"):
-        deals = deals.filter(status=status)
+        deals = (
+            deals.filter(status__in=OPEN_DEAL_STATUSES) if status == "open" else deals.filter(status=status)
+        )
     if owner := filters.get("owner"):
         deals = deals.filter(owner=owner)
     # Days are the user's days: the time zone the middleware activated.
@@ -236,20 +247,27 @@ def deal_create(request):
 # The deal page --------------------------------------------------------------
 
 
+PAST_MEETINGS_ON_DEAL_PAGE = 10
+PAST_MEETINGS_PER_PAGE = 20
+
+
+def _with_people(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    return meetings.prefetch_related(
+        "contacts",
+        "co_negotiators",
+        Prefetch("on_calls", queryset=OnCall.objects.select_related("member")),
+        Prefetch("co_negotiator_requests", queryset=CoNegotiatorRequest.objects.select_related("member")),
+    )
+
+
 def meetings_context(*, deal: Deal, user: User, can_edit: bool | None = None) -> dict:
-    """The deal's meetings, upcoming first (soonest on top), then past ones (latest on top)."""
+    """The deal's meetings: upcoming first (soonest on top), then the latest past ones (latest on top)
+    with how many past meetings there are in all."""
     if can_edit is None:
         can_edit = can_edit_deal(user=user, deal=deal)
     now = timezone.now()
-    meetings = list(
-        deal.meetings.prefetch_related(
-            "contacts",
-            "co_negotiators",
-            Prefetch("on_calls", queryset=OnCall.objects.select_related("member")),
-            Prefetch("co_negotiator_requests", queryset=CoNegotiatorRequest.objects.select_related("member")),
-        ).order_by("starts_at")
-    )
-    upcoming = [meeting for meeting in meetings if meeting.ends_at > now and not meeting.cancelled]
+    meetings = list(_with_people(deal.meetings.filter(ends_at__gt=now)).order_by("starts_at"))
+    upcoming = [meeting for meeting in meetings if not meeting.cancelled]
     for meeting in upcoming:
         # Colleagues already asked along (and not declined) are not offered again.
         meeting.asked_along_ids = [
@@ -257,13 +275,14 @@ def meetings_context(*, deal: Deal, user: User, can_edit: bool | None = None) ->
             for invitation in meeting.co_negotiator_requests.all()
             if invitation.status != OnCallStatus.DECLINED
         ]
-    cancelled = [meeting for meeting in meetings if meeting.ends_at > now and meeting.cancelled]
-    past = [meeting for meeting in reversed(meetings) if meeting.ends_at <= now]
+    cancelled = [meeting for meeting in meetings if meeting.cancelled]
+    past = deal.meetings.filter(ends_at__lte=now)
     return {
         "deal": deal,
         "upcoming_meetings": upcoming,
         "cancelled_meetings": cancelled,
-        "past_meetings": past,
+        "past_meetings": list(_with_people(past).order_by("-starts_at", "-pk")[:PAST_MEETINGS_ON_DEAL_PAGE]),
+        "past_meeting_count": past.count(),
         "can_edit": can_edit,
         "can_arrange_meetings": can_edit and deal.is_open,
         # Built once: every upcoming meeting offers the same colleagues.
@@ -271,6 +290,23 @@ def meetings_context(*, deal: Deal, user: User, can_edit: bool | None = None) ->
             list(CoNegotiatorForm(deal=deal).fields["member"].choices) if can_edit and deal.is_open else None
         ),
     }
+
+
+@require_GET
+def deal_past_meetings(request, pk):
+    """Every past meeting of the deal, latest first, paginated, each with its report."""
+    deal = deal_for_user(user=request.user, pk=pk)
+    if not sees_whole_deal(user=request.user, deal=deal):
+        raise PermissionDenied("The meetings are shared with the people at the meeting and the managers.")
+    past = deal.meetings.filter(ends_at__lte=timezone.now()).order_by("-starts_at", "-pk")
+    page = Paginator(_with_people(past), PAST_MEETINGS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "deal": deal,
+        "page": page,
+        "can_edit": False,
+        **reports_for_meetings_context(deal=deal, user=request.user, meetings=page.object_list),
+    }
+    return render(request, "deals/deal_past_meetings.html", context)
 
 
 def _display(value):
@@ -289,8 +325,12 @@ def _display(value):
     return value
 
 
-def timeline_context(*, deal: Deal) -> dict:
-    activities = list(deal.activities.select_related("actor"))
+TIMELINE_ON_DEAL_PAGE = 20
+TIMELINE_PER_PAGE = 25
+
+
+def _with_change_rows(activities) -> list:
+    activities = list(activities)
     for activity in activities:
         activity.change_rows = [
             {
@@ -301,7 +341,32 @@ def timeline_context(*, deal: Deal) -> dict:
             for label, change in (activity.changes or {}).items()
             if isinstance(change, dict)
         ]
-    return {"deal": deal, "activities": activities}
+    return activities
+
+
+def _timeline(deal: Deal):
+    return deal.activities.select_related("actor").order_by("-created_at", "-pk")
+
+
+def timeline_context(*, deal: Deal) -> dict:
+    """The deal page's timeline: the latest entries, and how many there are in all."""
+    timeline = _timeline(deal)
+    return {
+        "deal": deal,
+        "activities": _with_change_rows(timeline[:TIMELINE_ON_DEAL_PAGE]),
+        "activity_count": timeline.count(),
+    }
+
+
+@require_GET
+def deal_timeline(request, pk):
+    """The deal's whole timeline, newest first, paginated."""
+    deal = deal_for_user(user=request.user, pk=pk)
+    if not sees_whole_deal(user=request.user, deal=deal):
+        raise PermissionDenied("The timeline is shared with the people at the meeting and the managers.")
+    page = Paginator(_timeline(deal), TIMELINE_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = _with_change_rows(page.object_list)
+    return render(request, "deals/deal_timeline.html", {"deal": deal, "page": page, "can_edit": False})
 
 
 @require_GET

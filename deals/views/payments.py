@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -9,18 +10,25 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from deals.access import (
     can_edit_deal,
     deal_for_owner,
+    deal_for_user,
     is_finance,
     payment_request_for_finance,
     require_finance,
 )
+from deals.forms.lists import TeamFilterForm
 from deals.forms.payments import PaymentCheckForm, PaymentDecisionForm, PaymentRequestForm
 from deals.models import PaymentTermStatus
 from deals.selectors_payments import (
+    QUEUE_RELATED,
     compare_with_policy,
+    deal_payment_requests,
     finance_policies_for,
     payment_queue_for,
+    payment_queue_items,
     payment_requests_for_deal,
+    payment_requests_waiting_for,
     policy_for_team,
+    with_terms_text,
 )
 from deals.services.briefings import BriefingError, NotAllowed, next_meeting_start
 from deals.services.payments import (
@@ -29,26 +37,33 @@ from deals.services.payments import (
     payment_request_submit,
     policy_breaches,
 )
-from teams.models import User
+from teams.models import Team, User
+
+PAYMENT_REQUESTS_ON_DEAL_PAGE = 10
 
 
 def payments_panel_context(*, deal, user: User) -> dict:
     """What the deal page needs to show its payment-term requests."""
-    requests = payment_requests_for_deal(deal=deal)
-    pending = any(r.status == PaymentTermStatus.SUBMITTED for r in requests)
+    requests = payment_requests_for_deal(deal=deal, limit=PAYMENT_REQUESTS_ON_DEAL_PAGE)
+    pending = deal.payment_requests.filter(status=PaymentTermStatus.SUBMITTED).exists()
     return {
         "payment_requests": requests,
+        "payment_request_count": deal.payment_requests.count(),
         "can_request_payment_terms": deal.is_open and not pending and can_edit_deal(user=user, deal=deal),
         "can_decide_payment_terms": pending and is_finance(user=user, team_id=deal.team_id),
     }
 
 
-def payments_home_context(*, user: User) -> dict:
-    """Finance's home panel: the requests waiting for them, and their teams' policies."""
+def payments_home_context(*, user: User, limit: int) -> dict:
+    """Finance's home panel: the oldest requests waiting, how many wait, and their teams' policies."""
     return {
-        "payment_queue": payment_queue_for(user=user),
+        "payment_queue": payment_queue_for(user=user, limit=limit),
+        "payment_queue_count": payment_requests_waiting_for(user=user).count(),
         "finance_policies": finance_policies_for(user=user),
     }
+
+
+PAYMENT_REQUESTS_PER_PAGE = 20
 
 
 def _payments_anchor(deal) -> str:
@@ -150,8 +165,8 @@ def payment_request_check(request, pk):
 def _decision_page(request, payment_request, form=None, status=200):
     deal = payment_request.deal
     policy = policy_for_team(team=deal.team)
-    others = payment_requests_for_deal(deal=deal)
-    this = next(r for r in others if r.pk == payment_request.pk)
+    this = with_terms_text([payment_request])[0]
+    others = payment_requests_for_deal(deal=deal, limit=PAYMENT_REQUESTS_ON_DEAL_PAGE + 1)
     context = {
         "deal": deal,
         "can_edit": False,
@@ -160,7 +175,8 @@ def _decision_page(request, payment_request, form=None, status=200):
         "policy": policy,
         "form": form or PaymentDecisionForm(policy=policy),
         "can_decide": this.status == PaymentTermStatus.SUBMITTED and this.requested_by_id != request.user.pk,
-        "earlier_requests": [r for r in others if r.pk != this.pk],
+        "earlier_requests": [r for r in others if r.pk != this.pk][:PAYMENT_REQUESTS_ON_DEAL_PAGE],
+        "payment_request_count": deal.payment_requests.count(),
     }
     return render(request, "deals/payment_request_detail.html", context, status=status)
 
@@ -199,8 +215,26 @@ def payment_request_decide_view(request, pk):
 
 @require_GET
 def finance_queue(request):
+    """Every request waiting for finance, oldest first, paginated; filtered by team."""
     require_finance(user=request.user)
-    return render(request, "deals/finance_queue.html", payments_home_context(user=request.user))
+    policies = finance_policies_for(user=request.user)
+    teams = Team.objects.filter(pk__in=[policy.team_id for policy in policies]).order_by("name")
+    form = TeamFilterForm(request.GET or None, teams=teams)
+    team = form.filters().get("team")
+    requests = payment_requests_waiting_for(user=request.user, team_id=team.pk if team else None)
+    page = Paginator(requests.select_related(*QUEUE_RELATED), PAYMENT_REQUESTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = payment_queue_items(requests=page.object_list)
+    context = {
+        "form": form,
+        "page": page,
+        "payment_queue": page.object_list,
+        "payment_queue_count": page.paginator.count,
+        "finance_policies": policies,
+        "filtered": team is not None,
+    }
+    return render(request, "deals/finance_queue.html", context)
 
 
 @require_GET
@@ -209,3 +243,15 @@ def finance_policy(request):
     return render(
         request, "deals/finance_policy.html", {"finance_policies": finance_policies_for(user=request.user)}
     )
+
+
+@require_GET
+def deal_payment_requests_view(request, pk):
+    """Every payment-term request of the deal, newest first, paginated."""
+    deal = deal_for_user(user=request.user, pk=pk)
+    page = Paginator(deal_payment_requests(deal=deal), PAYMENT_REQUESTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = with_terms_text(list(page.object_list))
+    context = {"deal": deal, "page": page, "payment_requests": page.object_list, "can_edit": False}
+    return render(request, "deals/deal_payment_requests.html", context)

@@ -1,25 +1,38 @@
 """Negotiation reports: the rep files one per meeting, everyone who sees the deal reads it,
 and managers see their teams' results."""
 
+import datetime
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from deals.access import can_edit_deal, meeting_for_owner, report_in_full
+from deals.forms.lists import ReportFilterForm, TeamFilterForm
 from deals.forms.reports import ReportForm, ResultsPeriodForm
 from deals.models import NegotiationReport
 from deals.selectors_reports import (
+    breach_reports,
     breach_reports_for,
+    escalated_meetings,
+    managed_team_ids,
     meetings_awaiting_report,
+    meetings_awaiting_report_count,
+    overdue_report_meetings,
     reports_for_deal,
+    team_reports,
     team_results,
+    with_breaches,
+    with_missing,
 )
 from deals.services.briefings import BriefingError, NotAllowed
 from deals.services.reports import REPORT_FIELDS, report_file, report_references, target_discount_pct
-from teams.models import User
+from teams.models import Team, User
 
 
 def _currency(deal) -> str:
@@ -30,23 +43,112 @@ def _currency(deal) -> str:
     return (limits or {}).get("currency") or deal.currency
 
 
+REPORTS_ON_DEAL_PAGE = 10
+
+
 def reports_panel_context(*, deal, user: User) -> dict:
-    """What the deal page needs to show the reports panel and the report links of past meetings."""
-    reports = reports_for_deal(deal=deal)
+    """What the deal page needs to show the reports panel (the latest reports, and how many there are)
+    and the report links of past meetings."""
+    reports = reports_for_deal(deal=deal, limit=REPORTS_ON_DEAL_PAGE)
+    all_reports = NegotiationReport.objects.filter(meeting__deal=deal)
     can_file = can_edit_deal(user=user, deal=deal)
+    awaiting = meetings_awaiting_report(deal=deal, limit=REPORTS_ON_DEAL_PAGE) if can_file else []
+    # The first ones are listed; the count says how many there are (the past meetings page lists them all).
+    awaiting_count = meetings_awaiting_report_count(deal=deal) if can_file else 0
     return {
         "deal_reports": reports,
+        "deal_report_count": all_reports.count(),
         "reported_meeting_ids": {report.meeting_id for report in reports},
-        "reports_with_breaches": sum(1 for report in reports if report.breaches),
-        "meetings_awaiting_report": meetings_awaiting_report(deal=deal) if can_file else [],
+        "reports_with_breaches": all_reports.exclude(breaches=[]).count(),
+        "meetings_awaiting_report": awaiting,
+        "meetings_awaiting_report_count": awaiting_count,
         "can_file_reports": can_file,
         "report_currency": _currency(deal),
     }
 
 
-def reports_home_context(*, user: User) -> dict:
-    """A manager's home panel: the latest reports with breaches in their teams."""
-    return {"breach_reports": breach_reports_for(user=user)}
+def reports_for_meetings_context(*, deal, user: User, meetings) -> dict:
+    """The reports of these meetings of the deal, for their report links."""
+    reports = list(
+        NegotiationReport.objects.filter(meeting__in=[meeting.pk for meeting in meetings]).select_related(
+            "meeting", "filed_by"
+        )
+    )
+    return {
+        "deal_reports": reports,
+        "reported_meeting_ids": {report.meeting_id for report in reports},
+        "can_file_reports": can_edit_deal(user=user, deal=deal),
+    }
+
+
+def reports_home_context(*, user: User, limit: int) -> dict:
+    """A manager's home panel: the latest reports with breaches in their teams, and how many there are."""
+    return {
+        "breach_reports": breach_reports_for(user=user, limit=limit),
+        "breach_reports_count": breach_reports(user=user).count(),
+    }
+
+
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+REPORTS_PER_PAGE = 20
+ESCALATIONS_PER_PAGE = 25
+
+
+def _managed_teams(user: User):
+    teams = Team.objects.filter(pk__in=managed_team_ids(user=user)).order_by("name")
+    if not teams:
+        raise PermissionDenied("Only managers see their teams' reports and escalations.")
+    return teams
+
+
+@require_GET
+def reports_list(request):
+    """The reports of the teams the user manages, latest meeting first, paginated; filtered by team,
+    outcome, meeting date and breaches."""
+    form = ReportFilterForm(request.GET or None, teams=_managed_teams(request.user))
+    filters = form.filters()
+    reports = team_reports(user=request.user)
+    if team := filters.get("team"):
+        reports = reports.filter(meeting__deal__team=team)
+    if outcome := filters.get("outcome"):
+        reports = reports.filter(outcome=outcome)
+    if filters.get("breaches"):
+        reports = with_breaches(reports)
+    # Days are the user's days: the time zone the middleware activated.
+    if date_from := filters.get("from"):
+        reports = reports.filter(meeting__starts_at__gte=start_of_day(date_from))
+    if date_to := filters.get("to"):
+        reports = reports.filter(meeting__starts_at__lt=start_of_day(date_to + datetime.timedelta(days=1)))
+    page = Paginator(reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "filtered": bool(filters)}
+    return render(request, "deals/reports_list.html", context)
+
+
+@require_GET
+def escalations_list(request):
+    """Every escalation of the teams the user manages, paginated: meetings soon that still miss
+    consultations, or (``show=reports``) meetings whose report is overdue."""
+    form = TeamFilterForm(request.GET or None, teams=_managed_teams(request.user))
+    team = form.filters().get("team")
+    team_id = team.pk if team else None
+    reports = request.GET.get("show") == "reports"
+    meetings = (overdue_report_meetings if reports else escalated_meetings)(
+        user=request.user, team_id=team_id
+    )
+    page = Paginator(meetings, ESCALATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    if not reports:
+        page.object_list = with_missing(page.object_list)
+    context = {
+        "form": form,
+        "page": page,
+        "show_reports": reports,
+        "filtered": team is not None,
+        "several_teams": "team" in form.fields,
+    }
+    return render(request, "deals/escalations.html", context)
 
 
 def _deal_reports(deal):
@@ -136,5 +238,15 @@ def team_results_view(request):
     results = team_results(user=request.user, date_from=date_from, date_to=date_to)
     if not results:
         raise PermissionDenied("Only managers see their teams' results.")
+    for result in results:
+        query = urlencode(
+            {
+                "team": result.team.pk,
+                "breaches": "on",
+                "from": date_from.isoformat(),
+                "to": date_to.isoformat(),
+            }
+        )
+        result.breaches_url = f"{reverse('deals:reports')}?{query}"
     context = {"form": form, "results": results, "date_from": date_from, "date_to": date_to}
     return render(request, "deals/team_results.html", context)

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from deals.home import HOME_PANEL_ROWS
 from deals.models import (
     BriefingVersion,
     Consultation,
@@ -439,7 +440,8 @@ def test_the_managers_home_takes_a_constant_number_of_queries_for_breaches(
         _result(deal, days_ago=days, outcome="lost", ready=False, breaches=["discount_over_max"])
     with django_assert_max_num_queries(len(one)):
         response = client.get(reverse("home"))
-    assert len(response.context["breach_reports"]) == 10
+    assert len(response.context["breach_reports"]) == HOME_PANEL_ROWS
+    assert response.context["breach_reports_count"] == 13
 
 
 # Escalations on the manager's home page -------------------------------------------------------
