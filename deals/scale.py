@@ -1,0 +1,1652 @@
+"""A company-sized data set on top of the demo data, for measuring pages and queries (seed_scale).
+
+The demo users and teams stay as they are; the company adds about 50 teams,
+each with managers, reps, production, supply chain and finance, a finance
+policy, customers and contacts, and deals at every stage of their life:
+meetings past and upcoming, briefings in every state with their versions and
+approvals, consultations, payment-term requests, on-call cover,
+co-negotiators, reports (some with breaches), the timeline and the inbox.
+
+The figures are for 100,000 deals and scale with the number asked for: rita
+owns 0.2 % of the deals, her team 2 %, the other teams share the rest.
+
+Everything is drawn from one seeded random generator, so the same number of
+deals gives the same data (dates are relative to the hour it runs). Rows are
+written in bulk with explicit ids (see ``deals.scale_bulk``); the values and
+JSON snapshots follow what the services write, using their own helpers where
+they are pure functions.
+"""
+
+import datetime
+import math
+import random
+import re
+import time
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from deals.models import (
+    Activity,
+    Approval,
+    ApprovalDelegation,
+    Briefing,
+    BriefingVersion,
+    CoNegotiatorRequest,
+    Concession,
+    Consultation,
+    Contact,
+    Customer,
+    Deal,
+    FinancePolicy,
+    Meeting,
+    NegotiationReport,
+    Objection,
+    OnCall,
+    PaymentTermRequest,
+    PitchPoint,
+)
+from deals.scale_bulk import BulkWriter
+from deals.services.briefings import LIMIT_FIELDS, limits_snapshot
+from deals.services.payments import pct, policy_breaches, terms_summary
+from deals.services.reports import ReportReferences, breach_labels, compare_with_references
+from teams.models import Membership, Notification, Team, User
+
+SEED = 20_261_130
+PASSWORD = "demo1234"  # noqa: S105 - the published demo login, refused outside DEBUG
+MARK = "seed_scale --deals"
+NORTHWIND = "Northwind Industrial Sales"
+SOUTHPEAK = "Southpeak Components"
+
+# Shares at any size, as at 100,000 deals: 49 more teams, rita 200 deals, her team 2,000.
+TEAMS_PER_DEAL = 49 / 100_000
+RITA_SHARE = 0.002
+NORTHWIND_SHARE = 0.02
+DEALS_PER_REP = 200
+MIN_DEALS = 100
+# Notifications are written for what happened in the last weeks; older history is in the timeline.
+INBOX_DAYS = 45
+
+
+class ScaleSeedError(Exception):
+    """seed_scale cannot run on this database; the message says why."""
+
+
+@dataclass(frozen=True)
+class ScalePlan:
+    deals: int
+    new_teams: int
+    northwind_deals: int
+    rita_deals: int
+
+    @classmethod
+    def for_deals(cls, deals: int) -> "ScalePlan":
+        rita = max(1, round(deals * RITA_SHARE))
+        northwind = max(rita + 2, round(deals * NORTHWIND_SHARE))
+        return cls(
+            deals=deals,
+            new_teams=max(2, round(deals * TEAMS_PER_DEAL)),
+            northwind_deals=northwind,
+            rita_deals=rita,
+        )
+
+
+@dataclass
+class ScaleResult:
+    counts: dict[str, int]
+    seconds: float
+
+
+def scale_seeded_with() -> int | None:
+    """The number of deals seed_scale ran with on this database, or None if it never ran."""
+    description = (
+        Team.objects.filter(description__contains=MARK).values_list("description", flat=True).first()
+    )
+    if description is None:
+        return None
+    match = re.search(rf"{MARK} (\d+)", description)
+    return int(match.group(1)) if match else 0
+
+
+# Words ---------------------------------------------------------------------------------------
+
+FIRST_NAMES = (
+    "Anna Ben Clara David Elena Felix Greta Hugo Ines Jonas Karin Lukas Maria Niklas Olga Pablo "
+    "Quentin Rosa Stefan Tanja Ulrich Vera Walter Xenia Yusuf Zoe Amir Bianca Carlos Dana Emil "
+    "Fatima Georg Hanna Ivan Julia Kenji Lea Malik Nora Oskar Petra Rafael Sofia Tomas Ursula "
+    "Viktor Wiebke Aiko Bruno Chiara Dmitri Eva Frida Gustav Helga Igor Jana Kai Lina Mateo Nina"
+).split()
+LAST_NAMES = (
+    "Achterberg Bauer Castell Dahl Eriksen Falk Gruber Hoffmann Ivanova Jansen Keller Lindqvist "
+    "Moreau Novak Olsen Petrov Quist Richter Schulz Torres Ulrich Vogel Weber Xu Yilmaz Zimmer "
+    "Andersen Brandt Conti Dubois Engel Fischer Garcia Haas Ibsen Jovanovic Kowalski Lehmann Meyer "
+    "Nowak Ortega Pohl Rossi Santos Tanaka Urban Varga Wagner Young Ziegler Berger Costa Dietrich"
+).split()
+REGIONS = (
+    "Alpine Atlantic Baltic Benelux Bohemia Carpathian Danube Iberia Levant Lombardy Nordic "
+    "Pannonia Rhine Saxony Scotland Silesia Tyrol Wessex Adriatic Aegean Anatolia Balkan Biscay "
+    "Brittany Catalonia Flanders Galicia Hanseatic Jutland Lapland Moravia Provence Ruhr Savoy "
+    "Swabia Thames Tuscany Ulster Vistula Wallonia Yorkshire Zealand Aquitaine Bavaria Cornwall"
+).split()
+SEGMENTS = [
+    "Industrial Sales",
+    "Process Solutions",
+    "Pumps and Valves",
+    "Drives",
+    "Food Equipment",
+    "Components",
+    "Packaging Lines",
+    "Automation",
+    "Service Sales",
+    "Key Accounts",
+    "Hydraulics",
+    "Filtration",
+]
+TIME_ZONES = ["Europe/Berlin", "Europe/London", "Europe/Paris", "Europe/Stockholm", "America/New_York"]
+CURRENCIES = ["EUR"] * 6 + ["USD", "GBP", "CHF", "SEK", "PLN"]
+CUSTOMER_STEMS = (
+    "Aalto Brenner Corvus Delta Elbe Fjord Granit Helix Isar Jura Kestrel Lumen Meridian Nordlicht "
+    "Orion Polaris Quarz Rhein Saale Tauern Unterberg Vektor Weser Xylo Ystad Zenit Alster Borealis "
+    "Cobalt Dunmore Eichen Falkner Gotland Harz Ilmen Kaskade Lindholm Mosel Neckar Oder"
+).split()
+CUSTOMER_SECTORS = [
+    ("Brewing", "Food and beverage"),
+    ("Dairy", "Food and beverage"),
+    ("Foods", "Food and beverage"),
+    ("Chemicals", "Chemicals"),
+    ("Pharma", "Pharmaceuticals"),
+    ("Paper", "Pulp and paper"),
+    ("Water", "Utilities"),
+    ("Energy", "Energy"),
+    ("Metals", "Metal processing"),
+    ("Plastics", "Plastics"),
+    ("Logistics", "Logistics"),
+    ("Mining", "Mining"),
+    ("Textiles", "Textiles"),
+    ("Glass", "Building materials"),
+    ("Automotive", "Automotive"),
+]
+LEGAL_FORMS = ["GmbH", "AG", "Ltd", "AB", "SA", "BV", "Inc.", "eG", "Oy", "SpA"]
+CONTACT_TITLES = [
+    ("Head of Purchasing", "economic_buyer", "Unit price and payment terms"),
+    ("Plant Manager", "decision_maker", "Uptime of the line"),
+    ("Technical Director", "technical_evaluator", "Certification and specifications"),
+    ("Maintenance Lead", "user", "Spare parts and service response times"),
+    ("CFO", "economic_buyer", "Total cost over the contract"),
+    ("Production Engineer", "influencer", "Changeover times"),
+    ("Managing Director", "decision_maker", "A supplier they can rely on for years"),
+    ("Quality Manager", "technical_evaluator", "Audit trail and hygiene"),
+]
+PRODUCTS = [
+    ("Hydraulic valves HV-200", 250),
+    ("Centrifugal pumps CP-80", 1800),
+    ("Stainless tanks ST-5", 14000),
+    ("Filter cartridges FC-12", 45),
+    ("Servo drives SD-3", 950),
+    ("Conveyor modules CM-10", 3200),
+    ("Heat exchangers HX-40", 22000),
+    ("Sensor kits SK-7", 120),
+    ("Dosing units DU-2", 6400),
+    ("Seal sets SS-30", 18),
+    ("Control cabinets CC-9", 8700),
+    ("Mixing heads MH-4", 5100),
+]
+DEAL_KINDS = [
+    "frame contract",
+    "line retrofit",
+    "plant expansion",
+    "spare parts agreement",
+    "service contract",
+    "pilot order",
+    "replacement programme",
+    "capacity upgrade",
+]
+SPECIAL_REQUIREMENTS = [
+    "",
+    "",
+    "Food-grade seals and FDA documentation.",
+    "ATEX zone 1 certification.",
+    "Delivery in two batches to two plants.",
+    "Installation during the summer shutdown.",
+]
+OBJECTIVES = [
+    "Close a {years}-year frame contract with a volume commitment.",
+    "Win the retrofit against the incumbent supplier.",
+    "Secure the pilot order and an option on the second plant.",
+    "Renew the service contract at a higher service level.",
+    "Replace their ageing equipment before the next audit.",
+]
+APPROACHES = [
+    "Open with their downtime figures, then the pilot results; price only after the service package.",
+    "Start with the site visit findings; anchor on total cost of ownership, not unit price.",
+    "Let their engineers lead on specifications; keep the commercial discussion for the second half.",
+    "Agree the agenda up front; trade delivery flexibility for volume.",
+]
+INTERESTS = [
+    "Purchasing wants a lower unit price; the plant manager wants uptime.",
+    "The technical director needs certification; finance wants longer payment terms.",
+    "The managing director wants one supplier for all plants.",
+]
+BATNAS = [
+    "Keep supplying spot orders at list price.",
+    "Offer the previous generation from stock.",
+    "Walk away and focus on the two other bids this quarter.",
+]
+PITCHES = [
+    ("Self-cleaning valve seat", "Fewer line stops at their plant", "Pilot at a brewery: 38 % less downtime"),
+    ("24-hour spare parts", "They can cut their own spare-part stock", "Service level 98.7 % in 2025"),
+    ("Five-year warranty", "Predictable maintenance budget", ""),
+    ("Remote monitoring", "Problems found before they stop the line", "12 plants connected"),
+    ("Energy-saving drive", "Lower running costs", "Measured 14 % less energy at a dairy"),
+    ("Local service team", "A technician on site within a day", "Three service centres in the region"),
+    ("Modular design", "Extensions without a new line", ""),
+]
+OBJECTIONS = [
+    ("Your competitor is 8 % cheaper", "Compare total cost over three years, service included."),
+    ("We have never worked with you", "Start with the pilot; the frame contract follows the results."),
+    ("Your delivery time is too long", "Stock for the first batch is reserved; the rest follows in weeks."),
+    ("We need longer payment terms", "Finance can offer instalments against a deposit."),
+]
+CONCESSIONS = [
+    ("2 % extra discount", "a three-year term"),
+    ("free installation", "an order above the minimum quantity"),
+    ("extended warranty", "a reference visit for other customers"),
+    ("training for their staff", "a faster purchase order"),
+]
+QUESTIONS = {
+    "boss": "Any guidelines for this round?",
+    "production": "Can we make {quantity} units by {date}, with the special requirements?",
+    "supply_chain": "Can we deliver {quantity} units to their sites by {date}?",
+    "finance": "Can we accept the payment terms the customer asks for?",
+}
+BOSS_ANSWERS = [
+    "Hold the walk-away price; trade the installation only for the longer term.",
+    "Do not go below target in the first round; volume first, then price.",
+    "Fine to give the extra discount if they sign before the quarter ends.",
+]
+FINANCE_ANSWERS = [
+    "Within policy if they pay the deposit; no early-payment discount.",
+    "Two instalments are fine; insist on the deposit.",
+    "The customer pays late: keep the standard terms.",
+]
+WAIVE_REASONS = [
+    "Standard product from stock: no need to ask.",
+    "Same configuration as their last order.",
+    "Covered by the frame contract already in place.",
+]
+CANCEL_REASONS = [
+    "The customer postponed: their budget is not released yet.",
+    "Their plant manager is ill; a new date follows.",
+    "Merged into the next meeting.",
+]
+NEXT_STEPS = [
+    "Send the revised offer by Friday.",
+    "Order confirmation goes out on Monday.",
+    "Site visit with their engineers next month.",
+    "Wait for their board decision.",
+]
+LESSONS = [
+    "The pilot figures carried the meeting.",
+    "Gave in on price before they committed to volume.",
+    "Their engineers decide more than purchasing does.",
+    "Bring the service manager next time.",
+]
+CUSTOMER_REASONS = [
+    "Their budget is released only after the summer shutdown.",
+    "They pay all suppliers in instalments this year.",
+    "A larger order needs longer terms for their cash flow.",
+]
+ON_CALL_TOPICS = ["technical specs", "delivery dates", "payment terms", "pricing", "installation"]
+
+DEPARTMENT_ROLE = {"boss": "manager", "production": "production", "supply_chain": "supply_chain", "finance": "finance"}
+DEPARTMENT_LABEL = {"boss": "Boss", "production": "Production", "supply_chain": "Supply chain", "finance": "Finance"}
+DEPARTMENT_ASK = {
+    "boss": "for guidelines for the negotiation",
+    "production": "whether we can make it",
+    "supply_chain": "whether we can deliver by the date",
+    "finance": "for guidance on the payment side",
+}
+STAGES = ["exploratory", "negotiation", "final"]
+STAGE_LABEL = {"exploratory": "Exploratory", "negotiation": "Negotiation", "final": "Final"}
+OUTCOME_LABEL = {"won": "Won", "lost": "Lost", "continue": "Continue negotiating", "no_decision": "No decision"}
+OUTCOME_STATUS = {"won": "won", "lost": "lost", "continue": "negotiating", "no_decision": "negotiating"}
+STATUS_LABEL = {
+    "preparing": "Preparing",
+    "ready": "Ready",
+    "negotiating": "Negotiating",
+    "won": "Won",
+    "lost": "Lost",
+    "withdrawn": "Withdrawn",
+}
+LIMIT_LABELS = {
+    "list_price": "List price",
+    "target_price": "Target price",
+    "walk_away_price": "Walk-away price",
+    "max_discount_pct": "Maximum discount (%)",
+}
+CENT = Decimal("0.01")
+
+
+def _limits_snapshot(values: dict) -> dict:
+    """The services' limits snapshot of a briefing holding these values (the others empty)."""
+    return limits_snapshot(SimpleNamespace(**{name: values.get(name) for name in LIMIT_FIELDS}))
+
+
+def _money(value: Decimal) -> str:
+    return f"{value.quantize(CENT):,}"
+
+
+# The people and places of one team -------------------------------------------------------------
+
+
+@dataclass
+class TeamSet:
+    id: int
+    name: str
+    currency: str
+    policy: FinancePolicy
+    roles: dict[str, list[int]] = field(default_factory=dict)
+    customers: list[tuple[int, str, list[int]]] = field(default_factory=list)
+
+    def members(self, role: str) -> list[int]:
+        return self.roles.get(role, [])
+
+
+@dataclass
+class MeetingPlan:
+    id: int
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    stage: str
+    cancelled: bool = False
+    contacts: list[int] = field(default_factory=list)
+    co_negotiators: list[int] = field(default_factory=list)
+    covered: bool = False
+
+    @property
+    def is_upcoming(self) -> bool:
+        return not self.cancelled and self.ends_at > Company.now
+
+
+class Company:
+    """Generates the company; ``run`` writes it and returns the counts."""
+
+    now: datetime.datetime = timezone.now()
+
+    def __init__(self, *, plan: ScalePlan, log: Callable[[str], None] | None = None):
+        self.plan = plan
+        self.log = log or (lambda message: None)
+        self.rng = random.Random(SEED)
+        Company.now = timezone.now().replace(minute=0, second=0, microsecond=0)
+        self.now = Company.now
+        self.inbox_since = self.now - datetime.timedelta(days=INBOX_DAYS)
+        self.password = make_password(PASSWORD)
+        self.names: dict[int, str] = {}
+        self.phones: dict[int, str] = {}
+        self.user_tz: dict[int, str] = {}
+        self.used_usernames = set(User.objects.values_list("username", flat=True))
+        self.rita = User.objects.filter(username="rita").values_list("pk", flat=True).first()
+        self.tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        self.paths = {
+            "deal": reverse("deals:detail", args=[999_999_999]).replace("999999999", "{}"),
+            "answer": reverse("deals:consultation_answer", args=[999_999_999]).replace("999999999", "{}"),
+            "payment": reverse("deals:payment_request", args=[999_999_999]).replace("999999999", "{}"),
+            "report": reverse("deals:report_detail", args=[999_999_999]).replace("999999999", "{}"),
+        }
+
+    # Writing ----------------------------------------------------------------------------------
+
+    def run(self) -> dict[str, int]:
+        w = self.w = BulkWriter()
+        w.defer_foreign_key_checks()
+        self.t_user = w.table(User)
+        self.t_team = w.table(Team)
+        self.t_membership = w.table(Membership)
+        self.t_policy = w.table(FinancePolicy)
+        self.t_customer = w.table(Customer)
+        self.t_contact = w.table(Contact)
+        self.t_deal = w.table(Deal)
+        self.t_meeting = w.table(Meeting)
+        self.t_meeting_contact = w.table(Meeting.contacts.through, with_ids=False, key="meeting contacts")
+        self.t_meeting_co = w.table(Meeting.co_negotiators.through, with_ids=False, key="meeting co-negotiators")
+        self.t_briefing = w.table(Briefing)
+        self.t_pitch = w.table(PitchPoint)
+        self.t_objection = w.table(Objection)
+        self.t_concession = w.table(Concession)
+        self.t_version = w.table(BriefingVersion)
+        self.t_approval = w.table(Approval)
+        self.t_delegation = w.table(ApprovalDelegation)
+        self.t_consultation = w.table(Consultation)
+        self.t_payment = w.table(PaymentTermRequest)
+        self.t_on_call = w.table(OnCall)
+        self.t_co_request = w.table(CoNegotiatorRequest)
+        self.t_report = w.table(NegotiationReport)
+        self.t_activity = w.table(Activity)
+        self.t_notification = w.table(Notification)
+
+        teams = self._teams()
+        shares = self._deal_shares(teams)
+        for team, count in zip(teams, shares):
+            self._team_deals(team, count)
+            self.log(f"  {team.name}: {count:,} deals")
+        w.finish()
+        return w.counts()
+
+    # Teams and people -------------------------------------------------------------------------
+
+    def _user(self, *, joined: datetime.datetime) -> int:
+        rng = self.rng
+        while True:
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            username = f"{first}.{last}".lower()
+            if username in self.used_usernames:
+                username = f"{username}{rng.randint(2, 999)}"
+            if username not in self.used_usernames:
+                break
+        self.used_usernames.add(username)
+        tz = rng.choice(TIME_ZONES)
+        pk = self.t_user.add(
+            password=self.password,
+            last_login=None,
+            is_superuser=False,
+            username=username,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@scale.negprep.example",
+            is_staff=False,
+            is_active=True,
+            date_joined=joined,
+            time_zone=tz,
+            email_reminders=rng.random() < 0.8,
+        )
+        self.names[pk] = f"{first} {last}"
+        self.user_tz[pk] = tz
+        return pk
+
+    def _member(self, team: TeamSet, user_id: int, role: str, joined: datetime.datetime) -> None:
+        phone = self.phones.setdefault(user_id, f"+49 30 {self.rng.randint(1_000_000, 9_999_999)}")
+        self.t_membership.add(user_id=user_id, team_id=team.id, role=role, phone=phone, created_at=joined)
+        team.roles.setdefault(role, []).append(user_id)
+
+    def _policy(self, team_id: int) -> FinancePolicy:
+        rng = self.rng
+        standard = rng.choice([30, 30, 45, 60])
+        policy = FinancePolicy(
+            team_id=team_id,
+            standard_net_days=standard,
+            max_net_days=standard + rng.choice([0, 30, 30, 60]),
+            min_deposit_pct=Decimal(rng.choice([0, 10, 10, 20, 30])),
+            max_instalments=rng.choice([1, 2, 3, 4]),
+            early_payment_discount_allowed=rng.random() < 0.5,
+        )
+        self.t_policy.add(
+            team_id=team_id,
+            standard_net_days=policy.standard_net_days,
+            max_net_days=policy.max_net_days,
+            min_deposit_pct=policy.min_deposit_pct,
+            max_instalments=policy.max_instalments,
+            early_payment_discount_allowed=policy.early_payment_discount_allowed,
+            updated_at=self.now - datetime.timedelta(days=400),
+        )
+        return policy
+
+    def _staff(self, team: TeamSet, deals: int, joined: datetime.datetime) -> None:
+        """Fill the team up to its size: reps for its deals, two managers, the departments."""
+        rng = self.rng
+        wanted = {
+            "manager": 2,
+            "rep": max(2, math.ceil(deals / DEALS_PER_REP)),
+            "production": rng.choice([1, 2, 2]),
+            "supply_chain": rng.choice([1, 2]),
+            "finance": rng.choice([1, 1, 2]),
+        }
+        for role, size in wanted.items():
+            for _ in range(size - len(team.members(role))):
+                self._member(team, self._user(joined=joined), role, joined)
+        if rng.random() < 0.3:
+            # Some managers also answer for finance in their team.
+            manager = team.members("manager")[-1]
+            if manager not in team.members("finance"):
+                self._member(team, manager, "finance", joined)
+
+    def _existing_team(self, name: str) -> TeamSet | None:
+        team = Team.objects.filter(name=name).first()
+        if team is None:
+            return None
+        policy = FinancePolicy.objects.filter(team=team).first() or self._policy(team.pk)
+        result = TeamSet(id=team.pk, name=team.name, currency="EUR", policy=policy)
+        for membership in Membership.objects.filter(team=team).select_related("user").order_by("pk"):
+            result.roles.setdefault(membership.role, []).append(membership.user_id)
+            self.names[membership.user_id] = str(membership.user)
+            self.user_tz[membership.user_id] = membership.user.time_zone
+            if membership.phone:
+                self.phones[membership.user_id] = membership.phone
+        for customer in Customer.objects.filter(team=team).order_by("name"):
+            contacts = list(customer.contacts.order_by("pk").values_list("pk", flat=True))
+            result.customers.append((customer.pk, customer.name, contacts))
+        return result
+
+    def _teams(self) -> list[TeamSet]:
+        rng, plan = self.rng, self.plan
+        joined = self.now - datetime.timedelta(days=730)
+        northwind = self._existing_team(NORTHWIND)
+        southpeak = self._existing_team(SOUTHPEAK)
+        if northwind is None or southpeak is None:
+            raise ScaleSeedError("The demo teams are missing: run seed_demo first.")
+        teams = [northwind, southpeak]
+        used = set(Team.objects.values_list("name", flat=True))
+        combos = [f"{region} {segment}" for region in REGIONS for segment in SEGMENTS]
+        rng.shuffle(combos)
+        description = f"A sales team of the company-scale data set ({MARK} {plan.deals})."
+        for index in range(plan.new_teams):
+            name = combos[index % len(combos)]
+            if index >= len(combos):
+                name = f"{name} {index // len(combos) + 1}"
+            if name in used:
+                name = f"{name} (company)"
+            used.add(name)
+            pk = self.t_team.add(name=name, description=description, created_at=joined)
+            teams.append(TeamSet(id=pk, name=name, currency=rng.choice(CURRENCIES), policy=self._policy(pk)))
+        return teams
+
+    def _deal_shares(self, teams: list[TeamSet]) -> list[int]:
+        plan, rng = self.plan, self.rng
+        rest = plan.deals - plan.northwind_deals
+        weights = [rng.uniform(0.7, 1.3) for _ in teams[1:]]
+        total = sum(weights)
+        shares = [int(rest * w / total) for w in weights]
+        for index in range(rest - sum(shares)):
+            shares[index % len(shares)] += 1
+        return [plan.northwind_deals, *shares]
+
+    def _customers(self, team: TeamSet, count: int) -> None:
+        rng = self.rng
+        taken = {name for _, name, _ in team.customers}
+        created = self.now - datetime.timedelta(days=600)
+        combos = len(CUSTOMER_STEMS) * len(CUSTOMER_SECTORS) * len(LEGAL_FORMS)
+        for index in rng.sample(range(combos), min(count, combos)):
+            stem = CUSTOMER_STEMS[index % len(CUSTOMER_STEMS)]
+            sector, industry = CUSTOMER_SECTORS[index // len(CUSTOMER_STEMS) % len(CUSTOMER_SECTORS)]
+            form = LEGAL_FORMS[index // (len(CUSTOMER_STEMS) * len(CUSTOMER_SECTORS))]
+            name = f"{stem} {sector} {form}"
+            if name in taken:
+                continue
+            taken.add(name)
+            customer_id = self.t_customer.add(
+                team_id=team.id,
+                name=name,
+                industry=industry,
+                website=f"https://www.{stem.lower()}-{sector.lower()}.example",
+                notes="",
+                created_at=created,
+            )
+            contacts = []
+            for title, role, cares in rng.sample(CONTACT_TITLES, rng.randint(1, 4)):
+                first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+                contacts.append(
+                    self.t_contact.add(
+                        customer_id=customer_id,
+                        name=f"{first} {last}",
+                        title=title,
+                        buying_role=role,
+                        cares_about=cares,
+                        email=f"{first}.{last}@{stem.lower()}.example".lower(),
+                        phone=f"+49 40 {rng.randint(1_000_000, 9_999_999)}",
+                        created_at=created,
+                    )
+                )
+            team.customers.append((customer_id, name, contacts))
+
+    def _team_deals(self, team: TeamSet, count: int) -> None:
+        rng = self.rng
+        joined = self.now - datetime.timedelta(days=730)
+        rita = self.rita if team.name == NORTHWIND else None
+        self._staff(team, count, joined)
+        self._customers(team, max(8, count // 8))
+        if rng.random() < 0.15:
+            managers = team.members("manager")
+            self.t_delegation.add(
+                team_id=team.id,
+                manager_id=managers[0],
+                delegate_id=managers[1],
+                starts_on=self.now.date() - datetime.timedelta(days=rng.randint(0, 3)),
+                ends_on=self.now.date() + datetime.timedelta(days=rng.randint(1, 10)),
+                created_at=self.now - datetime.timedelta(days=5),
+            )
+        owners = []
+        reps = [r for r in team.members("rep") if r != rita]
+        if rita is not None:
+            owners += [rita] * self.plan.rita_deals
+        owners += [reps[i % len(reps)] for i in range(count - len(owners))]
+        rng.shuffle(owners)
+        for owner in owners:
+            DealStory(self, team, owner).write()
+
+
+# One deal, from its creation to today -----------------------------------------------------------
+
+PHASES = [("preparing", 46), ("negotiating", 20), ("won", 18), ("lost", 12), ("withdrawn", 4)]
+PREP_BRIEFINGS = [
+    ("empty", 12),
+    ("partial", 14),
+    ("submitted", 20),
+    ("changes_requested", 14),
+    ("approved", 34),
+    ("edited", 6),
+]
+
+
+def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
+    return rng.choices([k for k, _ in weighted], weights=[w for _, w in weighted])[0]
+
+
+class DealStory:
+    def __init__(self, company: Company, team: TeamSet, owner: int):
+        self.c = company
+        self.rng = company.rng
+        self.team = team
+        self.owner = owner
+        self.now = company.now
+
+    # Helpers ----------------------------------------------------------------------------------
+
+    def at(self, start: datetime.datetime, end: datetime.datetime) -> datetime.datetime:
+        """A moment between start and end, to the minute."""
+        seconds = max(60, int((end - start).total_seconds()))
+        moment = start + datetime.timedelta(seconds=self.rng.randrange(0, seconds))
+        return moment.replace(second=0, microsecond=0)
+
+    def slot(self, day: datetime.datetime) -> datetime.datetime:
+        """A meeting start on that day in office hours (UTC), on the quarter hour."""
+        hour = self.rng.randint(7, 15)
+        return day.replace(hour=hour, minute=self.rng.choice([0, 0, 15, 30, 45]), second=0, microsecond=0)
+
+    def activity(self, when, verb, summary, actor=None, changes=None) -> None:
+        self.c.t_activity.add(
+            deal_id=self.deal_id,
+            actor_id=self.owner if actor is None else actor or None,
+            verb=verb,
+            summary=summary[:300],
+            changes=changes or {},
+            created_at=when,
+        )
+
+    def notify(self, when, recipients, kind, title, url, *, email=True, topic="") -> None:
+        if when < self.c.inbox_since or when > self.now:
+            return
+        rng = self.rng
+        seen = set()
+        for recipient in recipients:
+            if recipient in seen:
+                continue
+            seen.add(recipient)
+            age_days = (self.now - when).days
+            read = rng.random() < (0.9 if age_days > 7 else 0.4)
+            body = f"{title}.\n\nOpen it in NegPrep: {url}\n"
+            self.c.t_notification.add(
+                recipient_id=recipient,
+                team_id=self.team.id,
+                kind=kind,
+                title=title[:200],
+                body=body,
+                url=url,
+                topic=topic[:200],
+                in_inbox=True,
+                created_at=when,
+                read_at=when + datetime.timedelta(hours=rng.randint(1, 72)) if read else None,
+                email_status="sent" if email else "skipped",
+                email_subject=title[:255],
+                email_text=body,
+                email_html="",
+                email_attempts=1 if email else 0,
+                email_last_error="",
+                email_claimed_until=None,
+                email_sent_at=when + datetime.timedelta(minutes=1) if email else None,
+            )
+
+    def when_text(self, moment: datetime.datetime | None) -> str:
+        if moment is None:
+            return ""
+        local = moment.astimezone(self.c.tz)
+        return f"{local:%a} {local.day} {local:%b, %H:%M %Z}"
+
+    def name(self, user_id: int | None) -> str:
+        return self.c.names.get(user_id, "someone")
+
+    def others(self, role: str, exclude: int | None = None) -> list[int]:
+        return [m for m in self.team.members(role) if m != exclude and m != self.owner]
+
+    # The story --------------------------------------------------------------------------------
+
+    def write(self) -> None:
+        rng, now = self.rng, self.now
+        self.phase = _pick(rng, PHASES)
+        product, unit_price = rng.choice(PRODUCTS)
+        self.unit_price = (Decimal(unit_price) * Decimal(rng.uniform(0.8, 1.25))).quantize(CENT)
+        self.quantity = rng.choice([1, 5, 10, 20, 50, 120, 300, 450, 600, 800, 1500])
+        self.currency = self.team.currency
+        self.customer_id, self.customer_name, self.contacts = rng.choice(self.team.customers)
+        kind = rng.choice(DEAL_KINDS)
+        year = rng.choice([2026, 2027, 2027, 2028])
+        self.title = f"{product.split(' ', 2)[0]} {product.split(' ', 2)[1]} {kind} {year}"
+        self.involves_production = rng.random() < 0.45
+        self.involves_delivery = rng.random() < 0.4
+        self.special_payment_terms = rng.random() < 0.22
+
+        self.plan_meetings()
+        first_meeting = self.meetings[0].starts_at if self.meetings else now
+        self.created_at = min(
+            first_meeting - datetime.timedelta(days=rng.randint(3, 30), hours=rng.randint(0, 8)),
+            now - datetime.timedelta(hours=2),
+        )
+        # The briefing rounds happen before the first meeting, or before today for a deal still preparing.
+        self.prep_until = min(first_meeting, now) - datetime.timedelta(hours=1)
+        if self.prep_until <= self.created_at:
+            self.prep_until = self.created_at + datetime.timedelta(hours=1)
+
+        # The deal and its briefing are written last; their ids are the next ones of their tables.
+        self.deal_id = self.c.t_deal.next_id
+        self.briefing_id = self.c.t_briefing.next_id
+        for meeting in self.meetings:
+            if meeting.cancelled and meeting.starts_at < self.created_at + datetime.timedelta(days=1):
+                shift = self.created_at + datetime.timedelta(days=self.rng.randint(1, 5)) - meeting.starts_at
+                meeting.starts_at += shift
+                meeting.ends_at += shift
+        self.status = self.phase if self.phase != "preparing" else "preparing"
+        self.aim_ready = self.phase == "preparing" and rng.random() < 0.35
+        self.activity(self.created_at, "deal_created", "created the deal")
+
+        self.write_meetings()
+        self.write_briefing()
+        self.write_payment_terms()
+        self.write_consultations()
+        self.write_cover()
+        self.write_reports()
+        self.settle_status()
+        self.write_deal()
+
+    def plan_meetings(self) -> None:
+        rng, now = self.rng, self.now
+        phase = self.phase
+        past, upcoming = 0, False
+        if phase == "preparing":
+            upcoming = rng.random() < 0.95
+            past = 1 if rng.random() < 0.05 else 0  # a meeting held but not reported yet
+        elif phase == "negotiating":
+            past, upcoming = rng.randint(1, 2), rng.random() < 0.85
+        elif phase in ("won", "lost"):
+            past = rng.randint(1, 3)
+        else:
+            past = rng.randint(0, 2)
+        if phase in ("won", "lost", "withdrawn"):
+            last = now - datetime.timedelta(days=rng.randint(2, 500))
+        else:
+            last = now - datetime.timedelta(days=rng.randint(1, 40))
+        starts = []
+        moment = last
+        for _ in range(past):
+            starts.append(self.slot(moment))
+            moment -= datetime.timedelta(days=rng.randint(5, 25))
+        starts.reverse()
+        if self.phase == "preparing" and past:
+            # Held within the last day or two: the report is still due.
+            starts = [self.slot(now - datetime.timedelta(days=rng.randint(1, 2)))]
+        offset = 0 if phase == "preparing" else rng.choice([0, 0, 1])
+        self.meetings: list[MeetingPlan] = []
+        for index, start in enumerate(starts):
+            stage = STAGES[min(index + offset, 2)]
+            self.meetings.append(MeetingPlan(0, start, start + datetime.timedelta(hours=rng.choice([1, 2, 2, 3])), stage))
+        if upcoming:
+            if rng.random() < 0.1:
+                start = (now + datetime.timedelta(hours=rng.randint(3, 47))).replace(minute=0)
+            else:
+                start = self.slot(now + datetime.timedelta(days=rng.randint(2, 40)))
+            stage = STAGES[min(len(starts) + offset, 2)]
+            if phase == "preparing" and rng.random() < 0.2:
+                stage = rng.choice(STAGES)
+            self.meetings.append(MeetingPlan(0, start, start + datetime.timedelta(hours=rng.choice([1, 2, 2])), stage))
+        if rng.random() < 0.07:
+            # A cancelled meeting, past or ahead.
+            day = now + datetime.timedelta(days=rng.randint(-60, 20))
+            start = self.slot(day)
+            self.meetings.append(
+                MeetingPlan(0, start, start + datetime.timedelta(hours=1), rng.choice(STAGES), cancelled=True)
+            )
+            self.meetings.sort(key=lambda m: m.starts_at)
+
+    @property
+    def next_meeting(self) -> MeetingPlan | None:
+        upcoming = [m for m in self.meetings if m.is_upcoming]
+        return min(upcoming, key=lambda m: m.starts_at) if upcoming else None
+
+    @property
+    def held_meetings(self) -> list[MeetingPlan]:
+        return [m for m in self.meetings if not m.cancelled and m.starts_at <= self.now]
+
+    def write_meetings(self) -> None:
+        rng, c = self.rng, self.c
+        place = rng.random()
+        for meeting in self.meetings:
+            created = self.created_at if meeting is self.meetings[0] else self.at(
+                self.created_at, min(meeting.starts_at, self.now)
+            )
+            meeting.id = c.t_meeting.add(
+                deal_id=self.deal_id,
+                starts_at=meeting.starts_at,
+                ends_at=meeting.ends_at,
+                location=f"{self.customer_name}, head office" if place < 0.7 else "",
+                video_link="" if place < 0.7 else f"https://meet.example/{rng.randint(10**6, 10**7)}",
+                stage=meeting.stage,
+                cancelled=meeting.cancelled,
+                cancelled_reason=rng.choice(CANCEL_REASONS) if meeting.cancelled else "",
+                created_at=created,
+                updated_at=created,
+            )
+            attending = self.contacts if self.aim_ready else [k for k in self.contacts if rng.random() < 0.75]
+            if not attending and self.contacts and (self.aim_ready or rng.random() < 0.8):
+                attending = self.contacts[:1]
+            meeting.contacts = attending
+            for contact_id in attending:
+                c.t_meeting_contact.add(meeting_id=meeting.id, contact_id=contact_id)
+            label = STAGE_LABEL[meeting.stage].lower()
+            article = "an" if label[0] in "aeiou" else "a"
+            self.activity(
+                created,
+                "meeting_scheduled",
+                f"scheduled {article} {label} meeting",
+                changes={
+                    "Start": {"old": None, "new": meeting.starts_at.isoformat()},
+                    "End": {"old": None, "new": meeting.ends_at.isoformat()},
+                },
+            )
+            if meeting.cancelled:
+                when = min(meeting.starts_at - datetime.timedelta(hours=rng.randint(2, 48)), self.now)
+                when = max(when, created)
+                self.activity(when, "meeting_cancelled", f"cancelled the {label} meeting")
+                colleagues = meeting.co_negotiators
+                self.notify(
+                    when,
+                    colleagues,
+                    "meeting_changed",
+                    f"{self.title}: the {label} meeting was cancelled",
+                    c.paths["deal"].format(self.deal_id),
+                )
+
+    # Briefing ---------------------------------------------------------------------------------
+
+    def limits(self, *, round_: int = 0) -> dict:
+        """The briefing's limits; earlier rounds asked for more room on price."""
+        rng = self.rng
+        list_price = self.unit_price
+        target = (list_price * Decimal(1 - rng.uniform(0.03, 0.09))).quantize(CENT)
+        walk_away = (target * Decimal(1 - rng.uniform(0.04, 0.1) - 0.03 * round_)).quantize(CENT)
+        max_discount = ((1 - walk_away / list_price) * 100 + Decimal(rng.uniform(0, 2))).quantize(CENT)
+        return {
+            "currency": self.currency,
+            "list_price": list_price,
+            "target_price": target,
+            "walk_away_price": walk_away,
+            "max_discount_pct": min(max_discount, Decimal("99.00")),
+            "quantity_min": max(1, int(self.quantity * 0.6)),
+            "quantity_max": max(1, int(self.quantity * 1.3)),
+            "earliest_delivery": (self.created_at + datetime.timedelta(days=rng.randint(30, 120))).date(),
+            "payment_terms": f"{self.team.policy.standard_net_days} days net",
+            "batna": rng.choice(BATNAS),
+        }
+
+    def content(self) -> dict:
+        rng = self.rng
+        return {
+            "text": {
+                "objectives": rng.choice(OBJECTIVES).format(years=rng.choice([2, 3, 5])),
+                "approach": rng.choice(APPROACHES),
+                "attendees_interests": rng.choice(INTERESTS),
+            },
+            "pitch_points": [
+                {"feature": f, "benefit": b, "evidence": e} for f, b, e in rng.sample(PITCHES, rng.randint(1, 4))
+            ],
+            "objections": [{"objection": o, "answer": a} for o, a in rng.sample(OBJECTIONS, rng.randint(0, 3))],
+            "concessions": [{"give": g, "get": t} for g, t in rng.sample(CONCESSIONS, rng.randint(0, 3))],
+        }
+
+    def snapshot(self, text: dict, limits: dict, rows: dict) -> dict:
+        return {
+            "text": dict(text),
+            "limits": _limits_snapshot(limits),
+            **{name: list(rows[name]) for name in ("pitch_points", "objections", "concessions")},
+        }
+
+    def write_briefing(self) -> None:
+        rng, c = self.rng, self.c
+        if self.phase == "preparing":
+            state = "approved" if self.aim_ready else _pick(rng, PREP_BRIEFINGS)
+        else:
+            state = rng.choices(["approved", "edited", "resubmitted", "empty"], weights=[84, 8, 4, 4])[0]
+        self.briefing_state = state
+        managers = self.others("manager")
+        deciders = managers or self.team.members("manager")
+        owner_name = self.name(self.owner)
+        deal_url = c.paths["deal"].format(self.deal_id)
+        next_start = self.next_meeting.starts_at if self.next_meeting else None
+
+        rounds = 0
+        if state in ("submitted", "changes_requested", "approved", "edited", "resubmitted"):
+            rounds = rng.choices([1, 2, 3], weights=[70, 22, 8])[0]
+        # Which rounds end how: every round but the last was returned.
+        last_decision = {
+            "submitted": None,
+            "changes_requested": "changes_requested",
+            "approved": "approved",
+            "edited": "approved",
+            "resubmitted": "approved",
+        }.get(state)
+
+        content = self.content()
+        limits = self.limits()
+        times = sorted(self.at(self.created_at, self.prep_until) for _ in range(2 * rounds + 3))
+        version_ids = []
+        self.approved = None  # (version number, limits snapshot)
+        if state != "empty":
+            self.activity(times[0], "briefing_saved", "saved the briefing (version 1)")
+        for index in range(rounds):
+            number = index + 1
+            submitted_at, decided_at = times[1 + 2 * index], times[2 + 2 * index]
+            round_limits = limits if index == rounds - 1 else self.limits(round_=rounds - 1 - index)
+            snap = self.snapshot(content["text"], round_limits, content)
+            version_id = c.t_version.add(
+                briefing_id=self.briefing_id, number=number, snapshot=snap, submitted_by_id=self.owner, submitted_at=submitted_at
+            )
+            version_ids.append(version_id)
+            self.activity(submitted_at, "briefing_submitted", f"submitted briefing version {number} for approval")
+            due = f" by {self.when_text(next_start)}" if next_start else ""
+            self.notify(
+                submitted_at,
+                deciders,
+                "briefing_submitted",
+                f"{owner_name} asks you to approve the briefing for {self.title}{due}",
+                deal_url,
+            )
+            decision = "changes_requested" if index < rounds - 1 else last_decision
+            if decision is None:
+                continue
+            manager = rng.choice(deciders)
+            comment = (
+                rng.choice(["Good plan, go ahead.", "Approved.", ""])
+                if decision == "approved"
+                else rng.choice(["Walk-away price too low: stay above target minus 5 %.", "Add the service package to the pitch."])
+            )
+            c.t_approval.add(
+                version_id=version_id,
+                decision=decision,
+                manager_id=manager,
+                on_behalf_of_id=None,
+                comment=comment,
+                snapshot={"limits": snap["limits"], "pitch_points": snap["pitch_points"]},
+                decided_at=decided_at,
+            )
+            if decision == "approved":
+                self.approved = (number, snap["limits"], version_id)
+                self.activity(decided_at, "briefing_approved", f"approved briefing version {number}", actor=manager)
+                self.notify(
+                    decided_at,
+                    [self.owner],
+                    "briefing_approved",
+                    f"{self.name(manager)} approved your briefing for {self.title} (version {number})",
+                    deal_url,
+                )
+            else:
+                self.activity(
+                    decided_at, "briefing_returned", f"returned briefing version {number}: {comment}", actor=manager
+                )
+                self.notify(
+                    decided_at,
+                    [self.owner],
+                    "briefing_returned",
+                    f"{self.name(manager)} returned your briefing for {self.title}: changes needed",
+                    deal_url,
+                )
+
+        # The briefing as it is now.
+        status = {
+            "empty": "draft",
+            "partial": "draft",
+            "submitted": "submitted",
+            "changes_requested": "changes_requested",
+            "approved": "approved",
+            "edited": "draft",
+            "resubmitted": "submitted",
+        }[state]
+        version = max(1, rounds)
+        if state == "changes_requested":
+            version = rounds + 1
+        current_limits = dict(limits)
+        if state in ("edited", "resubmitted"):
+            # The limits changed after approval: a new version that needs approval again.
+            version = rounds + 1
+            current_limits["walk_away_price"] = (limits["walk_away_price"] * Decimal("0.97")).quantize(CENT)
+            current_limits["max_discount_pct"] = min(
+                Decimal("99.00"), (limits["max_discount_pct"] + Decimal("3")).quantize(CENT)
+            )
+            when = times[-2]
+            self.activity(
+                when,
+                "briefing_new_version",
+                f"started briefing version {version}: approved limits or pitch points changed and need approval again",
+            )
+            old = _limits_snapshot(limits)
+            new = _limits_snapshot(current_limits)
+            self.activity(
+                when,
+                "briefing_saved",
+                f"saved the briefing (version {version})",
+                changes={
+                    LIMIT_LABELS[k]: {"old": old[k], "new": new[k]}
+                    for k in ("walk_away_price", "max_discount_pct")
+                    if old[k] != new[k]
+                },
+            )
+            if state == "resubmitted":
+                snap = self.snapshot(content["text"], current_limits, content)
+                c.t_version.add(
+                    briefing_id=self.briefing_id, number=version, snapshot=snap, submitted_by_id=self.owner, submitted_at=times[-1]
+                )
+                self.activity(times[-1], "briefing_submitted", f"submitted briefing version {version} for approval")
+        text = content["text"]
+        if state == "empty":
+            current_limits = {"currency": self.currency}
+            text = {"objectives": "", "approach": "", "attendees_interests": ""}
+            content = {"pitch_points": [], "objections": [], "concessions": []}
+        elif state == "partial":
+            current_limits = {
+                "currency": self.currency,
+                "list_price": limits["list_price"],
+                "target_price": limits["target_price"],
+            }
+            text = {**text, "approach": ""}
+            content = {**content, "pitch_points": content["pitch_points"][:1], "concessions": []}
+        self.current_limits = _limits_snapshot(current_limits)
+        self.pitch_current = content["pitch_points"]
+        self.briefing_fields = {**text, **current_limits}
+        self.briefing_status = status
+        self.briefing_version = version
+        self.approved_version_id = self.approved[2] if self.approved else None
+        self.briefing_rows = content
+        self.briefing_updated = times[-1]
+        self.approved_pitch = content["pitch_points"] if self.approved else None
+
+    def write_briefing_rows(self) -> None:
+        c = self.c
+        fields = dict(self.briefing_fields)
+        pk = c.t_briefing.add(
+            deal_id=self.deal_id,
+            version=self.briefing_version,
+            status=self.briefing_status,
+            revision=self.briefing_version * 3 + len(self.briefing_rows["pitch_points"]),
+            approved_version_id=self.approved_version_id,
+            updated_at=self.briefing_updated,
+            updated_by_id=self.owner,
+            **fields,
+        )
+        assert pk == self.briefing_id
+        for order, row in enumerate(self.briefing_rows["pitch_points"]):
+            c.t_pitch.add(briefing_id=self.briefing_id, order=order, **row)
+        for order, row in enumerate(self.briefing_rows["objections"]):
+            c.t_objection.add(briefing_id=self.briefing_id, order=order, **row)
+        for order, row in enumerate(self.briefing_rows["concessions"]):
+            c.t_concession.add(briefing_id=self.briefing_id, order=order, **row)
+
+    # Payment terms ----------------------------------------------------------------------------
+
+    def write_payment_terms(self) -> None:
+        self.granted = None  # the terms finance granted (approved or countered)
+        self.pending_terms = False
+        self.finance_required = self.special_payment_terms
+        if not self.special_payment_terms:
+            return
+        rng, c = self.rng, self.c
+        policy = self.team.policy
+        finance = self.others("finance") or self.team.members("finance")
+        deal_url = c.paths["deal"].format(self.deal_id)
+        requests = 2 if rng.random() < 0.12 else 1
+        for index in range(requests):
+            last = index == requests - 1
+            within = rng.random() < 0.35
+            if within:
+                net_days = rng.choice([policy.standard_net_days, max(0, policy.standard_net_days - 15)])
+                deposit = policy.min_deposit_pct
+                instalments = rng.randint(1, policy.max_instalments)
+                discount = policy.early_payment_discount_allowed and rng.random() < 0.5
+            else:
+                net_days = policy.standard_net_days + rng.choice([15, 30, 45, 90])
+                deposit = max(Decimal(0), policy.min_deposit_pct - rng.choice([0, 10]))
+                instalments = rng.randint(1, policy.max_instalments + 2)
+                discount = rng.random() < 0.4
+            breaches = policy_breaches(
+                policy=policy,
+                net_days=net_days,
+                deposit_pct=deposit,
+                instalments=instalments,
+                early_payment_discount=discount,
+            )
+            created = self.at(self.created_at, self.prep_until)
+            if not breaches:
+                status = "approved"
+            elif self.phase == "preparing" and last and not self.aim_ready and rng.random() < 0.5:
+                status = "submitted"
+            elif last:
+                status = rng.choices(["approved", "countered", "rejected"], weights=[45, 35, 20])[0]
+            else:
+                status = "rejected"
+            reviewer = None if not breaches else rng.choice(finance)
+            decided = None if status == "submitted" else (
+                created if not breaches else min(created + datetime.timedelta(hours=rng.randint(2, 60)), self.now)
+            )
+            counter = {}
+            if status == "countered":
+                counter = {
+                    "counter_net_days": policy.max_net_days,
+                    "counter_deposit_pct": policy.min_deposit_pct,
+                    "counter_instalments": min(instalments, policy.max_instalments),
+                    "counter_early_payment_discount": discount and policy.early_payment_discount_allowed,
+                    "counter_conditions": "",
+                }
+            conditions = rng.choice(["", "", "2 % skonto within 10 days"])
+            request_id = c.t_payment.add(
+                deal_id=self.deal_id,
+                requested_by_id=self.owner,
+                net_days=net_days,
+                deposit_pct=deposit,
+                instalments=instalments,
+                early_payment_discount=discount,
+                other_conditions=conditions,
+                customer_reason=rng.choice(CUSTOMER_REASONS),
+                justification=rng.choice(["Long-standing customer who always paid on time.", "Opens the door to their second plant."])
+                if breaches
+                else "",
+                outside_policy=bool(breaches),
+                policy_breaches=breaches,
+                auto_approved=not breaches,
+                status=status,
+                reviewer_id=reviewer,
+                decision_note="" if not breaches or status == "submitted" else rng.choice(
+                    ["Fine for this customer.", "Only with the deposit.", "Their payment record is poor."]
+                ),
+                decided_at=decided,
+                created_at=created,
+                **counter,
+            )
+            terms = terms_summary(
+                net_days=net_days,
+                deposit_pct=deposit,
+                instalments=instalments,
+                early_payment_discount=discount,
+                conditions=conditions,
+            )
+            if not breaches:
+                self.activity(
+                    created,
+                    "payment_terms_approved",
+                    f"requested {terms}: within the finance policy, approved automatically",
+                )
+            else:
+                self.activity(
+                    created,
+                    "payment_terms_requested",
+                    f"asked finance for {terms} (outside policy: {'; '.join(breaches)})",
+                )
+                self.notify(
+                    created,
+                    finance,
+                    "payment_request_submitted",
+                    f"{self.name(self.owner)} asks you to decide on {terms} for {self.title}",
+                    c.paths["payment"].format(request_id),
+                )
+                if status != "submitted":
+                    self.activity(decided, f"payment_terms_{status}", f"{status} the payment terms", actor=reviewer)
+                    self.notify(
+                        decided,
+                        [self.owner],
+                        "payment_request_decided",
+                        f"Finance {status} your payment terms for {self.title}",
+                        deal_url,
+                    )
+            if status in ("approved", "countered"):
+                self.granted = {
+                    "net_days": counter.get("counter_net_days", net_days),
+                    "deposit_pct": counter.get("counter_deposit_pct", deposit),
+                    "instalments": counter.get("counter_instalments", instalments),
+                }
+            self.pending_terms = status == "submitted"
+
+    # Consultations ----------------------------------------------------------------------------
+
+    def write_consultations(self) -> None:
+        rng, c = self.rng, self.c
+        required = ["boss"]
+        if self.involves_production:
+            required.append("production")
+        if self.involves_delivery:
+            required.append("supply_chain")
+        if self.finance_required:
+            required.append("finance")
+        optional = []
+        if rng.random() < 0.05:
+            optional = [d for d in ("production", "supply_chain", "finance") if d not in required][:1]
+        self.unsettled = []
+        self.commitments = {}
+        deal_url = c.paths["deal"].format(self.deal_id) + "#consultations"
+        meeting = self.next_meeting or (self.held_meetings[0] if self.held_meetings else None)
+        for department in required + optional:
+            is_required = department in required
+            if self.aim_ready:
+                status = rng.choices(["answered", "waived"], weights=[88, 12])[0]
+            elif self.phase == "preparing":
+                status = rng.choices(["open", "requested", "answered", "waived"], weights=[28, 37, 30, 5])[0]
+            else:
+                status = rng.choices(["open", "requested", "answered", "waived"], weights=[2, 3, 85, 10])[0]
+            role = DEPARTMENT_ROLE[department]
+            answerers = self.others(role) or self.team.members(role)
+            values = {"questions": "", "assignee_id": None, "due_at": None, "requested_by_id": None, "requested_at": None}
+            created = self.created_at
+            label = DEPARTMENT_LABEL[department].lower()
+            if status != "open" and not (status == "waived" and rng.random() < 0.5):
+                requested_at = self.at(self.created_at, self.prep_until)
+                assignee = rng.choice(answerers) if rng.random() < 0.5 else None
+                due = requested_at + datetime.timedelta(hours=rng.choice([24, 48, 72, 120]))
+                if meeting is not None and meeting.starts_at > requested_at:
+                    due = min(due, meeting.starts_at)
+                values = {
+                    "questions": QUESTIONS[department].format(
+                        quantity=self.quantity, date=(self.created_at + datetime.timedelta(days=60)).strftime("%d %b %Y")
+                    ),
+                    "assignee_id": assignee,
+                    "due_at": due,
+                    "requested_by_id": self.owner,
+                    "requested_at": requested_at,
+                }
+                asked = self.name(assignee) if assignee else (
+                    "the managers" if department == "boss" else f"the {label} queue"
+                )
+                self.activity(
+                    requested_at,
+                    "consultation_requested",
+                    f"asked {asked} {DEPARTMENT_ASK[department]} ({label} consultation)",
+                    changes={"Asked": {"old": None, "new": asked}, "Due": {"old": None, "new": due.isoformat()}},
+                )
+            answer = {}
+            if status == "answered":
+                answered_at = min(values["requested_at"] + datetime.timedelta(hours=rng.randint(1, 40)), self.now)
+                answered_by = values["assignee_id"] or rng.choice(answerers)
+                if department in ("production", "supply_chain"):
+                    can_fulfil = rng.choices(["yes", "partly", "no"], weights=[70, 22, 8])[0]
+                    committed = None
+                    if can_fulfil != "no":
+                        committed = (answered_at + datetime.timedelta(days=rng.randint(20, 90))).date()
+                        self.commitments[department] = committed
+                    answer = {
+                        "can_fulfil": can_fulfil,
+                        "lead_time_days": rng.choice([7, 14, 21, 30, 45]),
+                        "committed_date": committed,
+                        "missing": "" if can_fulfil == "yes" else "Part of the material comes from the next batch.",
+                        "extra_resources": rng.choice(["", "One extra shift for two weeks."]),
+                        "support": rng.choice(["", "Joins a call on the details if needed."]),
+                    }
+                    summary = f"answered the {label} consultation — can fulfil: {can_fulfil}, {answer['lead_time_days']} days to mobilise"
+                else:
+                    answer = {"answer": rng.choice(BOSS_ANSWERS if department == "boss" else FINANCE_ANSWERS)}
+                    summary = f"answered the {label} consultation"
+                answer.update(answered_by_id=answered_by, answered_at=answered_at)
+                self.activity(answered_at, "consultation_answered", summary, actor=answered_by)
+                self.notify(
+                    answered_at,
+                    [self.owner],
+                    "consultation_answered",
+                    f"{self.name(answered_by)} answered your {label} consultation on {self.title}",
+                    deal_url,
+                )
+            elif status == "waived":
+                managers = self.others("manager")
+                waived_by = rng.choice(managers)
+                waived_at = self.at(self.created_at, self.prep_until)
+                reason = rng.choice(WAIVE_REASONS)
+                answer = {"waived_by_id": waived_by, "waived_at": waived_at, "waive_reason": reason}
+                self.activity(waived_at, "consultation_waived", f"waived the {label} consultation: {reason}", actor=waived_by)
+            consultation_id = c.t_consultation.add(
+                deal_id=self.deal_id,
+                department=department,
+                required=is_required,
+                status=status,
+                created_at=created,
+                updated_at=answer.get("answered_at") or answer.get("waived_at") or values["requested_at"] or created,
+                **values,
+                **answer,
+            )
+            if status in ("requested", "answered") and values["requested_at"]:
+                recipients = [values["assignee_id"]] if values["assignee_id"] else answerers
+                audience = "you" if values["assignee_id"] else ("the managers" if department == "boss" else "your department")
+                self.notify(
+                    values["requested_at"],
+                    recipients,
+                    "consultation_requested",
+                    f"{self.title}: {self.name(self.owner)} asks {audience} {DEPARTMENT_ASK[department]}, "
+                    f"by {self.when_text(values['due_at'])}",
+                    c.paths["answer"].format(consultation_id),
+                )
+            if is_required and status in ("open", "requested"):
+                self.unsettled.append(department)
+
+    # On-call cover and co-negotiators ---------------------------------------------------------
+
+    def write_cover(self) -> None:
+        rng, c = self.rng, self.c
+        deal_url = c.paths["deal"].format(self.deal_id)
+        helpers = [m for role in ("production", "supply_chain", "finance") for m in self.team.members(role)]
+        colleagues = [m for m in self.team.members("manager") + self.team.members("rep") if m != self.owner]
+        for meeting in self.meetings:
+            if meeting.cancelled:
+                continue
+            is_next = meeting is self.next_meeting
+            want_cover = (self.aim_ready and is_next) or rng.random() < 0.3
+            if want_cover and helpers:
+                member = rng.choice(helpers)
+                status = "accepted" if (self.aim_ready and is_next) else rng.choices(
+                    ["accepted", "requested", "declined"], weights=[65, 25, 10]
+                )[0]
+                asked = self.at(self.created_at, min(meeting.starts_at, self.now))
+                covers = status == "accepted" and (self.aim_ready or rng.random() < 0.9)
+                start = meeting.starts_at - datetime.timedelta(minutes=30) if covers else meeting.starts_at + datetime.timedelta(minutes=30)
+                topic = rng.choice(ON_CALL_TOPICS)
+                c.t_on_call.add(
+                    meeting_id=meeting.id,
+                    member_id=member,
+                    topic=topic,
+                    phone=self.c.phones.get(member, "+49 30 5550000"),
+                    available_from=start,
+                    available_to=meeting.ends_at + datetime.timedelta(minutes=30),
+                    status=status,
+                    requested_by_id=self.owner,
+                    responded_at=None if status == "requested" else min(asked + datetime.timedelta(hours=3), self.now),
+                    created_at=asked,
+                )
+                meeting.covered = covers
+                self.activity(
+                    asked,
+                    "on_call_requested",
+                    f"asked {self.name(member)} to be on call for {topic} during the {meeting.stage} meeting",
+                )
+                self.notify(
+                    asked,
+                    [member],
+                    "on_call_requested",
+                    f"{self.title}: {self.name(self.owner)} asks you to be on call for {topic} on "
+                    f"{self.when_text(meeting.starts_at)}",
+                    deal_url,
+                )
+            want_co = meeting.stage == "final" and (self.aim_ready or rng.random() < 0.7) or rng.random() < 0.08
+            if want_co and colleagues:
+                members = rng.sample(colleagues, min(len(colleagues), rng.choice([1, 1, 2])))
+                for number, member in enumerate(members):
+                    status = "accepted" if (self.aim_ready and number == 0) else rng.choices(
+                        ["accepted", "requested", "declined"], weights=[70, 20, 10]
+                    )[0]
+                    asked = self.at(self.created_at, min(meeting.starts_at, self.now))
+                    c.t_co_request.add(
+                        meeting_id=meeting.id,
+                        member_id=member,
+                        status=status,
+                        note=rng.choice(["", "You know their plant manager."]),
+                        requested_by_id=self.owner,
+                        responded_at=None if status == "requested" else min(asked + datetime.timedelta(hours=5), self.now),
+                        created_at=asked,
+                    )
+                    self.activity(
+                        asked,
+                        "co_negotiator_requested",
+                        f"asked {self.name(member)} to come along to the {meeting.stage} meeting",
+                    )
+                    self.notify(
+                        asked,
+                        [member],
+                        "co_negotiator_requested",
+                        f"{self.name(self.owner)} asks you to come along to the {meeting.stage} meeting with "
+                        f"{self.customer_name} on {self.when_text(meeting.starts_at)}",
+                        deal_url,
+                    )
+                    if status == "accepted":
+                        meeting.co_negotiators.append(member)
+                        c.t_meeting_co.add(meeting_id=meeting.id, user_id=member)
+
+    # Reports ----------------------------------------------------------------------------------
+
+    def write_reports(self) -> None:
+        rng, c = self.rng, self.c
+        held = self.held_meetings
+        if self.phase == "preparing":
+            return  # a deal still preparing has no report yet (its meeting, if any, was just held)
+        if self.granted is not None:
+            terms, source = self.granted, "finance approved"
+        else:
+            policy = self.team.policy
+            terms = {
+                "net_days": policy.standard_net_days,
+                "deposit_pct": policy.min_deposit_pct,
+                "instalments": policy.max_instalments,
+            }
+            source = "the finance policy allows"
+        limits = self.approved[1] if self.approved else None
+        references = ReportReferences(
+            currency=(limits or {}).get("currency") or self.currency,
+            limits=limits,
+            approved_version_number=self.approved[0] if self.approved else None,
+            terms=terms,
+            terms_source=source,
+            terms_granted=self.granted is not None,
+            commitments=dict(self.commitments),
+        )
+        self.status_from_reports = None
+        managers = self.others("manager")
+        for index, meeting in enumerate(held):
+            last = index == len(held) - 1
+            if self.phase in ("won", "lost") and last:
+                outcome = self.phase
+            elif self.phase == "withdrawn" and last and rng.random() < 0.5:
+                continue  # withdrawn before the report
+            else:
+                outcome = rng.choices(["continue", "no_decision"], weights=[80, 20])[0]
+            if not last and rng.random() < 0.04:
+                continue  # never reported
+            walk_away = Decimal(limits["walk_away_price"]) if limits and limits.get("walk_away_price") else self.unit_price * Decimal("0.9")
+            breach = rng.random() < 0.1
+            price = (walk_away * Decimal(rng.uniform(0.9, 0.99) if breach else rng.uniform(1.0, 1.08))).quantize(CENT)
+            data = {
+                "outcome": outcome,
+                "agreed_price": price if outcome != "lost" or rng.random() < 0.3 else None,
+                "discount_pct": ((1 - price / self.unit_price) * 100).quantize(CENT) if price < self.unit_price else Decimal("0.00"),
+                "quantity": self.quantity,
+                "delivery_date": None,
+                "net_days": terms["net_days"] if not (breach and rng.random() < 0.3) else terms["net_days"] + 30,
+                "deposit_pct": Decimal(terms["deposit_pct"]) if terms["deposit_pct"] is not None else None,
+                "instalments": terms["instalments"],
+            }
+            if outcome == "lost":
+                data.update(discount_pct=None, quantity=None, net_days=None, deposit_pct=None, instalments=None)
+            else:
+                floors = list(self.commitments.values())
+                if limits and limits.get("earliest_delivery"):
+                    floors.append(datetime.date.fromisoformat(limits["earliest_delivery"]))
+                if floors:
+                    data["delivery_date"] = max(floors) + datetime.timedelta(days=rng.randint(0, 30))
+            breaches = compare_with_references(references=references, data=data)
+            filed = min(meeting.ends_at + datetime.timedelta(hours=rng.randint(1, 40)), self.now)
+            corrected, note = [], ""
+            if breaches and rng.random() < 0.1:
+                corrected, breaches, note = breaches, [], "A typo in the price: the offer says the target price."
+            report_id = c.t_report.add(
+                meeting_id=meeting.id,
+                filed_by_id=self.owner,
+                payment_terms="",
+                concessions_given=rng.choice(["", "Free installation"]),
+                concessions_received=rng.choice(["", "A three-year term"]),
+                next_steps=rng.choice(NEXT_STEPS),
+                lessons=rng.choice(LESSONS),
+                breaches=breaches,
+                corrected_breaches=corrected,
+                correction_note=note,
+                ready_at_meeting=bool(self.approved) and rng.random() < 0.6,
+                filed_at=filed,
+                updated_at=filed,
+                **data,
+            )
+            old_status = self.status_from_reports or "preparing"
+            new_status = OUTCOME_STATUS[outcome]
+            changes = {}
+            if old_status != new_status:
+                changes = {"Status": {"old": STATUS_LABEL[old_status], "new": STATUS_LABEL[new_status]}}
+            self.status_from_reports = new_status
+            local = meeting.starts_at.astimezone(c.tz)
+            day = f"{local.day} {local:%b %Y}"
+            parts = []
+            if data["agreed_price"] is not None:
+                parts.append(f"{_money(data['agreed_price'])} {references.currency} per unit")
+            if data["discount_pct"] is not None:
+                parts.append(f"{pct(data['discount_pct'])} % discount")
+            summary = OUTCOME_LABEL[outcome] + (f" — {', '.join(parts)}" if parts else "")
+            self.activity(
+                filed,
+                "report_filed",
+                f"filed the report on the {meeting.stage} meeting of {day}: {summary}",
+                changes=changes,
+            )
+            url = c.paths["report"].format(report_id)
+            if breaches or corrected:
+                flagged = breaches or corrected
+                self.activity(
+                    filed,
+                    "report_breaches",
+                    "agreed beyond what was approved: " + "; ".join(b["message"] for b in flagged),
+                )
+                self.notify(
+                    filed,
+                    managers,
+                    "report_breach",
+                    f"Breach on {self.title}: {', '.join(breach_labels(flagged))} — review "
+                    f"{self.name(self.owner)}'s report",
+                    url,
+                    topic=self.title,
+                )
+                if corrected:
+                    self.activity(filed, "report_breaches", "corrected the report: it no longer breaches what was approved")
+            else:
+                self.notify(
+                    filed,
+                    managers,
+                    "report_filed",
+                    f"{self.name(self.owner)} filed the report on {self.title}: {OUTCOME_LABEL[outcome].lower()}, "
+                    "within the approved limits",
+                    url,
+                    email=False,
+                    topic=self.title,
+                )
+
+    # Status -----------------------------------------------------------------------------------
+
+    def settle_status(self) -> None:
+        """The deal's status as the services would have left it."""
+        rng = self.rng
+        self.updated_at = self.briefing_updated
+        if self.phase == "preparing":
+            meeting = self.next_meeting
+            approved_current = (
+                self.approved is not None
+                and self.briefing_status == "approved"
+                and bool(self.pitch_current)
+                and self.approved[1] == self.current_limits
+            )
+            checks = [
+                meeting is not None and bool(meeting.contacts),
+                approved_current,
+                not self.unsettled,
+                not self.pending_terms,
+                meeting is not None and meeting.covered,
+                meeting is None or meeting.stage != "final" or bool(meeting.co_negotiators),
+            ]
+            if all(checks):
+                self.status = "ready"
+                when = self.at(self.briefing_updated, self.now)
+                self.activity(
+                    when,
+                    "deal_readiness",
+                    "The deal is ready for the next meeting: all 7 checks apply",
+                    actor=0,
+                    changes={"Status": {"old": "Preparing", "new": "Ready"}},
+                )
+                self.updated_at = when
+            else:
+                self.status = "preparing"
+        elif self.phase == "withdrawn":
+            self.status = "withdrawn"
+            when = self.at(self.created_at, self.now)
+            self.activity(when, "deal_updated", "updated the deal", changes={"Status": {"old": "Negotiating", "new": "Withdrawn"}})
+            self.updated_at = when
+        elif self.phase in ("won", "lost") and self.status_from_reports != self.phase:
+            self.status = self.phase  # closed by hand: the last report is missing
+        else:
+            self.status = self.phase
+
+    def write_deal(self) -> None:
+        rng, c = self.rng, self.c
+        pk = c.t_deal.add(
+            team_id=self.team.id,
+            owner_id=self.owner,
+            customer_id=self.customer_id,
+            title=self.title,
+            scope=f"{self.quantity} × {self.title.rsplit(' ', 1)[0]} with service package",
+            quantity=self.quantity,
+            requested_delivery_date=(self.created_at + datetime.timedelta(days=rng.randint(40, 200))).date()
+            if rng.random() < 0.7
+            else None,
+            special_requirements=rng.choice(SPECIAL_REQUIREMENTS),
+            estimated_value=(self.unit_price * self.quantity).quantize(CENT),
+            currency=self.currency,
+            involves_production=self.involves_production,
+            involves_delivery=self.involves_delivery,
+            special_payment_terms=self.special_payment_terms,
+            status=self.status,
+            created_at=self.created_at,
+            updated_at=max(self.updated_at, self.created_at),
+        )
+        assert pk == self.deal_id
+        self.write_briefing_rows()
+
+
+def scale_seed(*, deals: int, log: Callable[[str], None] | None = None) -> ScaleResult:
+    """Add the company to a database that holds the demo data; refuses when it already ran."""
+    if deals < MIN_DEALS:
+        raise ScaleSeedError(f"Ask for at least {MIN_DEALS} deals: fewer cannot show every state.")
+    seeded = scale_seeded_with()
+    if seeded is not None:
+        raise ScaleSeedError(
+            f"seed_scale already ran on this database (with {seeded:,} deals): nothing changed. "
+            "To seed again, start from an empty database (migrate, seed_demo, then seed_scale)."
+        )
+    started = time.monotonic()
+    plan = ScalePlan.for_deals(deals)
+    with transaction.atomic():
+        company = Company(plan=plan, log=log)
+        counts = company.run()
+        if company.w.foreign_keys_deferred:
+            broken = company.w.check_foreign_keys()
+            if broken:
+                raise ScaleSeedError(f"Generated rows point nowhere: {', '.join(broken)}; nothing was written.")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return ScaleResult(counts=counts, seconds=time.monotonic() - started)

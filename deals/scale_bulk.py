@@ -1,0 +1,208 @@
+"""Bulk insertion for seed_scale: rows with explicit primary keys, written in large batches.
+
+On PostgreSQL (psycopg2) the rows go in with ``COPY`` from a background
+thread on the same connection, so the database stores one batch while Python
+generates the next; elsewhere (SQLite for small data sets and tests) with one
+``executemany`` per batch. Either way no model ``save()`` runs: the generator
+sets every value itself, timestamps included, so history can lie in the past.
+"""
+
+import datetime
+import io
+import json
+import queue
+import threading
+from decimal import Decimal
+
+from django.core.management.color import no_style
+from django.db import connection
+from django.db.models import Max
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _text(value: str) -> str:
+    return value.translate(_ESCAPES)
+
+
+def _json(value) -> str:
+    return json.dumps(value).translate(_ESCAPES)
+
+
+_FORMATS = {
+    str: _text,
+    bool: lambda v: "t" if v else "f",
+    int: str,
+    Decimal: str,
+    datetime.datetime: datetime.datetime.isoformat,
+    datetime.date: datetime.date.isoformat,
+    dict: _json,
+    list: _json,
+}
+
+
+def _copy_line(row: list) -> str:
+    """One row in PostgreSQL's COPY text format."""
+    return "\t".join("\\N" if v is None else _FORMATS[type(v)](v) for v in row) + "\n"
+
+
+class Table:
+    """The rows of one table; ``add`` returns the new row's primary key."""
+
+    def __init__(self, writer: "BulkWriter", model, *, with_ids: bool = True):
+        self.writer = writer
+        self.model = model
+        self.db_table = model._meta.db_table
+        self.fields = [f for f in model._meta.concrete_fields if with_ids or not f.primary_key]
+        self.columns = [f.attname for f in self.fields]
+        self.names = set(self.columns)
+        self.defaults = [None if f.primary_key else f.get_default() for f in self.fields]
+        self.with_ids = with_ids
+        self.rows: list[list] = []
+        self.count = 0
+        self.first_id = self.next_id = None
+        if with_ids:
+            top = model.objects.aggregate(top=Max("pk"))["top"] or 0
+            self.first_id = self.next_id = top + 1
+
+    def add(self, **values) -> int | None:
+        if self.count < 1000 and not values.keys() <= self.names:
+            raise TypeError(f"{self.model.__name__} has no field(s) {sorted(values.keys() - self.names)}")
+        pk = None
+        if self.with_ids:
+            pk = values["id"] = self.next_id
+            self.next_id += 1
+        get = values.get
+        self.rows.append([get(name, default) for name, default in zip(self.columns, self.defaults)])
+        self.count += 1
+        if len(self.rows) >= self.writer.batch_size:
+            self.flush()
+        return pk
+
+    def flush(self) -> None:
+        if self.rows:
+            rows, self.rows = self.rows, []
+            self.writer.write(self, rows)
+
+    def insert_sql(self) -> str:
+        columns = ", ".join(connection.ops.quote_name(c) for c in self.columns)
+        table = connection.ops.quote_name(self.db_table)
+        if self.writer.use_copy:
+            return f"COPY {table} ({columns}) FROM STDIN"
+        marks = ", ".join(["%s"] * len(self.columns))
+        return f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+
+
+class BulkWriter:
+    def __init__(self, *, batch_size: int = 20_000):
+        self.batch_size = batch_size
+        connection.ensure_connection()
+        # COPY through psycopg2's copy_expert; psycopg 3 and other databases take executemany.
+        self.use_copy = connection.vendor == "postgresql" and connection.Database.__name__ == "psycopg2"
+        self.tables: dict[str, Table] = {}
+        self._queue: queue.Queue | None = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+        self.foreign_keys_deferred = False
+
+    def table(self, model, *, with_ids: bool = True, key: str | None = None) -> Table:
+        key = key or model._meta.label
+        if key not in self.tables:
+            self.tables[key] = Table(self, model, with_ids=with_ids)
+        return self.tables[key]
+
+    # Writing batches ---------------------------------------------------------------------------
+
+    def write(self, table: Table, rows: list[list]) -> None:
+        if not self.use_copy:
+            prepared = [[f.get_db_prep_save(v, connection) for f, v in zip(table.fields, row)] for row in rows]
+            with connection.cursor() as cursor:
+                cursor.executemany(table.insert_sql(), prepared)
+            return
+        if self._thread is None:
+            # The thread uses the raw connection of this one, hence this transaction; this
+            # thread leaves the connection alone until finish() has joined it.
+            self._queue = queue.Queue(maxsize=3)
+            self._thread = threading.Thread(target=self._copy_worker, args=(connection.connection,), daemon=True)
+            self._thread.start()
+        self._raise_worker_error()
+        self._queue.put((table.insert_sql(), rows))
+
+    def _copy_worker(self, raw_connection) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            if self._error is not None:
+                continue
+            sql, rows = item
+            try:
+                buffer = io.StringIO("".join(map(_copy_line, rows)))
+                with raw_connection.cursor() as cursor:
+                    cursor.copy_expert(sql, buffer)
+            except BaseException as error:  # handed to the main thread
+                self._error = error
+
+    def _raise_worker_error(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def finish(self) -> None:
+        """Write what is left, then move the id sequences past the ids written here."""
+        for table in self.tables.values():
+            table.flush()
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+            self._raise_worker_error()
+        models = [t.model for t in self.tables.values() if t.with_ids]
+        statements = connection.ops.sequence_reset_sql(no_style(), models)
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+
+    def counts(self) -> dict[str, int]:
+        return {key: table.count for key, table in self.tables.items()}
+
+    # Foreign keys ------------------------------------------------------------------------------
+
+    def defer_foreign_key_checks(self) -> bool:
+        """On PostgreSQL as a superuser, skip the per-row foreign-key triggers for this transaction.
+
+        ``check_foreign_keys`` then checks every written row in one query per foreign key,
+        which is much cheaper than a trigger per row at commit.
+        """
+        if connection.vendor != "postgresql":
+            return False
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            row = cursor.fetchone()
+            if not row or not row[0]:
+                return False
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        self.foreign_keys_deferred = True
+        return True
+
+    def check_foreign_keys(self) -> list[str]:
+        """Every foreign key of the written rows that points nowhere, as "table.column"."""
+        quote = connection.ops.quote_name
+        broken = []
+        with connection.cursor() as cursor:
+            for table in self.tables.values():
+                for f in table.fields:
+                    if not f.is_relation or not f.many_to_one:
+                        continue
+                    target = f.target_field
+                    where = f"c.{quote(f.column)} IS NOT NULL"
+                    if table.with_ids:
+                        where += f" AND c.{quote(table.model._meta.pk.column)} >= {int(table.first_id)}"
+                    cursor.execute(
+                        f"SELECT 1 FROM {quote(table.db_table)} c WHERE {where} AND NOT EXISTS ("
+                        f"SELECT 1 FROM {quote(target.model._meta.db_table)} p "
+                        f"WHERE p.{quote(target.column)} = c.{quote(f.column)}) LIMIT 1"
+                    )
+                    if cursor.fetchone():
+                        broken.append(f"{table.db_table}.{f.column}")
+            cursor.execute("SET LOCAL session_replication_role = origin")
+        return broken
