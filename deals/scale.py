@@ -73,7 +73,7 @@ NORTHWIND_SHARE = 0.02
 DEALS_PER_REP = 200
 MIN_DEALS = 100
 # Notifications are written for what happened in the last weeks; older history is in the timeline.
-INBOX_DAYS = 45
+INBOX_DAYS = 30
 
 
 class ScaleSeedError(Exception):
@@ -103,6 +103,8 @@ class ScalePlan:
 class ScaleResult:
     counts: dict[str, int]
     seconds: float
+    # Where the time went, in order: phase → seconds.
+    phases: dict[str, float] = field(default_factory=dict)
 
 
 def scale_seeded_with() -> int | None:
@@ -432,6 +434,7 @@ class Company:
         self.t_activity = w.table(Activity)
         self.t_notification = w.table(Notification)
 
+        w.drop_indexes()
         teams = self._teams()
         shares = self._deal_shares(teams)
         for team, count in zip(teams, shares):
@@ -1116,6 +1119,8 @@ class DealStory:
         finance = self.others("finance") or self.team.members("finance")
         deal_url = c.paths["deal"].format(self.deal_id)
         requests = 2 if rng.random() < 0.12 else 1
+        # In order: the terms in force are those of the latest decision.
+        moments = sorted(self.at(self.created_at, self.prep_until) for _ in range(requests))
         for index in range(requests):
             last = index == requests - 1
             within = rng.random() < 0.35
@@ -1136,7 +1141,7 @@ class DealStory:
                 instalments=instalments,
                 early_payment_discount=discount,
             )
-            created = self.at(self.created_at, self.prep_until)
+            created = moments[index]
             if not breaches:
                 status = "approved"
             elif self.phase == "preparing" and last and not self.aim_ready and rng.random() < 0.5:
@@ -1637,16 +1642,28 @@ def scale_seed(*, deals: int, log: Callable[[str], None] | None = None) -> Scale
             f"seed_scale already ran on this database (with {seeded:,} deals): nothing changed. "
             "To seed again, start from an empty database (migrate, seed_demo, then seed_scale)."
         )
-    started = time.monotonic()
+    started = mark = time.monotonic()
+    phases = {}
+
+    def lap(phase: str) -> None:
+        nonlocal mark
+        now = time.monotonic()
+        phases[phase] = now - mark
+        mark = now
+
     plan = ScalePlan.for_deals(deals)
     with transaction.atomic():
         company = Company(plan=plan, log=log)
         counts = company.run()
+        lap("generated and written")
         if company.w.foreign_keys_deferred:
             broken = company.w.check_foreign_keys()
             if broken:
                 raise ScaleSeedError(f"Generated rows point nowhere: {', '.join(broken)}; nothing was written.")
+            lap("foreign keys checked")
+    lap("committed")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    return ScaleResult(counts=counts, seconds=time.monotonic() - started)
+        lap("analyzed")
+    return ScaleResult(counts=counts, seconds=time.monotonic() - started, phases=phases)

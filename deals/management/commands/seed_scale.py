@@ -38,4 +38,5 @@ class Command(BaseCommand):
         for name, count in result.counts.items():
             self.stdout.write(f"  {name:<{width}}  {count:>10,}")
         self.stdout.write(f"  {'total rows':<{width}}  {sum(result.counts.values()):>10,}")
+        self.stdout.write("Time: " + ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in result.phases.items()))
         self.stdout.write("Every generated user signs in with the password demo1234.")
