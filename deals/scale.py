@@ -19,9 +19,15 @@ they are pure functions.
 
 import datetime
 import math
+import multiprocessing
+import multiprocessing.connection
+import os
 import random
 import re
+import shutil
+import tempfile
 import time
+import traceback
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -383,11 +389,13 @@ class Company:
 
     now: datetime.datetime = timezone.now()
 
-    def __init__(self, *, plan: ScalePlan, log: Callable[[str], None] | None = None):
+    def __init__(
+        self, *, plan: ScalePlan, log: Callable[[str], None] | None = None, now: datetime.datetime | None = None
+    ):
         self.plan = plan
         self.log = log or (lambda message: None)
         self.rng = random.Random(SEED)
-        Company.now = timezone.now().replace(minute=0, second=0, microsecond=0)
+        Company.now = (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
         self.now = Company.now
         self.inbox_since = self.now - datetime.timedelta(days=INBOX_DAYS)
         self.password = make_password(PASSWORD)
@@ -406,7 +414,13 @@ class Company:
 
     # Writing ----------------------------------------------------------------------------------
 
-    def run(self) -> dict[str, int]:
+    def run(self, *, workers: int = 1) -> dict[str, int]:
+        """Write the company; ``workers`` > 1 generates the deals in that many forked processes.
+
+        The people, teams and customers come first, from one generator. Then each team's
+        deals come from the team's own generator, numbered from 1 and shifted to their
+        ids in team order, so the data is the same whatever the number of workers.
+        """
         w = self.w = BulkWriter()
         w.defer_foreign_key_checks()
         self.t_user = w.table(User)
@@ -415,6 +429,30 @@ class Company:
         self.t_policy = w.table(FinancePolicy)
         self.t_customer = w.table(Customer)
         self.t_contact = w.table(Contact)
+        self.t_delegation = w.table(ApprovalDelegation)
+        self._story_tables(w)
+        w.drop_indexes()
+        teams = self._teams()
+        shares = self._deal_shares(teams)
+        jobs = []
+        for index, (team, count) in enumerate(zip(teams, shares)):
+            self._team_people(team, count)
+            jobs.append((index, team, count))
+        for table in w.tables.values():
+            table.flush()
+        # No batch may be on its way while forking: the workers must not inherit a busy connection.
+        w.drain()
+        if workers > 1:
+            self._stories_in_workers(jobs, workers)
+        else:
+            for index, team, count in jobs:
+                rows, ids = self.team_stories(index, team, count)
+                self._take(rows, self._offsets(ids))
+                self.log(f"  {team.name}: {count:,} deals")
+        w.finish()
+        return w.counts()
+
+    def _story_tables(self, w: BulkWriter) -> None:
         self.t_deal = w.table(Deal)
         self.t_meeting = w.table(Meeting)
         self.t_meeting_contact = w.table(Meeting.contacts.through, with_ids=False, key="meeting contacts")
@@ -425,7 +463,6 @@ class Company:
         self.t_concession = w.table(Concession)
         self.t_version = w.table(BriefingVersion)
         self.t_approval = w.table(Approval)
-        self.t_delegation = w.table(ApprovalDelegation)
         self.t_consultation = w.table(Consultation)
         self.t_payment = w.table(PaymentTermRequest)
         self.t_on_call = w.table(OnCall)
@@ -434,14 +471,100 @@ class Company:
         self.t_activity = w.table(Activity)
         self.t_notification = w.table(Notification)
 
-        w.drop_indexes()
-        teams = self._teams()
-        shares = self._deal_shares(teams)
-        for team, count in zip(teams, shares):
-            self._team_deals(team, count)
-            self.log(f"  {team.name}: {count:,} deals")
-        w.finish()
-        return w.counts()
+    # The deals of one team ---------------------------------------------------------------------
+
+    def team_stories(self, index: int, team: TeamSet, count: int) -> tuple[dict[str, list], dict[str, int]]:
+        """The rows of the team's deals, numbered from 1 per table, and how many ids each table used."""
+        local = BulkWriter(local=True)
+        self._story_tables(local)
+        self.rng = random.Random(f"{SEED}:{index}")
+        rita = self.rita if team.name == NORTHWIND else None
+        owners = []
+        reps = [r for r in team.members("rep") if r != rita]
+        if rita is not None:
+            owners += [rita] * self.plan.rita_deals
+        owners += [reps[i % len(reps)] for i in range(count - len(owners))]
+        self.rng.shuffle(owners)
+        for owner in owners:
+            DealStory(self, team, owner).write()
+        rows = {key: table.rows for key, table in local.tables.items()}
+        ids = {table.model._meta.label: table.next_id - 1 for table in local.tables.values() if table.with_ids}
+        return rows, ids
+
+    def _offsets(self, ids: dict[str, int]) -> dict[str, int]:
+        """What to add to a team's local ids: the next free id of each table, minus one."""
+        offsets = {}
+        for table in self.w.tables.values():
+            label = table.model._meta.label
+            if table.with_ids and label in ids:
+                offsets[label] = table.next_id - 1
+                table.next_id += ids[label]
+        return offsets
+
+    def _take(self, rows: dict[str, list], offsets: dict[str, int]) -> None:
+        for key, table_rows in rows.items():
+            table = self.w.tables[key]
+            table.shift(table_rows, offsets)
+            table.count += len(table_rows)
+            for start in range(0, len(table_rows), self.w.batch_size):
+                self.w.write(table, table_rows[start : start + self.w.batch_size])
+
+    def _stories_in_workers(self, jobs: list, workers: int) -> None:
+        """Generate the teams' deals in forked processes; this one numbers them and COPYs their files.
+
+        A worker sends how many ids a team used, gets the team's offsets back once every
+        earlier team is numbered, and writes the shifted rows as CSV files to COPY.
+        """
+        context = multiprocessing.get_context("fork")
+        tmpdir = tempfile.mkdtemp(prefix="seed-scale-")
+        owner_of, pipes, processes = {}, [], []
+        try:
+            for number in range(workers):
+                mine = jobs[number::workers]
+                for index, _, _ in mine:
+                    owner_of[index] = number
+                parent_end, child_end = context.Pipe()
+                process = context.Process(
+                    target=_story_worker, args=(self, mine, child_end, tmpdir), daemon=True
+                )
+                process.start()
+                child_end.close()
+                pipes.append(parent_end)
+                processes.append(process)
+            waiting = {}
+            next_index, running = 0, set(range(workers))
+            names = {index: (team.name, count) for index, team, count in jobs}
+            while running:
+                ready = multiprocessing.connection.wait([pipes[n] for n in running])
+                for pipe in ready:
+                    number = pipes.index(pipe)
+                    try:
+                        message = pipe.recv()
+                    except EOFError:
+                        raise ScaleSeedError("A worker generating deals died; nothing was written.") from None
+                    if message[0] == "ids":
+                        waiting[message[1]] = message[2]
+                    elif message[0] == "files":
+                        for key, path, rows in message[2]:
+                            table = self.w.tables[key]
+                            self.w.write_file(table, path)
+                            table.count += rows
+                        name, count = names[message[1]]
+                        self.log(f"  {name}: {count:,} deals")
+                    elif message[0] == "done":
+                        running.discard(number)
+                    else:
+                        raise ScaleSeedError(f"A worker generating deals failed; nothing was written.\n{message[1]}")
+                while next_index in waiting:
+                    pipes[owner_of[next_index]].send(self._offsets(waiting.pop(next_index)))
+                    next_index += 1
+            self.w.drain()  # before the files go
+        finally:
+            for process in processes:
+                if process.is_alive():
+                    process.kill()
+                process.join()
+            shutil.rmtree(tmpdir, ignore_errors=True)
 
     # Teams and people -------------------------------------------------------------------------
 
@@ -608,10 +731,9 @@ class Company:
                 )
             team.customers.append((customer_id, name, contacts))
 
-    def _team_deals(self, team: TeamSet, count: int) -> None:
+    def _team_people(self, team: TeamSet, count: int) -> None:
         rng = self.rng
         joined = self.now - datetime.timedelta(days=730)
-        rita = self.rita if team.name == NORTHWIND else None
         self._staff(team, count, joined)
         self._customers(team, max(8, count // 8))
         if rng.random() < 0.15:
@@ -624,14 +746,29 @@ class Company:
                 ends_on=self.now.date() + datetime.timedelta(days=rng.randint(1, 10)),
                 created_at=self.now - datetime.timedelta(days=5),
             )
-        owners = []
-        reps = [r for r in team.members("rep") if r != rita]
-        if rita is not None:
-            owners += [rita] * self.plan.rita_deals
-        owners += [reps[i % len(reps)] for i in range(count - len(owners))]
-        rng.shuffle(owners)
-        for owner in owners:
-            DealStory(self, team, owner).write()
+
+
+def _story_worker(company: Company, jobs: list, pipe, tmpdir: str) -> None:
+    """In a forked process: generate each team's deals, wait for their offsets, write them as CSV."""
+    try:
+        for index, team, count in jobs:
+            rows, ids = company.team_stories(index, team, count)
+            pipe.send(("ids", index, ids))
+            offsets = pipe.recv()
+            files = []
+            for key, table_rows in rows.items():
+                if not table_rows:
+                    continue
+                table = company.w.tables[key]
+                table.shift(table_rows, offsets)
+                path = os.path.join(tmpdir, f"{index}-{table.db_table}.csv")
+                with open(path, "w", newline="") as file:
+                    table.write_csv(table_rows, file)
+                files.append((key, path, len(table_rows)))
+            pipe.send(("files", index, files))
+        pipe.send(("done",))
+    except BaseException:
+        pipe.send(("error", traceback.format_exc()))
 
 
 # One deal, from its creation to today -----------------------------------------------------------
@@ -1565,7 +1702,6 @@ class DealStory:
 
     def settle_status(self) -> None:
         """The deal's status as the services would have left it."""
-        rng = self.rng
         self.updated_at = self.briefing_updated
         if self.phase == "preparing":
             meeting = self.next_meeting
@@ -1632,8 +1768,24 @@ class DealStory:
         self.write_briefing_rows()
 
 
-def scale_seed(*, deals: int, log: Callable[[str], None] | None = None) -> ScaleResult:
-    """Add the company to a database that holds the demo data; refuses when it already ran."""
+def default_workers(deals: int) -> int:
+    """Forked workers pay off on PostgreSQL with COPY and enough deals; elsewhere one process."""
+    if connection.vendor != "postgresql" or deals < 5_000 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(3, (os.cpu_count() or 1)))
+
+
+def scale_seed(
+    *,
+    deals: int,
+    log: Callable[[str], None] | None = None,
+    workers: int | None = None,
+    now: datetime.datetime | None = None,
+) -> ScaleResult:
+    """Add the company to a database that holds the demo data; refuses when it already ran.
+
+    Dates are relative to ``now`` (default: the current hour).
+    """
     if deals < MIN_DEALS:
         raise ScaleSeedError(f"Ask for at least {MIN_DEALS} deals: fewer cannot show every state.")
     seeded = scale_seeded_with()
@@ -1653,8 +1805,8 @@ def scale_seed(*, deals: int, log: Callable[[str], None] | None = None) -> Scale
 
     plan = ScalePlan.for_deals(deals)
     with transaction.atomic():
-        company = Company(plan=plan, log=log)
-        counts = company.run()
+        company = Company(plan=plan, log=log, now=now)
+        counts = company.run(workers=default_workers(deals) if workers is None else workers)
         lap("generated and written")
         if company.w.foreign_keys_deferred:
             broken = company.w.check_foreign_keys()

@@ -10,6 +10,7 @@ sets every value itself, timestamps included, so history can lie in the past.
 import csv
 import io
 import json
+import os
 import queue
 import threading
 
@@ -18,10 +19,22 @@ from django.db import connection
 from django.db.models import Max
 
 
+def _fire_deferred_checks(cursor) -> None:
+    """Run the foreign-key checks waiting for the commit now: PostgreSQL refuses index changes
+    on a table with checks pending (say, rows written earlier in the same transaction)."""
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def _is_key(field) -> bool:
+    """A column holding the id of another row (ForeignKey or OneToOneField)."""
+    return field.is_relation and (field.many_to_one or field.one_to_one)
+
+
 class Table:
     """The rows of one table; ``add`` returns the new row's primary key."""
 
-    def __init__(self, writer: "BulkWriter", model, *, with_ids: bool = True):
+    def __init__(self, writer: "BulkWriter", model, *, with_ids: bool = True, start_id: int | None = None):
         self.writer = writer
         self.model = model
         self.db_table = model._meta.db_table
@@ -42,8 +55,15 @@ class Table:
         self.count = 0
         self.first_id = self.next_id = None
         if with_ids:
-            top = model.objects.aggregate(top=Max("pk"))["top"] or 0
-            self.first_id = self.next_id = top + 1
+            if start_id is None:
+                start_id = (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+            self.first_id = self.next_id = start_id
+        # The columns holding ids, with the model whose id they hold: see ``shift``.
+        self.id_columns = [
+            (i, (f.related_model if f.is_relation else model)._meta.label)
+            for i, f in enumerate(self.fields)
+            if f.primary_key or _is_key(f)
+        ]
 
     def add(self, **values) -> int | None:
         if self.count < 1000 and not values.keys() <= self.names:
@@ -59,7 +79,37 @@ class Table:
             self.flush()
         return pk
 
+    def shift(self, rows: list[list], offsets: dict[str, int]) -> None:
+        """Add ``offsets[model label]`` to every id of such a model in the rows (rows made with local ids)."""
+        columns = [(i, offsets[label]) for i, label in self.id_columns if offsets.get(label)]
+        for row in rows:
+            for i, offset in columns:
+                if row[i] is not None:
+                    row[i] += offset
+
+    def extend(self, rows: list[list], *, ids: int) -> None:
+        """Write rows made elsewhere, whose ``ids`` new ids start at ``next_id``."""
+        self.count += len(rows)
+        if self.with_ids:
+            self.next_id += ids
+        for start in range(0, len(rows), self.writer.batch_size):
+            self.writer.write(self, rows[start : start + self.writer.batch_size])
+
+    def write_csv(self, rows: list[list], file) -> None:
+        """The rows as COPY reads them (CSV): str() of every value, JSON dumped."""
+        if self.json_columns:
+            for row in rows:
+                for index in self.json_columns:
+                    row[index] = json.dumps(row[index])
+        csv.writer(file, lineterminator="\n").writerows(rows)
+
+    def copy_file(self, path: str) -> None:
+        with open(path, newline="") as file, connection.cursor() as cursor:
+            cursor.copy_expert(self.insert_sql(), file)
+
     def flush(self) -> None:
+        if self.writer.local:
+            return  # rows stay in memory for whoever made them
         if self.rows:
             rows, self.rows = self.rows, []
             self.writer.write(self, rows)
@@ -77,21 +127,30 @@ class Table:
 
 
 class BulkWriter:
-    def __init__(self, *, batch_size: int = 20_000):
+    """Tables to fill; ``local`` ones keep their rows in memory and number them from 1."""
+
+    def __init__(self, *, batch_size: int = 20_000, local: bool = False, threaded: bool = True):
         self.batch_size = batch_size
-        connection.ensure_connection()
+        self.local = local
+        self.threaded = threaded
+        if not local:
+            connection.ensure_connection()
         # COPY through psycopg2's copy_expert; psycopg 3 and other databases take executemany.
-        self.use_copy = connection.vendor == "postgresql" and connection.Database.__name__ == "psycopg2"
+        self.use_copy = (
+            not local and connection.vendor == "postgresql" and connection.Database.__name__ == "psycopg2"
+        )
         self.tables: dict[str, Table] = {}
         self._queue: queue.Queue | None = None
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
         self.foreign_keys_deferred = False
+        self.dropped_indexes: list[str] = []
 
     def table(self, model, *, with_ids: bool = True, key: str | None = None) -> Table:
         key = key or model._meta.label
         if key not in self.tables:
-            self.tables[key] = Table(self, model, with_ids=with_ids)
+            start_id = 1 if self.local else None
+            self.tables[key] = Table(self, model, with_ids=with_ids, start_id=start_id)
         return self.tables[key]
 
     # Writing batches ---------------------------------------------------------------------------
@@ -102,36 +161,63 @@ class BulkWriter:
             with connection.cursor() as cursor:
                 cursor.executemany(table.insert_sql(), prepared)
             return
+        if not self.threaded:
+            buffer = io.StringIO()
+            table.write_csv(rows, buffer)
+            buffer.seek(0)
+            with connection.cursor() as cursor:
+                cursor.copy_expert(table.insert_sql(), buffer)
+            return
+        self._start_thread()
+        self._queue.put((table, rows, None))
+
+    def write_file(self, table: Table, path: str) -> None:
+        """COPY a CSV file written by ``Table.write_csv``, then delete it."""
+        if not self.threaded:
+            table.copy_file(path)
+            os.remove(path)
+            return
+        self._start_thread()
+        self._queue.put((table, None, path))
+
+    def drain(self) -> None:
+        """Wait until every batch handed over is in the database."""
+        if self._thread is not None:
+            self._queue.join()
+        self._raise_worker_error()
+
+    def _start_thread(self) -> None:
+        self._raise_worker_error()
         if self._thread is None:
             # The thread uses the raw connection of this one, hence this transaction; this
-            # thread leaves the connection alone until finish() has joined it.
+            # thread leaves the connection alone until drain() or finish().
             self._queue = queue.Queue(maxsize=3)
             self._thread = threading.Thread(target=self._copy_worker, args=(connection.connection,), daemon=True)
             self._thread.start()
-        self._raise_worker_error()
-        self._queue.put((table.insert_sql(), table.json_columns, rows))
 
     def _copy_worker(self, raw_connection) -> None:
         while True:
             item = self._queue.get()
-            if item is None:
-                return
-            if self._error is not None:
-                continue
-            sql, json_columns, rows = item
             try:
-                for row in rows:
-                    for index in json_columns:
-                        row[index] = json.dumps(row[index])
+                if item is None:
+                    return
+                if self._error is not None:
+                    continue
+                table, rows, path = item
+                if path is not None:
+                    with open(path, newline="") as file, raw_connection.cursor() as cursor:
+                        cursor.copy_expert(table.insert_sql(), file)
+                    os.remove(path)
+                    continue
                 buffer = io.StringIO()
-                # str() of every value is what PostgreSQL reads: dates and times in ISO format,
-                # True/False, decimals as written.
-                csv.writer(buffer, lineterminator="\n").writerows(rows)
+                table.write_csv(rows, buffer)
                 buffer.seek(0)
                 with raw_connection.cursor() as cursor:
-                    cursor.copy_expert(sql, buffer)
+                    cursor.copy_expert(table.insert_sql(), buffer)
             except BaseException as error:  # handed to the main thread
                 self._error = error
+            finally:
+                self._queue.task_done()
 
     def _raise_worker_error(self) -> None:
         if self._error is not None:
@@ -165,11 +251,11 @@ class BulkWriter:
         ``finish`` creates them again from their own definitions, in this transaction.
         Indexes behind a constraint (primary keys, unique constraints) stay.
         """
-        self.dropped_indexes: list[str] = []
         if not self.use_copy:
             return
         tables = [t.db_table for t in self.tables.values()]
         with connection.cursor() as cursor:
+            _fire_deferred_checks(cursor)
             cursor.execute(
                 "SELECT i.indexname, i.indexdef FROM pg_indexes i "
                 "WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s) "
@@ -183,7 +269,9 @@ class BulkWriter:
 
     def _create_indexes(self) -> None:
         with connection.cursor() as cursor:
-            for definition in getattr(self, "dropped_indexes", []):
+            if self.dropped_indexes:
+                _fire_deferred_checks(cursor)
+            for definition in self.dropped_indexes:
                 cursor.execute(definition)
         self.dropped_indexes = []
 
@@ -213,7 +301,7 @@ class BulkWriter:
         with connection.cursor() as cursor:
             for table in self.tables.values():
                 for f in table.fields:
-                    if not f.is_relation or not f.many_to_one:
+                    if not _is_key(f):
                         continue
                     target = f.target_field
                     where = f"c.{quote(f.column)} IS NOT NULL"
