@@ -69,10 +69,14 @@ def test_it_builds_the_company_on_top_of_the_demo_data(debug_on, rf):
     generated = Team.objects.filter(description__contains="seed_scale")
     assert generated.count() == plan.new_teams
     assert Team.objects.count() == plan.new_teams + 2
-    assert Deal.objects.exclude(team__name__in=["Northwind Industrial Sales", "Southpeak Components"]).exists()
+    assert Deal.objects.exclude(
+        team__name__in=["Northwind Industrial Sales", "Southpeak Components"]
+    ).exists()
     # The demo users keep their roles; rita's share and her team's follow the plan.
     rita = User.objects.get(username="rita")
-    assert Membership.objects.filter(user=rita, role=Role.REP, team__name="Northwind Industrial Sales").exists()
+    assert Membership.objects.filter(
+        user=rita, role=Role.REP, team__name="Northwind Industrial Sales"
+    ).exists()
     assert Deal.objects.filter(owner=rita).count() == demo_rita + plan.rita_deals
     northwind = Deal.objects.filter(team__name="Northwind Industrial Sales").count()
     assert northwind == demo_northwind + plan.northwind_deals
@@ -148,7 +152,9 @@ def test_the_rows_hold_every_constraint_and_the_services_rules(debug_on):
 
     # The breaches on each report are what the report service finds in its figures.
     checked = 0
-    for report in NegotiationReport.objects.filter(corrected_breaches=[]).select_related("meeting__deal__team"):
+    for report in NegotiationReport.objects.filter(corrected_breaches=[]).select_related(
+        "meeting__deal__team"
+    ):
         data = {name: getattr(report, name) for name in REPORT_FIELDS}
         assert report.breaches == report_breaches(meeting=report.meeting, data=data), report.pk
         checked += 1
@@ -162,7 +168,9 @@ def test_the_same_number_of_deals_gives_the_same_data(debug_on):
             model.__name__: model.objects.count()
             for model in (Deal, Meeting, Consultation, PaymentTermRequest, NegotiationReport, Notification)
         }
-        deals = list(Deal.objects.order_by("pk").values_list("title", "status", "owner__username", "team__name"))
+        deals = list(
+            Deal.objects.order_by("pk").values_list("title", "status", "owner__username", "team__name")
+        )
         return counts, deals
 
     seed()

@@ -15,7 +15,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--deals", type=int, default=100_000, help="How many deals to add (default 100000).")
+        parser.add_argument(
+            "--deals", type=int, default=100_000, help="How many deals to add (default 100000)."
+        )
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
@@ -38,5 +40,7 @@ class Command(BaseCommand):
         for name, count in result.counts.items():
             self.stdout.write(f"  {name:<{width}}  {count:>10,}")
         self.stdout.write(f"  {'total rows':<{width}}  {sum(result.counts.values()):>10,}")
-        self.stdout.write("Time: " + ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in result.phases.items()))
+        self.stdout.write(
+            "Time: " + ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in result.phases.items())
+        )
         self.stdout.write("Every generated user signs in with the password demo1234.")

@@ -1,346 +1,47 @@
-"""A company-sized data set on top of the demo data, for measuring pages and queries (seed_scale).
-
-The demo users and teams stay as they are; the company adds about 50 teams,
-each with managers, reps, production, supply chain and finance, a finance
-policy, customers and contacts, and deals at every stage of their life:
-meetings past and upcoming, briefings in every state with their versions and
-approvals, consultations, payment-term requests, on-call cover,
-co-negotiators, reports (some with breaches), the timeline and the inbox.
-
-The figures are for 100,000 deals and scale with the number asked for: rita
-owns 0.2 % of the deals, her team 2 %, the other teams share the rest.
-
-Everything is drawn from one seeded random generator, so the same number of
-deals gives the same data (dates are relative to the hour it runs). Rows are
-written in bulk with explicit ids (see ``deals.scale_bulk``); the values and
-JSON snapshots follow what the services write, using their own helpers where
-they are pure functions.
-"""
+"""One deal's story, from its creation to today: every row it leaves behind."""
 
 import datetime
-import math
-import multiprocessing
-import multiprocessing.connection
-import os
 import random
-import re
-import shutil
-import tempfile
-import time
-import traceback
-import zoneinfo
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
 
-from django.conf import settings
-from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
-from django.urls import reverse
-from django.utils import timezone
-
 from deals.models import (
-    Activity,
-    Approval,
-    ApprovalDelegation,
-    Briefing,
-    BriefingVersion,
-    CoNegotiatorRequest,
-    Concession,
-    Consultation,
-    Contact,
-    Customer,
-    Deal,
     FinancePolicy,
-    Meeting,
-    NegotiationReport,
-    Objection,
-    OnCall,
-    PaymentTermRequest,
-    PitchPoint,
 )
-from deals.scale_bulk import BulkWriter
+from deals.scale.words import (
+    APPROACHES,
+    BATNAS,
+    BOSS_ANSWERS,
+    CANCEL_REASONS,
+    CONCESSIONS,
+    CUSTOMER_REASONS,
+    DEAL_KINDS,
+    DEPARTMENT_ASK,
+    DEPARTMENT_LABEL,
+    DEPARTMENT_ROLE,
+    FINANCE_ANSWERS,
+    INTERESTS,
+    LESSONS,
+    LIMIT_LABELS,
+    NEXT_STEPS,
+    OBJECTIONS,
+    OBJECTIVES,
+    ON_CALL_TOPICS,
+    OUTCOME_LABEL,
+    OUTCOME_STATUS,
+    PITCHES,
+    PRODUCTS,
+    QUESTIONS,
+    SPECIAL_REQUIREMENTS,
+    STAGE_LABEL,
+    STAGES,
+    STATUS_LABEL,
+    WAIVE_REASONS,
+)
 from deals.services.briefings import LIMIT_FIELDS, limits_snapshot
 from deals.services.payments import pct, policy_breaches, terms_summary
 from deals.services.reports import ReportReferences, breach_labels, compare_with_references
-from teams.models import Membership, Notification, Team, User
-
-SEED = 20_261_130
-PASSWORD = "demo1234"  # noqa: S105 - the published demo login, refused outside DEBUG
-MARK = "seed_scale --deals"
-NORTHWIND = "Northwind Industrial Sales"
-SOUTHPEAK = "Southpeak Components"
-
-# Shares at any size, as at 100,000 deals: 49 more teams, rita 200 deals, her team 2,000.
-TEAMS_PER_DEAL = 49 / 100_000
-RITA_SHARE = 0.002
-NORTHWIND_SHARE = 0.02
-DEALS_PER_REP = 200
-MIN_DEALS = 100
-# Notifications are written for what happened in the last weeks; older history is in the timeline.
-INBOX_DAYS = 30
-
-
-class ScaleSeedError(Exception):
-    """seed_scale cannot run on this database; the message says why."""
-
-
-@dataclass(frozen=True)
-class ScalePlan:
-    deals: int
-    new_teams: int
-    northwind_deals: int
-    rita_deals: int
-
-    @classmethod
-    def for_deals(cls, deals: int) -> "ScalePlan":
-        rita = max(1, round(deals * RITA_SHARE))
-        northwind = max(rita + 2, round(deals * NORTHWIND_SHARE))
-        return cls(
-            deals=deals,
-            new_teams=max(2, round(deals * TEAMS_PER_DEAL)),
-            northwind_deals=northwind,
-            rita_deals=rita,
-        )
-
-
-@dataclass
-class ScaleResult:
-    counts: dict[str, int]
-    seconds: float
-    # Where the time went, in order: phase → seconds.
-    phases: dict[str, float] = field(default_factory=dict)
-
-
-def scale_seeded_with() -> int | None:
-    """The number of deals seed_scale ran with on this database, or None if it never ran."""
-    description = (
-        Team.objects.filter(description__contains=MARK).values_list("description", flat=True).first()
-    )
-    if description is None:
-        return None
-    match = re.search(rf"{MARK} (\d+)", description)
-    return int(match.group(1)) if match else 0
-
-
-# Words ---------------------------------------------------------------------------------------
-
-FIRST_NAMES = (
-    "Anna Ben Clara David Elena Felix Greta Hugo Ines Jonas Karin Lukas Maria Niklas Olga Pablo "
-    "Quentin Rosa Stefan Tanja Ulrich Vera Walter Xenia Yusuf Zoe Amir Bianca Carlos Dana Emil "
-    "Fatima Georg Hanna Ivan Julia Kenji Lea Malik Nora Oskar Petra Rafael Sofia Tomas Ursula "
-    "Viktor Wiebke Aiko Bruno Chiara Dmitri Eva Frida Gustav Helga Igor Jana Kai Lina Mateo Nina"
-).split()
-LAST_NAMES = (
-    "Achterberg Bauer Castell Dahl Eriksen Falk Gruber Hoffmann Ivanova Jansen Keller Lindqvist "
-    "Moreau Novak Olsen Petrov Quist Richter Schulz Torres Ulrich Vogel Weber Xu Yilmaz Zimmer "
-    "Andersen Brandt Conti Dubois Engel Fischer Garcia Haas Ibsen Jovanovic Kowalski Lehmann Meyer "
-    "Nowak Ortega Pohl Rossi Santos Tanaka Urban Varga Wagner Young Ziegler Berger Costa Dietrich"
-).split()
-REGIONS = (
-    "Alpine Atlantic Baltic Benelux Bohemia Carpathian Danube Iberia Levant Lombardy Nordic "
-    "Pannonia Rhine Saxony Scotland Silesia Tyrol Wessex Adriatic Aegean Anatolia Balkan Biscay "
-    "Brittany Catalonia Flanders Galicia Hanseatic Jutland Lapland Moravia Provence Ruhr Savoy "
-    "Swabia Thames Tuscany Ulster Vistula Wallonia Yorkshire Zealand Aquitaine Bavaria Cornwall"
-).split()
-SEGMENTS = [
-    "Industrial Sales",
-    "Process Solutions",
-    "Pumps and Valves",
-    "Drives",
-    "Food Equipment",
-    "Components",
-    "Packaging Lines",
-    "Automation",
-    "Service Sales",
-    "Key Accounts",
-    "Hydraulics",
-    "Filtration",
-]
-TIME_ZONES = ["Europe/Berlin", "Europe/London", "Europe/Paris", "Europe/Stockholm", "America/New_York"]
-CURRENCIES = ["EUR"] * 6 + ["USD", "GBP", "CHF", "SEK", "PLN"]
-CUSTOMER_STEMS = (
-    "Aalto Brenner Corvus Delta Elbe Fjord Granit Helix Isar Jura Kestrel Lumen Meridian Nordlicht "
-    "Orion Polaris Quarz Rhein Saale Tauern Unterberg Vektor Weser Xylo Ystad Zenit Alster Borealis "
-    "Cobalt Dunmore Eichen Falkner Gotland Harz Ilmen Kaskade Lindholm Mosel Neckar Oder"
-).split()
-CUSTOMER_SECTORS = [
-    ("Brewing", "Food and beverage"),
-    ("Dairy", "Food and beverage"),
-    ("Foods", "Food and beverage"),
-    ("Chemicals", "Chemicals"),
-    ("Pharma", "Pharmaceuticals"),
-    ("Paper", "Pulp and paper"),
-    ("Water", "Utilities"),
-    ("Energy", "Energy"),
-    ("Metals", "Metal processing"),
-    ("Plastics", "Plastics"),
-    ("Logistics", "Logistics"),
-    ("Mining", "Mining"),
-    ("Textiles", "Textiles"),
-    ("Glass", "Building materials"),
-    ("Automotive", "Automotive"),
-]
-LEGAL_FORMS = ["GmbH", "AG", "Ltd", "AB", "SA", "BV", "Inc.", "eG", "Oy", "SpA"]
-CONTACT_TITLES = [
-    ("Head of Purchasing", "economic_buyer", "Unit price and payment terms"),
-    ("Plant Manager", "decision_maker", "Uptime of the line"),
-    ("Technical Director", "technical_evaluator", "Certification and specifications"),
-    ("Maintenance Lead", "user", "Spare parts and service response times"),
-    ("CFO", "economic_buyer", "Total cost over the contract"),
-    ("Production Engineer", "influencer", "Changeover times"),
-    ("Managing Director", "decision_maker", "A supplier they can rely on for years"),
-    ("Quality Manager", "technical_evaluator", "Audit trail and hygiene"),
-]
-PRODUCTS = [
-    ("Hydraulic valves HV-200", 250),
-    ("Centrifugal pumps CP-80", 1800),
-    ("Stainless tanks ST-5", 14000),
-    ("Filter cartridges FC-12", 45),
-    ("Servo drives SD-3", 950),
-    ("Conveyor modules CM-10", 3200),
-    ("Heat exchangers HX-40", 22000),
-    ("Sensor kits SK-7", 120),
-    ("Dosing units DU-2", 6400),
-    ("Seal sets SS-30", 18),
-    ("Control cabinets CC-9", 8700),
-    ("Mixing heads MH-4", 5100),
-]
-DEAL_KINDS = [
-    "frame contract",
-    "line retrofit",
-    "plant expansion",
-    "spare parts agreement",
-    "service contract",
-    "pilot order",
-    "replacement programme",
-    "capacity upgrade",
-]
-SPECIAL_REQUIREMENTS = [
-    "",
-    "",
-    "Food-grade seals and FDA documentation.",
-    "ATEX zone 1 certification.",
-    "Delivery in two batches to two plants.",
-    "Installation during the summer shutdown.",
-]
-OBJECTIVES = [
-    "Close a {years}-year frame contract with a volume commitment.",
-    "Win the retrofit against the incumbent supplier.",
-    "Secure the pilot order and an option on the second plant.",
-    "Renew the service contract at a higher service level.",
-    "Replace their ageing equipment before the next audit.",
-]
-APPROACHES = [
-    "Open with their downtime figures, then the pilot results; price only after the service package.",
-    "Start with the site visit findings; anchor on total cost of ownership, not unit price.",
-    "Let their engineers lead on specifications; keep the commercial discussion for the second half.",
-    "Agree the agenda up front; trade delivery flexibility for volume.",
-]
-INTERESTS = [
-    "Purchasing wants a lower unit price; the plant manager wants uptime.",
-    "The technical director needs certification; finance wants longer payment terms.",
-    "The managing director wants one supplier for all plants.",
-]
-BATNAS = [
-    "Keep supplying spot orders at list price.",
-    "Offer the previous generation from stock.",
-    "Walk away and focus on the two other bids this quarter.",
-]
-PITCHES = [
-    ("Self-cleaning valve seat", "Fewer line stops at their plant", "Pilot at a brewery: 38 % less downtime"),
-    ("24-hour spare parts", "They can cut their own spare-part stock", "Service level 98.7 % in 2025"),
-    ("Five-year warranty", "Predictable maintenance budget", ""),
-    ("Remote monitoring", "Problems found before they stop the line", "12 plants connected"),
-    ("Energy-saving drive", "Lower running costs", "Measured 14 % less energy at a dairy"),
-    ("Local service team", "A technician on site within a day", "Three service centres in the region"),
-    ("Modular design", "Extensions without a new line", ""),
-]
-OBJECTIONS = [
-    ("Your competitor is 8 % cheaper", "Compare total cost over three years, service included."),
-    ("We have never worked with you", "Start with the pilot; the frame contract follows the results."),
-    ("Your delivery time is too long", "Stock for the first batch is reserved; the rest follows in weeks."),
-    ("We need longer payment terms", "Finance can offer instalments against a deposit."),
-]
-CONCESSIONS = [
-    ("2 % extra discount", "a three-year term"),
-    ("free installation", "an order above the minimum quantity"),
-    ("extended warranty", "a reference visit for other customers"),
-    ("training for their staff", "a faster purchase order"),
-]
-QUESTIONS = {
-    "boss": "Any guidelines for this round?",
-    "production": "Can we make {quantity} units by {date}, with the special requirements?",
-    "supply_chain": "Can we deliver {quantity} units to their sites by {date}?",
-    "finance": "Can we accept the payment terms the customer asks for?",
-}
-BOSS_ANSWERS = [
-    "Hold the walk-away price; trade the installation only for the longer term.",
-    "Do not go below target in the first round; volume first, then price.",
-    "Fine to give the extra discount if they sign before the quarter ends.",
-]
-FINANCE_ANSWERS = [
-    "Within policy if they pay the deposit; no early-payment discount.",
-    "Two instalments are fine; insist on the deposit.",
-    "The customer pays late: keep the standard terms.",
-]
-WAIVE_REASONS = [
-    "Standard product from stock: no need to ask.",
-    "Same configuration as their last order.",
-    "Covered by the frame contract already in place.",
-]
-CANCEL_REASONS = [
-    "The customer postponed: their budget is not released yet.",
-    "Their plant manager is ill; a new date follows.",
-    "Merged into the next meeting.",
-]
-NEXT_STEPS = [
-    "Send the revised offer by Friday.",
-    "Order confirmation goes out on Monday.",
-    "Site visit with their engineers next month.",
-    "Wait for their board decision.",
-]
-LESSONS = [
-    "The pilot figures carried the meeting.",
-    "Gave in on price before they committed to volume.",
-    "Their engineers decide more than purchasing does.",
-    "Bring the service manager next time.",
-]
-CUSTOMER_REASONS = [
-    "Their budget is released only after the summer shutdown.",
-    "They pay all suppliers in instalments this year.",
-    "A larger order needs longer terms for their cash flow.",
-]
-ON_CALL_TOPICS = ["technical specs", "delivery dates", "payment terms", "pricing", "installation"]
-
-DEPARTMENT_ROLE = {"boss": "manager", "production": "production", "supply_chain": "supply_chain", "finance": "finance"}
-DEPARTMENT_LABEL = {"boss": "Boss", "production": "Production", "supply_chain": "Supply chain", "finance": "Finance"}
-DEPARTMENT_ASK = {
-    "boss": "for guidelines for the negotiation",
-    "production": "whether we can make it",
-    "supply_chain": "whether we can deliver by the date",
-    "finance": "for guidance on the payment side",
-}
-STAGES = ["exploratory", "negotiation", "final"]
-STAGE_LABEL = {"exploratory": "Exploratory", "negotiation": "Negotiation", "final": "Final"}
-OUTCOME_LABEL = {"won": "Won", "lost": "Lost", "continue": "Continue negotiating", "no_decision": "No decision"}
-OUTCOME_STATUS = {"won": "won", "lost": "lost", "continue": "negotiating", "no_decision": "negotiating"}
-STATUS_LABEL = {
-    "preparing": "Preparing",
-    "ready": "Ready",
-    "negotiating": "Negotiating",
-    "won": "Won",
-    "lost": "Lost",
-    "withdrawn": "Withdrawn",
-}
-LIMIT_LABELS = {
-    "list_price": "List price",
-    "target_price": "Target price",
-    "walk_away_price": "Walk-away price",
-    "max_discount_pct": "Maximum discount (%)",
-}
-CENT = Decimal("0.01")
 
 
 def _limits_snapshot(values: dict) -> dict:
@@ -352,7 +53,10 @@ def _money(value: Decimal) -> str:
     return f"{value.quantize(CENT):,}"
 
 
-# The people and places of one team -------------------------------------------------------------
+CENT = Decimal("0.01")
+
+
+# The people and places of one team, and one meeting ----
 
 
 @dataclass
@@ -379,396 +83,8 @@ class MeetingPlan:
     co_negotiators: list[int] = field(default_factory=list)
     covered: bool = False
 
-    @property
-    def is_upcoming(self) -> bool:
-        return not self.cancelled and self.ends_at > Company.now
-
-
-class Company:
-    """Generates the company; ``run`` writes it and returns the counts."""
-
-    now: datetime.datetime = timezone.now()
-
-    def __init__(
-        self, *, plan: ScalePlan, log: Callable[[str], None] | None = None, now: datetime.datetime | None = None
-    ):
-        self.plan = plan
-        self.log = log or (lambda message: None)
-        self.rng = random.Random(SEED)
-        Company.now = (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
-        self.now = Company.now
-        self.inbox_since = self.now - datetime.timedelta(days=INBOX_DAYS)
-        self.password = make_password(PASSWORD)
-        self.names: dict[int, str] = {}
-        self.phones: dict[int, str] = {}
-        self.user_tz: dict[int, str] = {}
-        self.used_usernames = set(User.objects.values_list("username", flat=True))
-        self.rita = User.objects.filter(username="rita").values_list("pk", flat=True).first()
-        self.tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-        self.paths = {
-            "deal": reverse("deals:detail", args=[999_999_999]).replace("999999999", "{}"),
-            "answer": reverse("deals:consultation_answer", args=[999_999_999]).replace("999999999", "{}"),
-            "payment": reverse("deals:payment_request", args=[999_999_999]).replace("999999999", "{}"),
-            "report": reverse("deals:report_detail", args=[999_999_999]).replace("999999999", "{}"),
-        }
-
-    # Writing ----------------------------------------------------------------------------------
-
-    def run(self, *, workers: int = 1) -> dict[str, int]:
-        """Write the company; ``workers`` > 1 generates the deals in that many forked processes.
-
-        The people, teams and customers come first, from one generator. Then each team's
-        deals come from the team's own generator, numbered from 1 and shifted to their
-        ids in team order, so the data is the same whatever the number of workers.
-        """
-        w = self.w = BulkWriter()
-        w.defer_foreign_key_checks()
-        self.t_user = w.table(User)
-        self.t_team = w.table(Team)
-        self.t_membership = w.table(Membership)
-        self.t_policy = w.table(FinancePolicy)
-        self.t_customer = w.table(Customer)
-        self.t_contact = w.table(Contact)
-        self.t_delegation = w.table(ApprovalDelegation)
-        self._story_tables(w)
-        w.drop_indexes()
-        teams = self._teams()
-        shares = self._deal_shares(teams)
-        jobs = []
-        for index, (team, count) in enumerate(zip(teams, shares)):
-            self._team_people(team, count)
-            jobs.append((index, team, count))
-        for table in w.tables.values():
-            table.flush()
-        # No batch may be on its way while forking: the workers must not inherit a busy connection.
-        w.drain()
-        if workers > 1:
-            self._stories_in_workers(jobs, workers)
-        else:
-            for index, team, count in jobs:
-                rows, ids = self.team_stories(index, team, count)
-                self._take(rows, self._offsets(ids))
-                self.log(f"  {team.name}: {count:,} deals")
-        w.finish()
-        return w.counts()
-
-    def _story_tables(self, w: BulkWriter) -> None:
-        self.t_deal = w.table(Deal)
-        self.t_meeting = w.table(Meeting)
-        self.t_meeting_contact = w.table(Meeting.contacts.through, with_ids=False, key="meeting contacts")
-        self.t_meeting_co = w.table(Meeting.co_negotiators.through, with_ids=False, key="meeting co-negotiators")
-        self.t_briefing = w.table(Briefing)
-        self.t_pitch = w.table(PitchPoint)
-        self.t_objection = w.table(Objection)
-        self.t_concession = w.table(Concession)
-        self.t_version = w.table(BriefingVersion)
-        self.t_approval = w.table(Approval)
-        self.t_consultation = w.table(Consultation)
-        self.t_payment = w.table(PaymentTermRequest)
-        self.t_on_call = w.table(OnCall)
-        self.t_co_request = w.table(CoNegotiatorRequest)
-        self.t_report = w.table(NegotiationReport)
-        self.t_activity = w.table(Activity)
-        self.t_notification = w.table(Notification)
-
-    # The deals of one team ---------------------------------------------------------------------
-
-    def team_stories(self, index: int, team: TeamSet, count: int) -> tuple[dict[str, list], dict[str, int]]:
-        """The rows of the team's deals, numbered from 1 per table, and how many ids each table used."""
-        local = BulkWriter(local=True)
-        self._story_tables(local)
-        self.rng = random.Random(f"{SEED}:{index}")
-        rita = self.rita if team.name == NORTHWIND else None
-        owners = []
-        reps = [r for r in team.members("rep") if r != rita]
-        if rita is not None:
-            owners += [rita] * self.plan.rita_deals
-        owners += [reps[i % len(reps)] for i in range(count - len(owners))]
-        self.rng.shuffle(owners)
-        for owner in owners:
-            DealStory(self, team, owner).write()
-        rows = {key: table.rows for key, table in local.tables.items()}
-        ids = {table.model._meta.label: table.next_id - 1 for table in local.tables.values() if table.with_ids}
-        return rows, ids
-
-    def _offsets(self, ids: dict[str, int]) -> dict[str, int]:
-        """What to add to a team's local ids: the next free id of each table, minus one."""
-        offsets = {}
-        for table in self.w.tables.values():
-            label = table.model._meta.label
-            if table.with_ids and label in ids:
-                offsets[label] = table.next_id - 1
-                table.next_id += ids[label]
-        return offsets
-
-    def _take(self, rows: dict[str, list], offsets: dict[str, int]) -> None:
-        for key, table_rows in rows.items():
-            table = self.w.tables[key]
-            table.shift(table_rows, offsets)
-            table.count += len(table_rows)
-            for start in range(0, len(table_rows), self.w.batch_size):
-                self.w.write(table, table_rows[start : start + self.w.batch_size])
-
-    def _stories_in_workers(self, jobs: list, workers: int) -> None:
-        """Generate the teams' deals in forked processes; this one numbers them and COPYs their files.
-
-        A worker sends how many ids a team used, gets the team's offsets back once every
-        earlier team is numbered, and writes the shifted rows as CSV files to COPY.
-        """
-        context = multiprocessing.get_context("fork")
-        tmpdir = tempfile.mkdtemp(prefix="seed-scale-")
-        owner_of, pipes, processes = {}, [], []
-        try:
-            for number in range(workers):
-                mine = jobs[number::workers]
-                for index, _, _ in mine:
-                    owner_of[index] = number
-                parent_end, child_end = context.Pipe()
-                process = context.Process(
-                    target=_story_worker, args=(self, mine, child_end, tmpdir), daemon=True
-                )
-                process.start()
-                child_end.close()
-                pipes.append(parent_end)
-                processes.append(process)
-            waiting = {}
-            next_index, running = 0, set(range(workers))
-            names = {index: (team.name, count) for index, team, count in jobs}
-            while running:
-                ready = multiprocessing.connection.wait([pipes[n] for n in running])
-                for pipe in ready:
-                    number = pipes.index(pipe)
-                    try:
-                        message = pipe.recv()
-                    except EOFError:
-                        raise ScaleSeedError("A worker generating deals died; nothing was written.") from None
-                    if message[0] == "ids":
-                        waiting[message[1]] = message[2]
-                    elif message[0] == "files":
-                        for key, path, rows in message[2]:
-                            table = self.w.tables[key]
-                            self.w.write_file(table, path)
-                            table.count += rows
-                        name, count = names[message[1]]
-                        self.log(f"  {name}: {count:,} deals")
-                    elif message[0] == "done":
-                        running.discard(number)
-                    else:
-                        raise ScaleSeedError(f"A worker generating deals failed; nothing was written.\n{message[1]}")
-                while next_index in waiting:
-                    pipes[owner_of[next_index]].send(self._offsets(waiting.pop(next_index)))
-                    next_index += 1
-            self.w.drain()  # before the files go
-        finally:
-            for process in processes:
-                if process.is_alive():
-                    process.kill()
-                process.join()
-            shutil.rmtree(tmpdir, ignore_errors=True)
-
-    # Teams and people -------------------------------------------------------------------------
-
-    def _user(self, *, joined: datetime.datetime) -> int:
-        rng = self.rng
-        while True:
-            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-            username = f"{first}.{last}".lower()
-            if username in self.used_usernames:
-                username = f"{username}{rng.randint(2, 999)}"
-            if username not in self.used_usernames:
-                break
-        self.used_usernames.add(username)
-        tz = rng.choice(TIME_ZONES)
-        pk = self.t_user.add(
-            password=self.password,
-            last_login=None,
-            is_superuser=False,
-            username=username,
-            first_name=first,
-            last_name=last,
-            email=f"{username}@scale.negprep.example",
-            is_staff=False,
-            is_active=True,
-            date_joined=joined,
-            time_zone=tz,
-            email_reminders=rng.random() < 0.8,
-        )
-        self.names[pk] = f"{first} {last}"
-        self.user_tz[pk] = tz
-        return pk
-
-    def _member(self, team: TeamSet, user_id: int, role: str, joined: datetime.datetime) -> None:
-        phone = self.phones.setdefault(user_id, f"+49 30 {self.rng.randint(1_000_000, 9_999_999)}")
-        self.t_membership.add(user_id=user_id, team_id=team.id, role=role, phone=phone, created_at=joined)
-        team.roles.setdefault(role, []).append(user_id)
-
-    def _policy(self, team_id: int) -> FinancePolicy:
-        rng = self.rng
-        standard = rng.choice([30, 30, 45, 60])
-        policy = FinancePolicy(
-            team_id=team_id,
-            standard_net_days=standard,
-            max_net_days=standard + rng.choice([0, 30, 30, 60]),
-            min_deposit_pct=Decimal(rng.choice([0, 10, 10, 20, 30])),
-            max_instalments=rng.choice([1, 2, 3, 4]),
-            early_payment_discount_allowed=rng.random() < 0.5,
-        )
-        self.t_policy.add(
-            team_id=team_id,
-            standard_net_days=policy.standard_net_days,
-            max_net_days=policy.max_net_days,
-            min_deposit_pct=policy.min_deposit_pct,
-            max_instalments=policy.max_instalments,
-            early_payment_discount_allowed=policy.early_payment_discount_allowed,
-            updated_at=self.now - datetime.timedelta(days=400),
-        )
-        return policy
-
-    def _staff(self, team: TeamSet, deals: int, joined: datetime.datetime) -> None:
-        """Fill the team up to its size: reps for its deals, two managers, the departments."""
-        rng = self.rng
-        wanted = {
-            "manager": 2,
-            "rep": max(2, math.ceil(deals / DEALS_PER_REP)),
-            "production": rng.choice([1, 2, 2]),
-            "supply_chain": rng.choice([1, 2]),
-            "finance": rng.choice([1, 1, 2]),
-        }
-        for role, size in wanted.items():
-            for _ in range(size - len(team.members(role))):
-                self._member(team, self._user(joined=joined), role, joined)
-        if rng.random() < 0.3:
-            # Some managers also answer for finance in their team.
-            manager = team.members("manager")[-1]
-            if manager not in team.members("finance"):
-                self._member(team, manager, "finance", joined)
-
-    def _existing_team(self, name: str) -> TeamSet | None:
-        team = Team.objects.filter(name=name).first()
-        if team is None:
-            return None
-        policy = FinancePolicy.objects.filter(team=team).first() or self._policy(team.pk)
-        result = TeamSet(id=team.pk, name=team.name, currency="EUR", policy=policy)
-        for membership in Membership.objects.filter(team=team).select_related("user").order_by("pk"):
-            result.roles.setdefault(membership.role, []).append(membership.user_id)
-            self.names[membership.user_id] = str(membership.user)
-            self.user_tz[membership.user_id] = membership.user.time_zone
-            if membership.phone:
-                self.phones[membership.user_id] = membership.phone
-        for customer in Customer.objects.filter(team=team).order_by("name"):
-            contacts = list(customer.contacts.order_by("pk").values_list("pk", flat=True))
-            result.customers.append((customer.pk, customer.name, contacts))
-        return result
-
-    def _teams(self) -> list[TeamSet]:
-        rng, plan = self.rng, self.plan
-        joined = self.now - datetime.timedelta(days=730)
-        northwind = self._existing_team(NORTHWIND)
-        southpeak = self._existing_team(SOUTHPEAK)
-        if northwind is None or southpeak is None:
-            raise ScaleSeedError("The demo teams are missing: run seed_demo first.")
-        teams = [northwind, southpeak]
-        used = set(Team.objects.values_list("name", flat=True))
-        combos = [f"{region} {segment}" for region in REGIONS for segment in SEGMENTS]
-        rng.shuffle(combos)
-        description = f"A sales team of the company-scale data set ({MARK} {plan.deals})."
-        for index in range(plan.new_teams):
-            name = combos[index % len(combos)]
-            if index >= len(combos):
-                name = f"{name} {index // len(combos) + 1}"
-            if name in used:
-                name = f"{name} (company)"
-            used.add(name)
-            pk = self.t_team.add(name=name, description=description, created_at=joined)
-            teams.append(TeamSet(id=pk, name=name, currency=rng.choice(CURRENCIES), policy=self._policy(pk)))
-        return teams
-
-    def _deal_shares(self, teams: list[TeamSet]) -> list[int]:
-        plan, rng = self.plan, self.rng
-        rest = plan.deals - plan.northwind_deals
-        weights = [rng.uniform(0.7, 1.3) for _ in teams[1:]]
-        total = sum(weights)
-        shares = [int(rest * w / total) for w in weights]
-        for index in range(rest - sum(shares)):
-            shares[index % len(shares)] += 1
-        return [plan.northwind_deals, *shares]
-
-    def _customers(self, team: TeamSet, count: int) -> None:
-        rng = self.rng
-        taken = {name for _, name, _ in team.customers}
-        created = self.now - datetime.timedelta(days=600)
-        combos = len(CUSTOMER_STEMS) * len(CUSTOMER_SECTORS) * len(LEGAL_FORMS)
-        for index in rng.sample(range(combos), min(count, combos)):
-            stem = CUSTOMER_STEMS[index % len(CUSTOMER_STEMS)]
-            sector, industry = CUSTOMER_SECTORS[index // len(CUSTOMER_STEMS) % len(CUSTOMER_SECTORS)]
-            form = LEGAL_FORMS[index // (len(CUSTOMER_STEMS) * len(CUSTOMER_SECTORS))]
-            name = f"{stem} {sector} {form}"
-            if name in taken:
-                continue
-            taken.add(name)
-            customer_id = self.t_customer.add(
-                team_id=team.id,
-                name=name,
-                industry=industry,
-                website=f"https://www.{stem.lower()}-{sector.lower()}.example",
-                notes="",
-                created_at=created,
-            )
-            contacts = []
-            for title, role, cares in rng.sample(CONTACT_TITLES, rng.randint(1, 4)):
-                first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-                contacts.append(
-                    self.t_contact.add(
-                        customer_id=customer_id,
-                        name=f"{first} {last}",
-                        title=title,
-                        buying_role=role,
-                        cares_about=cares,
-                        email=f"{first}.{last}@{stem.lower()}.example".lower(),
-                        phone=f"+49 40 {rng.randint(1_000_000, 9_999_999)}",
-                        created_at=created,
-                    )
-                )
-            team.customers.append((customer_id, name, contacts))
-
-    def _team_people(self, team: TeamSet, count: int) -> None:
-        rng = self.rng
-        joined = self.now - datetime.timedelta(days=730)
-        self._staff(team, count, joined)
-        self._customers(team, max(8, count // 8))
-        if rng.random() < 0.15:
-            managers = team.members("manager")
-            self.t_delegation.add(
-                team_id=team.id,
-                manager_id=managers[0],
-                delegate_id=managers[1],
-                starts_on=self.now.date() - datetime.timedelta(days=rng.randint(0, 3)),
-                ends_on=self.now.date() + datetime.timedelta(days=rng.randint(1, 10)),
-                created_at=self.now - datetime.timedelta(days=5),
-            )
-
-
-def _story_worker(company: Company, jobs: list, pipe, tmpdir: str) -> None:
-    """In a forked process: generate each team's deals, wait for their offsets, write them as CSV."""
-    try:
-        for index, team, count in jobs:
-            rows, ids = company.team_stories(index, team, count)
-            pipe.send(("ids", index, ids))
-            offsets = pipe.recv()
-            files = []
-            for key, table_rows in rows.items():
-                if not table_rows:
-                    continue
-                table = company.w.tables[key]
-                table.shift(table_rows, offsets)
-                path = os.path.join(tmpdir, f"{index}-{table.db_table}.csv")
-                with open(path, "w", newline="") as file:
-                    table.write_csv(table_rows, file)
-                files.append((key, path, len(table_rows)))
-            pipe.send(("files", index, files))
-        pipe.send(("done",))
-    except BaseException:
-        pipe.send(("error", traceback.format_exc()))
+    def is_upcoming(self, now: datetime.datetime) -> bool:
+        return not self.cancelled and self.ends_at > now
 
 
 # One deal, from its creation to today -----------------------------------------------------------
@@ -789,7 +105,9 @@ def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
 
 
 class DealStory:
-    def __init__(self, company: Company, team: TeamSet, owner: int):
+    """One deal from its creation to today, written through the company's tables."""
+
+    def __init__(self, company, team: TeamSet, owner: int):
         self.c = company
         self.rng = company.rng
         self.team = team
@@ -943,7 +261,9 @@ class DealStory:
         self.meetings: list[MeetingPlan] = []
         for index, start in enumerate(starts):
             stage = STAGES[min(index + offset, 2)]
-            self.meetings.append(MeetingPlan(0, start, start + datetime.timedelta(hours=rng.choice([1, 2, 2, 3])), stage))
+            self.meetings.append(
+                MeetingPlan(0, start, start + datetime.timedelta(hours=rng.choice([1, 2, 2, 3])), stage)
+            )
         if upcoming:
             if rng.random() < 0.1:
                 start = (now + datetime.timedelta(hours=rng.randint(3, 47))).replace(minute=0)
@@ -952,7 +272,9 @@ class DealStory:
             stage = STAGES[min(len(starts) + offset, 2)]
             if phase == "preparing" and rng.random() < 0.2:
                 stage = rng.choice(STAGES)
-            self.meetings.append(MeetingPlan(0, start, start + datetime.timedelta(hours=rng.choice([1, 2, 2])), stage))
+            self.meetings.append(
+                MeetingPlan(0, start, start + datetime.timedelta(hours=rng.choice([1, 2, 2])), stage)
+            )
         if rng.random() < 0.07:
             # A cancelled meeting, past or ahead.
             day = now + datetime.timedelta(days=rng.randint(-60, 20))
@@ -964,7 +286,7 @@ class DealStory:
 
     @property
     def next_meeting(self) -> MeetingPlan | None:
-        upcoming = [m for m in self.meetings if m.is_upcoming]
+        upcoming = [m for m in self.meetings if m.is_upcoming(self.now)]
         return min(upcoming, key=lambda m: m.starts_at) if upcoming else None
 
     @property
@@ -975,8 +297,10 @@ class DealStory:
         rng, c = self.rng, self.c
         place = rng.random()
         for meeting in self.meetings:
-            created = self.created_at if meeting is self.meetings[0] else self.at(
-                self.created_at, min(meeting.starts_at, self.now)
+            created = (
+                self.created_at
+                if meeting is self.meetings[0]
+                else self.at(self.created_at, min(meeting.starts_at, self.now))
             )
             meeting.id = c.t_meeting.add(
                 deal_id=self.deal_id,
@@ -1051,9 +375,12 @@ class DealStory:
                 "attendees_interests": rng.choice(INTERESTS),
             },
             "pitch_points": [
-                {"feature": f, "benefit": b, "evidence": e} for f, b, e in rng.sample(PITCHES, rng.randint(1, 4))
+                {"feature": f, "benefit": b, "evidence": e}
+                for f, b, e in rng.sample(PITCHES, rng.randint(1, 4))
             ],
-            "objections": [{"objection": o, "answer": a} for o, a in rng.sample(OBJECTIONS, rng.randint(0, 3))],
+            "objections": [
+                {"objection": o, "answer": a} for o, a in rng.sample(OBJECTIONS, rng.randint(0, 3))
+            ],
             "concessions": [{"give": g, "get": t} for g, t in rng.sample(CONCESSIONS, rng.randint(0, 3))],
         }
 
@@ -1102,10 +429,16 @@ class DealStory:
             round_limits = limits if index == rounds - 1 else self.limits(round_=rounds - 1 - index)
             snap = self.snapshot(content["text"], round_limits, content)
             version_id = c.t_version.add(
-                briefing_id=self.briefing_id, number=number, snapshot=snap, submitted_by_id=self.owner, submitted_at=submitted_at
+                briefing_id=self.briefing_id,
+                number=number,
+                snapshot=snap,
+                submitted_by_id=self.owner,
+                submitted_at=submitted_at,
             )
             version_ids.append(version_id)
-            self.activity(submitted_at, "briefing_submitted", f"submitted briefing version {number} for approval")
+            self.activity(
+                submitted_at, "briefing_submitted", f"submitted briefing version {number} for approval"
+            )
             due = f" by {self.when_text(next_start)}" if next_start else ""
             self.notify(
                 submitted_at,
@@ -1121,7 +454,12 @@ class DealStory:
             comment = (
                 rng.choice(["Good plan, go ahead.", "Approved.", ""])
                 if decision == "approved"
-                else rng.choice(["Walk-away price too low: stay above target minus 5 %.", "Add the service package to the pitch."])
+                else rng.choice(
+                    [
+                        "Walk-away price too low: stay above target minus 5 %.",
+                        "Add the service package to the pitch.",
+                    ]
+                )
             )
             c.t_approval.add(
                 version_id=version_id,
@@ -1134,7 +472,9 @@ class DealStory:
             )
             if decision == "approved":
                 self.approved = (number, snap["limits"], version_id)
-                self.activity(decided_at, "briefing_approved", f"approved briefing version {number}", actor=manager)
+                self.activity(
+                    decided_at, "briefing_approved", f"approved briefing version {number}", actor=manager
+                )
                 self.notify(
                     decided_at,
                     [self.owner],
@@ -1144,7 +484,10 @@ class DealStory:
                 )
             else:
                 self.activity(
-                    decided_at, "briefing_returned", f"returned briefing version {number}: {comment}", actor=manager
+                    decided_at,
+                    "briefing_returned",
+                    f"returned briefing version {number}: {comment}",
+                    actor=manager,
                 )
                 self.notify(
                     decided_at,
@@ -1179,7 +522,8 @@ class DealStory:
             self.activity(
                 when,
                 "briefing_new_version",
-                f"started briefing version {version}: approved limits or pitch points changed and need approval again",
+                f"started briefing version {version}: approved limits or pitch points changed "
+                "and need approval again",
             )
             old = _limits_snapshot(limits)
             new = _limits_snapshot(current_limits)
@@ -1196,9 +540,15 @@ class DealStory:
             if state == "resubmitted":
                 snap = self.snapshot(content["text"], current_limits, content)
                 c.t_version.add(
-                    briefing_id=self.briefing_id, number=version, snapshot=snap, submitted_by_id=self.owner, submitted_at=times[-1]
+                    briefing_id=self.briefing_id,
+                    number=version,
+                    snapshot=snap,
+                    submitted_by_id=self.owner,
+                    submitted_at=times[-1],
                 )
-                self.activity(times[-1], "briefing_submitted", f"submitted briefing version {version} for approval")
+                self.activity(
+                    times[-1], "briefing_submitted", f"submitted briefing version {version} for approval"
+                )
         text = content["text"]
         if state == "empty":
             current_limits = {"currency": self.currency}
@@ -1288,8 +638,14 @@ class DealStory:
             else:
                 status = "rejected"
             reviewer = None if not breaches else rng.choice(finance)
-            decided = None if status == "submitted" else (
-                created if not breaches else min(created + datetime.timedelta(hours=rng.randint(2, 60)), self.now)
+            decided = (
+                None
+                if status == "submitted"
+                else (
+                    created
+                    if not breaches
+                    else min(created + datetime.timedelta(hours=rng.randint(2, 60)), self.now)
+                )
             )
             counter = {}
             if status == "countered":
@@ -1310,7 +666,12 @@ class DealStory:
                 early_payment_discount=discount,
                 other_conditions=conditions,
                 customer_reason=rng.choice(CUSTOMER_REASONS),
-                justification=rng.choice(["Long-standing customer who always paid on time.", "Opens the door to their second plant."])
+                justification=rng.choice(
+                    [
+                        "Long-standing customer who always paid on time.",
+                        "Opens the door to their second plant.",
+                    ]
+                )
                 if breaches
                 else "",
                 outside_policy=bool(breaches),
@@ -1318,7 +679,9 @@ class DealStory:
                 auto_approved=not breaches,
                 status=status,
                 reviewer_id=reviewer,
-                decision_note="" if not breaches or status == "submitted" else rng.choice(
+                decision_note=""
+                if not breaches or status == "submitted"
+                else rng.choice(
                     ["Fine for this customer.", "Only with the deposit.", "Their payment record is poor."]
                 ),
                 decided_at=decided,
@@ -1352,7 +715,9 @@ class DealStory:
                     c.paths["payment"].format(request_id),
                 )
                 if status != "submitted":
-                    self.activity(decided, f"payment_terms_{status}", f"{status} the payment terms", actor=reviewer)
+                    self.activity(
+                        decided, f"payment_terms_{status}", f"{status} the payment terms", actor=reviewer
+                    )
                     self.notify(
                         decided,
                         [self.owner],
@@ -1396,7 +761,13 @@ class DealStory:
                 status = rng.choices(["open", "requested", "answered", "waived"], weights=[2, 3, 85, 10])[0]
             role = DEPARTMENT_ROLE[department]
             answerers = self.others(role) or self.team.members(role)
-            values = {"questions": "", "assignee_id": None, "due_at": None, "requested_by_id": None, "requested_at": None}
+            values = {
+                "questions": "",
+                "assignee_id": None,
+                "due_at": None,
+                "requested_by_id": None,
+                "requested_at": None,
+            }
             created = self.created_at
             label = DEPARTMENT_LABEL[department].lower()
             if status != "open" and not (status == "waived" and rng.random() < 0.5):
@@ -1407,25 +778,33 @@ class DealStory:
                     due = min(due, meeting.starts_at)
                 values = {
                     "questions": QUESTIONS[department].format(
-                        quantity=self.quantity, date=(self.created_at + datetime.timedelta(days=60)).strftime("%d %b %Y")
+                        quantity=self.quantity,
+                        date=(self.created_at + datetime.timedelta(days=60)).strftime("%d %b %Y"),
                     ),
                     "assignee_id": assignee,
                     "due_at": due,
                     "requested_by_id": self.owner,
                     "requested_at": requested_at,
                 }
-                asked = self.name(assignee) if assignee else (
-                    "the managers" if department == "boss" else f"the {label} queue"
+                asked = (
+                    self.name(assignee)
+                    if assignee
+                    else ("the managers" if department == "boss" else f"the {label} queue")
                 )
                 self.activity(
                     requested_at,
                     "consultation_requested",
                     f"asked {asked} {DEPARTMENT_ASK[department]} ({label} consultation)",
-                    changes={"Asked": {"old": None, "new": asked}, "Due": {"old": None, "new": due.isoformat()}},
+                    changes={
+                        "Asked": {"old": None, "new": asked},
+                        "Due": {"old": None, "new": due.isoformat()},
+                    },
                 )
             answer = {}
             if status == "answered":
-                answered_at = min(values["requested_at"] + datetime.timedelta(hours=rng.randint(1, 40)), self.now)
+                answered_at = min(
+                    values["requested_at"] + datetime.timedelta(hours=rng.randint(1, 40)), self.now
+                )
                 answered_by = values["assignee_id"] or rng.choice(answerers)
                 if department in ("production", "supply_chain"):
                     can_fulfil = rng.choices(["yes", "partly", "no"], weights=[70, 22, 8])[0]
@@ -1437,11 +816,16 @@ class DealStory:
                         "can_fulfil": can_fulfil,
                         "lead_time_days": rng.choice([7, 14, 21, 30, 45]),
                         "committed_date": committed,
-                        "missing": "" if can_fulfil == "yes" else "Part of the material comes from the next batch.",
+                        "missing": ""
+                        if can_fulfil == "yes"
+                        else "Part of the material comes from the next batch.",
                         "extra_resources": rng.choice(["", "One extra shift for two weeks."]),
                         "support": rng.choice(["", "Joins a call on the details if needed."]),
                     }
-                    summary = f"answered the {label} consultation — can fulfil: {can_fulfil}, {answer['lead_time_days']} days to mobilise"
+                    summary = (
+                        f"answered the {label} consultation — can fulfil: {can_fulfil}, "
+                        f"{answer['lead_time_days']} days to mobilise"
+                    )
                 else:
                     answer = {"answer": rng.choice(BOSS_ANSWERS if department == "boss" else FINANCE_ANSWERS)}
                     summary = f"answered the {label} consultation"
@@ -1460,20 +844,32 @@ class DealStory:
                 waived_at = self.at(self.created_at, self.prep_until)
                 reason = rng.choice(WAIVE_REASONS)
                 answer = {"waived_by_id": waived_by, "waived_at": waived_at, "waive_reason": reason}
-                self.activity(waived_at, "consultation_waived", f"waived the {label} consultation: {reason}", actor=waived_by)
+                self.activity(
+                    waived_at,
+                    "consultation_waived",
+                    f"waived the {label} consultation: {reason}",
+                    actor=waived_by,
+                )
             consultation_id = c.t_consultation.add(
                 deal_id=self.deal_id,
                 department=department,
                 required=is_required,
                 status=status,
                 created_at=created,
-                updated_at=answer.get("answered_at") or answer.get("waived_at") or values["requested_at"] or created,
+                updated_at=answer.get("answered_at")
+                or answer.get("waived_at")
+                or values["requested_at"]
+                or created,
                 **values,
                 **answer,
             )
             if status in ("requested", "answered") and values["requested_at"]:
                 recipients = [values["assignee_id"]] if values["assignee_id"] else answerers
-                audience = "you" if values["assignee_id"] else ("the managers" if department == "boss" else "your department")
+                audience = (
+                    "you"
+                    if values["assignee_id"]
+                    else ("the managers" if department == "boss" else "your department")
+                )
                 self.notify(
                     values["requested_at"],
                     recipients,
@@ -1499,12 +895,18 @@ class DealStory:
             want_cover = (self.aim_ready and is_next) or rng.random() < 0.3
             if want_cover and helpers:
                 member = rng.choice(helpers)
-                status = "accepted" if (self.aim_ready and is_next) else rng.choices(
-                    ["accepted", "requested", "declined"], weights=[65, 25, 10]
-                )[0]
+                status = (
+                    "accepted"
+                    if (self.aim_ready and is_next)
+                    else rng.choices(["accepted", "requested", "declined"], weights=[65, 25, 10])[0]
+                )
                 asked = self.at(self.created_at, min(meeting.starts_at, self.now))
                 covers = status == "accepted" and (self.aim_ready or rng.random() < 0.9)
-                start = meeting.starts_at - datetime.timedelta(minutes=30) if covers else meeting.starts_at + datetime.timedelta(minutes=30)
+                start = (
+                    meeting.starts_at - datetime.timedelta(minutes=30)
+                    if covers
+                    else meeting.starts_at + datetime.timedelta(minutes=30)
+                )
                 topic = rng.choice(ON_CALL_TOPICS)
                 c.t_on_call.add(
                     meeting_id=meeting.id,
@@ -1515,7 +917,9 @@ class DealStory:
                     available_to=meeting.ends_at + datetime.timedelta(minutes=30),
                     status=status,
                     requested_by_id=self.owner,
-                    responded_at=None if status == "requested" else min(asked + datetime.timedelta(hours=3), self.now),
+                    responded_at=None
+                    if status == "requested"
+                    else min(asked + datetime.timedelta(hours=3), self.now),
                     created_at=asked,
                 )
                 meeting.covered = covers
@@ -1532,13 +936,17 @@ class DealStory:
                     f"{self.when_text(meeting.starts_at)}",
                     deal_url,
                 )
-            want_co = meeting.stage == "final" and (self.aim_ready or rng.random() < 0.7) or rng.random() < 0.08
+            want_co = (
+                meeting.stage == "final" and (self.aim_ready or rng.random() < 0.7) or rng.random() < 0.08
+            )
             if want_co and colleagues:
                 members = rng.sample(colleagues, min(len(colleagues), rng.choice([1, 1, 2])))
                 for number, member in enumerate(members):
-                    status = "accepted" if (self.aim_ready and number == 0) else rng.choices(
-                        ["accepted", "requested", "declined"], weights=[70, 20, 10]
-                    )[0]
+                    status = (
+                        "accepted"
+                        if (self.aim_ready and number == 0)
+                        else rng.choices(["accepted", "requested", "declined"], weights=[70, 20, 10])[0]
+                    )
                     asked = self.at(self.created_at, min(meeting.starts_at, self.now))
                     c.t_co_request.add(
                         meeting_id=meeting.id,
@@ -1546,7 +954,9 @@ class DealStory:
                         status=status,
                         note=rng.choice(["", "You know their plant manager."]),
                         requested_by_id=self.owner,
-                        responded_at=None if status == "requested" else min(asked + datetime.timedelta(hours=5), self.now),
+                        responded_at=None
+                        if status == "requested"
+                        else min(asked + datetime.timedelta(hours=5), self.now),
                         created_at=asked,
                     )
                     self.activity(
@@ -1605,21 +1015,33 @@ class DealStory:
                 outcome = rng.choices(["continue", "no_decision"], weights=[80, 20])[0]
             if not last and rng.random() < 0.04:
                 continue  # never reported
-            walk_away = Decimal(limits["walk_away_price"]) if limits and limits.get("walk_away_price") else self.unit_price * Decimal("0.9")
+            walk_away = (
+                Decimal(limits["walk_away_price"])
+                if limits and limits.get("walk_away_price")
+                else self.unit_price * Decimal("0.9")
+            )
             breach = rng.random() < 0.1
-            price = (walk_away * Decimal(rng.uniform(0.9, 0.99) if breach else rng.uniform(1.0, 1.08))).quantize(CENT)
+            price = (
+                walk_away * Decimal(rng.uniform(0.9, 0.99) if breach else rng.uniform(1.0, 1.08))
+            ).quantize(CENT)
             data = {
                 "outcome": outcome,
                 "agreed_price": price if outcome != "lost" or rng.random() < 0.3 else None,
-                "discount_pct": ((1 - price / self.unit_price) * 100).quantize(CENT) if price < self.unit_price else Decimal("0.00"),
+                "discount_pct": ((1 - price / self.unit_price) * 100).quantize(CENT)
+                if price < self.unit_price
+                else Decimal("0.00"),
                 "quantity": self.quantity,
                 "delivery_date": None,
-                "net_days": terms["net_days"] if not (breach and rng.random() < 0.3) else terms["net_days"] + 30,
+                "net_days": terms["net_days"]
+                if not (breach and rng.random() < 0.3)
+                else terms["net_days"] + 30,
                 "deposit_pct": Decimal(terms["deposit_pct"]) if terms["deposit_pct"] is not None else None,
                 "instalments": terms["instalments"],
             }
             if outcome == "lost":
-                data.update(discount_pct=None, quantity=None, net_days=None, deposit_pct=None, instalments=None)
+                data.update(
+                    discount_pct=None, quantity=None, net_days=None, deposit_pct=None, instalments=None
+                )
             else:
                 floors = list(self.commitments.values())
                 if limits and limits.get("earliest_delivery"):
@@ -1630,7 +1052,11 @@ class DealStory:
             filed = min(meeting.ends_at + datetime.timedelta(hours=rng.randint(1, 40)), self.now)
             corrected, note = [], ""
             if breaches and rng.random() < 0.1:
-                corrected, breaches, note = breaches, [], "A typo in the price: the offer says the target price."
+                corrected, breaches, note = (
+                    breaches,
+                    [],
+                    "A typo in the price: the offer says the target price.",
+                )
             report_id = c.t_report.add(
                 meeting_id=meeting.id,
                 filed_by_id=self.owner,
@@ -1685,13 +1111,18 @@ class DealStory:
                     topic=self.title,
                 )
                 if corrected:
-                    self.activity(filed, "report_breaches", "corrected the report: it no longer breaches what was approved")
+                    self.activity(
+                        filed,
+                        "report_breaches",
+                        "corrected the report: it no longer breaches what was approved",
+                    )
             else:
                 self.notify(
                     filed,
                     managers,
                     "report_filed",
-                    f"{self.name(self.owner)} filed the report on {self.title}: {OUTCOME_LABEL[outcome].lower()}, "
+                    f"{self.name(self.owner)} filed the report on {self.title}: "
+                    f"{OUTCOME_LABEL[outcome].lower()}, "
                     "within the approved limits",
                     url,
                     email=False,
@@ -1735,7 +1166,12 @@ class DealStory:
         elif self.phase == "withdrawn":
             self.status = "withdrawn"
             when = self.at(self.created_at, self.now)
-            self.activity(when, "deal_updated", "updated the deal", changes={"Status": {"old": "Negotiating", "new": "Withdrawn"}})
+            self.activity(
+                when,
+                "deal_updated",
+                "updated the deal",
+                changes={"Status": {"old": "Negotiating", "new": "Withdrawn"}},
+            )
             self.updated_at = when
         elif self.phase in ("won", "lost") and self.status_from_reports != self.phase:
             self.status = self.phase  # closed by hand: the last report is missing
@@ -1766,56 +1202,3 @@ class DealStory:
         )
         assert pk == self.deal_id
         self.write_briefing_rows()
-
-
-def default_workers(deals: int) -> int:
-    """Forked workers pay off on PostgreSQL with COPY and enough deals; elsewhere one process."""
-    if connection.vendor != "postgresql" or deals < 5_000 or "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    return max(1, min(3, (os.cpu_count() or 1)))
-
-
-def scale_seed(
-    *,
-    deals: int,
-    log: Callable[[str], None] | None = None,
-    workers: int | None = None,
-    now: datetime.datetime | None = None,
-) -> ScaleResult:
-    """Add the company to a database that holds the demo data; refuses when it already ran.
-
-    Dates are relative to ``now`` (default: the current hour).
-    """
-    if deals < MIN_DEALS:
-        raise ScaleSeedError(f"Ask for at least {MIN_DEALS} deals: fewer cannot show every state.")
-    seeded = scale_seeded_with()
-    if seeded is not None:
-        raise ScaleSeedError(
-            f"seed_scale already ran on this database (with {seeded:,} deals): nothing changed. "
-            "To seed again, start from an empty database (migrate, seed_demo, then seed_scale)."
-        )
-    started = mark = time.monotonic()
-    phases = {}
-
-    def lap(phase: str) -> None:
-        nonlocal mark
-        now = time.monotonic()
-        phases[phase] = now - mark
-        mark = now
-
-    plan = ScalePlan.for_deals(deals)
-    with transaction.atomic():
-        company = Company(plan=plan, log=log, now=now)
-        counts = company.run(workers=default_workers(deals) if workers is None else workers)
-        lap("generated and written")
-        if company.w.foreign_keys_deferred:
-            broken = company.w.check_foreign_keys()
-            if broken:
-                raise ScaleSeedError(f"Generated rows point nowhere: {', '.join(broken)}; nothing was written.")
-            lap("foreign keys checked")
-    lap("committed")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        lap("analyzed")
-    return ScaleResult(counts=counts, seconds=time.monotonic() - started, phases=phases)

@@ -73,7 +73,9 @@ class Table:
             pk = values["id"] = self.next_id
             self.next_id += 1
         get = values.get
-        self.rows.append([get(name, default) for name, default in zip(self.columns, self.defaults)])
+        self.rows.append(
+            [get(name, default) for name, default in zip(self.columns, self.defaults, strict=True)]
+        )
         self.count += 1
         if len(self.rows) >= self.writer.batch_size:
             self.flush()
@@ -120,10 +122,14 @@ class Table:
         if self.writer.use_copy:
             options = "FORMAT csv"
             if self.text_columns:
-                options += ", FORCE_NOT_NULL (" + ", ".join(connection.ops.quote_name(c) for c in self.text_columns) + ")"
+                options += (
+                    ", FORCE_NOT_NULL ("
+                    + ", ".join(connection.ops.quote_name(c) for c in self.text_columns)
+                    + ")"
+                )
             return f"COPY {table} ({columns}) FROM STDIN WITH ({options})"
         marks = ", ".join(["%s"] * len(self.columns))
-        return f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+        return f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - quoted names of our models
 
 
 class BulkWriter:
@@ -157,7 +163,10 @@ class BulkWriter:
 
     def write(self, table: Table, rows: list[list]) -> None:
         if not self.use_copy:
-            prepared = [[f.get_db_prep_save(v, connection) for f, v in zip(table.fields, row)] for row in rows]
+            prepared = [
+                [f.get_db_prep_save(v, connection) for f, v in zip(table.fields, row, strict=True)]
+                for row in rows
+            ]
             with connection.cursor() as cursor:
                 cursor.executemany(table.insert_sql(), prepared)
             return
@@ -192,7 +201,9 @@ class BulkWriter:
             # The thread uses the raw connection of this one, hence this transaction; this
             # thread leaves the connection alone until drain() or finish().
             self._queue = queue.Queue(maxsize=3)
-            self._thread = threading.Thread(target=self._copy_worker, args=(connection.connection,), daemon=True)
+            self._thread = threading.Thread(
+                target=self._copy_worker, args=(connection.connection,), daemon=True
+            )
             self._thread.start()
 
     def _copy_worker(self, raw_connection) -> None:
@@ -308,7 +319,7 @@ class BulkWriter:
                     if table.with_ids:
                         where += f" AND c.{quote(table.model._meta.pk.column)} >= {int(table.first_id)}"
                     cursor.execute(
-                        f"SELECT 1 FROM {quote(table.db_table)} c WHERE {where} AND NOT EXISTS ("
+                        f"SELECT 1 FROM {quote(table.db_table)} c WHERE {where} AND NOT EXISTS ("  # noqa: S608
                         f"SELECT 1 FROM {quote(target.model._meta.db_table)} p "
                         f"WHERE p.{quote(target.column)} = c.{quote(f.column)}) LIMIT 1"
                     )
