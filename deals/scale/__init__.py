@@ -10,11 +10,17 @@ co-negotiators, reports (some with breaches), the timeline and the inbox.
 The figures are for 100,000 deals and scale with the number asked for: rita
 owns 0.2 % of the deals, her team 2 %, the other teams share the rest.
 
-Everything is drawn from one seeded random generator, so the same number of
-deals gives the same data (dates are relative to the hour it runs). Rows are
-written in bulk with explicit ids (see ``deals.scale_bulk``); the values and
-JSON snapshots follow what the services write, using their own helpers where
-they are pure functions.
+Everything is drawn from seeded random generators (one for the people, one
+per team for its deals), so the same number of deals gives the same data
+(dates are relative to the hour it runs), whether one process or several
+forked workers generate it. Rows are written in bulk with explicit ids (see
+``bulk``); the values and JSON snapshots follow what the services write, using
+their own helpers where they are pure functions (limits snapshot, policy
+breaches, report breaches).
+
+Modules: ``plan`` (the shares and errors), ``company`` (teams, people,
+customers, and the workers), ``stories`` (one deal's rows), ``bulk`` (COPY or
+executemany), ``words`` (names and phrases).
 """
 
 import datetime

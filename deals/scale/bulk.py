@@ -1,8 +1,10 @@
 """Bulk insertion for seed_scale: rows with explicit primary keys, written in large batches.
 
-On PostgreSQL (psycopg2) the rows go in with ``COPY`` from a background
-thread on the same connection, so the database stores one batch while Python
-generates the next; elsewhere (SQLite for small data sets and tests) with one
+On PostgreSQL (psycopg2) the rows go in with ``COPY`` (CSV) from a
+background thread on the same connection, so the database stores one batch
+while Python generates the next; the secondary indexes are rebuilt after the
+load, and the foreign keys are checked with one query per key instead of one
+trigger per row. Elsewhere (SQLite for small data sets and tests) with one
 ``executemany`` per batch. Either way no model ``save()`` runs: the generator
 sets every value itself, timestamps included, so history can lie in the past.
 """
