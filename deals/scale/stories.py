@@ -100,6 +100,10 @@ PREP_BRIEFINGS = [
 ]
 
 
+# The deal's owner, as the actor of a timeline entry.
+OWNER = object()
+
+
 def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
     return rng.choices([k for k, _ in weighted], weights=[w for _, w in weighted])[0]
 
@@ -127,10 +131,11 @@ class DealStory:
         hour = self.rng.randint(7, 15)
         return day.replace(hour=hour, minute=self.rng.choice([0, 0, 15, 30, 45]), second=0, microsecond=0)
 
-    def activity(self, when, verb, summary, actor=None, changes=None) -> None:
+    def activity(self, when, verb, summary, actor=OWNER, changes=None) -> None:
+        """A timeline entry; by default the owner acts, ``actor=None`` is the app itself."""
         self.c.t_activity.add(
             deal_id=self.deal_id,
-            actor_id=self.owner if actor is None else actor or None,
+            actor_id=self.owner if actor is OWNER else actor,
             verb=verb,
             summary=summary[:300],
             changes=changes or {},
@@ -1157,7 +1162,7 @@ class DealStory:
                     when,
                     "deal_readiness",
                     "The deal is ready for the next meeting: all 7 checks apply",
-                    actor=0,
+                    actor=None,
                     changes={"Status": {"old": "Preparing", "new": "Ready"}},
                 )
                 self.updated_at = when
