@@ -121,9 +121,13 @@ class DealStory:
     # Helpers ----------------------------------------------------------------------------------
 
     def at(self, start: datetime.datetime, end: datetime.datetime) -> datetime.datetime:
-        """A moment between start and end, to the minute."""
-        seconds = max(60, int((end - start).total_seconds()))
-        moment = start + datetime.timedelta(seconds=self.rng.randrange(0, seconds))
+        """A moment between start and end, to the minute.
+
+        One draw whatever the span: the spans depend on the hour the seed runs (meetings
+        are in office hours), and the generator must not, or later deals would differ.
+        """
+        seconds = max(60, (end - start).total_seconds())
+        moment = start + datetime.timedelta(seconds=seconds * self.rng.random())
         return moment.replace(second=0, microsecond=0)
 
     def slot(self, day: datetime.datetime) -> datetime.datetime:
@@ -143,16 +147,17 @@ class DealStory:
         )
 
     def notify(self, when, recipients, kind, title, url, *, email=True, topic="") -> None:
-        if when < self.c.inbox_since or when > self.now:
-            return
         rng = self.rng
         seen = set()
         for recipient in recipients:
             if recipient in seen:
                 continue
             seen.add(recipient)
-            age_days = (self.now - when).days
-            read = rng.random() < (0.9 if age_days > 7 else 0.4)
+            # Drawn before the inbox window is checked, for the same reason as in ``at``.
+            chance, hours = rng.random(), rng.randint(1, 72)
+            if when < self.c.inbox_since or when > self.now:
+                continue
+            read = chance < (0.9 if (self.now - when).days > 7 else 0.4)
             body = f"{title}.\n\nOpen it in NegPrep: {url}\n"
             self.c.t_notification.add(
                 recipient_id=recipient,
@@ -164,7 +169,7 @@ class DealStory:
                 topic=topic[:200],
                 in_inbox=True,
                 created_at=when,
-                read_at=when + datetime.timedelta(hours=rng.randint(1, 72)) if read else None,
+                read_at=when + datetime.timedelta(hours=hours) if read else None,
                 email_status="sent" if email else "skipped",
                 email_subject=title[:255],
                 email_text=body,
@@ -219,8 +224,9 @@ class DealStory:
         self.deal_id = self.c.t_deal.next_id
         self.briefing_id = self.c.t_briefing.next_id
         for meeting in self.meetings:
+            days = self.rng.randint(1, 5)  # drawn whether needed or not, see ``at``
             if meeting.cancelled and meeting.starts_at < self.created_at + datetime.timedelta(days=1):
-                shift = self.created_at + datetime.timedelta(days=self.rng.randint(1, 5)) - meeting.starts_at
+                shift = self.created_at + datetime.timedelta(days=days) - meeting.starts_at
                 meeting.starts_at += shift
                 meeting.ends_at += shift
         self.status = self.phase if self.phase != "preparing" else "preparing"
