@@ -232,6 +232,14 @@ class BulkWriter:
             finally:
                 self._queue.task_done()
 
+    def stop(self) -> None:
+        """After a failure: let the thread skip what is queued and end, before the rollback."""
+        if self._thread is not None:
+            self._error = self._error or RuntimeError("seed_scale stopped")
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
     def _raise_worker_error(self) -> None:
         if self._error is not None:
             raise self._error

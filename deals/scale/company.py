@@ -114,25 +114,29 @@ class Company:
         self.t_contact = w.table(Contact)
         self.t_delegation = w.table(ApprovalDelegation)
         self._story_tables(w)
-        w.drop_indexes()
-        teams = self._teams()
-        shares = self._deal_shares(teams)
-        jobs = []
-        for index, (team, count) in enumerate(zip(teams, shares, strict=True)):
-            self._team_people(team, count)
-            jobs.append((index, team, count))
-        for table in w.tables.values():
-            table.flush()
-        # No batch may be on its way while forking: the workers must not inherit a busy connection.
-        w.drain()
-        if workers > 1:
-            self._stories_in_workers(jobs, workers)
-        else:
-            for index, team, count in jobs:
-                rows, ids = self.team_stories(index, team, count)
-                self._take(rows, self._offsets(ids))
-                self.log(f"  {team.name}: {count:,} deals")
-        w.finish()
+        try:
+            w.drop_indexes()
+            teams = self._teams()
+            shares = self._deal_shares(teams)
+            jobs = []
+            for index, (team, count) in enumerate(zip(teams, shares, strict=True)):
+                self._team_people(team, count)
+                jobs.append((index, team, count))
+            for table in w.tables.values():
+                table.flush()
+            # No batch may be on its way while forking: the workers must not inherit a busy connection.
+            w.drain()
+            if workers > 1:
+                self._stories_in_workers(jobs, workers)
+            else:
+                for index, team, count in jobs:
+                    rows, ids = self.team_stories(index, team, count)
+                    self._take(rows, self._offsets(ids))
+                    self.log(f"  {team.name}: {count:,} deals")
+            w.finish()
+        except BaseException:
+            w.stop()
+            raise
         return w.counts()
 
     def _story_tables(self, w: BulkWriter) -> None:

@@ -27,7 +27,7 @@ from deals.models import (
     PaymentTermStatus,
 )
 from deals.readiness import readiness_for_deals
-from deals.scale import ScalePlan, scale_seed
+from deals.scale import ScalePlan, ScaleSeedError, scale_seed, scale_seeded_with
 from deals.services.briefings import LIMIT_FIELDS
 from deals.services.reports import REPORT_FIELDS, report_breaches
 from teams.models import Membership, Notification, Role, Team, User
@@ -213,6 +213,26 @@ def test_forked_workers_write_the_same_data_as_one_process(settings):
     scale_seed(deals=DEALS, workers=2, now=now)
     assert rows() == one
     assert len(one[0]) > DEALS
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="workers are used with COPY on PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_worker_leaves_nothing_behind(settings, monkeypatch):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    deals, users = Deal.objects.count(), User.objects.count()
+    written = []
+
+    def fail_in_the_second_team(story):
+        written.append(story.team.id)
+        if len(set(written)) > 1:
+            raise RuntimeError("generator broke")
+
+    monkeypatch.setattr("deals.scale.company.DealStory.write", fail_in_the_second_team)
+    with pytest.raises(ScaleSeedError, match="generator broke"):
+        scale_seed(deals=DEALS, workers=2)
+    assert (Deal.objects.count(), User.objects.count()) == (deals, users)
+    assert scale_seeded_with() is None
 
 
 @pytest.mark.django_db
