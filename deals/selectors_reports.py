@@ -5,13 +5,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
+from deals.access import InSubquery, memberships_of
 from deals.models import (
     OPEN_DEAL_STATUSES,
     UNSETTLED_CONSULTATION_STATUSES,
     Consultation,
+    Deal,
     Department,
     Meeting,
     NegotiationReport,
@@ -19,7 +22,6 @@ from deals.models import (
 )
 from deals.services.reports import target_discount_pct
 from teams.models import Role, Team, User
-from teams.selectors import team_ids_with_role
 
 BREACH_REPORTS_ON_HOME = 10
 BREACH_REPORTS_ON_RESULTS = 5
@@ -54,8 +56,16 @@ def meetings_awaiting_report_count(*, deal) -> int:
     return _awaiting_report(deal=deal).count()
 
 
+def in_teams(deal_id: str, team_ids: list[int]) -> InSubquery:
+    """Rows whose deal (at ``deal_id``) is in one of these teams, found team first: the teams' deals
+    are listed once from their index and the rows looked up deal by deal, so the cost follows the
+    teams' size rather than the whole table's."""
+    return InSubquery(deal_id, Deal.objects.filter(team_id__in=team_ids).order_by().values("pk"))
+
+
 def managed_team_ids(*, user: User) -> list[int]:
-    return team_ids_with_role(user=user, role=Role.MANAGER)
+    """The teams the user manages (their memberships are read once per request)."""
+    return memberships_of(user).teams(Role.MANAGER)
 
 
 def team_reports(*, user: User) -> QuerySet[NegotiationReport]:
@@ -144,24 +154,26 @@ class TeamResults:
         return self.average_discount - self.average_target_discount
 
 
-def _agreed_discount(report: NegotiationReport, limits: dict | None) -> Decimal | None:
+def _agreed_discount(
+    *, discount_pct: Decimal | None, agreed_price: Decimal | None, limits: dict | None
+) -> Decimal | None:
     """The discount as reported, else the one the agreed price means against the approved list price."""
-    if report.discount_pct is not None:
-        return Decimal(report.discount_pct)
+    if discount_pct is not None:
+        return Decimal(discount_pct)
     list_price = (limits or {}).get("list_price")
-    if report.agreed_price is None or not list_price or Decimal(list_price) == 0:
+    if agreed_price is None or not list_price or Decimal(list_price) == 0:
         return None
-    return ((Decimal("1") - report.agreed_price / Decimal(list_price)) * 100).quantize(Decimal("0.01"))
+    return ((Decimal("1") - agreed_price / Decimal(list_price)) * 100).quantize(Decimal("0.01"))
 
 
 def team_results(*, user: User, date_from: datetime.date, date_to: datetime.date) -> list[TeamResults]:
     """Per team the user manages, the results of the meetings held from ``date_from`` to ``date_to``
-    (inclusive, in the current time zone); two queries however many reports there are."""
-    teams = list(
-        Team.objects.filter(memberships__user=user, memberships__role=Role.MANAGER)
-        .distinct()
-        .order_by("name")
-    )
+    (inclusive, in the current time zone); three queries however many reports there are.
+
+    The figures are read as plain values (no report objects); only the latest few reports with
+    breaches per team are loaded in full, for the page to list them.
+    """
+    teams = list(Team.objects.filter(pk__in=managed_team_ids(user=user)).order_by("name"))
     if not teams:
         return []
     results = {team.pk: TeamResults(team=team) for team in teams}
@@ -169,37 +181,56 @@ def team_results(*, user: User, date_from: datetime.date, date_to: datetime.date
     end = timezone.make_aware(
         datetime.datetime.combine(date_to + datetime.timedelta(days=1), datetime.time.min)
     )
-    reports = (
+    rows = (
         NegotiationReport.objects.filter(
-            meeting__deal__team__in=teams, meeting__starts_at__gte=start, meeting__starts_at__lt=end
+            in_teams("meeting__deal_id", [team.pk for team in teams]),
+            meeting__starts_at__gte=start,
+            meeting__starts_at__lt=end,
         )
-        .select_related(*_REPORT_RELATED, "meeting__deal__briefing__approved_version")
+        .annotate(
+            limits=KeyTransform("limits", "meeting__deal__briefing__approved_version__snapshot"),
+            breached=ExpressionWrapper(~Q(breaches=[], corrected_breaches=[]), output_field=BooleanField()),
+        )
         .order_by("-meeting__starts_at", "-pk")
+        .values_list(
+            "pk",
+            "meeting__deal__team_id",
+            "ready_at_meeting",
+            "outcome",
+            "discount_pct",
+            "agreed_price",
+            "limits",
+            "breached",
+        )
     )
-    for report in reports:
-        deal = report.meeting.deal
-        result = results[deal.team_id]
+    shown: dict[int, list[int]] = {}
+    for pk, team_id, ready, outcome, discount_pct, agreed_price, limits, breached in rows:
+        result = results[team_id]
         result.reports += 1
-        rate = result.ready if report.ready_at_meeting else result.not_ready
-        if report.outcome == ReportOutcome.WON:
+        rate = result.ready if ready else result.not_ready
+        if outcome == ReportOutcome.WON:
             rate.won += 1
-        elif report.outcome == ReportOutcome.LOST:
+        elif outcome == ReportOutcome.LOST:
             rate.lost += 1
         else:
             rate.open += 1
-        briefing = getattr(deal, "briefing", None)
-        approved = briefing.approved_version if briefing else None
-        limits = approved.snapshot.get("limits") if approved else None
-        discount, target = _agreed_discount(report, limits), target_discount_pct(limits)
+        discount = _agreed_discount(discount_pct=discount_pct, agreed_price=agreed_price, limits=limits)
+        target = target_discount_pct(limits)
         # Only reports with both numbers compare like with like.
         if discount is not None and target is not None:
             result.discounts.append(discount)
             result.targets.append(target)
-        if report.ever_breached:
+        if breached:
             result.breach_count += 1
             # The page lists the latest few; the reports list holds them all.
-            if len(result.breach_reports) < BREACH_REPORTS_ON_RESULTS:
-                result.breach_reports.append(report)
+            if len(team_shown := shown.setdefault(team_id, [])) < BREACH_REPORTS_ON_RESULTS:
+                team_shown.append(pk)
+    if shown:
+        latest = NegotiationReport.objects.select_related(*_REPORT_RELATED).in_bulk(
+            [pk for pks in shown.values() for pk in pks]
+        )
+        for team_id, pks in shown.items():
+            results[team_id].breach_reports = [latest[pk] for pk in pks]
     return [results[team.pk] for team in teams]
 
 
