@@ -251,6 +251,15 @@ class Briefing(models.Model):
                 condition=Q(status__in=BriefingStatus.values), name="briefing_status_valid"
             ),
         ]
+        indexes = [
+            # The approval queue looks the submitted briefings up deal by deal, for the teams' deals.
+            models.Index(
+                fields=["deal"],
+                condition=Q(status="submitted"),
+                include=["version"],
+                name="briefing_submitted_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"Briefing v{self.version} for {self.deal}"
@@ -515,6 +524,13 @@ class Consultation(models.Model):
                 include=["status", "department", "assignee"],
                 name="consultation_reminder_idx",
             ),
+            # What waits for an answer, looked up deal by deal for the deals of the user's teams.
+            models.Index(
+                fields=["deal", "department"],
+                condition=Q(status="requested"),
+                include=["assignee"],
+                name="consultation_requested_idx",
+            ),
         ]
 
     def __str__(self):
@@ -757,6 +773,16 @@ class NegotiationReport(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(outcome__in=ReportOutcome.values), name="report_outcome_valid"
+            ),
+        ]
+        indexes = [
+            # Reports with breaches (or breaches since corrected), looked up meeting by meeting for
+            # the meetings of a manager's teams, with what they are sorted by.
+            models.Index(
+                fields=["meeting"],
+                condition=~Q(breaches=[], corrected_breaches=[]),
+                include=["updated_at"],
+                name="report_breached_idx",
             ),
         ]
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
+from deals.access import InSubquery, memberships_of
 from deals.diffs import snapshot_diff
 from deals.models import (
     Approval,
@@ -18,10 +19,11 @@ from deals.models import (
     BriefingStatus,
     BriefingVersion,
     CoNegotiatorRequest,
+    Deal,
     OnCall,
     OnCallStatus,
 )
-from teams.models import Membership, Role, User
+from teams.models import Role, User
 
 
 @dataclass
@@ -129,15 +131,17 @@ def approval_queue_briefings(*, user: User, team_id: int | None = None) -> Query
     """Briefings waiting for this manager's decision, oldest submission first (sorted in SQL)."""
     if not user.is_authenticated:
         return Briefing.objects.none()
-    managed = Membership.objects.filter(user=user, role=Role.MANAGER).values("team")
-    submitted_version = BriefingVersion.objects.filter(briefing=OuterRef("pk"), number=OuterRef("version"))
-    briefings = (
-        Briefing.objects.filter(status=BriefingStatus.SUBMITTED, deal__team__in=managed)
-        .exclude(deal__owner=user)
-        .filter(Exists(submitted_version))
-    )
+    managed = memberships_of(user).teams(Role.MANAGER)
     if team_id is not None:
-        briefings = briefings.filter(deal__team_id=team_id)
+        managed = [pk for pk in managed if pk == team_id]
+    if not managed:
+        return Briefing.objects.none()
+    # Team first: the teams' deals (not the manager's own) from their index, then their briefings.
+    deals = Deal.objects.filter(team_id__in=managed).exclude(owner=user).order_by().values("pk")
+    submitted_version = BriefingVersion.objects.filter(briefing=OuterRef("pk"), number=OuterRef("version"))
+    briefings = Briefing.objects.filter(InSubquery("deal_id", deals), status=BriefingStatus.SUBMITTED).filter(
+        Exists(submitted_version)
+    )
     return briefings.annotate(
         submitted_version_id=Subquery(submitted_version.values("pk")[:1]),
         submitted_at=Subquery(submitted_version.values("submitted_at")[:1]),

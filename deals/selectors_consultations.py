@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from deals.access import deals_for_user
+from deals.access import InSubquery, deals_for_user, memberships_of
 from deals.models import (
     DEPARTMENT_ROLES,
     OPEN_DEAL_STATUSES,
@@ -18,7 +18,7 @@ from deals.models import (
     Deal,
     Department,
 )
-from teams.models import Membership, User
+from teams.models import User
 
 # Departments in the order a deal page lists them: the boss first.
 DEPARTMENT_ORDER = Case(
@@ -37,15 +37,24 @@ def consultations_for_deal(*, deal: Deal) -> QuerySet[Consultation]:
 
 
 def _addressed_to(user: User) -> Q:
-    memberships = Membership.objects.filter(user=user)
+    """Consultations asked of the user or of a queue of theirs, on open deals of their teams.
+
+    Team first: each department's arm lists the open deals of the teams where the user holds its
+    role once, from their index, and looks their consultations up deal by deal."""
+    memberships = memberships_of(user)
     addressed = Q(pk__in=[])
     for department in Department:
-        teams = memberships.filter(role=DEPARTMENT_ROLES[department]).values("team")
-        mine = Q(department=department, deal__team__in=teams) & (Q(assignee=user) | Q(assignee__isnull=True))
+        teams = memberships.teams(DEPARTMENT_ROLES[department])
+        if not teams:
+            continue
+        deals = Deal.objects.filter(team_id__in=teams, status__in=OPEN_DEAL_STATUSES)
         if department == Department.BOSS:
             # A manager never gives guidelines on their own deal.
-            mine &= ~Q(deal__owner=user)
-        addressed |= mine
+            deals = deals.exclude(owner=user)
+        addressed |= (
+            Q(InSubquery("deal_id", deals.order_by().values("pk")), department=department)
+            & (Q(assignee=user) | Q(assignee__isnull=True))
+        )
     return addressed
 
 
@@ -55,9 +64,7 @@ def consultations_asked_of(*, user: User) -> QuerySet[Consultation]:
     if not user.is_authenticated:
         return Consultation.objects.none()
     return (
-        Consultation.objects.filter(
-            _addressed_to(user), status=ConsultationStatus.REQUESTED, deal__status__in=OPEN_DEAL_STATUSES
-        )
+        Consultation.objects.filter(_addressed_to(user), status=ConsultationStatus.REQUESTED)
         .select_related("deal", "deal__customer", "deal__owner", "deal__team", "assignee", "requested_by")
         .order_by(F("due_at").asc(nulls_last=True), "pk")
     )

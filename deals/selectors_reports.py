@@ -71,7 +71,7 @@ def managed_team_ids(*, user: User) -> list[int]:
 def team_reports(*, user: User) -> QuerySet[NegotiationReport]:
     """The reports of the teams the user manages, latest meeting first."""
     return (
-        NegotiationReport.objects.filter(meeting__deal__team__in=managed_team_ids(user=user))
+        NegotiationReport.objects.filter(in_teams("meeting__deal_id", managed_team_ids(user=user)))
         .select_related(*_REPORT_RELATED, "meeting__deal__team")
         .order_by("-meeting__starts_at", "-pk")
     )
@@ -259,8 +259,7 @@ def escalated_meetings(
     )
     return (
         Meeting.objects.filter(
-            deal__team_id__in=_teams(user=user, team_id=team_id),
-            deal__status__in=OPEN_DEAL_STATUSES,
+            _open_deals_of(_teams(user=user, team_id=team_id)),
             cancelled=False,
             starts_at__gt=now,
             starts_at__lte=horizon,
@@ -283,8 +282,7 @@ def overdue_report_meetings(
     lookback = now - datetime.timedelta(days=settings.NEGPREP_REPORT_LOOKBACK_DAYS)
     return (
         Meeting.objects.filter(
-            deal__team_id__in=_teams(user=user, team_id=team_id),
-            deal__status__in=OPEN_DEAL_STATUSES,
+            _open_deals_of(_teams(user=user, team_id=team_id)),
             cancelled=False,
             ends_at__gt=lookback,
             ends_at__lte=now - datetime.timedelta(hours=max(report_hours)),
@@ -293,6 +291,12 @@ def overdue_report_meetings(
         .select_related("deal", "deal__customer", "deal__owner", "deal__team")
         .order_by("ends_at", "pk")
     )
+
+
+def _open_deals_of(team_ids: list[int]) -> InSubquery:
+    """Meetings of the open deals of these teams, team first (the teams' deals, then their meetings)."""
+    deals = Deal.objects.filter(team_id__in=team_ids, status__in=OPEN_DEAL_STATUSES)
+    return InSubquery("deal_id", deals.order_by().values("pk"))
 
 
 def _teams(*, user: User, team_id: int | None) -> list[int]:
