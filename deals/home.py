@@ -14,7 +14,7 @@ from django.utils import timezone
 from deals.access import deals_for_user, memberships_of
 from deals.models import OPEN_DEAL_STATUSES, Deal, DealStatus, Meeting
 from deals.readiness import readiness_for_deals
-from deals.selectors import approval_queue_count, approval_queue_for, cover_invitations_for
+from deals.selectors import approval_queue_panel, cover_invitations_for
 from deals.selectors_reports import escalations_for
 from deals.views.consultations import consultations_home_context
 from deals.views.payments import payments_home_context
@@ -109,8 +109,7 @@ def home_panels(*, user: User, roles: set[str]) -> dict:
     if Role.REP in roles:
         context.update(rep_deals(user=user))
     if Role.MANAGER in roles:
-        context["queue"] = approval_queue_for(user=user, limit=HOME_PANEL_ROWS)
-        context["queue_count"] = approval_queue_count(user=user)
+        context.update(approval_queue_panel(user=user, limit=HOME_PANEL_ROWS))
         context.update(team_pipeline(user=user))
         context.update(reports_home_context(user=user, limit=HOME_PANEL_ROWS))
         context.update(escalations_for(user=user, limit=HOME_PANEL_ROWS))

@@ -7,7 +7,7 @@ endpoint starts from one of its gates.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Window
 from django.utils import timezone
 
 from deals.access import InSubquery, memberships_of
@@ -24,6 +24,13 @@ from deals.models import (
     OnCallStatus,
 )
 from teams.models import Role, User
+
+
+def first_rows_and_count(rows: QuerySet, *, limit: int) -> tuple[list, int]:
+    """The first ``limit`` rows of a sorted queryset and the exact number of all of them, in one
+    query: the count is a window over the whole result, read from any row shown (no row, none)."""
+    first = list(rows.annotate(rows_in_all=Window(Count("*")))[:limit])
+    return first, first[0].rows_in_all if first else 0
 
 
 @dataclass
@@ -189,6 +196,17 @@ def approval_queue_for(*, user: User, limit: int | None = None) -> list[QueueIte
     if limit is not None:
         briefings = briefings[:limit]
     return approval_queue_items(user=user, briefings=list(briefings))
+
+
+def approval_queue_panel(*, user: User, limit: int) -> dict:
+    """The home panel: the first ``limit`` briefings waiting for the manager and how many wait."""
+    briefings, count = first_rows_and_count(
+        approval_queue_briefings(user=user).select_related(
+            "deal", "deal__customer", "deal__owner", "deal__team", "approved_version"
+        ),
+        limit=limit,
+    )
+    return {"queue": approval_queue_items(user=user, briefings=briefings), "queue_count": count}
 
 
 def cover_invitations(*, user: User, kind: str) -> QuerySet:

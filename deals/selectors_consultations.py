@@ -51,9 +51,8 @@ def _addressed_to(user: User) -> Q:
         if department == Department.BOSS:
             # A manager never gives guidelines on their own deal.
             deals = deals.exclude(owner=user)
-        addressed |= (
-            Q(InSubquery("deal_id", deals.order_by().values("pk")), department=department)
-            & (Q(assignee=user) | Q(assignee__isnull=True))
+        addressed |= Q(InSubquery("deal_id", deals.order_by().values("pk")), department=department) & (
+            Q(assignee=user) | Q(assignee__isnull=True)
         )
     return addressed
 

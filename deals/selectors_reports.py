@@ -20,6 +20,7 @@ from deals.models import (
     NegotiationReport,
     ReportOutcome,
 )
+from deals.selectors import first_rows_and_count
 from deals.services.reports import target_discount_pct
 from teams.models import Role, Team, User
 
@@ -330,11 +331,10 @@ def escalations_for(*, user: User, limit: int, now: datetime.datetime | None = N
     meetings inside the escalation window that still miss required consultations, and meetings
     whose report is overdue; the first ``limit`` of each with exact counts, in a fixed number of
     queries however many deals the teams have."""
-    meetings = escalated_meetings(user=user, now=now)
-    reports = overdue_report_meetings(user=user, now=now)
-    meetings_count, reports_count = meetings.count(), reports.count()
-    shown_meetings = with_missing(meetings[:limit]) if meetings_count else []
-    shown_reports = list(reports[:limit]) if reports_count else []
+    meetings, meetings_count = first_rows_and_count(escalated_meetings(user=user, now=now), limit=limit)
+    shown_meetings = with_missing(meetings) if meetings else []
+    overdue = overdue_report_meetings(user=user, now=now)
+    shown_reports, reports_count = first_rows_and_count(overdue, limit=limit)
     return {
         "escalated_meetings": shown_meetings,
         "escalated_meetings_count": meetings_count,

@@ -24,6 +24,7 @@ from deals.forms.consultations import (
 )
 from deals.forms.lists import ConsultationFilterForm
 from deals.models import Consultation, ConsultationStatus, Deal, Department
+from deals.selectors import first_rows_and_count
 from deals.selectors_consultations import (
     answered_since,
     consultations_answered_by,
@@ -99,13 +100,13 @@ def _mark_for(user: User, consultations) -> list:
 def consultations_home_context(*, user: User, limit: int) -> dict:
     """The home panel of production, supply chain, finance and managers: the soonest due few,
     how many wait in all, and the user's latest answers."""
-    asked = consultations_asked_of(user=user)
-    answered = answered_since(user=user)
+    asked, asked_count = first_rows_and_count(consultations_asked_of(user=user), limit=limit)
+    answered, answered_count = first_rows_and_count(answered_since(user=user), limit=limit)
     return {
-        "asked_of_me": _mark_for(user, asked[:limit]),
-        "asked_of_me_count": asked.count(),
-        "answered_recently": list(answered[:limit]),
-        "answered_recently_count": answered.count(),
+        "asked_of_me": _mark_for(user, asked),
+        "asked_of_me_count": asked_count,
+        "answered_recently": answered,
+        "answered_recently_count": answered_count,
     }
 
 

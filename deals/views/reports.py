@@ -16,9 +16,9 @@ from deals.access import can_edit_deal, meeting_for_owner, report_in_full
 from deals.forms.lists import ReportFilterForm, TeamFilterForm
 from deals.forms.reports import ReportForm, ResultsPeriodForm
 from deals.models import NegotiationReport
+from deals.selectors import first_rows_and_count
 from deals.selectors_reports import (
     breach_reports,
-    breach_reports_for,
     escalated_meetings,
     managed_team_ids,
     meetings_awaiting_report,
@@ -83,10 +83,8 @@ def reports_for_meetings_context(*, deal, user: User, meetings) -> dict:
 
 def reports_home_context(*, user: User, limit: int) -> dict:
     """A manager's home panel: the latest reports with breaches in their teams, and how many there are."""
-    return {
-        "breach_reports": breach_reports_for(user=user, limit=limit),
-        "breach_reports_count": breach_reports(user=user).count(),
-    }
+    reports, count = first_rows_and_count(breach_reports(user=user), limit=limit)
+    return {"breach_reports": reports, "breach_reports_count": count}
 
 
 def start_of_day(day: datetime.date) -> datetime.datetime:

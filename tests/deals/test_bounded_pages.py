@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from deals.home import HOME_PANEL_ROWS
 from deals.models import Activity, Consultation, ConsultationStatus, Deal, DealStatus, Department
+from deals.selectors import first_rows_and_count
 from deals.services.briefings import briefing_submit
 from teams.models import Role
 from tests.deals.briefing_helpers import fill_briefing
@@ -158,6 +159,17 @@ def test_the_pipeline_leaves_out_other_teams(client, world, manager):
     client.force_login(manager)
     stages = client.get(reverse("home")).context["pipeline_stages"]
     assert sum(stage["count"] for stage in stages) == 1
+
+
+def test_a_panel_reads_its_first_rows_and_the_exact_count_in_one_query(world, django_assert_num_queries):
+    _deals(world, 7)
+    bulk = Deal.objects.filter(title__startswith="Bulk").order_by("-title")
+    with django_assert_num_queries(1):
+        rows, count = first_rows_and_count(bulk, limit=3)
+    assert [deal.title for deal in rows] == ["Bulk 6", "Bulk 5", "Bulk 4"]
+    assert count == 7
+    assert first_rows_and_count(bulk, limit=10)[1] == 7
+    assert first_rows_and_count(bulk.filter(status=DealStatus.WON), limit=3) == ([], 0)
 
 
 def test_the_approval_queue_panel_shows_the_oldest_few_and_its_page_paginates(client, world, rep, manager):
