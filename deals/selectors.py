@@ -6,6 +6,7 @@ endpoint starts from one of its gates.
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Window
 from django.utils import timezone
@@ -114,7 +115,7 @@ class QueueItem:
     def concessions(self) -> list[dict]:
         return self.version.snapshot.get("concessions", [])
 
-    @property
+    @cached_property
     def changes_since_approved(self) -> list | None:
         """What this version changes against the one approved before it; None for a first approval."""
         approved = self.briefing.approved_version
@@ -145,10 +146,18 @@ def approval_queue_briefings(*, user: User, team_id: int | None = None) -> Query
         return Briefing.objects.none()
     # Team first: the teams' deals (not the manager's own) from their index, then their briefings.
     deals = Deal.objects.filter(team_id__in=managed).exclude(owner=user).order_by().values("pk")
-    submitted_version = BriefingVersion.objects.filter(briefing=OuterRef("pk"), number=OuterRef("version"))
     briefings = Briefing.objects.filter(InSubquery("deal_id", deals), status=BriefingStatus.SUBMITTED).filter(
-        Exists(submitted_version)
+        Exists(_submitted_version())
     )
+    return _oldest_submission_first(briefings)
+
+
+def _submitted_version() -> QuerySet[BriefingVersion]:
+    return BriefingVersion.objects.filter(briefing=OuterRef("pk"), number=OuterRef("version"))
+
+
+def _oldest_submission_first(briefings: QuerySet[Briefing]) -> QuerySet[Briefing]:
+    submitted_version = _submitted_version()
     return briefings.annotate(
         submitted_version_id=Subquery(submitted_version.values("pk")[:1]),
         submitted_at=Subquery(submitted_version.values("submitted_at")[:1]),
@@ -162,11 +171,13 @@ def approval_queue_count(*, user: User) -> int:
 def approval_queue_items(*, user: User, briefings) -> list[QueueItem]:
     """The queue items of these briefings (a page of ``approval_queue_briefings``), in three queries."""
     today = timezone.localdate()
-    briefings = list(
-        briefings.select_related("deal", "deal__customer", "deal__owner", "deal__team", "approved_version")
-        if isinstance(briefings, QuerySet)
-        else briefings
-    )
+    if isinstance(briefings, QuerySet):
+        # The page is chosen on the briefings alone; only its rows are then joined to what they show.
+        chosen = Briefing.objects.filter(pk__in=briefings.values("pk"))
+        briefings = _oldest_submission_first(chosen).select_related(
+            "deal", "deal__customer", "deal__owner", "deal__team", "approved_version"
+        )
+    briefings = list(briefings)
     if not briefings:
         return []
     versions = BriefingVersion.objects.select_related("submitted_by").in_bulk(
