@@ -69,7 +69,7 @@ def consultations_asked_of(*, user: User) -> QuerySet[Consultation]:
         return Consultation.objects.none()
     return (
         Consultation.objects.filter(addressed, status=ConsultationStatus.REQUESTED)
-        .select_related("deal", "deal__customer", "deal__owner", "deal__team", "assignee", "requested_by")
+        .select_related("deal", "deal__customer", "deal__owner", "deal__team", "requested_by")
         .order_by(F("due_at").asc(nulls_last=True), "pk")
     )
 
