@@ -515,14 +515,6 @@ class Consultation(models.Model):
                 include=["status", "department", "assignee"],
                 name="consultation_reminder_idx",
             ),
-            # What waits for an answer, looked up deal by deal for the open deals of a department's
-            # teams (deals.selectors_consultations.consultations_asked_of).
-            models.Index(
-                fields=["deal", "department"],
-                condition=Q(status="requested"),
-                include=["assignee"],
-                name="consultation_requested_idx",
-            ),
         ]
 
     def __str__(self):

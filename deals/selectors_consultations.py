@@ -4,9 +4,7 @@ The gates (``consultation_for_user`` and the others) and ``can_answer_consultati
 live in ``deals.access``.
 """
 
-import operator
 from datetime import timedelta
-from functools import reduce
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -38,15 +36,13 @@ def consultations_for_deal(*, deal: Deal) -> QuerySet[Consultation]:
     )
 
 
-def _addressed_to(user: User) -> Q | None:
-    """Consultations addressed to the user or to a queue of a role they hold, on the open deals of
-    that role's teams; None when they hold no such role.
+def _addressed_to(user: User) -> Q:
+    """Consultations asked of the user or of a queue of theirs, on open deals of their teams.
 
-    Team first: each department's branch looks its open deals up in the teams' index and their
-    consultations deal by deal, so the cost follows the teams' size, not the database's.
-    """
+    Team first: each department's arm lists the open deals of the teams where the user holds its
+    role once, from their index, and looks their consultations up deal by deal."""
     memberships = memberships_of(user)
-    branches = []
+    addressed = Q(pk__in=[])
     for department in Department:
         teams = memberships.teams(DEPARTMENT_ROLES[department])
         if not teams:
@@ -55,21 +51,21 @@ def _addressed_to(user: User) -> Q | None:
         if department == Department.BOSS:
             # A manager never gives guidelines on their own deal.
             deals = deals.exclude(owner=user)
-        branches.append(Q(InSubquery("deal_id", deals.order_by().values("pk")), department=department))
-    if not branches:
-        return None
-    return reduce(operator.or_, branches) & (Q(assignee=user) | Q(assignee__isnull=True))
+        addressed |= (
+            Q(InSubquery("deal_id", deals.order_by().values("pk")), department=department)
+            & (Q(assignee=user) | Q(assignee__isnull=True))
+        )
+    return addressed
 
 
 def consultations_asked_of(*, user: User) -> QuerySet[Consultation]:
     """What waits for the user's answer: addressed to them or to a queue of a role they
     hold, on open deals of their teams, soonest due first (one query)."""
-    addressed = _addressed_to(user) if user.is_authenticated else None
-    if addressed is None:
+    if not user.is_authenticated:
         return Consultation.objects.none()
     return (
-        Consultation.objects.filter(addressed, status=ConsultationStatus.REQUESTED)
-        .select_related("deal", "deal__customer", "deal__owner", "deal__team", "requested_by")
+        Consultation.objects.filter(_addressed_to(user), status=ConsultationStatus.REQUESTED)
+        .select_related("deal", "deal__customer", "deal__owner", "deal__team", "assignee", "requested_by")
         .order_by(F("due_at").asc(nulls_last=True), "pk")
     )
 
