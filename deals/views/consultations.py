@@ -24,6 +24,7 @@ from deals.forms.consultations import (
 )
 from deals.forms.lists import ConsultationFilterForm
 from deals.models import Consultation, ConsultationStatus, Deal, Department
+from deals.panels import first_and_count
 from deals.selectors_consultations import (
     answered_since,
     consultations_answered_by,
@@ -103,18 +104,16 @@ HOME_ANSWERED_RELATED = ["deal"]
 
 def consultations_home_context(*, user: User, limit: int) -> dict:
     """The home panel of production, supply chain, finance and managers: the soonest due few,
-    how many wait in all, and the user's latest answers."""
-    asked = consultations_asked_of(user=user)
-    answered = answered_since(user=user)
+    how many wait in all, and the user's latest answers (two queries)."""
+    asked = consultations_asked_of(user=user).select_related(None).select_related(*HOME_ASKED_RELATED)
+    asked_first, asked_count = first_and_count(asked, limit=limit)
+    answered = answered_since(user=user).select_related(None).select_related(*HOME_ANSWERED_RELATED)
+    answered_first, answered_count = first_and_count(answered, limit=limit)
     return {
-        "asked_of_me": _mark_for(
-            user, asked.select_related(None).select_related(*HOME_ASKED_RELATED)[:limit]
-        ),
-        "asked_of_me_count": asked.count(),
-        "answered_recently": list(
-            answered.select_related(None).select_related(*HOME_ANSWERED_RELATED)[:limit]
-        ),
-        "answered_recently_count": answered.count(),
+        "asked_of_me": _mark_for(user, asked_first),
+        "asked_of_me_count": asked_count,
+        "answered_recently": answered_first,
+        "answered_recently_count": answered_count,
     }
 
 
