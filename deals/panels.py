@@ -3,7 +3,7 @@
 from django.db.models import Count, QuerySet, Window
 
 
-def first_and_count(rows: QuerySet, *, limit: int) -> tuple[list, int]:
+def first_rows_and_count(rows: QuerySet, *, limit: int) -> tuple[list, int]:
     """The first ``limit`` rows and how many rows there are in all, in one query.
 
     The count is a window over every row that matches, computed before the limit, so the

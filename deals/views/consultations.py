@@ -24,7 +24,7 @@ from deals.forms.consultations import (
 )
 from deals.forms.lists import ConsultationFilterForm
 from deals.models import Consultation, ConsultationStatus, Deal, Department
-from deals.panels import first_and_count
+from deals.panels import first_rows_and_count
 from deals.selectors_consultations import (
     answered_since,
     consultations_answered_by,
@@ -106,9 +106,9 @@ def consultations_home_context(*, user: User, limit: int) -> dict:
     """The home panel of production, supply chain, finance and managers: the soonest due few,
     how many wait in all, and the user's latest answers (two queries)."""
     asked = consultations_asked_of(user=user).select_related(None).select_related(*HOME_ASKED_RELATED)
-    asked_first, asked_count = first_and_count(asked, limit=limit)
+    asked_first, asked_count = first_rows_and_count(asked, limit=limit)
     answered = answered_since(user=user).select_related(None).select_related(*HOME_ANSWERED_RELATED)
-    answered_first, answered_count = first_and_count(answered, limit=limit)
+    answered_first, answered_count = first_rows_and_count(answered, limit=limit)
     return {
         "asked_of_me": _mark_for(user, asked_first),
         "asked_of_me_count": asked_count,

@@ -18,7 +18,7 @@ from deals.access import (
 from deals.forms.lists import TeamFilterForm
 from deals.forms.payments import PaymentCheckForm, PaymentDecisionForm, PaymentRequestForm
 from deals.models import PaymentTermStatus
-from deals.panels import first_and_count
+from deals.panels import first_rows_and_count
 from deals.selectors_payments import (
     QUEUE_RELATED,
     compare_with_policy,
@@ -58,7 +58,7 @@ def payments_home_context(*, user: User, limit: int) -> dict:
     """Finance's home panel: the oldest requests waiting, how many wait (one query), and their
     teams' policies."""
     waiting = payment_requests_waiting_for(user=user).select_related(*QUEUE_RELATED)
-    first, count = first_and_count(waiting, limit=limit)
+    first, count = first_rows_and_count(waiting, limit=limit)
     return {
         "payment_queue": payment_queue_items(requests=first),
         "payment_queue_count": count,

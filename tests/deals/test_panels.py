@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from deals.home import HOME_PANEL_ROWS
 from deals.models import Consultation, ConsultationStatus, Department, PaymentTermRequest, PaymentTermStatus
-from deals.panels import first_and_count
+from deals.panels import first_rows_and_count
 from teams.models import Role
 from tests.factories import DealFactory, MembershipFactory, UserFactory
 
@@ -37,13 +37,13 @@ def test_the_first_rows_and_the_count_of_all_come_from_one_query(world):
     made = _consultations(world.objects["deal"], 7)
     rows = Consultation.objects.filter(pk__in=[c.pk for c in made]).order_by("due_at")
     with CaptureQueriesContext(connection) as queries:
-        first, count = first_and_count(rows, limit=5)
+        first, count = first_rows_and_count(rows, limit=5)
     assert len(queries) == 1
     assert first == made[:5]
     assert count == 7
-    assert first_and_count(rows, limit=10) == (made, 7)
-    assert first_and_count(rows.filter(questions="nothing like this"), limit=5) == ([], 0)
-    assert first_and_count(rows, limit=0) == ([], 7)
+    assert first_rows_and_count(rows, limit=10) == (made, 7)
+    assert first_rows_and_count(rows.filter(questions="nothing like this"), limit=5) == ([], 0)
+    assert first_rows_and_count(rows, limit=0) == ([], 7)
 
 
 def test_the_home_counts_every_recent_answer_beyond_those_shown(client, world):
