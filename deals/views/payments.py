@@ -18,12 +18,12 @@ from deals.access import (
 from deals.forms.lists import TeamFilterForm
 from deals.forms.payments import PaymentCheckForm, PaymentDecisionForm, PaymentRequestForm
 from deals.models import PaymentTermStatus
+from deals.selectors import first_rows_and_count
 from deals.selectors_payments import (
     QUEUE_RELATED,
     compare_with_policy,
     deal_payment_requests,
     finance_policies_for,
-    payment_queue_for,
     payment_queue_items,
     payment_requests_for_deal,
     payment_requests_waiting_for,
@@ -55,10 +55,13 @@ def payments_panel_context(*, deal, user: User) -> dict:
 
 
 def payments_home_context(*, user: User, limit: int) -> dict:
-    """Finance's home panel: the oldest requests waiting, how many wait, and their teams' policies."""
+    """Finance's home panel: the oldest requests waiting, how many wait (one query), and their
+    teams' policies."""
+    waiting = payment_requests_waiting_for(user=user).select_related(*QUEUE_RELATED)
+    first, count = first_rows_and_count(waiting, limit=limit)
     return {
-        "payment_queue": payment_queue_for(user=user, limit=limit),
-        "payment_queue_count": payment_requests_waiting_for(user=user).count(),
+        "payment_queue": payment_queue_items(requests=first),
+        "payment_queue_count": count,
         "finance_policies": finance_policies_for(user=user),
     }
 
