@@ -30,6 +30,8 @@ from teams.models import Role, User
 def first_rows_and_count(rows: QuerySet, *, limit: int) -> tuple[list, int]:
     """The first ``limit`` rows of a sorted queryset and the exact number of all of them, in one
     query: the count is a window over the whole result, read from any row shown (no row, none)."""
+    if limit < 1:
+        return [], rows.count()
     first = list(rows.annotate(rows_in_all=Window(Count("*")))[:limit])
     return first, first[0].rows_in_all if first else 0
 
