@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
 
 
 def default_time_zone():
@@ -143,6 +144,12 @@ class Notification(models.Model):
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox_idx"),
+            # The unread badge on every page.
+            models.Index(
+                fields=["recipient"],
+                condition=Q(in_inbox=True, read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
             models.Index(fields=["email_status", "email_claimed_until"], name="notification_outbox_idx"),
         ]
 

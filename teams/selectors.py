@@ -98,7 +98,13 @@ def notification_for_user(*, user: User, pk: int) -> Notification:
     return get_object_or_404(notifications_for_user(user=user), pk=pk)
 
 
+# The badge reads "99+" beyond this, so counting stops there: every page pays for at most this many rows.
+UNREAD_COUNT_CAP = 100
+
+
 def notifications_unread_count(*, user: User) -> int:
+    """Unread inbox notifications, counted up to ``UNREAD_COUNT_CAP``."""
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, in_inbox=True, read_at__isnull=True).count()
+    unread = Notification.objects.filter(recipient=user, in_inbox=True, read_at__isnull=True)
+    return unread.order_by()[:UNREAD_COUNT_CAP].count()
