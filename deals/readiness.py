@@ -107,8 +107,29 @@ def _limits_match(approved: dict, current: dict, granted) -> bool:
 
 
 def readiness_for_deals(deals) -> dict[int, Readiness]:
-    """Readiness of each deal's next meeting, in a fixed number of queries (six)."""
-    deals = list(deals)
+    """Readiness of each deal's next meeting, in a fixed number of queries (five)."""
+    return _readiness(list(deals))
+
+
+_READ = object()
+
+
+def readiness_for_deal(deal: Deal, *, briefing=_READ, consultations=None, granted=_READ) -> Readiness:
+    """Readiness of one deal's next meeting.
+
+    A page that has already read the deal's briefing (with its pitch points), its consultations
+    or the payment terms in force (``approved_payment_terms``) passes them in, and they are not
+    read again.
+    """
+    return _readiness(
+        [deal],
+        briefings=None if briefing is _READ else {deal.pk: briefing},
+        consultations=None if consultations is None else {deal.pk: consultations},
+        granted_terms=None if granted is _READ else {deal.pk: granted},
+    )[deal.pk]
+
+
+def _readiness(deals, *, briefings=None, consultations=None, granted_terms=None) -> dict[int, Readiness]:
     ids = [deal.pk for deal in deals]
     if not ids:
         return {}
@@ -133,31 +154,39 @@ def readiness_for_deals(deals) -> dict[int, Readiness]:
     for meeting in upcoming:
         next_meeting.setdefault(meeting.deal_id, meeting)
 
-    briefings = {
-        b.deal_id: b
-        for b in Briefing.objects.filter(deal_id__in=ids)
-        .select_related("approved_version")
-        .prefetch_related(Prefetch("pitch_points", queryset=PitchPoint.objects.order_by("order", "pk")))
-    }
+    if briefings is None:
+        briefings = {
+            b.deal_id: b
+            for b in Briefing.objects.filter(deal_id__in=ids)
+            .select_related("approved_version")
+            .prefetch_related(Prefetch("pitch_points", queryset=PitchPoint.objects.order_by("order", "pk")))
+        }
     unsettled = defaultdict(list)
-    for deal_id, department in Consultation.objects.filter(
-        deal_id__in=ids, required=True, status__in=UNSETTLED_CONSULTATION_STATUSES
-    ).values_list("deal_id", "department"):
-        unsettled[deal_id].append(department)
-    granted_terms = {}
+    if consultations is None:
+        for deal_id, department in Consultation.objects.filter(
+            deal_id__in=ids, required=True, status__in=UNSETTLED_CONSULTATION_STATUSES
+        ).values_list("deal_id", "department"):
+            unsettled[deal_id].append(department)
+    else:
+        for deal_id, rows in consultations.items():
+            unsettled[deal_id] = [
+                c.department for c in rows if c.required and c.status in UNSETTLED_CONSULTATION_STATUSES
+            ]
+    # The terms in force (the latest granted) and the requests still waiting, in one query.
+    statuses = [PaymentTermStatus.SUBMITTED]
+    if granted_terms is None:
+        granted_terms = {}
+        statuses += [PaymentTermStatus.APPROVED, PaymentTermStatus.COUNTERED]
+    pending_terms = set()
     for request in (
-        PaymentTermRequest.objects.filter(
-            deal_id__in=ids, status__in=[PaymentTermStatus.APPROVED, PaymentTermStatus.COUNTERED]
-        )
+        PaymentTermRequest.objects.filter(deal_id__in=ids, status__in=statuses)
         .select_related("reviewer")
         .order_by("deal_id", "-decided_at", "-pk")
     ):
-        granted_terms.setdefault(request.deal_id, request)
-    pending_terms = set(
-        PaymentTermRequest.objects.filter(deal_id__in=ids, status=PaymentTermStatus.SUBMITTED).values_list(
-            "deal_id", flat=True
-        )
-    )
+        if request.status == PaymentTermStatus.SUBMITTED:
+            pending_terms.add(request.deal_id)
+        else:
+            granted_terms.setdefault(request.deal_id, request)
 
     result = {}
     for deal in deals:
@@ -189,10 +218,6 @@ def readiness_for_deals(deals) -> dict[int, Readiness]:
             missing_consultations=[Department(d).label for d in sorted(unsettled[deal.pk])],
         )
     return result
-
-
-def readiness_for_deal(deal: Deal) -> Readiness:
-    return readiness_for_deals([deal])[deal.pk]
 
 
 def readiness_refresh(*, deal: Deal) -> Readiness:

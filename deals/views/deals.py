@@ -26,8 +26,9 @@ from deals.models import (
     OnCallStatus,
 )
 from deals.readiness import readiness_for_deal, readiness_for_deals
+from deals.selectors_payments import approved_payment_terms
 from deals.services import deals as deal_services
-from deals.views.briefings import briefing_panel_context
+from deals.views.briefings import briefing_for_panel, briefing_panel_context
 from deals.views.consultations import consultations_panel_context
 from deals.views.payments import payments_panel_context
 from deals.views.reports import reports_for_meetings_context, reports_panel_context
@@ -375,15 +376,24 @@ def deal_detail(request, pk):
     if not sees_whole_deal(user=request.user, deal=deal):
         return _department_summary(request, deal)
     can_edit = can_edit_deal(user=request.user, deal=deal)
+    # Rows that several panels and the readiness checklist show are read once.
+    briefing = briefing_for_panel(deal=deal)
+    consultations = consultations_panel_context(deal=deal, user=request.user)
+    granted = approved_payment_terms(deal=deal)
+    readiness = readiness_for_deal(
+        deal, briefing=briefing, consultations=consultations["consultations"], granted=granted
+    )
     context = {
         "deal": deal,
         "can_edit": can_edit,
         "contacts": list(deal.customer.contacts.all()),
-        "readiness": readiness_for_deal(deal),
-        **briefing_panel_context(deal=deal, user=request.user),
-        **consultations_panel_context(deal=deal, user=request.user),
+        "readiness": readiness,
+        **briefing_panel_context(
+            deal=deal, user=request.user, consultations=consultations["consultations"], granted=granted
+        ),
+        **consultations,
         **meetings_context(deal=deal, user=request.user, can_edit=can_edit),
-        **payments_panel_context(deal=deal, user=request.user),
+        **payments_panel_context(deal=deal, user=request.user, pending=not readiness.checks["payment_terms"]),
         **reports_panel_context(deal=deal, user=request.user),
         **timeline_context(deal=deal),
     }

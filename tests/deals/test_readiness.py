@@ -175,6 +175,6 @@ def test_readiness_of_a_list_takes_a_constant_number_of_queries(world, django_as
         deal = DealFactory(team=world.team, owner=world.members["rep"], customer=world.objects["customer"])
         MeetingFactory(deal=deal, contacts=[world.objects["contact"]])
         deals.append(deal)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         result = readiness_for_deals(deals)
     assert len(result) == 9
