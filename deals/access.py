@@ -43,7 +43,8 @@ from deals.models import (
     OnCallStatus,
     PaymentTermRequest,
 )
-from teams.models import Membership, Role, User
+from teams.models import Role, User
+from teams.selectors import team_roles_for_user
 
 # Memberships ----------------------------------------------------------------------------
 
@@ -72,15 +73,16 @@ _CACHE = "_negprep_memberships"
 
 
 def memberships_of(user: User) -> Memberships:
-    """The user's memberships, read once and kept on the user object for the rest of the request."""
+    """The user's memberships, read once and kept on the user object for the rest of the request
+    (from the same query as the navigation bar's teams)."""
     if not user.is_authenticated:
         return Memberships()
     cached = getattr(user, _CACHE, None)
     if cached is None:
         by_role: dict[str, set[int]] = {}
-        # No ordering: the default one would join the teams and users for nothing.
-        for team_id, role in Membership.objects.filter(user=user).order_by().values_list("team_id", "role"):
-            by_role.setdefault(role, set()).add(team_id)
+        for entry in team_roles_for_user(user=user):
+            for role in entry.roles:
+                by_role.setdefault(role, set()).add(entry.team.pk)
         cached = Memberships({role: frozenset(teams) for role, teams in by_role.items()})
         setattr(user, _CACHE, cached)
     return cached

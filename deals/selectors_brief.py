@@ -149,6 +149,8 @@ def brief_for_meeting(*, meeting: Meeting) -> dict:
             "approved_version__approval__manager",
             "approved_version__approval__on_behalf_of",
         )
+        # For the readiness check, which then does not read the briefing again.
+        .prefetch_related("pitch_points")
         .first()
     )
     approved = briefing.approved_version if briefing else None
@@ -165,8 +167,10 @@ def brief_for_meeting(*, meeting: Meeting) -> dict:
         on_call.covers_meeting = on_call.covers(meeting)
         # A tel: link holds digits only ("+49 30 1234567" → "tel:+49301234567").
         on_call.tel = re.sub(r"[^\d+]", "", on_call.phone)
-    answered, waived, owed = _consultation_lines(list(consultations_for_deal(deal=deal)))
-    readiness = readiness_for_deal(deal)
+    consultations = list(consultations_for_deal(deal=deal))
+    answered, waived, owed = _consultation_lines(consultations)
+    granted = approved_payment_terms(deal=deal)
+    readiness = readiness_for_deal(deal, briefing=briefing, consultations=consultations, granted=granted)
     next_meeting = readiness.next_meeting
 
     return {
@@ -182,7 +186,7 @@ def brief_for_meeting(*, meeting: Meeting) -> dict:
         "pitch_points": snapshot.get("pitch_points", []),
         "objections": snapshot.get("objections", []),
         "concessions": snapshot.get("concessions", []),
-        "payment_terms": _payment_terms(limits, approved_payment_terms(deal=deal), readiness),
+        "payment_terms": _payment_terms(limits, granted, readiness),
         "answered_consultations": answered,
         "waived_consultations": waived,
         "owed_consultations": owed,
