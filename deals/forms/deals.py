@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.urls import reverse_lazy
 from django.utils import timezone
 
@@ -232,7 +233,23 @@ class DealForm(forms.ModelForm):
         return value
 
 
+class _ReadChoices(ModelChoiceIterator):
+    """The choices from the rows the queryset has already read (Django's own iterator reads them
+    again, and counts them first)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.queryset) + (self.field.empty_label is not None)
+
+
 class OwnerChoiceField(ModelChoiceField):
+    iterator = _ReadChoices
+
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.username
 
@@ -255,6 +272,9 @@ class DealFilterForm(forms.Form):
     def __init__(self, *args, owners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners
+        # Read once: for the choices, and to see whether there is a choice at all.
+        owners = self.fields["owner"].queryset
+        list(owners)
         # The URL says ?from=…&to=…; "from" is a Python keyword, so these are added here.
         for name, label in (("from", "Next meeting from"), ("to", "to")):
             self.fields[name] = DateField(
@@ -267,7 +287,7 @@ class DealFilterForm(forms.Form):
         self.helper.disable_csrf = True
         # A rep who sees only their own deals has no owner to choose between.
         columns = [Column(Field("q"), css_class="col-md-4"), Column(Field("status"), css_class="col-md-2")]
-        if owners.count() > 1:
+        if len(owners) > 1:
             columns.append(Column(Field("owner"), css_class="col-md-2"))
         else:
             del self.fields["owner"]
