@@ -1,13 +1,12 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
-from django.forms.models import ModelChoiceIterator
 from django.urls import reverse_lazy
 from django.utils import timezone
 
 from deals.models import BuyingRole, Contact, Customer, Deal, DealStatus
 from deals.services.deals import DEAL_EDITABLE_FIELDS
-from negprep.forms import DateField, ModelChoiceField, ModelMultipleChoiceField, cap_quantity
+from negprep.forms import DateField, ModelChoiceField, ModelMultipleChoiceField, ReadOnceChoices, cap_quantity
 from teams.models import Team, User
 
 
@@ -233,22 +232,8 @@ class DealForm(forms.ModelForm):
         return value
 
 
-class _ReadChoices(ModelChoiceIterator):
-    """The choices from the rows the queryset has already read (Django's own iterator reads them
-    again, and counts them first)."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for obj in self.queryset:
-            yield self.choice(obj)
-
-    def __len__(self):
-        return len(self.queryset) + (self.field.empty_label is not None)
-
-
 class OwnerChoiceField(ModelChoiceField):
-    iterator = _ReadChoices
+    iterator = ReadOnceChoices
 
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.username
@@ -274,7 +259,6 @@ class DealFilterForm(forms.Form):
         self.fields["owner"].queryset = owners
         # Read once: for the choices, and to see whether there is a choice at all.
         owners = self.fields["owner"].queryset
-        list(owners)
         # The URL says ?from=…&to=…; "from" is a Python keyword, so these are added here.
         for name, label in (("from", "Next meeting from"), ("to", "to")):
             self.fields[name] = DateField(
