@@ -49,18 +49,14 @@ def _rep_teams(*, user: User) -> list[Team]:
 # The list -----------------------------------------------------------------
 
 
-def _deals_with_next_meeting(*, user: User) -> QuerySet[Deal]:
+def _with_next_meeting(deals: QuerySet[Deal]) -> QuerySet[Deal]:
     # A meeting under way is still the one the deal is preparing for.
     upcoming = Meeting.objects.filter(
         deal=OuterRef("pk"), cancelled=False, ends_at__gt=timezone.now()
     ).order_by("starts_at")
-    return (
-        deals_for_user(user=user)
-        .select_related("customer", "owner")
-        .annotate(
-            next_meeting_at=Subquery(upcoming.values("starts_at")[:1]),
-            next_meeting_stage=Subquery(upcoming.values("stage")[:1]),
-        )
+    return deals.select_related("customer", "owner").annotate(
+        next_meeting_at=Subquery(upcoming.values("starts_at")[:1]),
+        next_meeting_stage=Subquery(upcoming.values("stage")[:1]),
     )
 
 
@@ -118,7 +114,7 @@ def deal_list(request):
     sort = request.GET.get("sort", "")
     if sort not in DEAL_SORTS:
         sort = "meeting"
-    deals = _filter_deals(_deals_with_next_meeting(user=request.user), filters).order_by(
+    deals = _filter_deals(_with_next_meeting(visible), filters).order_by(
         *DEAL_SORTS[sort], "-created_at", "-pk"
     )
     page = Paginator(deals, DEALS_PER_PAGE).get_page(request.GET.get("page"))
