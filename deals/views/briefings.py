@@ -265,6 +265,10 @@ def briefing_history_view(request, pk):
         request.GET.get("page")
     )
     entries = briefing_history_entries(briefing=briefing, versions=page.object_list)
+    # The page names the approved version, most often one of those listed: not read again then.
+    listed = {entry.version.pk: entry.version for entry in entries}
+    if briefing.approved_version_id in listed:
+        briefing.approved_version = listed[briefing.approved_version_id]
     # A draft after a submitted version: what it would change, before anyone submits it.
     draft_changes = None
     if (
