@@ -114,27 +114,44 @@ def readiness_for_deals(deals) -> dict[int, Readiness]:
 _READ = object()
 
 
-def readiness_for_deal(deal: Deal, *, briefing=_READ, consultations=None, granted=_READ) -> Readiness:
+def readiness_for_deal(
+    deal: Deal, *, briefing=_READ, consultations=None, granted=_READ, upcoming=None
+) -> Readiness:
     """Readiness of one deal's next meeting.
 
-    A page that has already read the deal's briefing (with its pitch points), its consultations
-    or the payment terms in force (``approved_payment_terms``) passes them in, and they are not
-    read again.
+    A page that has already read the deal's briefing (with its pitch points), its consultations,
+    the payment terms in force (``approved_payment_terms``) or its upcoming meetings (not
+    cancelled, soonest first, with their contacts, co-negotiators and on-call cover prefetched)
+    passes them in, and they are not read again.
     """
+    next_meetings = None
+    if upcoming is not None:
+        next_meetings = {deal.pk: _counted(upcoming[0])} if upcoming else {}
     return _readiness(
         [deal],
+        next_meetings=next_meetings,
         briefings=None if briefing is _READ else {deal.pk: briefing},
         consultations=None if consultations is None else {deal.pk: consultations},
         granted_terms=None if granted is _READ else {deal.pk: granted},
     )[deal.pk]
 
 
-def _readiness(deals, *, briefings=None, consultations=None, granted_terms=None) -> dict[int, Readiness]:
-    ids = [deal.pk for deal in deals]
-    if not ids:
-        return {}
-    now = timezone.now()
+def _counted(meeting: Meeting) -> Meeting:
+    """The figures the readiness query annotates, from the meeting's prefetched people."""
+    meeting.contact_count = len(meeting.contacts.all())
+    meeting.co_negotiator_count = len(meeting.co_negotiators.all())
+    meeting.covered = any(
+        on_call.status == OnCallStatus.ACCEPTED
+        and on_call.available_from <= meeting.starts_at
+        and on_call.available_to >= meeting.ends_at
+        for on_call in meeting.on_calls.all()
+    )
+    return meeting
 
+
+def _next_meetings(ids: list[int]) -> dict[int, Meeting]:
+    """Each deal's next meeting (one under way counts), with what the checks need to know of it."""
+    now = timezone.now()
     covering = OnCall.objects.filter(
         meeting=OuterRef("pk"),
         status=OnCallStatus.ACCEPTED,
@@ -153,6 +170,17 @@ def _readiness(deals, *, briefings=None, consultations=None, granted_terms=None)
     next_meeting: dict[int, Meeting] = {}
     for meeting in upcoming:
         next_meeting.setdefault(meeting.deal_id, meeting)
+    return next_meeting
+
+
+def _readiness(
+    deals, *, briefings=None, consultations=None, granted_terms=None, next_meetings=None
+) -> dict[int, Readiness]:
+    ids = [deal.pk for deal in deals]
+    if not ids:
+        return {}
+    if next_meetings is None:
+        next_meetings = _next_meetings(ids)
 
     if briefings is None:
         briefings = {
@@ -190,7 +218,7 @@ def _readiness(deals, *, briefings=None, consultations=None, granted_terms=None)
 
     result = {}
     for deal in deals:
-        meeting = next_meeting.get(deal.pk)
+        meeting = next_meetings.get(deal.pk)
         briefing = briefings.get(deal.pk)
         approved = briefing.approved_version if briefing else None
         limits_ok = bool(approved) and _limits_match(

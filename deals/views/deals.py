@@ -376,8 +376,13 @@ def deal_detail(request, pk):
     briefing = briefing_for_panel(deal=deal)
     consultations = consultations_panel_context(deal=deal, user=request.user)
     granted = approved_payment_terms(deal=deal)
+    meetings = meetings_context(deal=deal, user=request.user, can_edit=can_edit)
     readiness = readiness_for_deal(
-        deal, briefing=briefing, consultations=consultations["consultations"], granted=granted
+        deal,
+        briefing=briefing,
+        consultations=consultations["consultations"],
+        granted=granted,
+        upcoming=meetings["upcoming_meetings"],
     )
     context = {
         "deal": deal,
@@ -388,7 +393,7 @@ def deal_detail(request, pk):
             deal=deal, user=request.user, consultations=consultations["consultations"], granted=granted
         ),
         **consultations,
-        **meetings_context(deal=deal, user=request.user, can_edit=can_edit),
+        **meetings,
         **payments_panel_context(deal=deal, user=request.user, pending=not readiness.checks["payment_terms"]),
         **reports_panel_context(deal=deal, user=request.user),
         **timeline_context(deal=deal),
