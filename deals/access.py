@@ -43,7 +43,8 @@ from deals.models import (
     OnCallStatus,
     PaymentTermRequest,
 )
-from teams.models import Membership, Role, User
+from teams.models import Role, User
+from teams.selectors import team_roles_for_user
 
 # Memberships ----------------------------------------------------------------------------
 
@@ -72,14 +73,16 @@ _CACHE = "_negprep_memberships"
 
 
 def memberships_of(user: User) -> Memberships:
-    """The user's memberships, read once and kept on the user object for the rest of the request."""
+    """The user's memberships, read once and kept on the user object for the rest of the request
+    (from the same query as the navigation bar's teams)."""
     if not user.is_authenticated:
         return Memberships()
     cached = getattr(user, _CACHE, None)
     if cached is None:
         by_role: dict[str, set[int]] = {}
-        for team_id, role in Membership.objects.filter(user=user).values_list("team_id", "role"):
-            by_role.setdefault(role, set()).add(team_id)
+        for entry in team_roles_for_user(user=user):
+            for role in entry.roles:
+                by_role.setdefault(role, set()).add(entry.team.pk)
         cached = Memberships({role: frozenset(teams) for role, teams in by_role.items()})
         setattr(user, _CACHE, cached)
     return cached
@@ -156,11 +159,10 @@ def _in_teams(team_ids: list[int]) -> InSubquery:
     return InSubquery("deal_id", Deal.objects.filter(team_id__in=team_ids).order_by().values("pk"))
 
 
-def _visibility(user: User, *, one_deal: bool = False) -> Q | None:
+def _visibility(user: User) -> Q | None:
     """The condition on deals that the user may see; None when they see none.
 
-    For a list, the consultations and payment requests of the user's teams are gathered once,
-    team first. For one deal (``one_deal``), they are looked up for that deal only.
+    The consultations and payment requests of the user's teams are gathered once, team first.
     """
     memberships = memberships_of(user)
     member_teams = memberships.all_teams
@@ -179,10 +181,7 @@ def _visibility(user: User, *, one_deal: bool = False) -> Q | None:
     for rows, teams in queues:
         if not teams:
             continue
-        if one_deal:
-            arms.append(Q(Exists(rows.filter(deal=OuterRef("pk"))), team_id__in=teams))
-        else:
-            arms.append(InSubquery("pk", rows.filter(_in_teams(teams)).order_by().values("deal_id")))
+        arms.append(InSubquery("pk", rows.filter(_in_teams(teams)).order_by().values("deal_id")))
     personal = [InSubquery("pk", deal_ids) for deal_ids in _participation(user)]
     arms.append(Q(reduce(operator.or_, personal), team_id__in=member_teams))
     return reduce(operator.or_, arms)
@@ -194,16 +193,53 @@ def deals_for_user(*, user: User) -> QuerySet[Deal]:
     return Deal.objects.none() if visible is None else Deal.objects.filter(visible)
 
 
-def _deal_visible(user: User) -> QuerySet[Deal]:
-    """The same deals as ``deals_for_user``, in the form that is cheap for a single deal (the gates)."""
-    visible = _visibility(user, one_deal=True)
-    return Deal.objects.none() if visible is None else Deal.objects.filter(visible)
+def _takes_part(user: User, deal: Deal) -> bool:
+    """Whether the user sees the deal through a queue of their team or personally (one query).
+
+    Only the branches the user's roles in the deal's team can open are asked, each keyed by the
+    deal or the user; the caller has already answered the teams' managers and the owning rep.
+    """
+    memberships = memberships_of(user)
+    team_id = deal.team_id
+    arms = []
+    if memberships.has(Role.FINANCE, team_id):
+        arms.append(PaymentTermRequest.objects.filter(deal=OuterRef("pk")))
+    for department, role in DEPARTMENT_ROLES.items():
+        if department != Department.BOSS and memberships.has(role, team_id):
+            queued = Consultation.objects.filter(
+                deal=OuterRef("pk"), department=department, assignee__isnull=True
+            )
+            arms.append(queued.exclude(status=ConsultationStatus.OPEN))
+    arms += [
+        Consultation.objects.filter(deal=OuterRef("pk"), assignee=user).exclude(
+            status=ConsultationStatus.OPEN
+        ),
+        Meeting.co_negotiators.through.objects.filter(meeting__deal=OuterRef("pk"), user=user),
+        OnCall.objects.filter(meeting__deal=OuterRef("pk"), member=user),
+        CoNegotiatorRequest.objects.filter(meeting__deal=OuterRef("pk"), member=user),
+    ]
+    condition = reduce(operator.or_, (Q(Exists(rows.order_by())) for rows in arms))
+    return Deal.objects.filter(condition, pk=deal.pk).exists()
+
+
+def may_see_deal(*, user: User, deal: Deal) -> bool:
+    """Whether the deal is among ``deals_for_user``: decided from the memberships for the team's
+    managers and the owning rep, with one small query for everyone else."""
+    memberships = memberships_of(user)
+    team_id = deal.team_id
+    if not memberships.roles_in(team_id):
+        return False
+    if memberships.has(Role.MANAGER, team_id):
+        return True
+    if deal.owner_id == user.pk and memberships.has(Role.REP, team_id):
+        return True
+    return _takes_part(user, deal)
 
 
 def deal_for_user(*, user: User, pk: int) -> Deal:
     """The deal if the user may see it; 404 for everyone else."""
-    deal = _deal_visible(user).select_related("team", "owner", "customer").filter(pk=pk).first()
-    if deal is None:
+    deal = Deal.objects.select_related("team", "owner", "customer").filter(pk=pk).first()
+    if deal is None or not may_see_deal(user=user, deal=deal):
         raise Http404("No such deal.")
     return deal
 
@@ -227,14 +263,20 @@ def sees_whole_deal(*, user: User, deal: Deal) -> bool:
     everything; departments that only answer a consultation or a payment request see a summary."""
     if deal.owner_id == user.pk or is_manager(user=user, team_id=deal.team_id):
         return True
+    if not user.is_authenticated:
+        return False
     # Who declined keeps the summary only: they are not at the meeting.
-    return (
-        OnCall.objects.filter(meeting__deal=deal, member=user).exclude(status=OnCallStatus.DECLINED).exists()
-        or CoNegotiatorRequest.objects.filter(meeting__deal=deal, member=user)
-        .exclude(status=OnCallStatus.DECLINED)
-        .exists()
-        or Meeting.objects.filter(deal=deal, co_negotiators=user).exists()
-    )
+    at_the_meeting = [
+        OnCall.objects.filter(meeting__deal=OuterRef("pk"), member=user).exclude(
+            status=OnCallStatus.DECLINED
+        ),
+        CoNegotiatorRequest.objects.filter(meeting__deal=OuterRef("pk"), member=user).exclude(
+            status=OnCallStatus.DECLINED
+        ),
+        Meeting.co_negotiators.through.objects.filter(meeting__deal=OuterRef("pk"), user=user),
+    ]
+    condition = reduce(operator.or_, (Q(Exists(rows.order_by())) for rows in at_the_meeting))
+    return Deal.objects.filter(condition, pk=deal.pk).exists()
 
 
 def deal_in_full(*, user: User, pk: int) -> Deal:
@@ -265,11 +307,11 @@ def can_waive_consultation(*, user: User, deal: Deal) -> bool:
 def meeting_for_user(*, user: User, pk: int) -> Meeting:
     """A meeting of a deal the user may see; 404 otherwise."""
     meeting = (
-        Meeting.objects.filter(deal__in=_deal_visible(user), pk=pk)
+        Meeting.objects.filter(pk=pk)
         .select_related("deal", "deal__team", "deal__owner", "deal__customer")
         .first()
     )
-    if meeting is None:
+    if meeting is None or not may_see_deal(user=user, deal=meeting.deal):
         raise Http404("No such meeting.")
     return meeting
 
@@ -291,10 +333,8 @@ def meeting_in_full(*, user: User, pk: int) -> Meeting:
 
 
 def _invitation_for_user(model, *, user: User, pk: int):
-    visible = _deal_visible(user)
-    invitation = model.objects.filter(pk=pk, meeting__deal__in=visible).select_related("meeting__deal")
-    invitation = invitation.first()
-    if invitation is None:
+    invitation = model.objects.filter(pk=pk).select_related("meeting__deal").first()
+    if invitation is None or not may_see_deal(user=user, deal=invitation.meeting.deal):
         raise Http404("No such invitation.")
     return invitation
 
@@ -315,11 +355,11 @@ def co_negotiator_request_for_user(*, user: User, pk: int) -> CoNegotiatorReques
 def consultation_for_user(*, user: User, pk: int) -> Consultation:
     """The consultation if the user may see its deal; 404 for everyone else."""
     consultation = (
-        Consultation.objects.filter(pk=pk, deal__in=_deal_visible(user))
+        Consultation.objects.filter(pk=pk)
         .select_related("deal", "deal__team", "deal__owner", "deal__customer", "assignee", "requested_by")
         .first()
     )
-    if consultation is None:
+    if consultation is None or not may_see_deal(user=user, deal=consultation.deal):
         raise Http404("No such consultation.")
     return consultation
 
@@ -374,11 +414,11 @@ def consultation_for_waiver(*, user: User, pk: int) -> Consultation:
 def payment_request_for_user(*, user: User, pk: int) -> PaymentTermRequest:
     """The request if the user may see its deal; 404 for everyone else."""
     request = (
-        PaymentTermRequest.objects.filter(pk=pk, deal__in=_deal_visible(user))
+        PaymentTermRequest.objects.filter(pk=pk)
         .select_related("deal", "deal__team", "deal__customer", "deal__owner", "requested_by", "reviewer")
         .first()
     )
-    if request is None:
+    if request is None or not may_see_deal(user=user, deal=request.deal):
         raise Http404("No such payment-term request.")
     return request
 
@@ -399,11 +439,11 @@ _REPORT_RELATED = ["meeting", "meeting__deal", "meeting__deal__customer", "meeti
 def report_for_user(*, user: User, pk: int) -> NegotiationReport:
     """The report if the user may see its deal; 404 for everyone else."""
     report = (
-        NegotiationReport.objects.filter(pk=pk, meeting__deal__in=_deal_visible(user))
+        NegotiationReport.objects.filter(pk=pk)
         .select_related(*_REPORT_RELATED, "meeting__deal__team")
         .first()
     )
-    if report is None:
+    if report is None or not may_see_deal(user=user, deal=report.meeting.deal):
         raise Http404("No such report.")
     return report
 

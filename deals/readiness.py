@@ -107,13 +107,51 @@ def _limits_match(approved: dict, current: dict, granted) -> bool:
 
 
 def readiness_for_deals(deals) -> dict[int, Readiness]:
-    """Readiness of each deal's next meeting, in a fixed number of queries (six)."""
-    deals = list(deals)
-    ids = [deal.pk for deal in deals]
-    if not ids:
-        return {}
-    now = timezone.now()
+    """Readiness of each deal's next meeting, in a fixed number of queries (five)."""
+    return _readiness(list(deals))
 
+
+_READ = object()
+
+
+def readiness_for_deal(
+    deal: Deal, *, briefing=_READ, consultations=None, granted=_READ, upcoming=None
+) -> Readiness:
+    """Readiness of one deal's next meeting.
+
+    A page that has already read the deal's briefing (with its pitch points), its consultations,
+    the payment terms in force (``approved_payment_terms``) or its upcoming meetings (not
+    cancelled, soonest first, with their contacts, co-negotiators and on-call cover prefetched)
+    passes them in, and they are not read again.
+    """
+    next_meetings = None
+    if upcoming is not None:
+        next_meetings = {deal.pk: _counted(upcoming[0])} if upcoming else {}
+    return _readiness(
+        [deal],
+        next_meetings=next_meetings,
+        briefings=None if briefing is _READ else {deal.pk: briefing},
+        consultations=None if consultations is None else {deal.pk: consultations},
+        granted_terms=None if granted is _READ else {deal.pk: granted},
+    )[deal.pk]
+
+
+def _counted(meeting: Meeting) -> Meeting:
+    """The figures the readiness query annotates, from the meeting's prefetched people."""
+    meeting.contact_count = len(meeting.contacts.all())
+    meeting.co_negotiator_count = len(meeting.co_negotiators.all())
+    meeting.covered = any(
+        on_call.status == OnCallStatus.ACCEPTED
+        and on_call.available_from <= meeting.starts_at
+        and on_call.available_to >= meeting.ends_at
+        for on_call in meeting.on_calls.all()
+    )
+    return meeting
+
+
+def _next_meetings(ids: list[int]) -> dict[int, Meeting]:
+    """Each deal's next meeting (one under way counts), with what the checks need to know of it."""
+    now = timezone.now()
     covering = OnCall.objects.filter(
         meeting=OuterRef("pk"),
         status=OnCallStatus.ACCEPTED,
@@ -132,36 +170,55 @@ def readiness_for_deals(deals) -> dict[int, Readiness]:
     next_meeting: dict[int, Meeting] = {}
     for meeting in upcoming:
         next_meeting.setdefault(meeting.deal_id, meeting)
+    return next_meeting
 
-    briefings = {
-        b.deal_id: b
-        for b in Briefing.objects.filter(deal_id__in=ids)
-        .select_related("approved_version")
-        .prefetch_related(Prefetch("pitch_points", queryset=PitchPoint.objects.order_by("order", "pk")))
-    }
+
+def _readiness(
+    deals, *, briefings=None, consultations=None, granted_terms=None, next_meetings=None
+) -> dict[int, Readiness]:
+    ids = [deal.pk for deal in deals]
+    if not ids:
+        return {}
+    if next_meetings is None:
+        next_meetings = _next_meetings(ids)
+
+    if briefings is None:
+        briefings = {
+            b.deal_id: b
+            for b in Briefing.objects.filter(deal_id__in=ids)
+            .select_related("approved_version")
+            .prefetch_related(Prefetch("pitch_points", queryset=PitchPoint.objects.order_by("order", "pk")))
+        }
     unsettled = defaultdict(list)
-    for deal_id, department in Consultation.objects.filter(
-        deal_id__in=ids, required=True, status__in=UNSETTLED_CONSULTATION_STATUSES
-    ).values_list("deal_id", "department"):
-        unsettled[deal_id].append(department)
-    granted_terms = {}
+    if consultations is None:
+        for deal_id, department in Consultation.objects.filter(
+            deal_id__in=ids, required=True, status__in=UNSETTLED_CONSULTATION_STATUSES
+        ).values_list("deal_id", "department"):
+            unsettled[deal_id].append(department)
+    else:
+        for deal_id, rows in consultations.items():
+            unsettled[deal_id] = [
+                c.department for c in rows if c.required and c.status in UNSETTLED_CONSULTATION_STATUSES
+            ]
+    # The terms in force (the latest granted) and the requests still waiting, in one query.
+    statuses = [PaymentTermStatus.SUBMITTED]
+    if granted_terms is None:
+        granted_terms = {}
+        statuses += [PaymentTermStatus.APPROVED, PaymentTermStatus.COUNTERED]
+    pending_terms = set()
     for request in (
-        PaymentTermRequest.objects.filter(
-            deal_id__in=ids, status__in=[PaymentTermStatus.APPROVED, PaymentTermStatus.COUNTERED]
-        )
+        PaymentTermRequest.objects.filter(deal_id__in=ids, status__in=statuses)
         .select_related("reviewer")
         .order_by("deal_id", "-decided_at", "-pk")
     ):
-        granted_terms.setdefault(request.deal_id, request)
-    pending_terms = set(
-        PaymentTermRequest.objects.filter(deal_id__in=ids, status=PaymentTermStatus.SUBMITTED).values_list(
-            "deal_id", flat=True
-        )
-    )
+        if request.status == PaymentTermStatus.SUBMITTED:
+            pending_terms.add(request.deal_id)
+        else:
+            granted_terms.setdefault(request.deal_id, request)
 
     result = {}
     for deal in deals:
-        meeting = next_meeting.get(deal.pk)
+        meeting = next_meetings.get(deal.pk)
         briefing = briefings.get(deal.pk)
         approved = briefing.approved_version if briefing else None
         limits_ok = bool(approved) and _limits_match(
@@ -189,10 +246,6 @@ def readiness_for_deals(deals) -> dict[int, Readiness]:
             missing_consultations=[Department(d).label for d in sorted(unsettled[deal.pk])],
         )
     return result
-
-
-def readiness_for_deal(deal: Deal) -> Readiness:
-    return readiness_for_deals([deal])[deal.pk]
 
 
 def readiness_refresh(*, deal: Deal) -> Readiness:

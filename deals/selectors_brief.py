@@ -138,6 +138,34 @@ def _payment_terms(limits: ApprovedLimits | None, granted, readiness) -> dict:
     }
 
 
+def people_for_meeting(*, meeting: Meeting) -> dict:
+    """Who is at the meeting: the contacts we meet, who is on call and who comes along (the part of
+    the brief that its calendar file shows as well)."""
+    on_calls = list(
+        OnCall.objects.filter(meeting=meeting)
+        .exclude(status=OnCallStatus.DECLINED)
+        .select_related("member")
+        .order_by("available_from", "pk")
+    )
+    for on_call in on_calls:
+        on_call.covers_meeting = on_call.covers(meeting)
+        # A tel: link holds digits only ("+49 30 1234567" → "tel:+49301234567").
+        on_call.tel = re.sub(r"[^\d+]", "", on_call.phone)
+    return {
+        "meeting": meeting,
+        "deal": meeting.deal,
+        "contacts": list(meeting.contacts.order_by("name", "pk")),
+        "on_calls_confirmed": [c for c in on_calls if c.status == OnCallStatus.ACCEPTED],
+        "on_calls_unconfirmed": [c for c in on_calls if c.status != OnCallStatus.ACCEPTED],
+        "co_negotiators": list(meeting.co_negotiators.order_by("first_name", "last_name", "username")),
+        "co_negotiators_asked": list(
+            CoNegotiatorRequest.objects.filter(meeting=meeting, status=OnCallStatus.REQUESTED)
+            .select_related("member")
+            .order_by("created_at", "pk")
+        ),
+    }
+
+
 def brief_for_meeting(*, meeting: Meeting) -> dict:
     """Everything the brief of one meeting shows (the template's context)."""
     deal = meeting.deal
@@ -149,30 +177,22 @@ def brief_for_meeting(*, meeting: Meeting) -> dict:
             "approved_version__approval__manager",
             "approved_version__approval__on_behalf_of",
         )
+        # For the readiness check, which then does not read the briefing again.
+        .prefetch_related("pitch_points")
         .first()
     )
     approved = briefing.approved_version if briefing else None
     snapshot = approved.snapshot if approved else {}
     limits = approved_limits(snapshot["limits"]) if approved else None
 
-    on_calls = list(
-        OnCall.objects.filter(meeting=meeting)
-        .exclude(status=OnCallStatus.DECLINED)
-        .select_related("member")
-        .order_by("available_from", "pk")
-    )
-    for on_call in on_calls:
-        on_call.covers_meeting = on_call.covers(meeting)
-        # A tel: link holds digits only ("+49 30 1234567" → "tel:+49301234567").
-        on_call.tel = re.sub(r"[^\d+]", "", on_call.phone)
-    answered, waived, owed = _consultation_lines(list(consultations_for_deal(deal=deal)))
-    readiness = readiness_for_deal(deal)
+    consultations = list(consultations_for_deal(deal=deal))
+    answered, waived, owed = _consultation_lines(consultations)
+    granted = approved_payment_terms(deal=deal)
+    readiness = readiness_for_deal(deal, briefing=briefing, consultations=consultations, granted=granted)
     next_meeting = readiness.next_meeting
 
     return {
-        "meeting": meeting,
-        "deal": deal,
-        "contacts": list(meeting.contacts.order_by("name", "pk")),
+        **people_for_meeting(meeting=meeting),
         "briefing": briefing,
         "approved_version": approved,
         "approval": getattr(approved, "approval", None) if approved else None,
@@ -182,18 +202,10 @@ def brief_for_meeting(*, meeting: Meeting) -> dict:
         "pitch_points": snapshot.get("pitch_points", []),
         "objections": snapshot.get("objections", []),
         "concessions": snapshot.get("concessions", []),
-        "payment_terms": _payment_terms(limits, approved_payment_terms(deal=deal), readiness),
+        "payment_terms": _payment_terms(limits, granted, readiness),
         "answered_consultations": answered,
         "waived_consultations": waived,
         "owed_consultations": owed,
-        "on_calls_confirmed": [c for c in on_calls if c.status == OnCallStatus.ACCEPTED],
-        "on_calls_unconfirmed": [c for c in on_calls if c.status != OnCallStatus.ACCEPTED],
-        "co_negotiators": list(meeting.co_negotiators.order_by("first_name", "last_name", "username")),
-        "co_negotiators_asked": list(
-            CoNegotiatorRequest.objects.filter(meeting=meeting, status=OnCallStatus.REQUESTED)
-            .select_related("member")
-            .order_by("created_at", "pk")
-        ),
         "readiness": readiness,
         "readiness_is_for_this_meeting": next_meeting is not None and next_meeting.pk == meeting.pk,
     }

@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
+from django.forms.models import ModelChoiceIterator
 
 # Ids beyond the database's integer range must read as "not a valid choice",
 # not reach the database (where they overflow into a server error).
@@ -20,6 +21,20 @@ def parse_id(value) -> int | None:
 
 def _valid_id(value) -> bool:
     return parse_id(value) is not None
+
+
+class ReadOnceChoices(ModelChoiceIterator):
+    """Choices read in one query and kept on the field's queryset: Django's own iterator counts
+    the rows first and reads them again each time the choices are listed."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.queryset) + (self.field.empty_label is not None)
 
 
 class ModelChoiceField(forms.ModelChoiceField):

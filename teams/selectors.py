@@ -31,10 +31,20 @@ def teams_for_user(*, user: User) -> QuerySet[Team]:
     return Team.objects.filter(memberships__user=user).distinct()
 
 
+_TEAM_ROLES = "_negprep_team_roles"
+
+
 def team_roles_for_user(*, user: User) -> list[TeamRoles]:
-    """Every team of the user with the roles held there, in one query."""
+    """Every team of the user with the roles held there, in one query.
+
+    Read once per user object (that is, once per request): the navigation bar and the access
+    rules (``deals.access.memberships_of``) both start from it.
+    """
     if not user.is_authenticated:
         return []
+    cached = getattr(user, _TEAM_ROLES, None)
+    if cached is not None:
+        return cached
     by_team: dict[int, TeamRoles] = {}
     memberships = Membership.objects.filter(user=user).select_related("team").order_by("team__name")
     for membership in memberships:
@@ -42,7 +52,9 @@ def team_roles_for_user(*, user: User) -> list[TeamRoles]:
         entry.roles.append(membership.role)
     for entry in by_team.values():
         entry.roles.sort(key=_ROLE_ORDER.__getitem__)
-    return list(by_team.values())
+    entries = list(by_team.values())
+    setattr(user, _TEAM_ROLES, entries)
+    return entries
 
 
 def roles_for_user(*, user: User) -> set[str]:

@@ -2,7 +2,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 
 from deals.services.cover import PHONE_MAX_LENGTH, on_call_phone_problem
-from negprep.forms import DateTimeField, ModelChoiceField
+from negprep.forms import DateTimeField, ModelChoiceField, ReadOnceChoices
 from teams.models import Membership, Role, User
 
 
@@ -23,6 +23,8 @@ def _colleague_choices(*, deal):
 
 
 class ColleagueField(ModelChoiceField):
+    iterator = ReadOnceChoices
+
     def __init__(self, *, labels, **kwargs):
         self.labels = labels
         super().__init__(**kwargs)

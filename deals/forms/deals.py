@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from deals.models import BuyingRole, Contact, Customer, Deal, DealStatus
 from deals.services.deals import DEAL_EDITABLE_FIELDS
-from negprep.forms import DateField, ModelChoiceField, ModelMultipleChoiceField, cap_quantity
+from negprep.forms import DateField, ModelChoiceField, ModelMultipleChoiceField, ReadOnceChoices, cap_quantity
 from teams.models import Team, User
 
 
@@ -233,6 +233,8 @@ class DealForm(forms.ModelForm):
 
 
 class OwnerChoiceField(ModelChoiceField):
+    iterator = ReadOnceChoices
+
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.username
 
@@ -255,6 +257,8 @@ class DealFilterForm(forms.Form):
     def __init__(self, *args, owners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners
+        # Read once: for the choices, and to see whether there is a choice at all.
+        owners = self.fields["owner"].queryset
         # The URL says ?from=…&to=…; "from" is a Python keyword, so these are added here.
         for name, label in (("from", "Next meeting from"), ("to", "to")):
             self.fields[name] = DateField(
@@ -267,7 +271,7 @@ class DealFilterForm(forms.Form):
         self.helper.disable_csrf = True
         # A rep who sees only their own deals has no owner to choose between.
         columns = [Column(Field("q"), css_class="col-md-4"), Column(Field("status"), css_class="col-md-2")]
-        if owners.count() > 1:
+        if len(owners) > 1:
             columns.append(Column(Field("owner"), css_class="col-md-2"))
         else:
             del self.fields["owner"]

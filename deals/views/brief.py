@@ -22,7 +22,7 @@ from icalendar import Calendar, Event
 
 from deals.access import consultation_for_user, meeting_in_full
 from deals.models import Consultation, ConsultationStatus, Meeting
-from deals.selectors_brief import brief_for_meeting
+from deals.selectors_brief import brief_for_meeting, people_for_meeting
 
 PRODID = "-//NegPrep//Meeting brief//EN"
 # A consultation has a due time, not a duration: its calendar entry is the slot before it.
@@ -124,7 +124,7 @@ def _meeting_event(meeting: Meeting, brief: dict) -> Event:
 @require_GET
 def meeting_ics(request, pk):
     meeting = meeting_in_full(user=request.user, pk=pk)
-    event = _meeting_event(meeting, brief_for_meeting(meeting=meeting))
+    event = _meeting_event(meeting, people_for_meeting(meeting=meeting))
     day = _local(meeting.starts_at, "%Y-%m-%d")
     return _ics_response(event, f"{slugify(meeting.deal.title) or 'meeting'}-{day}.ics")
 

@@ -31,7 +31,7 @@ from deals.forms.briefings import (
 )
 from deals.forms.lists import TeamFilterForm
 from deals.home import team_pipeline
-from deals.models import BriefingStatus, ConsultationStatus
+from deals.models import Briefing, BriefingStatus, ConsultationStatus
 from deals.selectors import (
     approval_queue_briefings,
     approval_queue_count,
@@ -39,8 +39,6 @@ from deals.selectors import (
     briefing_history_entries,
     briefing_versions,
 )
-from deals.selectors_consultations import consultations_for_deal
-from deals.selectors_payments import approved_payment_terms
 from deals.services.briefings import (
     BriefingError,
     NotAllowed,
@@ -57,8 +55,23 @@ from deals.services.briefings import (
 from teams.models import Role, Team
 
 
-def briefing_panel_context(*, deal, user) -> dict:
-    """What the deal page needs to show the briefing panel."""
+def briefing_for_panel(*, deal) -> Briefing:
+    """The deal's briefing with what its panel shows, in one query and three prefetches."""
+    briefing = (
+        Briefing.objects.select_related(
+            "approved_version__approval__manager", "approved_version__approval__on_behalf_of"
+        )
+        .prefetch_related("pitch_points", "concessions", "objections")
+        .get(deal=deal)
+    )
+    deal.briefing = briefing
+    return briefing
+
+
+def briefing_panel_context(*, deal, user, consultations: list, granted) -> dict:
+    """What the deal page needs to show the briefing panel, given rows the page has read already:
+    the deal's ``consultations`` (``consultations_for_deal``) and the terms finance ``granted``
+    (``approved_payment_terms``)."""
     briefing = deal.briefing
     owner_edits = can_edit_deal(user=user, deal=deal)
     approved = briefing.approved_version
@@ -79,8 +92,8 @@ def briefing_panel_context(*, deal, user) -> dict:
         and can_decide_briefing(user=user, deal=deal),
         "decision_form": DecisionForm(),
         "last_return": _last_return(briefing),
-        "approved_payment_terms": approved_payment_terms(deal=deal),
-        "consultation_answers": consultations_for_deal(deal=deal).filter(status=ConsultationStatus.ANSWERED),
+        "approved_payment_terms": granted,
+        "consultation_answers": [c for c in consultations if c.status == ConsultationStatus.ANSWERED],
     }
 
 
@@ -252,6 +265,10 @@ def briefing_history_view(request, pk):
         request.GET.get("page")
     )
     entries = briefing_history_entries(briefing=briefing, versions=page.object_list)
+    # The page names the approved version, most often one of those listed: not read again then.
+    listed = {entry.version.pk: entry.version for entry in entries}
+    if briefing.approved_version_id in listed:
+        briefing.approved_version = listed[briefing.approved_version_id]
     # A draft after a submitted version: what it would change, before anyone submits it.
     draft_changes = None
     if (

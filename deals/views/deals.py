@@ -26,8 +26,9 @@ from deals.models import (
     OnCallStatus,
 )
 from deals.readiness import readiness_for_deal, readiness_for_deals
+from deals.selectors_payments import approved_payment_terms
 from deals.services import deals as deal_services
-from deals.views.briefings import briefing_panel_context
+from deals.views.briefings import briefing_for_panel, briefing_panel_context
 from deals.views.consultations import consultations_panel_context
 from deals.views.payments import payments_panel_context
 from deals.views.reports import reports_for_meetings_context, reports_panel_context
@@ -48,18 +49,14 @@ def _rep_teams(*, user: User) -> list[Team]:
 # The list -----------------------------------------------------------------
 
 
-def _deals_with_next_meeting(*, user: User) -> QuerySet[Deal]:
+def _with_next_meeting(deals: QuerySet[Deal]) -> QuerySet[Deal]:
     # A meeting under way is still the one the deal is preparing for.
     upcoming = Meeting.objects.filter(
         deal=OuterRef("pk"), cancelled=False, ends_at__gt=timezone.now()
     ).order_by("starts_at")
-    return (
-        deals_for_user(user=user)
-        .select_related("customer", "owner")
-        .annotate(
-            next_meeting_at=Subquery(upcoming.values("starts_at")[:1]),
-            next_meeting_stage=Subquery(upcoming.values("stage")[:1]),
-        )
+    return deals.select_related("customer", "owner").annotate(
+        next_meeting_at=Subquery(upcoming.values("starts_at")[:1]),
+        next_meeting_stage=Subquery(upcoming.values("stage")[:1]),
     )
 
 
@@ -117,7 +114,7 @@ def deal_list(request):
     sort = request.GET.get("sort", "")
     if sort not in DEAL_SORTS:
         sort = "meeting"
-    deals = _filter_deals(_deals_with_next_meeting(user=request.user), filters).order_by(
+    deals = _filter_deals(_with_next_meeting(visible), filters).order_by(
         *DEAL_SORTS[sort], "-created_at", "-pk"
     )
     page = Paginator(deals, DEALS_PER_PAGE).get_page(request.GET.get("page"))
@@ -375,15 +372,29 @@ def deal_detail(request, pk):
     if not sees_whole_deal(user=request.user, deal=deal):
         return _department_summary(request, deal)
     can_edit = can_edit_deal(user=request.user, deal=deal)
+    # Rows that several panels and the readiness checklist show are read once.
+    briefing = briefing_for_panel(deal=deal)
+    consultations = consultations_panel_context(deal=deal, user=request.user)
+    granted = approved_payment_terms(deal=deal)
+    meetings = meetings_context(deal=deal, user=request.user, can_edit=can_edit)
+    readiness = readiness_for_deal(
+        deal,
+        briefing=briefing,
+        consultations=consultations["consultations"],
+        granted=granted,
+        upcoming=meetings["upcoming_meetings"],
+    )
     context = {
         "deal": deal,
         "can_edit": can_edit,
         "contacts": list(deal.customer.contacts.all()),
-        "readiness": readiness_for_deal(deal),
-        **briefing_panel_context(deal=deal, user=request.user),
-        **consultations_panel_context(deal=deal, user=request.user),
-        **meetings_context(deal=deal, user=request.user, can_edit=can_edit),
-        **payments_panel_context(deal=deal, user=request.user),
+        "readiness": readiness,
+        **briefing_panel_context(
+            deal=deal, user=request.user, consultations=consultations["consultations"], granted=granted
+        ),
+        **consultations,
+        **meetings,
+        **payments_panel_context(deal=deal, user=request.user, pending=not readiness.checks["payment_terms"]),
         **reports_panel_context(deal=deal, user=request.user),
         **timeline_context(deal=deal),
     }

@@ -42,10 +42,12 @@ from teams.models import Team, User
 PAYMENT_REQUESTS_ON_DEAL_PAGE = 10
 
 
-def payments_panel_context(*, deal, user: User) -> dict:
-    """What the deal page needs to show its payment-term requests."""
+def payments_panel_context(*, deal, user: User, pending: bool | None = None) -> dict:
+    """What the deal page needs to show its payment-term requests; ``pending``, whether one waits
+    for finance, when the caller knows it already."""
     requests = payment_requests_for_deal(deal=deal, limit=PAYMENT_REQUESTS_ON_DEAL_PAGE)
-    pending = deal.payment_requests.filter(status=PaymentTermStatus.SUBMITTED).exists()
+    if pending is None:
+        pending = deal.payment_requests.filter(status=PaymentTermStatus.SUBMITTED).exists()
     return {
         "payment_requests": requests,
         "payment_request_count": deal.payment_requests.count(),

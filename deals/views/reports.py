@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -50,16 +51,18 @@ def reports_panel_context(*, deal, user: User) -> dict:
     """What the deal page needs to show the reports panel (the latest reports, and how many there are)
     and the report links of past meetings."""
     reports = reports_for_deal(deal=deal, limit=REPORTS_ON_DEAL_PAGE)
-    all_reports = NegotiationReport.objects.filter(meeting__deal=deal)
+    counts = NegotiationReport.objects.filter(meeting__deal=deal).aggregate(
+        total=Count("pk"), with_breaches=Count("pk", filter=~Q(breaches=[]))
+    )
     can_file = can_edit_deal(user=user, deal=deal)
     awaiting = meetings_awaiting_report(deal=deal, limit=REPORTS_ON_DEAL_PAGE) if can_file else []
     # The first ones are listed; the count says how many there are (the past meetings page lists them all).
     awaiting_count = meetings_awaiting_report_count(deal=deal) if can_file else 0
     return {
         "deal_reports": reports,
-        "deal_report_count": all_reports.count(),
+        "deal_report_count": counts["total"],
         "reported_meeting_ids": {report.meeting_id for report in reports},
-        "reports_with_breaches": all_reports.exclude(breaches=[]).count(),
+        "reports_with_breaches": counts["with_breaches"],
         "meetings_awaiting_report": awaiting,
         "meetings_awaiting_report_count": awaiting_count,
         "can_file_reports": can_file,

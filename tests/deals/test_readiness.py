@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 
 from deals.models import (
@@ -175,6 +176,26 @@ def test_readiness_of_a_list_takes_a_constant_number_of_queries(world, django_as
         deal = DealFactory(team=world.team, owner=world.members["rep"], customer=world.objects["customer"])
         MeetingFactory(deal=deal, contacts=[world.objects["contact"]])
         deals.append(deal)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         result = readiness_for_deals(deals)
     assert len(result) == 9
+
+
+def test_the_deal_page_reads_the_same_readiness_from_the_rows_it_has_already(client, world, deal):
+    """The deal page hands its briefing, consultations, granted terms and meetings to the check;
+    the answer is the one the check reads on its own, on the way to ready and once there."""
+    rep = world.members["rep"]
+    client.force_login(rep)
+    url = reverse("deals:detail", args=[deal.pk])
+    for step in range(3):
+        if step == 1:
+            _approve(deal, rep, world.members["manager"])
+        if step == 2:
+            Consultation.objects.filter(deal=deal).update(status=ConsultationStatus.ANSWERED)
+            _cover(world.objects["meeting"], rep, world.members["production"])
+        shown = client.get(url).context["readiness"]
+        expected = readiness_for_deal(deal)
+        assert shown.checks == expected.checks, step
+        assert shown.next_meeting == expected.next_meeting
+        assert shown.missing_consultations == expected.missing_consultations
+    assert shown.checks["on_call"] and shown.checks["limits"]
