@@ -20,4 +20,6 @@ RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
 
 USER negprep
 EXPOSE 8000
-CMD ["gunicorn", "negprep.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--no-control-socket", "--access-logfile", "-"]
+# gunicorn reads its number of workers from WEB_CONCURRENCY: set it to 2 x cores + 1.
+ENV WEB_CONCURRENCY=3
+CMD ["gunicorn", "negprep.wsgi:application", "--bind", "0.0.0.0:8000", "--no-control-socket", "--access-logfile", "-"]
