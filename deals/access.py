@@ -143,20 +143,39 @@ class InSubquery(Func):
         )
 
 
-def _participation(user: User) -> list[QuerySet]:
-    """Deal ids the user takes part in personally, each from an index on the user."""
-    branches = [
+def among_deals(deals: QuerySet[Deal], *, deal_id: str = "deal_id") -> InSubquery:
+    """Rows whose deal (at ``deal_id``) is one of these deals, found deal first: the deals are
+    listed once from their index and the rows looked up deal by deal, so the cost follows how many
+    deals there are rather than the size of the rows' table."""
+    return InSubquery(deal_id, deals.order_by().values("pk"))
+
+
+def in_teams(team_ids: list[int], *, deal_id: str = "deal_id") -> InSubquery:
+    """Rows whose deal (at ``deal_id``) is in one of these teams, found team first."""
+    return among_deals(Deal.objects.filter(team_id__in=team_ids), deal_id=deal_id)
+
+
+def _queues(user: User) -> list[tuple[QuerySet, list[int]]]:
+    """What opens a deal to a department of the user's: rows with a ``deal_id`` (payment-term
+    requests for finance, consultations asked of a department's queue), each with the teams
+    where the user holds that department's role."""
+    memberships = memberships_of(user)
+    queues = [(PaymentTermRequest.objects.all(), memberships.teams(Role.FINANCE))]
+    for department, role in DEPARTMENT_ROLES.items():
+        if department != Department.BOSS:
+            queued = Consultation.objects.filter(department=department, assignee__isnull=True)
+            queues.append((queued.exclude(status=ConsultationStatus.OPEN), memberships.teams(role)))
+    return [(rows, teams) for rows, teams in queues if teams]
+
+
+def _participation(user: User) -> list[tuple[QuerySet, str]]:
+    """What opens a deal to the user personally, each keyed by the user, with the path to the deal."""
+    return [
         (Consultation.objects.filter(assignee=user).exclude(status=ConsultationStatus.OPEN), "deal_id"),
         (Meeting.co_negotiators.through.objects.filter(user=user), "meeting__deal_id"),
         (OnCall.objects.filter(member=user), "meeting__deal_id"),
         (CoNegotiatorRequest.objects.filter(member=user), "meeting__deal_id"),
     ]
-    return [rows.order_by().values(deal_id) for rows, deal_id in branches]
-
-
-def _in_teams(team_ids: list[int]) -> InSubquery:
-    """Rows of the deals of these teams, looked up deal by deal: the cost follows the teams' size."""
-    return InSubquery("deal_id", Deal.objects.filter(team_id__in=team_ids).order_by().values("pk"))
 
 
 def _visibility(user: User) -> Q | None:
@@ -173,16 +192,9 @@ def _visibility(user: User) -> Q | None:
         arms.append(Q(team_id__in=managed))
     if rep_teams := memberships.teams(Role.REP):
         arms.append(Q(owner=user, team_id__in=rep_teams))
-    queues = [(PaymentTermRequest.objects.all(), memberships.teams(Role.FINANCE))]
-    for department, role in DEPARTMENT_ROLES.items():
-        if department != Department.BOSS:
-            queued = Consultation.objects.filter(department=department, assignee__isnull=True)
-            queues.append((queued.exclude(status=ConsultationStatus.OPEN), memberships.teams(role)))
-    for rows, teams in queues:
-        if not teams:
-            continue
-        arms.append(InSubquery("pk", rows.filter(_in_teams(teams)).order_by().values("deal_id")))
-    personal = [InSubquery("pk", deal_ids) for deal_ids in _participation(user)]
+    for rows, teams in _queues(user):
+        arms.append(InSubquery("pk", rows.filter(in_teams(teams)).order_by().values("deal_id")))
+    personal = [InSubquery("pk", rows.order_by().values(path)) for rows, path in _participation(user)]
     arms.append(Q(reduce(operator.or_, personal), team_id__in=member_teams))
     return reduce(operator.or_, arms)
 
@@ -199,25 +211,8 @@ def _takes_part(user: User, deal: Deal) -> bool:
     Only the branches the user's roles in the deal's team can open are asked, each keyed by the
     deal or the user; the caller has already answered the teams' managers and the owning rep.
     """
-    memberships = memberships_of(user)
-    team_id = deal.team_id
-    arms = []
-    if memberships.has(Role.FINANCE, team_id):
-        arms.append(PaymentTermRequest.objects.filter(deal=OuterRef("pk")))
-    for department, role in DEPARTMENT_ROLES.items():
-        if department != Department.BOSS and memberships.has(role, team_id):
-            queued = Consultation.objects.filter(
-                deal=OuterRef("pk"), department=department, assignee__isnull=True
-            )
-            arms.append(queued.exclude(status=ConsultationStatus.OPEN))
-    arms += [
-        Consultation.objects.filter(deal=OuterRef("pk"), assignee=user).exclude(
-            status=ConsultationStatus.OPEN
-        ),
-        Meeting.co_negotiators.through.objects.filter(meeting__deal=OuterRef("pk"), user=user),
-        OnCall.objects.filter(meeting__deal=OuterRef("pk"), member=user),
-        CoNegotiatorRequest.objects.filter(meeting__deal=OuterRef("pk"), member=user),
-    ]
+    arms = [rows.filter(deal=OuterRef("pk")) for rows, teams in _queues(user) if deal.team_id in teams]
+    arms += [rows.filter(**{path: OuterRef("pk")}) for rows, path in _participation(user)]
     condition = reduce(operator.or_, (Q(Exists(rows.order_by())) for rows in arms))
     return Deal.objects.filter(condition, pk=deal.pk).exists()
 

@@ -11,7 +11,7 @@ from functools import cached_property
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Window
 from django.utils import timezone
 
-from deals.access import InSubquery, memberships_of
+from deals.access import among_deals, memberships_of
 from deals.diffs import snapshot_diff
 from deals.models import (
     Approval,
@@ -147,8 +147,8 @@ def approval_queue_briefings(*, user: User, team_id: int | None = None) -> Query
     if not managed:
         return Briefing.objects.none()
     # Team first: the teams' deals (not the manager's own) from their index, then their briefings.
-    deals = Deal.objects.filter(team_id__in=managed).exclude(owner=user).order_by().values("pk")
-    briefings = Briefing.objects.filter(InSubquery("deal_id", deals), status=BriefingStatus.SUBMITTED).filter(
+    deals = Deal.objects.filter(team_id__in=managed).exclude(owner=user)
+    briefings = Briefing.objects.filter(among_deals(deals), status=BriefingStatus.SUBMITTED).filter(
         Exists(_submitted_version())
     )
     return _oldest_submission_first(briefings)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from deals.access import InSubquery, deals_for_user, memberships_of
+from deals.access import among_deals, deals_for_user, memberships_of
 from deals.models import (
     DEPARTMENT_ROLES,
     OPEN_DEAL_STATUSES,
@@ -51,7 +51,7 @@ def _addressed_to(user: User) -> Q:
         if department == Department.BOSS:
             # A manager never gives guidelines on their own deal.
             deals = deals.exclude(owner=user)
-        addressed |= Q(InSubquery("deal_id", deals.order_by().values("pk")), department=department) & (
+        addressed |= Q(among_deals(deals), department=department) & (
             Q(assignee=user) | Q(assignee__isnull=True)
         )
     return addressed
@@ -80,11 +80,6 @@ def consultations_answered_by(*, user: User) -> QuerySet[Consultation]:
         .select_related("deal", "deal__customer", "deal__owner", "deal__team", "requested_by")
         .order_by(F("answered_at").desc(nulls_last=True), "-pk")
     )
-
-
-def answered_recently_by(*, user: User, days: int = 14, limit: int = 5) -> list[Consultation]:
-    """The user's own latest answers, newest first."""
-    return list(answered_since(user=user, days=days)[:limit])
 
 
 def answered_since(*, user: User, days: int = 14) -> QuerySet[Consultation]:

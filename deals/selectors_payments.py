@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from deals.access import InSubquery, memberships_of
+from deals.access import in_teams, memberships_of
 from deals.models import Deal, FinancePolicy, Meeting, PaymentTermRequest, PaymentTermStatus
 from deals.services.payments import (
     breached_fields,
@@ -124,10 +124,7 @@ def payment_requests_waiting_for(*, user: User, team_id: int | None = None) -> Q
         teams = [team for team in teams if team == team_id]
     if not teams:
         return PaymentTermRequest.objects.none()
-    deals = Deal.objects.filter(team_id__in=teams).order_by().values("pk")
-    requests = PaymentTermRequest.objects.filter(
-        InSubquery("deal_id", deals), status=PaymentTermStatus.SUBMITTED
-    )
+    requests = PaymentTermRequest.objects.filter(in_teams(teams), status=PaymentTermStatus.SUBMITTED)
     return requests.exclude(requested_by=user).order_by("created_at", "pk")
 
 

@@ -9,7 +9,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
-from deals.access import InSubquery, memberships_of
+from deals.access import InSubquery, among_deals, in_teams, memberships_of
 from deals.models import (
     OPEN_DEAL_STATUSES,
     UNSETTLED_CONSULTATION_STATUSES,
@@ -57,13 +57,6 @@ def meetings_awaiting_report_count(*, deal) -> int:
     return _awaiting_report(deal=deal).count()
 
 
-def in_teams(deal_id: str, team_ids: list[int]) -> InSubquery:
-    """Rows whose deal (at ``deal_id``) is in one of these teams, found team first: the teams' deals
-    are listed once from their index and the rows looked up deal by deal, so the cost follows the
-    teams' size rather than the whole table's."""
-    return InSubquery(deal_id, Deal.objects.filter(team_id__in=team_ids).order_by().values("pk"))
-
-
 def managed_team_ids(*, user: User) -> list[int]:
     """The teams the user manages (their memberships are read once per request)."""
     return memberships_of(user).teams(Role.MANAGER)
@@ -72,7 +65,7 @@ def managed_team_ids(*, user: User) -> list[int]:
 def team_reports(*, user: User) -> QuerySet[NegotiationReport]:
     """The reports of the teams the user manages, latest meeting first."""
     return (
-        NegotiationReport.objects.filter(in_teams("meeting__deal_id", managed_team_ids(user=user)))
+        NegotiationReport.objects.filter(in_teams(managed_team_ids(user=user), deal_id="meeting__deal_id"))
         .select_related(*_REPORT_RELATED, "meeting__deal__team")
         .order_by("-meeting__starts_at", "-pk")
     )
@@ -184,7 +177,7 @@ def team_results(*, user: User, date_from: datetime.date, date_to: datetime.date
     )
     rows = (
         NegotiationReport.objects.filter(
-            in_teams("meeting__deal_id", [team.pk for team in teams]),
+            in_teams([team.pk for team in teams], deal_id="meeting__deal_id"),
             meeting__starts_at__gte=start,
             meeting__starts_at__lt=end,
         )
@@ -296,8 +289,7 @@ def overdue_report_meetings(
 
 def _open_deals_of(team_ids: list[int]) -> InSubquery:
     """Meetings of the open deals of these teams, team first (the teams' deals, then their meetings)."""
-    deals = Deal.objects.filter(team_id__in=team_ids, status__in=OPEN_DEAL_STATUSES)
-    return InSubquery("deal_id", deals.order_by().values("pk"))
+    return among_deals(Deal.objects.filter(team_id__in=team_ids, status__in=OPEN_DEAL_STATUSES))
 
 
 def _teams(*, user: User, team_id: int | None) -> list[int]:

@@ -57,31 +57,9 @@ def team_roles_for_user(*, user: User) -> list[TeamRoles]:
     return entries
 
 
-def roles_for_user(*, user: User) -> set[str]:
-    """Every role the user holds in any team."""
-    if not user.is_authenticated:
-        return set()
-    return set(Membership.objects.filter(user=user).values_list("role", flat=True))
-
-
 def user_has_role(*, user: User, team_id: int, role: str) -> bool:
-    if not user.is_authenticated:
-        return False
-    return Membership.objects.filter(user=user, team_id=team_id, role=role).exists()
-
-
-def roles_in_team(*, user: User, team_id: int) -> set[str]:
-    """The roles the user holds in one team."""
-    if not user.is_authenticated:
-        return set()
-    return set(Membership.objects.filter(user=user, team_id=team_id).values_list("role", flat=True))
-
-
-def team_ids_with_role(*, user: User, role: str) -> list[int]:
-    """The teams in which the user holds the role."""
-    if not user.is_authenticated:
-        return []
-    return list(Membership.objects.filter(user=user, role=role).values_list("team_id", flat=True).distinct())
+    """Whether the user holds the role in the team (from the memberships read once per request)."""
+    return any(entry.team.pk == team_id and entry.has(role) for entry in team_roles_for_user(user=user))
 
 
 def team_for_user(*, user: User, pk: int) -> Team:
