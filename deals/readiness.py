@@ -141,9 +141,7 @@ def _counted(meeting: Meeting) -> Meeting:
     meeting.contact_count = len(meeting.contacts.all())
     meeting.co_negotiator_count = len(meeting.co_negotiators.all())
     meeting.covered = any(
-        on_call.status == OnCallStatus.ACCEPTED
-        and on_call.available_from <= meeting.starts_at
-        and on_call.available_to >= meeting.ends_at
+        on_call.status == OnCallStatus.ACCEPTED and on_call.covers(meeting)
         for on_call in meeting.on_calls.all()
     )
     return meeting
