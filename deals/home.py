@@ -7,14 +7,13 @@ costs a fixed number of queries however many rows there are.
 
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, F, QuerySet, Sum
 from django.urls import reverse
-from django.utils import timezone
 
 from deals.access import deals_for_user, memberships_of
-from deals.models import OPEN_DEAL_STATUSES, Deal, DealStatus, Meeting
+from deals.models import OPEN_DEAL_STATUSES, Deal, DealStatus
 from deals.readiness import readiness_for_deals
-from deals.selectors import approval_queue_panel, cover_invitations_for
+from deals.selectors import approval_queue_panel, cover_invitations_for, with_next_meeting
 from deals.selectors_reports import escalations_for
 from deals.views.consultations import consultations_home_context
 from deals.views.payments import payments_home_context
@@ -23,12 +22,6 @@ from teams.models import Role, User
 
 # How many rows a home panel shows before "see all".
 HOME_PANEL_ROWS = 5
-
-
-def with_next_meeting(deals: QuerySet[Deal]) -> QuerySet[Deal]:
-    """The deals with the start of their next meeting (one under way still counts), for sorting in SQL."""
-    upcoming = Meeting.objects.filter(deal=OuterRef("pk"), cancelled=False, ends_at__gt=timezone.now())
-    return deals.annotate(next_meeting_at=Subquery(upcoming.order_by("starts_at").values("starts_at")[:1]))
 
 
 def soonest_meeting_first(deals: QuerySet[Deal], *, limit: int) -> list:

@@ -21,10 +21,23 @@ from deals.models import (
     BriefingVersion,
     CoNegotiatorRequest,
     Deal,
+    Meeting,
     OnCall,
     OnCallStatus,
 )
 from teams.models import Role, User
+
+
+def with_next_meeting(deals: QuerySet[Deal], *, stage: bool = False) -> QuerySet[Deal]:
+    """The deals with the start (and, with ``stage``, the stage) of their next meeting, for sorting
+    and filtering in SQL. A meeting under way is still the one the deal is preparing for."""
+    upcoming = Meeting.objects.filter(
+        deal=OuterRef("pk"), cancelled=False, ends_at__gt=timezone.now()
+    ).order_by("starts_at")
+    deals = deals.annotate(next_meeting_at=Subquery(upcoming.values("starts_at")[:1]))
+    if stage:
+        deals = deals.annotate(next_meeting_stage=Subquery(upcoming.values("stage")[:1]))
+    return deals
 
 
 def first_rows_and_count(rows: QuerySet, *, limit: int) -> tuple[list, int]:

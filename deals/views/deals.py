@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
@@ -26,6 +26,7 @@ from deals.models import (
     OnCallStatus,
 )
 from deals.readiness import readiness_for_deal, readiness_for_deals
+from deals.selectors import with_next_meeting
 from deals.selectors_payments import approved_payment_terms
 from deals.services import deals as deal_services
 from deals.views.briefings import briefing_for_panel, briefing_panel_context
@@ -47,17 +48,6 @@ def _rep_teams(*, user: User) -> list[Team]:
 
 
 # The list -----------------------------------------------------------------
-
-
-def _with_next_meeting(deals: QuerySet[Deal]) -> QuerySet[Deal]:
-    # A meeting under way is still the one the deal is preparing for.
-    upcoming = Meeting.objects.filter(
-        deal=OuterRef("pk"), cancelled=False, ends_at__gt=timezone.now()
-    ).order_by("starts_at")
-    return deals.select_related("customer", "owner").annotate(
-        next_meeting_at=Subquery(upcoming.values("starts_at")[:1]),
-        next_meeting_stage=Subquery(upcoming.values("stage")[:1]),
-    )
 
 
 def _start_of_day(day) -> datetime:
@@ -114,7 +104,8 @@ def deal_list(request):
     sort = request.GET.get("sort", "")
     if sort not in DEAL_SORTS:
         sort = "meeting"
-    deals = _filter_deals(_with_next_meeting(visible), filters).order_by(
+    listed = with_next_meeting(visible.select_related("customer", "owner"), stage=True)
+    deals = _filter_deals(listed, filters).order_by(
         *DEAL_SORTS[sort], "-created_at", "-pk"
     )
     page = Paginator(deals, DEALS_PER_PAGE).get_page(request.GET.get("page"))
