@@ -105,9 +105,7 @@ def deal_list(request):
     if sort not in DEAL_SORTS:
         sort = "meeting"
     listed = with_next_meeting(visible.select_related("customer", "owner"), stage=True)
-    deals = _filter_deals(listed, filters).order_by(
-        *DEAL_SORTS[sort], "-created_at", "-pk"
-    )
+    deals = _filter_deals(listed, filters).order_by(*DEAL_SORTS[sort], "-created_at", "-pk")
     page = Paginator(deals, DEALS_PER_PAGE).get_page(request.GET.get("page"))
     readiness = readiness_for_deals(page.object_list)
     for deal in page.object_list:
