@@ -275,10 +275,10 @@ def sees_whole_deal(*, user: User, deal: Deal) -> bool:
 
 
 def deal_in_full(*, user: User, pk: int) -> Deal:
-    """The deal for those who see all of it (its briefing and history); 403 for departments."""
+    """The deal for those who see all of it (its briefing, meetings and timeline); 403 for departments."""
     deal = deal_for_user(user=user, pk=pk)
     if not sees_whole_deal(user=user, deal=deal):
-        raise PermissionDenied("The briefing is shared with the people at the meeting and the managers.")
+        raise PermissionDenied("The whole deal is shared with the people at the meeting and the managers.")
     return deal
 
 

@@ -11,7 +11,14 @@ from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from deals.access import can_edit_deal, deal_for_owner, deal_for_user, deals_for_user, sees_whole_deal
+from deals.access import (
+    can_edit_deal,
+    deal_for_owner,
+    deal_for_user,
+    deal_in_full,
+    deals_for_user,
+    sees_whole_deal,
+)
 from deals.forms.cover import CoNegotiatorForm
 from deals.forms.deals import DealCustomerForm, DealFilterForm, DealForm, NewContactFormSet
 from deals.forms.meetings import FirstMeetingForm
@@ -281,9 +288,7 @@ def meetings_context(*, deal: Deal, user: User, can_edit: bool | None = None) ->
 @require_GET
 def deal_past_meetings(request, pk):
     """Every past meeting of the deal, latest first, paginated, each with its report."""
-    deal = deal_for_user(user=request.user, pk=pk)
-    if not sees_whole_deal(user=request.user, deal=deal):
-        raise PermissionDenied("The meetings are shared with the people at the meeting and the managers.")
+    deal = deal_in_full(user=request.user, pk=pk)
     past = deal.meetings.filter(ends_at__lte=timezone.now()).order_by("-starts_at", "-pk")
     page = Paginator(_with_people(past), PAST_MEETINGS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
@@ -347,9 +352,7 @@ def timeline_context(*, deal: Deal) -> dict:
 @require_GET
 def deal_timeline(request, pk):
     """The deal's whole timeline, newest first, paginated."""
-    deal = deal_for_user(user=request.user, pk=pk)
-    if not sees_whole_deal(user=request.user, deal=deal):
-        raise PermissionDenied("The timeline is shared with the people at the meeting and the managers.")
+    deal = deal_in_full(user=request.user, pk=pk)
     page = Paginator(_timeline(deal), TIMELINE_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = _with_change_rows(page.object_list)
     return render(request, "deals/deal_timeline.html", {"deal": deal, "page": page, "can_edit": False})
