@@ -179,6 +179,10 @@ def _oldest_submission_first(briefings: QuerySet[Briefing]) -> QuerySet[Briefing
     ).order_by("submitted_at", "pk")
 
 
+# What a queue item shows of its briefing.
+_QUEUE_RELATED = ["deal", "deal__customer", "deal__owner", "deal__team", "approved_version"]
+
+
 def approval_queue_count(*, user: User) -> int:
     return approval_queue_briefings(user=user).count()
 
@@ -189,9 +193,7 @@ def approval_queue_items(*, user: User, briefings) -> list[QueueItem]:
     if isinstance(briefings, QuerySet):
         # The page is chosen on the briefings alone; only its rows are then joined to what they show.
         chosen = Briefing.objects.filter(pk__in=briefings.values("pk"))
-        briefings = _oldest_submission_first(chosen).select_related(
-            "deal", "deal__customer", "deal__owner", "deal__team", "approved_version"
-        )
+        briefings = _oldest_submission_first(chosen).select_related(*_QUEUE_RELATED)
     briefings = list(briefings)
     if not briefings:
         return []
@@ -213,24 +215,16 @@ def approval_queue_items(*, user: User, briefings) -> list[QueueItem]:
     ]
 
 
-def approval_queue_for(*, user: User, limit: int | None = None) -> list[QueueItem]:
-    """Briefings waiting for this manager's decision, oldest submission first, in three queries;
-    the first ``limit`` of them when a limit is given."""
-    briefings = approval_queue_briefings(user=user).select_related(
-        "deal", "deal__customer", "deal__owner", "deal__team", "approved_version"
-    )
-    if limit is not None:
-        briefings = briefings[:limit]
+def approval_queue_for(*, user: User) -> list[QueueItem]:
+    """Briefings waiting for this manager's decision, oldest submission first, in three queries."""
+    briefings = approval_queue_briefings(user=user).select_related(*_QUEUE_RELATED)
     return approval_queue_items(user=user, briefings=list(briefings))
 
 
 def approval_queue_panel(*, user: User, limit: int) -> dict:
     """The home panel: the first ``limit`` briefings waiting for the manager and how many wait."""
     briefings, count = first_rows_and_count(
-        approval_queue_briefings(user=user).select_related(
-            "deal", "deal__customer", "deal__owner", "deal__team", "approved_version"
-        ),
-        limit=limit,
+        approval_queue_briefings(user=user).select_related(*_QUEUE_RELATED), limit=limit
     )
     return {"queue": approval_queue_items(user=user, briefings=briefings), "queue_count": count}
 
@@ -252,10 +246,13 @@ def cover_invitations_for(*, user: User, limit: int | None = None) -> dict:
     context = {}
     for kind in ("on_call", "co_negotiator"):
         invitations = cover_invitations(user=user, kind=kind)
-        rows = list(invitations if limit is None else invitations[:limit])
+        if limit is None:
+            rows = list(invitations)
+            count = len(rows)
+        else:
+            rows, count = first_rows_and_count(invitations, limit=limit)
         context[f"{kind}_invitations"] = rows
-        # Counted in SQL, so the page costs the same queries however long the lists are.
-        context[f"{kind}_invitations_count"] = len(rows) if limit is None else invitations.count()
+        context[f"{kind}_invitations_count"] = count
     return context
 
 

@@ -140,10 +140,11 @@ def payment_queue_items(*, requests) -> list[PolicyComparison]:
     return [compare_with_policy(r, policies[r.deal.team_id], due.get(r.deal_id)) for r in requests]
 
 
-def payment_queue_for(*, user: User, limit: int | None = None) -> list[PolicyComparison]:
-    """The first ``limit`` requests waiting for finance (all without a limit), oldest first."""
-    requests = payment_requests_waiting_for(user=user).select_related(*QUEUE_RELATED)
-    return payment_queue_items(requests=requests if limit is None else requests[:limit])
+def payment_queue_for(*, user: User) -> list[PolicyComparison]:
+    """Every request waiting for finance, oldest first."""
+    return payment_queue_items(
+        requests=payment_requests_waiting_for(user=user).select_related(*QUEUE_RELATED)
+    )
 
 
 def deal_payment_requests(*, deal: Deal) -> QuerySet[PaymentTermRequest]:
