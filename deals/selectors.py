@@ -4,6 +4,7 @@ Who may see what is decided in ``deals.access``: every view, download and htmx
 endpoint starts from one of its gates.
 """
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -26,6 +27,12 @@ from deals.models import (
     OnCallStatus,
 )
 from teams.models import Role, User
+
+
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    """Midnight at the start of the day in the current time zone (the user's, set by the middleware):
+    list filters by date and the results period count days as the user does."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def with_next_meeting(deals: QuerySet[Deal], *, stage: bool = False) -> QuerySet[Deal]:

@@ -20,7 +20,7 @@ from deals.models import (
     NegotiationReport,
     ReportOutcome,
 )
-from deals.selectors import first_rows_and_count
+from deals.selectors import first_rows_and_count, start_of_day
 from deals.services.reports import target_discount_pct
 from teams.models import Role, Team, User
 
@@ -171,10 +171,7 @@ def team_results(*, user: User, date_from: datetime.date, date_to: datetime.date
     if not teams:
         return []
     results = {team.pk: TeamResults(team=team) for team in teams}
-    start = timezone.make_aware(datetime.datetime.combine(date_from, datetime.time.min))
-    end = timezone.make_aware(
-        datetime.datetime.combine(date_to + datetime.timedelta(days=1), datetime.time.min)
-    )
+    start, end = start_of_day(date_from), start_of_day(date_to + datetime.timedelta(days=1))
     rows = (
         NegotiationReport.objects.filter(
             in_teams([team.pk for team in teams], deal_id="meeting__deal_id"),

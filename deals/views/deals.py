@@ -1,6 +1,6 @@
 import copy
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,7 +33,7 @@ from deals.models import (
     OnCallStatus,
 )
 from deals.readiness import readiness_for_deal, readiness_for_deals
-from deals.selectors import with_next_meeting
+from deals.selectors import start_of_day, with_next_meeting
 from deals.selectors_payments import approved_payment_terms
 from deals.services import deals as deal_services
 from deals.views.briefings import briefing_for_panel, briefing_panel_context
@@ -57,10 +57,6 @@ def _rep_teams(*, user: User) -> list[Team]:
 # The list -----------------------------------------------------------------
 
 
-def _start_of_day(day) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def _filter_deals(deals: QuerySet[Deal], filters: dict) -> QuerySet[Deal]:
     if query := filters.get("q", "").strip():
         deals = deals.filter(Q(title__icontains=query) | Q(customer__name__icontains=query))
@@ -72,9 +68,9 @@ def _filter_deals(deals: QuerySet[Deal], filters: dict) -> QuerySet[Deal]:
         deals = deals.filter(owner=owner)
     # Days are the user's days: the time zone the middleware activated.
     if date_from := filters.get("from"):
-        deals = deals.filter(next_meeting_at__gte=_start_of_day(date_from))
+        deals = deals.filter(next_meeting_at__gte=start_of_day(date_from))
     if date_to := filters.get("to"):
-        deals = deals.filter(next_meeting_at__lt=_start_of_day(date_to + timedelta(days=1)))
+        deals = deals.filter(next_meeting_at__lt=start_of_day(date_to + timedelta(days=1)))
     return deals
 
 

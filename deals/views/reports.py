@@ -17,7 +17,7 @@ from deals.access import can_edit_deal, meeting_for_owner, report_in_full
 from deals.forms.lists import ReportFilterForm, TeamFilterForm
 from deals.forms.reports import ReportForm, ResultsPeriodForm
 from deals.models import NegotiationReport
-from deals.selectors import first_rows_and_count
+from deals.selectors import first_rows_and_count, start_of_day
 from deals.selectors_reports import (
     breach_reports,
     escalated_meetings,
@@ -88,10 +88,6 @@ def reports_home_context(*, user: User, limit: int) -> dict:
     """A manager's home panel: the latest reports with breaches in their teams, and how many there are."""
     reports, count = first_rows_and_count(breach_reports(user=user), limit=limit)
     return {"breach_reports": reports, "breach_reports_count": count}
-
-
-def start_of_day(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 REPORTS_PER_PAGE = 20
