@@ -209,8 +209,6 @@ def _window_case(column: str, bounds: list[tuple[datetime, int]]) -> tuple[str, 
 
 
 # Only the keys not in the ledger leave the database: a sweep with nothing
-# new to send reads no rows, however many reminders are already out.
-# Only the keys not in the ledger leave the database: a sweep with nothing
 # new to send reads no rows, however many reminders are already out. The
 # ledger is read only for meetings after ``since`` (all that can be due),
 # and on PostgreSQL one index probe per key (``OFFSET 0`` keeps the planner
