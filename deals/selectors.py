@@ -52,7 +52,14 @@ def first_rows_and_count(rows: QuerySet, *, limit: int) -> tuple[list, int]:
     query: the count is a window over the whole result, read from any row shown (no row, none)."""
     if limit < 1:
         return [], rows.count()
-    first = list(rows.annotate(rows_in_all=Window(Count("*")))[:limit])
+    query = rows.query
+    ordering = query.order_by or (query.get_meta().ordering if query.default_ordering else ())
+    # Sorting first by the count (the same on every row) changes no order, but it keeps
+    # PostgreSQL 15 from planning as if the LIMIT could stop the window early: without it the
+    # planner may walk a whole index in order (fiona's on-call panel read 60,000 meetings at
+    # 100 k deals, 160 ms) where reading the user's few rows and sorting them takes 2 ms.
+    counted = rows.annotate(rows_in_all=Window(Count("*"))).order_by("rows_in_all", *ordering)
+    first = list(counted[:limit])
     return first, first[0].rows_in_all if first else 0
 
 

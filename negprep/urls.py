@@ -15,4 +15,7 @@ urlpatterns = [
 ]
 
 if settings.NEGPREP_BENCH_FLOOR:
-    urlpatterns.append(path("bench/floor", views.bench_floor, name="bench_floor"))
+    urlpatterns += [
+        path("bench/floor", views.bench_floor, name="bench_floor"),
+        path("bench/empty-page", views.bench_empty_page, name="bench_empty_page"),
+    ]

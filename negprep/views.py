@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
@@ -61,3 +62,14 @@ def bench_floor(request):
         cursor.execute("SELECT 1")
         cursor.fetchone()
     return HttpResponse("ok", content_type="text/plain")
+
+
+@never_cache
+@require_GET
+def bench_empty_page(request):
+    """The cheapest page a signed-in user can be served: the layout (navigation, unread badge)
+    around no content. The benchmark measures it beside the floor, as the ceiling of any page.
+
+    Routed only when NEGPREP_BENCH_FLOOR is on (see negprep/urls.py).
+    """
+    return render(request, "base.html")

@@ -219,6 +219,7 @@ def test_the_floor_url_does_not_exist_by_default(client, rep, signed_in):
     if signed_in:
         client.force_login(rep)
     assert client.get("/bench/floor").status_code == 404
+    assert client.get("/bench/empty-page").status_code == 404
 
 
 @pytest.mark.django_db
@@ -229,3 +230,14 @@ def test_the_floor_answers_with_one_query_when_benchmarking(client):
     assert response.status_code == 200
     assert response.content == b"ok"
     assert [query["sql"] for query in queries] == ["SELECT 1"]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("floor_url_switched_on")
+def test_the_empty_page_is_the_layout_for_a_signed_in_user_only(client, rep):
+    assert client.get(reverse("bench_empty_page")).status_code == 302  # to sign-in
+    client.force_login(rep)
+    response = client.get(reverse("bench_empty_page"))
+    assert response.status_code == 200
+    assert b"Skip to content" in response.content
+    assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
