@@ -1,6 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
-from teams.selectors import notifications_unread_count, team_roles_for_user
+from teams.notifications.selectors import notifications_unread_count
+from teams.selectors import team_roles_for_user
 
 OWN_SECTION_PAGES = frozenset(
     {

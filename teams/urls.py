@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from teams import views, views_notifications
+from teams import views
+from teams.notifications import views as notification_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -30,20 +31,20 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("notifications/", views_notifications.notifications, name="notifications"),
+    path("notifications/", notification_views.notifications, name="notifications"),
     path(
         "notifications/<int:pk>/read/",
-        views_notifications.notification_read,
+        notification_views.notification_read,
         name="notification_read",
     ),
     path(
         "notifications/<int:pk>/open/",
-        views_notifications.notification_open,
+        notification_views.notification_open,
         name="notification_open",
     ),
     path(
         "notifications/read-all/",
-        views_notifications.notifications_read_all,
+        notification_views.notifications_read_all,
         name="notifications_read_all",
     ),
 ]

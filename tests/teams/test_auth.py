@@ -221,7 +221,7 @@ def test_a_reset_link_the_mail_server_refuses_is_retried_sent_once_and_not_kept(
 ):
     from negprep.celery import app as celery_app
     from teams.models import EmailStatus, Notification
-    from teams.selectors import notifications_unread_count
+    from teams.notifications.selectors import notifications_unread_count
     from tests.teams.smtp_refusing import PATH as REFUSING_SMTP
     from tests.teams.smtp_refusing import RefusingBackend
 

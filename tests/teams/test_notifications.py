@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from teams.models import EmailStatus, Notification, Role
 from teams.notifications import notification_mark_read, notifications_mark_all_read, notify
-from teams.selectors import notifications_for_user, notifications_unread_count
+from teams.notifications.selectors import notifications_for_user, notifications_unread_count
 from tests.factories import MembershipFactory, UserFactory
 
 URL = "/deals/7/briefing/"

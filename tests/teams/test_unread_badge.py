@@ -1,7 +1,7 @@
 from django.urls import reverse
 
 from teams.models import Notification
-from teams.selectors import UNREAD_COUNT_CAP, notifications_unread_count
+from teams.notifications.selectors import UNREAD_COUNT_CAP, notifications_unread_count
 
 
 def _unread(user, n):

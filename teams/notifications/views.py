@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from teams.notifications import notification_mark_read, notifications_mark_all_read
-from teams.selectors import notification_for_user, notifications_for_user
+from teams.notifications.inbox import notification_mark_read, notifications_mark_all_read
+from teams.notifications.selectors import notification_for_user, notifications_for_user
 
 NOTIFICATIONS_PER_PAGE = 25
 
