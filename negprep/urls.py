@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from deals.views import home
 from negprep import views
 
 admin.site.site_header = "NegPrep administration"
@@ -9,6 +10,7 @@ admin.site.site_title = "NegPrep admin"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("", home.home, name="home"),
     path("", include("teams.urls")),
     path("deals/", include("deals.urls")),
     path("admin/", admin.site.urls),

@@ -5,7 +5,6 @@ from teams import views
 from teams.notifications import views as notification_views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("profile/", views.profile, name="profile"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),

@@ -6,7 +6,7 @@ from icalendar import Calendar
 from playwright.sync_api import expect
 
 from deals.models import Deal, MeetingStage
-from teams.services import demo_seed
+from deals.services.demo import demo_seed
 from tests.browser.conftest import sign_in, sign_out
 
 pytestmark = pytest.mark.browser

@@ -6,8 +6,8 @@ from playwright.sync_api import expect
 
 from deals.models import CanFulfil, Consultation, ConsultationStatus, Deal, Department
 from deals.services.consultations import consultations_derive
+from deals.services.demo import demo_seed
 from teams.models import Notification
-from teams.services import demo_seed
 from tests.browser.conftest import sign_in, sign_out
 
 pytestmark = pytest.mark.browser

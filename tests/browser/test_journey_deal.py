@@ -7,8 +7,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from deals.models import Customer, Deal
+from deals.services.demo import demo_seed
 from teams.models import Team
-from teams.services import demo_seed
 from tests.browser.conftest import sign_in, sign_out
 from tests.factories import ContactFactory
 

@@ -3,7 +3,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from teams.services import demo_seed
+from deals.services.demo import demo_seed
 from tests.browser.conftest import sign_in, sign_out
 
 pytestmark = pytest.mark.browser

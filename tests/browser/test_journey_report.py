@@ -5,8 +5,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from deals.models import Deal, DealStatus, NegotiationReport
+from deals.services.demo import demo_seed
 from teams.models import Notification
-from teams.services import demo_seed
 from tests.browser.conftest import sign_in, sign_out
 
 pytestmark = pytest.mark.browser

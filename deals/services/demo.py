@@ -1,4 +1,5 @@
-"""Demo deals for seed_demo: one per briefing state, meetings in the coming days."""
+"""The demo data of seed_demo: the demo teams and people, then one deal per briefing state with
+meetings in the coming days, then the staff user."""
 
 import datetime
 from decimal import Decimal
@@ -10,6 +11,7 @@ from deals.models import Briefing, Contact, Customer, Deal, FinancePolicy, Meeti
 from deals.services.activity import activity_record
 from deals.services.briefings import briefing_decide, briefing_save, briefing_submit
 from deals.services.payments import payment_request_submit
+from teams.demo import DEMO_TEAMS, demo_admin_seed, demo_people_seed
 from teams.models import Notification, Team, User
 
 PITCH = [
@@ -453,3 +455,17 @@ def seed_demo_payment_terms(*, team: Team, rep: User) -> list[str]:
         payment_request_submit(deal=deal, by=rep, **terms)
         created.append(f"payment-term request on {title}")
     return created
+
+
+def demo_seed() -> list[str]:
+    """Create what is missing of the demo data; never change what exists.
+
+    Returns the names of what was created, so a second run reports nothing.
+    """
+    created = demo_people_seed()
+    teams = {team.name: team for team in Team.objects.filter(name__in=DEMO_TEAMS)}
+    users = {user.username: user for user in User.objects.filter(username__in=["rita", "max", "rob"])}
+    created += seed_demo_deals(
+        north=teams["Northwind Industrial Sales"], south=teams["Southpeak Components"], users=users
+    )
+    return created + demo_admin_seed()

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from teams.services import demo_seed
+from deals.services.demo import demo_seed
 
 
 class Command(BaseCommand):

@@ -1,3 +1,5 @@
+"""The demo teams and their members, for seed_demo (the demo deals are seeded by deals)."""
+
 from teams.models import Membership, Role, Team, User
 
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - published demo login, refused outside DEBUG
@@ -17,8 +19,8 @@ DEMO_TEAMS = {
 }
 
 
-def demo_seed() -> list[str]:
-    """Create what is missing of the demo data; never change what exists.
+def demo_people_seed() -> list[str]:
+    """Create what is missing of the demo teams and their members; never change what exists.
 
     Returns the names of what was created, so a second run reports nothing.
     """
@@ -41,7 +43,12 @@ def demo_seed() -> list[str]:
                 user.save(update_fields=["password"])
                 created.append(f"user {username}")
             Membership.objects.get_or_create(user=user, team=team, role=role, defaults={"phone": phone})
-    created += _seed_deals()
+    return created
+
+
+def demo_admin_seed() -> list[str]:
+    """The demo staff user, unless it exists."""
+    created: list[str] = []
     admin, admin_created = User.objects.get_or_create(
         username="admin",
         defaults={"is_staff": True, "is_superuser": True, "email": "admin@demo.negprep.example"},
@@ -51,13 +58,3 @@ def demo_seed() -> list[str]:
         admin.save(update_fields=["password"])
         created.append("user admin")
     return created
-
-
-def _seed_deals() -> list[str]:
-    from deals.demo import seed_demo_deals
-
-    teams = {team.name: team for team in Team.objects.filter(name__in=DEMO_TEAMS)}
-    users = {user.username: user for user in User.objects.filter(username__in=["rita", "max", "rob"])}
-    return seed_demo_deals(
-        north=teams["Northwind Industrial Sales"], south=teams["Southpeak Components"], users=users
-    )

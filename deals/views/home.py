@@ -1,0 +1,51 @@
+"""The home page: what each of the user's roles in each team has to do now."""
+
+from django.shortcuts import render
+
+from deals.home import home_panels
+from teams.models import Role
+from teams.selectors import team_roles_for_user
+
+ROLE_INTRODUCTIONS = {
+    Role.REP: (
+        "Prepare your deals: the briefing with limits and pitch points for your boss "
+        "to approve, the consultations with production, supply chain and finance, "
+        "payment-term requests, on-call cover and a co-negotiator for the final round. "
+        "After each meeting you file the report."
+    ),
+    Role.MANAGER: (
+        "Give guidelines, approve or return your reps' limits and pitch points, waive "
+        "a consultation when it is not needed, and read the reports. Escalations reach "
+        "you here when a meeting nears and something is still missing."
+    ),
+    Role.PRODUCTION: (
+        "Answer the feasibility questions your sales team asks: can we make it, what is "
+        "missing, and how long it takes to mobilise."
+    ),
+    Role.SUPPLY_CHAIN: (
+        "Answer the delivery questions your sales team asks: can we deliver by the date, "
+        "what is missing, and the lead time."
+    ),
+    Role.FINANCE: (
+        "Review payment-term requests against your team's policy and answer the payment "
+        "questions your sales team asks."
+    ),
+}
+
+
+def home(request):
+    team_roles = team_roles_for_user(user=request.user)
+    sections = [
+        {
+            "team": entry.team,
+            "roles": [
+                {"value": role, "label": Role(role).label, "intro": ROLE_INTRODUCTIONS[role]}
+                for role in entry.roles
+            ],
+        }
+        for entry in team_roles
+    ]
+    context = {"sections": sections}
+    roles = {role for entry in team_roles for role in entry.roles}
+    context.update(home_panels(user=request.user, roles=roles))
+    return render(request, "deals/home.html", context)
