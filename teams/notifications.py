@@ -12,7 +12,6 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
@@ -21,6 +20,7 @@ from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from negprep.errors import NotAllowed
 from teams.models import EmailStatus, Notification, Team, User
 
 logger = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ def _shorten(text: str, limit: int) -> str:
 def notification_mark_read(*, notification: Notification, user: User) -> bool:
     """Mark the notification read; only its recipient may. Returns whether it was unread."""
     if notification.recipient_id != user.pk:
-        raise PermissionDenied("Only the recipient can mark a notification read.")
+        raise NotAllowed("Only the recipient can mark a notification read.")
     if notification.read_at is not None:
         return False
     now = timezone.now()

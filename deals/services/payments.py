@@ -16,7 +16,8 @@ from deals.access import can_edit_deal, is_finance
 from deals.models import Briefing, Deal, FinancePolicy, PaymentTermRequest, PaymentTermStatus, field_label
 from deals.readiness import readiness_refresh
 from deals.services.activity import activity_record
-from deals.services.briefings import BriefingError, NotAllowed, next_meeting_start
+from deals.services.briefings import next_meeting_start
+from negprep.errors import Invalid, NotAllowed
 from teams.models import Role, Team, User
 from teams.notifications import notify
 from teams.selectors import members_with_role
@@ -192,16 +193,16 @@ def _deal_payments_url(deal: Deal) -> str:
 
 def _check_terms(*, net_days, deposit_pct, instalments) -> None:
     if net_days is None or not 0 <= net_days <= MAX_NET_DAYS:
-        raise BriefingError(f"Net days must be between 0 and {MAX_NET_DAYS}.")
+        raise Invalid(f"Net days must be between 0 and {MAX_NET_DAYS}.")
     if (
         deposit_pct is None
         or not deposit_pct.is_finite()
         or not Decimal("0") <= deposit_pct <= Decimal("100")
         or deposit_pct != deposit_pct.quantize(Decimal("0.01"))
     ):
-        raise BriefingError("The deposit must be between 0 and 100 %, with at most two decimals.")
+        raise Invalid("The deposit must be between 0 and 100 %, with at most two decimals.")
     if instalments is None or not 1 <= instalments <= MAX_INSTALMENTS:
-        raise BriefingError(f"Instalments must be between 1 and {MAX_INSTALMENTS}.")
+        raise Invalid(f"Instalments must be between 1 and {MAX_INSTALMENTS}.")
 
 
 def _check_counter(
@@ -215,18 +216,18 @@ def _check_counter(
 ) -> None:
     """Finance's own offer keeps to the policy's limits on net days, deposit and instalments."""
     if net_days > policy.max_net_days:
-        raise BriefingError(f"{net_days} net days exceed the most finance may grant ({policy.max_net_days}).")
+        raise Invalid(f"{net_days} net days exceed the most finance may grant ({policy.max_net_days}).")
     if deposit_pct < policy.min_deposit_pct:
         as_requested = " (as requested)" if deposit_as_requested else ""
         minimum = pct(policy.min_deposit_pct)
-        raise BriefingError(
+        raise Invalid(
             f"A deposit of {pct(deposit_pct)} %{as_requested} is below the policy's minimum deposit of "
             f"{minimum} %. Counter with a deposit of at least {minimum} %."
         )
     if instalments > policy.max_instalments:
         as_requested = " (as requested)" if instalments_as_requested else ""
         maximum = policy.max_instalments
-        raise BriefingError(
+        raise Invalid(
             f"{instalments} instalments{as_requested} exceed the policy's maximum of {maximum} instalments. "
             f"Counter with {maximum} or fewer."
         )
@@ -265,14 +266,14 @@ def payment_request_submit(
         if not can_edit_deal(user=by, deal=deal):
             raise NotAllowed("Only the deal's owner requests payment terms.")
         if not deal.is_open:
-            raise BriefingError(
+            raise Invalid(
                 f"This deal is {deal.get_status_display().lower()}: payment terms can no longer be requested."
             )
         _check_terms(net_days=net_days, deposit_pct=deposit_pct, instalments=instalments)
         if not customer_reason:
-            raise BriefingError("Say why the customer asks for these terms.")
+            raise Invalid("Say why the customer asks for these terms.")
         if PaymentTermRequest.objects.filter(deal=deal, status=PaymentTermStatus.SUBMITTED).exists():
-            raise BriefingError(
+            raise Invalid(
                 "A payment-term request for this deal is already waiting for finance. "
                 "Wait for its decision before asking again."
             )
@@ -285,14 +286,14 @@ def payment_request_submit(
             early_payment_discount=early_payment_discount,
         )
         if breaches and not justification:
-            raise BriefingError(
+            raise Invalid(
                 "These terms are outside the finance policy ("
                 + "; ".join(breaches)
                 + "): add a justification for finance."
             )
         finance = [member for member in members_with_role(team=deal.team, role=Role.FINANCE) if member != by]
         if breaches and not finance:
-            raise BriefingError(
+            raise Invalid(
                 "These terms are outside the finance policy and your team has no finance member who "
                 "could decide on them. Ask your administrator to add one."
             )
@@ -391,18 +392,18 @@ def payment_request_decide(
         if current.requested_by_id == by.pk:
             raise NotAllowed("You asked for these terms, so another finance member must decide on them.")
         if decision not in DECISIONS:
-            raise BriefingError("Choose whether to approve, counter or reject the request.")
+            raise Invalid("Choose whether to approve, counter or reject the request.")
         if current.status != PaymentTermStatus.SUBMITTED:
-            raise BriefingError(
+            raise Invalid(
                 f"This request was already {current.get_status_display().lower()}; "
                 "there is nothing to decide."
             )
         if not note:
-            raise BriefingError("Add a note for the rep: every decision on payment terms needs one.")
+            raise Invalid("Add a note for the rep: every decision on payment terms needs one.")
         policy = finance_policy_for(team=deal.team)
         if decision == "approve":
             if current.net_days > policy.max_net_days:
-                raise BriefingError(
+                raise Invalid(
                     f"{current.net_days} net days exceed the most finance may grant ({policy.max_net_days}). "
                     f"Counter with {policy.max_net_days} days or fewer, or reject the request."
                 )
@@ -412,7 +413,7 @@ def payment_request_decide(
             )
         if decision == "counter":
             if counter_net_days is None:
-                raise BriefingError("A counter-offer needs at least the net days finance grants.")
+                raise Invalid("A counter-offer needs at least the net days finance grants.")
             deposit = (
                 current.deposit_pct if counter_deposit_pct is None else _decimal_or_none(counter_deposit_pct)
             )
@@ -432,7 +433,7 @@ def payment_request_decide(
                 else counter_early_payment_discount
             )
             if discount and not policy.early_payment_discount_allowed:
-                raise BriefingError(
+                raise Invalid(
                     "The policy allows no early-payment discount: leave it out of the counter-offer."
                 )
             current.counter_net_days = counter_net_days
