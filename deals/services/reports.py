@@ -30,9 +30,10 @@ from deals.models import (
     NegotiationReport,
     ReportOutcome,
 )
+from deals.payment_policy import pct
 from deals.selectors_payments import approved_payment_terms, policy_for_team
 from deals.services.activity import activity_record
-from deals.services.payments import granted_terms, pct
+from deals.services.payments import granted_terms
 from negprep.errors import Invalid, NotAllowed
 from teams.models import Role, User
 from teams.notifications import notify

@@ -17,6 +17,7 @@ from deals.access import (
 from deals.forms.lists import TeamFilterForm
 from deals.forms.payments import PaymentCheckForm, PaymentDecisionForm, PaymentRequestForm
 from deals.models import PaymentTermStatus
+from deals.payment_policy import breached_fields, policy_breaches
 from deals.selectors import first_rows_and_count
 from deals.selectors_payments import (
     QUEUE_RELATED,
@@ -31,7 +32,6 @@ from deals.selectors_payments import (
 )
 from deals.services import payments as payment_services
 from deals.services.briefings import next_meeting_start
-from deals.services.payments import breached_fields, policy_breaches
 from negprep.errors import Invalid
 from negprep.forms import show_refusal
 from teams.models import Team, User

@@ -11,10 +11,11 @@ from deals.models import (
     PaymentTermRequest,
     PaymentTermStatus,
 )
+from deals.payment_policy import policy_breaches
 from deals.readiness import readiness_for_deal
 from deals.selectors_payments import approved_payment_terms, payment_queue_for
 from deals.services.briefings import briefing_decide, briefing_save, briefing_submit
-from deals.services.payments import payment_request_decide, payment_request_submit, policy_breaches
+from deals.services.payments import payment_request_decide, payment_request_submit
 from negprep.errors import Invalid, NotAllowed, Stale
 from teams.models import Notification, Role
 from tests.deals.briefing_helpers import PITCH, fill_briefing
