@@ -341,13 +341,13 @@ def delegation_create(
     if not is_manager(user=manager, team_id=team.pk):
         raise NotAllowed("Only a manager of the team delegates approvals.")
     if not is_manager(user=delegate, team_id=team.pk):
-        raise Invalid("Approvals can only be delegated to another manager of the team.")
+        raise Invalid("Approvals can only be delegated to another manager of the team.", field="delegate")
     if delegate.pk == manager.pk:
-        raise Invalid("Choose another manager: you cannot delegate to yourself.")
+        raise Invalid("Choose another manager: you cannot delegate to yourself.", field="delegate")
     if ends_on < starts_on:
-        raise Invalid("The last day must not be before the first day.")
+        raise Invalid("The last day must not be before the first day.", field="ends_on")
     if ends_on < timezone.localdate():
-        raise Invalid("The date range is already over.")
+        raise Invalid("The date range is already over.", field="ends_on")
     return ApprovalDelegation.objects.create(
         team=team, manager=manager, delegate=delegate, starts_on=starts_on, ends_on=ends_on
     )

@@ -335,15 +335,17 @@ def consultation_request(
                 "asked again. Add an optional consultation for a new question."
             )
         if not questions:
-            raise Invalid("Write the questions you need answered.")
+            raise Invalid("Write the questions you need answered.", field="questions")
         if len(questions) > QUESTIONS_MAX:
-            raise Invalid(f"Keep the questions under {QUESTIONS_MAX:,} characters.")
+            raise Invalid(f"Keep the questions under {QUESTIONS_MAX:,} characters.", field="questions")
         department = current.department
         answerers = consultation_answerers(deal=deal, department=department)
         role_label = Role(DEPARTMENT_ROLES[department]).label.lower()
         if assignee is not None and not answerers.filter(pk=assignee.pk).exists():
             who = "another manager" if department == Department.BOSS else f"someone in {role_label}"
-            raise Invalid(f"{assignee} cannot answer this consultation: pick {who} in {deal.team}.")
+            raise Invalid(
+                f"{assignee} cannot answer this consultation: pick {who} in {deal.team}.", field="assignee"
+            )
         recipients = [assignee] if assignee is not None else list(answerers)
         if not recipients:
             raise Invalid(
@@ -354,17 +356,18 @@ def consultation_request(
         if due_at is None:
             due_at = consultation_default_due(deal=deal, now=now)
         elif due_at <= now:
-            raise Invalid("The due time is in the past: pick a time that is still ahead.")
+            raise Invalid("The due time is in the past: pick a time that is still ahead.", field="due_at")
         else:
             meeting_start = next_meeting_start(deal=deal)
             if meeting_start is not None and due_at > meeting_start:
                 when = formats.date_format(timezone.localtime(meeting_start), "D j M, H:i")
                 raise Invalid(
                     f"The answer is needed before the next meeting ({when}): "
-                    "pick a due time no later than that."
+                    "pick a due time no later than that.",
+                    field="due_at",
                 )
             if due_at > now + MEETING_HORIZON:
-                raise Invalid("Pick a due time within the next three years.")
+                raise Invalid("Pick a due time within the next three years.", field="due_at")
 
         again = current.status == ConsultationStatus.REQUESTED
         before = {"Asked": None, "Due": None}

@@ -74,18 +74,19 @@ def on_call_request(
     _check_colleague(meeting=meeting, member=member)
     topic = (topic or "").strip()
     if not topic:
-        raise Invalid("Say what they are on call for, e.g. technical specs or delivery.")
+        raise Invalid("Say what they are on call for, e.g. technical specs or delivery.", field="topic")
     phone = (phone or "").strip()
     if phone:
         if problem := on_call_phone_problem(phone):
-            raise Invalid(problem)
+            raise Invalid(problem, field="phone")
     else:
         phone = _membership_phone(member=member, team_id=meeting.deal.team_id)
         if not phone:
-            raise Invalid(f"{member} has no phone number on file: enter the number to call.")
+            raise Invalid(f"{member} has no phone number on file: enter the number to call.", field="phone")
         if on_call_phone_problem(phone):
             raise Invalid(
-                f"The number on {member}'s profile is not a phone number: enter the number to call."
+                f"The number on {member}'s profile is not a phone number: enter the number to call.",
+                field="phone",
             )
     with transaction.atomic():
         # Locking the meeting serialises two requests for it, so a double

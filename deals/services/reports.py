@@ -498,10 +498,13 @@ def report_file(*, meeting: Meeting, by: User, correction_note: str = "", **fiel
             if not correction_note:
                 raise Invalid(
                     "This report breached what was approved: say why the figures changed "
-                    "(a typo, or a renegotiation?) so that your manager can judge the correction."
+                    "(a typo, or a renegotiation?) so that your manager can judge the correction.",
+                    field="correction_note",
                 )
             if len(correction_note) > CORRECTION_NOTE_MAX:
-                raise Invalid(f"Keep the reason under {CORRECTION_NOTE_MAX:,} characters.")
+                raise Invalid(
+                    f"Keep the reason under {CORRECTION_NOTE_MAX:,} characters.", field="correction_note"
+                )
             report.correction_note = correction_note
         for name, value in data.items():
             setattr(report, name, value)
