@@ -246,7 +246,7 @@ VERSIONS_PER_PAGE = 10
 
 
 @require_GET
-def briefing_history_view(request, pk):
+def briefing_history(request, pk):
     deal = deal_in_full(user=request.user, pk=pk)
     briefing = deal.briefing
     page = Paginator(briefing_versions(briefing=briefing), VERSIONS_PER_PAGE).get_page(
