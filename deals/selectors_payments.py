@@ -7,13 +7,8 @@ from django.utils import timezone
 
 from deals.access import in_teams, memberships_of
 from deals.models import Deal, FinancePolicy, Meeting, PaymentTermRequest, PaymentTermStatus
-from deals.services.payments import (
-    breached_fields,
-    briefing_payment_terms,
-    granted_terms,
-    policy_breaches,
-    terms_summary,
-)
+from deals.payment_policy import breached_fields, exceeds_grant, policy_breaches
+from deals.services.payments import briefing_payment_terms, granted_terms, terms_summary
 from teams.models import Role, Team, User
 
 GRANTED_STATUSES = [PaymentTermStatus.APPROVED, PaymentTermStatus.COUNTERED]
@@ -79,7 +74,7 @@ class PolicyComparison:
     @property
     def beyond_max(self) -> bool:
         """More net days than finance may grant at all: only a counter-offer or a rejection is possible."""
-        return self.request.net_days > self.policy.max_net_days
+        return exceeds_grant(policy=self.policy, net_days=self.request.net_days)
 
 
 def compare_with_policy(request: PaymentTermRequest, policy: FinancePolicy, due=None) -> PolicyComparison:

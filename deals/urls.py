@@ -28,13 +28,13 @@ urlpatterns = [
     path("consultations/<int:pk>/calendar.ics", brief.consultation_ics, name="consultation_ics"),
     # Briefings and approvals (deals/views/briefings.py)
     path("<int:pk>/briefing/", briefings.briefing_edit, name="briefing_edit"),
-    path("<int:pk>/briefing/submit/", briefings.briefing_submit_view, name="briefing_submit"),
+    path("<int:pk>/briefing/submit/", briefings.briefing_submit, name="briefing_submit"),
     path("<int:pk>/briefing/approve/", briefings.briefing_approve, name="briefing_approve"),
     path("<int:pk>/briefing/return/", briefings.briefing_return, name="briefing_return"),
-    path("<int:pk>/briefing/history/", briefings.briefing_history_view, name="briefing_history"),
+    path("<int:pk>/briefing/history/", briefings.briefing_history, name="briefing_history"),
     path("approvals/", briefings.approval_queue, name="approvals"),
     path("delegations/", briefings.delegations, name="delegations"),
-    path("delegations/<int:pk>/delete/", briefings.delegation_delete_view, name="delegation_delete"),
+    path("delegations/<int:pk>/delete/", briefings.delegation_delete, name="delegation_delete"),
     # On-call cover and co-negotiators (deals/views/cover.py)
     path("meetings/<int:pk>/on-call/new/", cover.on_call_new, name="on_call_new"),
     path("on-call/<int:pk>/answer/", cover.on_call_answer, name="on_call_answer"),
@@ -47,19 +47,19 @@ urlpatterns = [
     path("<int:pk>/consultations/new/", consultation_views.consultation_add, name="consultation_add"),
     path(
         "consultations/<int:pk>/request/",
-        consultation_views.consultation_request_view,
+        consultation_views.consultation_request,
         name="consultation_request",
     ),
     path(
         "consultations/<int:pk>/answer/",
-        consultation_views.consultation_answer_view,
+        consultation_views.consultation_answer,
         name="consultation_answer",
     ),
     path(
         "consultations/<int:pk>/remove/", consultation_views.consultation_remove, name="consultation_remove"
     ),
     path(
-        "consultations/<int:pk>/waive/", consultation_views.consultation_waive_view, name="consultation_waive"
+        "consultations/<int:pk>/waive/", consultation_views.consultation_waive, name="consultation_waive"
     ),
     # Payment terms (deals/views/payments.py)
     path("<int:pk>/payment-terms/new/", payment_views.payment_request_new, name="payment_request_new"),
@@ -68,13 +68,13 @@ urlpatterns = [
     path("<int:pk>/payment-terms/", payment_views.deal_payment_requests_view, name="payment_requests"),
     path(
         "payment-terms/<int:pk>/decide/",
-        payment_views.payment_request_decide_view,
+        payment_views.payment_request_decide,
         name="payment_request_decide",
     ),
     path("finance/", payment_views.finance_queue, name="finance_queue"),
     path("finance/policy/", payment_views.finance_policy, name="finance_policy"),
     # Negotiation reports and results (deals/views/reports.py)
-    path("meetings/<int:pk>/report/", report_views.report_file_view, name="report_file"),
+    path("meetings/<int:pk>/report/", report_views.report_file, name="report_file"),
     path("reports/<int:pk>/", report_views.report_detail, name="report_detail"),
     path("results/", report_views.team_results_view, name="team_results"),
     path("reports/", report_views.reports_list, name="reports"),

@@ -1,9 +1,11 @@
-"""Form fields shared by the apps."""
+"""Form fields shared by the apps, and how a form shows a service's refusal."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.forms.models import ModelChoiceIterator
+
+from negprep.errors import Invalid
 
 # Ids beyond the database's integer range must read as "not a valid choice",
 # not reach the database (where they overflow into a server error).
@@ -89,3 +91,22 @@ class DateTimeField(forms.DateTimeField):
 class DateField(forms.DateField):
     def to_python(self, value):
         return _check_year(super().to_python(value))
+
+
+def place_refusal(error: Invalid, *targets: forms.BaseForm) -> list[str]:
+    """Put each of the service's messages on the first of the ``targets`` forms with the field it
+    names; return the messages no field takes."""
+    unplaced = []
+    for name, texts in error.field_messages.items():
+        form = next((form for form in targets if name in form.fields), None)
+        if form is None:
+            unplaced.extend(texts)
+        else:
+            form.add_error(name, texts)
+    return unplaced
+
+
+def show_refusal(form: forms.BaseForm, error: Invalid) -> None:
+    """Show the service's refusal on the form: beside the field it names, else above the fields."""
+    if unplaced := place_refusal(error, form):
+        form.add_error(None, unplaced)

@@ -1,12 +1,12 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from deals.models import Contact, Meeting
 from deals.services.meetings import validate_meeting_place, validate_meeting_times
-from negprep.forms import DateTimeField, ModelMultipleChoiceField
+from negprep.errors import Invalid
+from negprep.forms import DateTimeField, ModelMultipleChoiceField, show_refusal
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -82,14 +82,13 @@ class FirstMeetingForm(forms.ModelForm):
         starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
         try:
             validate_meeting_times(starts_at=starts_at, ends_at=ends_at, check_start=check_start)
-        except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                self.add_error(field, messages)
+        except Invalid as error:
+            show_refusal(self, error)
         if "location" in cleaned and "video_link" in cleaned:
             try:
                 validate_meeting_place(location=cleaned["location"], video_link=cleaned["video_link"])
-            except ValidationError as exc:
-                self.add_error("location", exc.message_dict["location"])
+            except Invalid as error:
+                show_refusal(self, error)
         return cleaned
 
 

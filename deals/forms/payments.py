@@ -5,7 +5,15 @@ from crispy_forms.layout import HTML, Column, Field, Layout, Row
 from django import forms
 
 from deals.models import FinancePolicy, PaymentTermRequest
-from deals.services.payments import MAX_INSTALMENTS, MAX_NET_DAYS, breached_fields, pct, policy_breaches
+from deals.payment_policy import (
+    MAX_INSTALMENTS,
+    MAX_NET_DAYS,
+    breached_fields,
+    counter_problems,
+    justification_problem,
+    pct,
+    policy_breaches,
+)
 
 TERM_FIELDS = ["net_days", "deposit_pct", "instalments", "early_payment_discount"]
 NET_DAYS_BOUNDS = {
@@ -137,12 +145,9 @@ class PaymentRequestForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        breaches = self.breaches()
-        if breaches and not (data.get("justification") or "").strip():
-            self.add_error(
-                "justification",
-                "Required: these terms are outside the finance policy (" + "; ".join(breaches) + ").",
-            )
+        justification = data.get("justification")
+        if problem := justification_problem(breaches=self.breaches(), justification=justification):
+            self.add_error("justification", problem)
         return data
 
 
@@ -223,27 +228,15 @@ class PaymentDecisionForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("decision") == "counter":
-            net_days = data.get("counter_net_days")
-            if net_days is None and "counter_net_days" not in self.errors:
-                self.add_error("counter_net_days", "A counter-offer needs at least the net days you grant.")
-            elif net_days is not None and net_days > self.policy.max_net_days:
-                self.add_error(
-                    "counter_net_days",
-                    f"Finance may grant at most {self.policy.max_net_days} net days.",
-                )
-            # Left empty they stay as requested; the service checks those against the policy.
-            deposit = data.get("counter_deposit_pct")
-            if deposit is not None and deposit < self.policy.min_deposit_pct:
-                self.add_error(
-                    "counter_deposit_pct",
-                    f"The policy's minimum deposit is {pct(self.policy.min_deposit_pct)} %: "
-                    "a counter-offer may not ask for less.",
-                )
-            instalments = data.get("counter_instalments")
-            if instalments is not None and instalments > self.policy.max_instalments:
-                self.add_error(
-                    "counter_instalments",
-                    f"The policy allows at most {self.policy.max_instalments} instalments: "
-                    "a counter-offer may not offer more.",
-                )
+            # Terms left empty stay as requested: the service checks those, with the same rules.
+            problems = counter_problems(
+                policy=self.policy,
+                net_days=data.get("counter_net_days"),
+                deposit_pct=data.get("counter_deposit_pct"),
+                instalments=data.get("counter_instalments"),
+                early_payment_discount=data.get("counter_early_payment_discount"),
+            )
+            for name, problem in problems.items():
+                if name not in self.errors:
+                    self.add_error(name, problem)
         return data

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from deals.models import (
     FinancePolicy,
 )
+from deals.payment_policy import pct, policy_breaches
 from deals.scale.words import (
     APPROACHES,
     BATNAS,
@@ -40,7 +41,7 @@ from deals.scale.words import (
     WAIVE_REASONS,
 )
 from deals.services.briefings import LIMIT_FIELDS, limits_snapshot
-from deals.services.payments import pct, policy_breaches, terms_summary
+from deals.services.payments import terms_summary
 from deals.services.reports import ReportReferences, breach_labels, compare_with_references
 
 

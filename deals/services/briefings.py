@@ -21,6 +21,7 @@ from deals.models import (
 )
 from deals.readiness import readiness_refresh
 from deals.services.activity import activity_record
+from negprep.errors import Invalid, NotAllowed, Stale
 from teams.models import Role, Team, User
 from teams.notifications import notify
 from teams.selectors import members_with_role
@@ -42,18 +43,6 @@ EDITABLE_FIELDS = TEXT_FIELDS + LIMIT_FIELDS
 PITCH_FIELDS = ["feature", "benefit", "evidence"]
 OBJECTION_FIELDS = ["objection", "answer"]
 CONCESSION_FIELDS = ["give", "get"]
-
-
-class BriefingError(Exception):
-    """A request the briefing's state or the user's role does not allow; the message is for the user."""
-
-
-class StaleBriefing(BriefingError):
-    """Someone else saved the briefing after this editor loaded it."""
-
-
-class NotAllowed(BriefingError):
-    """The user's role does not allow this decision."""
 
 
 def _json_value(value):
@@ -134,12 +123,12 @@ def briefing_save(
             raise NotAllowed("Only the deal's owner edits its briefing.")
         if current.revision != revision:
             who = current.updated_by or "someone else"
-            raise StaleBriefing(
+            raise Stale(
                 f"{who} saved this briefing while you were editing it. Your changes were not "
                 "saved: compare them with the current briefing, then save again."
             )
         if current.status == BriefingStatus.SUBMITTED:
-            raise BriefingError("The briefing is waiting for approval and cannot be changed now.")
+            raise Invalid("The briefing is waiting for approval and cannot be changed now.")
 
         limits_before = limits_snapshot(current)
         pitch_before = _rows_snapshot(current.pitch_points.all(), PITCH_FIELDS)
@@ -208,15 +197,15 @@ def briefing_submit(*, briefing: Briefing, by: User) -> BriefingVersion:
         if not can_edit_deal(user=by, deal=deal):
             raise NotAllowed("Only the deal's owner submits its briefing.")
         if current.status not in (BriefingStatus.DRAFT, BriefingStatus.CHANGES_REQUESTED):
-            raise BriefingError(
+            raise Invalid(
                 f"This briefing is {current.get_status_display().lower()}; there is nothing to submit."
             )
         problems = submission_problems(current)
         if problems:
-            raise BriefingError("Fill in before submitting: " + ", ".join(problems) + ".")
+            raise Invalid("Fill in before submitting: " + ", ".join(problems) + ".")
         managers = decision_makers(deal=deal)
         if not managers:
-            raise BriefingError(
+            raise Invalid(
                 "Your team has no other manager who could approve this briefing. "
                 "Ask your administrator to add one."
             )
@@ -291,11 +280,11 @@ def briefing_decide(*, briefing: Briefing, by: User, approve: bool, comment: str
         if deal.owner_id == by.pk:
             raise NotAllowed("You own this deal, so another manager must decide on its briefing.")
         if current.status != BriefingStatus.SUBMITTED:
-            raise BriefingError(
+            raise Invalid(
                 f"This briefing is {current.get_status_display().lower()}, not waiting for a decision."
             )
         if not approve and not comment:
-            raise BriefingError("Say what needs to change: a comment is required to return a briefing.")
+            raise Invalid("Say what needs to change: a comment is required to return a briefing.")
         version = current.versions.get(number=current.version)
         delegation = active_delegation(team=deal.team, delegate=by)
         on_behalf_of = delegation.manager if delegation else None
@@ -352,13 +341,13 @@ def delegation_create(
     if not is_manager(user=manager, team_id=team.pk):
         raise NotAllowed("Only a manager of the team delegates approvals.")
     if not is_manager(user=delegate, team_id=team.pk):
-        raise BriefingError("Approvals can only be delegated to another manager of the team.")
+        raise Invalid("Approvals can only be delegated to another manager of the team.", field="delegate")
     if delegate.pk == manager.pk:
-        raise BriefingError("Choose another manager: you cannot delegate to yourself.")
+        raise Invalid("Choose another manager: you cannot delegate to yourself.", field="delegate")
     if ends_on < starts_on:
-        raise BriefingError("The last day must not be before the first day.")
+        raise Invalid("The last day must not be before the first day.", field="ends_on")
     if ends_on < timezone.localdate():
-        raise BriefingError("The date range is already over.")
+        raise Invalid("The date range is already over.", field="ends_on")
     return ApprovalDelegation.objects.create(
         team=team, manager=manager, delegate=delegate, starts_on=starts_on, ends_on=ends_on
     )

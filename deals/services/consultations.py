@@ -27,8 +27,9 @@ from deals.models import (
 )
 from deals.readiness import Readiness, readiness_refresh
 from deals.services.activity import activity_record
-from deals.services.briefings import BriefingError, NotAllowed, next_meeting_start
+from deals.services.briefings import next_meeting_start
 from deals.services.meetings import MEETING_HORIZON
+from negprep.errors import Invalid, NotAllowed
 from teams.models import Role, User
 from teams.notifications import notify
 from teams.selectors import members_with_role
@@ -215,14 +216,14 @@ def _lock(consultation: Consultation) -> Consultation:
             .get(pk=consultation.pk)
         )
     except Consultation.DoesNotExist:
-        raise BriefingError(
+        raise Invalid(
             "This consultation is no longer needed: the deal changed and it was withdrawn."
         ) from None
 
 
 def _refuse_closed(deal: Deal) -> None:
     if not deal.is_open:
-        raise BriefingError(
+        raise Invalid(
             f"This deal is {deal.get_status_display().lower()}: its consultations can no longer change."
         )
 
@@ -230,14 +231,14 @@ def _refuse_closed(deal: Deal) -> None:
 def consultation_add_optional(*, deal: Deal, by: User, department: str) -> Consultation:
     """An extra question to a department, beside the required ones."""
     if department not in Department.values:
-        raise BriefingError("Pick the department to consult.")
+        raise Invalid("Pick the department to consult.")
     with transaction.atomic():
         locked = Deal.objects.select_for_update().get(pk=deal.pk)
         if not can_edit_deal(user=by, deal=locked):
             raise NotAllowed("Only the deal's owner asks for consultations.")
         _refuse_closed(locked)
         if locked.consultations.filter(department=department, status=ConsultationStatus.OPEN).exists():
-            raise BriefingError(
+            raise Invalid(
                 f"A {_label(department).lower()} consultation is already waiting to be sent: "
                 "request that one."
             )
@@ -259,7 +260,7 @@ def consultation_remove_optional(*, consultation: Consultation, by: User) -> Non
         if not can_edit_deal(user=by, deal=deal):
             raise NotAllowed("Only the deal's owner removes its consultations.")
         if current.required:
-            raise BriefingError(
+            raise Invalid(
                 "This consultation is required by the deal: a manager may waive it, but it cannot be removed."
             )
         if current.status != ConsultationStatus.OPEN:
@@ -268,7 +269,7 @@ def consultation_remove_optional(*, consultation: Consultation, by: User) -> Non
                 if current.status == ConsultationStatus.REQUESTED
                 else current.get_status_display().lower()
             )
-            raise BriefingError(f"This consultation was already {done}: it stays on record.")
+            raise Invalid(f"This consultation was already {done}: it stays on record.")
         department = _label(current.department).lower()
         current.delete()
         activity_record(
@@ -329,23 +330,25 @@ def consultation_request(
             raise NotAllowed("Only the deal's owner requests its consultations.")
         _refuse_closed(deal)
         if current.is_settled:
-            raise BriefingError(
+            raise Invalid(
                 f"This consultation was already {current.get_status_display().lower()}: it cannot be "
                 "asked again. Add an optional consultation for a new question."
             )
         if not questions:
-            raise BriefingError("Write the questions you need answered.")
+            raise Invalid("Write the questions you need answered.", field="questions")
         if len(questions) > QUESTIONS_MAX:
-            raise BriefingError(f"Keep the questions under {QUESTIONS_MAX:,} characters.")
+            raise Invalid(f"Keep the questions under {QUESTIONS_MAX:,} characters.", field="questions")
         department = current.department
         answerers = consultation_answerers(deal=deal, department=department)
         role_label = Role(DEPARTMENT_ROLES[department]).label.lower()
         if assignee is not None and not answerers.filter(pk=assignee.pk).exists():
             who = "another manager" if department == Department.BOSS else f"someone in {role_label}"
-            raise BriefingError(f"{assignee} cannot answer this consultation: pick {who} in {deal.team}.")
+            raise Invalid(
+                f"{assignee} cannot answer this consultation: pick {who} in {deal.team}.", field="assignee"
+            )
         recipients = [assignee] if assignee is not None else list(answerers)
         if not recipients:
-            raise BriefingError(
+            raise Invalid(
                 f"Nobody in {deal.team} can answer a {_label(department).lower()} consultation yet: "
                 f"ask your administrator to give someone the {role_label} role."
             )
@@ -353,17 +356,18 @@ def consultation_request(
         if due_at is None:
             due_at = consultation_default_due(deal=deal, now=now)
         elif due_at <= now:
-            raise BriefingError("The due time is in the past: pick a time that is still ahead.")
+            raise Invalid("The due time is in the past: pick a time that is still ahead.", field="due_at")
         else:
             meeting_start = next_meeting_start(deal=deal)
             if meeting_start is not None and due_at > meeting_start:
                 when = formats.date_format(timezone.localtime(meeting_start), "D j M, H:i")
-                raise BriefingError(
+                raise Invalid(
                     f"The answer is needed before the next meeting ({when}): "
-                    "pick a due time no later than that."
+                    "pick a due time no later than that.",
+                    field="due_at",
                 )
             if due_at > now + MEETING_HORIZON:
-                raise BriefingError("Pick a due time within the next three years.")
+                raise Invalid("Pick a due time within the next three years.", field="due_at")
 
         again = current.status == ConsultationStatus.REQUESTED
         before = {"Asked": None, "Due": None}
@@ -423,16 +427,16 @@ def _clean_text(values: dict, name: str) -> str:
     limit = _TEXT_LIMITS[name]
     if len(text) > limit:
         label = Consultation._meta.get_field(name).verbose_name
-        raise BriefingError(f"Keep “{label}” under {limit:,} characters.")
+        raise Invalid(f"Keep “{label}” under {limit:,} characters.")
     return text
 
 
 def _clean_answer(department: str, values: dict) -> dict:
-    """The answer's fields as they will be stored; raises BriefingError on what is missing."""
+    """The answer's fields as they will be stored; raises Invalid on what is missing."""
     cleaned = {name: _clean_text(values, name) for name in _TEXT_LIMITS}
     if department not in STRUCTURED_DEPARTMENTS:
         if not cleaned["answer"]:
-            raise BriefingError(ANSWER_PROMPTS[department])
+            raise Invalid(ANSWER_PROMPTS[department])
         return {
             **cleaned,
             "missing": "",
@@ -445,23 +449,23 @@ def _clean_answer(department: str, values: dict) -> dict:
 
     can_fulfil = values.get("can_fulfil") or ""
     if can_fulfil not in CanFulfil.values:
-        raise BriefingError("Say whether we can fulfil it: yes, partly or no.")
+        raise Invalid("Say whether we can fulfil it: yes, partly or no.")
     lead_time = values.get("lead_time_days")
     if lead_time is None or lead_time == "":
-        raise BriefingError("Give the lead time to mobilise, in days.")
+        raise Invalid("Give the lead time to mobilise, in days.")
     try:
         lead_time = int(lead_time)
     except (TypeError, ValueError):
-        raise BriefingError("Give the lead time to mobilise as a whole number of days.") from None
+        raise Invalid("Give the lead time to mobilise as a whole number of days.") from None
     if lead_time < 0:
-        raise BriefingError("The lead time cannot be negative.")
+        raise Invalid("The lead time cannot be negative.")
     committed = values.get("committed_date")
     if committed is not None and not isinstance(committed, datetime.date):
-        raise BriefingError("Give the earliest date you commit to as a date.")
+        raise Invalid("Give the earliest date you commit to as a date.")
     if can_fulfil in (CanFulfil.YES, CanFulfil.PARTLY) and committed is None:
-        raise BriefingError("Give the earliest date you commit to.")
+        raise Invalid("Give the earliest date you commit to.")
     if committed is not None and committed < timezone.localdate():
-        raise BriefingError("The date you commit to is in the past.")
+        raise Invalid("The date you commit to is in the past.")
     return {**cleaned, "can_fulfil": can_fulfil, "lead_time_days": lead_time, "committed_date": committed}
 
 
@@ -496,11 +500,11 @@ def consultation_answer(*, consultation: Consultation, by: User, **answer_fields
                 "answers this consultation."
             )
         if current.status == ConsultationStatus.OPEN:
-            raise BriefingError("This consultation has not been asked yet, so there is nothing to answer.")
+            raise Invalid("This consultation has not been asked yet, so there is nothing to answer.")
         if current.status == ConsultationStatus.ANSWERED:
-            raise BriefingError(f"{current.answered_by or 'Someone'} already answered this consultation.")
+            raise Invalid(f"{current.answered_by or 'Someone'} already answered this consultation.")
         if current.status == ConsultationStatus.WAIVED:
-            raise BriefingError("This consultation was waived: no answer is needed any more.")
+            raise Invalid("This consultation was waived: no answer is needed any more.")
         _refuse_closed(deal)
 
         for name, value in _clean_answer(current.department, answer_fields).items():
@@ -539,13 +543,13 @@ def consultation_waive(*, consultation: Consultation, by: User, reason: str) -> 
         if deal.owner_id == by.pk:
             raise NotAllowed("You own this deal, so another manager must waive its consultations.")
         if current.status == ConsultationStatus.ANSWERED:
-            raise BriefingError("This consultation is already answered; an answer cannot be waived.")
+            raise Invalid("This consultation is already answered; an answer cannot be waived.")
         if current.status == ConsultationStatus.WAIVED:
-            raise BriefingError(f"{current.waived_by or 'A manager'} already waived this consultation.")
+            raise Invalid(f"{current.waived_by or 'A manager'} already waived this consultation.")
         if not reason:
-            raise BriefingError("Give the reason for waiving this consultation.")
+            raise Invalid("Give the reason for waiving this consultation.")
         if len(reason) > REASON_MAX:
-            raise BriefingError(f"Keep the reason under {REASON_MAX:,} characters.")
+            raise Invalid(f"Keep the reason under {REASON_MAX:,} characters.")
 
         was_asked = _was_asked(current)
         current.status = ConsultationStatus.WAIVED

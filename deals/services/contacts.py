@@ -11,7 +11,7 @@ from django.db import transaction
 from deals.access import can_edit_deal
 from deals.models import BuyingRole, Contact, Deal
 from deals.services.activity import activity_record
-from deals.services.briefings import BriefingError, NotAllowed
+from negprep.errors import Invalid, NotAllowed
 from teams.models import User, phone_validator
 
 # Labels of the timeline's "changes"; the keys are the services' argument names.
@@ -32,7 +32,7 @@ def _check_owner(*, deal: Deal, by: User) -> None:
 
 
 def _clean(*, deal: Deal, values: dict, exclude_pk: int | None = None) -> dict:
-    """The values stripped and checked; a ValidationError keyed by field otherwise."""
+    """The values stripped and checked; ``Invalid`` keyed by field otherwise."""
     values = {field: (value or "").strip() for field, value in values.items()}
     errors = {}
     name = values["name"]
@@ -61,7 +61,7 @@ def _clean(*, deal: Deal, values: dict, exclude_pk: int | None = None) -> dict:
         if twins.exists():
             errors["name"] = f"{deal.customer} already has a contact called {name}: correct that one."
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     return values
 
 
@@ -82,7 +82,7 @@ def contact_add(
         deal = Deal.objects.select_for_update().select_related("team", "customer").get(pk=deal.pk)
         _check_owner(deal=deal, by=by)
         if not deal.is_open:
-            raise BriefingError(
+            raise Invalid(
                 f"This deal is {deal.get_status_display().lower()}: it takes no new contacts."
             )
         values = _clean(
@@ -122,7 +122,7 @@ def contact_update(*, contact: Contact, deal: Deal, by: User, **fields) -> Conta
         # Compare with what is stored, under a lock, not with an instance a form may have touched.
         current = Contact.objects.select_for_update().filter(pk=contact.pk).first()
         if current is None or current.customer_id != deal.customer_id:
-            raise BriefingError(f"This is not a contact of {deal.customer}.")
+            raise Invalid(f"This is not a contact of {deal.customer}.")
         values = _clean(
             deal=deal,
             values={name: fields.get(name, getattr(current, name)) for name in CONTACT_FIELDS},

@@ -11,7 +11,7 @@ from deals.access import can_edit_deal
 from deals.models import CoNegotiatorRequest, Meeting, OnCall, OnCallStatus
 from deals.readiness import readiness_refresh
 from deals.services.activity import activity_record
-from deals.services.briefings import BriefingError, NotAllowed
+from negprep.errors import Invalid, NotAllowed
 from teams.models import Membership, User, phone_validator
 from teams.notifications import notify
 
@@ -43,17 +43,17 @@ def _check_owner(*, meeting: Meeting, by: User) -> None:
     if not can_edit_deal(user=by, deal=meeting.deal):
         raise NotAllowed("Only the deal's owner arranges cover for its meetings.")
     if meeting.cancelled:
-        raise BriefingError("This meeting was cancelled.")
+        raise Invalid("This meeting was cancelled.")
     if meeting.ends_at <= timezone.now():
-        raise BriefingError("This meeting is over.")
+        raise Invalid("This meeting is over.")
 
 
 def _check_colleague(*, meeting: Meeting, member: User) -> None:
     deal = meeting.deal
     if member.pk == deal.owner_id:
-        raise BriefingError("Choose a colleague: the rep who negotiates cannot cover themselves.")
+        raise Invalid("Choose a colleague: the rep who negotiates cannot cover themselves.")
     if not member.is_active or not Membership.objects.filter(user=member, team=deal.team).exists():
-        raise BriefingError("Choose a member of the deal's team.")
+        raise Invalid("Choose a member of the deal's team.")
 
 
 def _deal_url(meeting: Meeting) -> str:
@@ -74,18 +74,19 @@ def on_call_request(
     _check_colleague(meeting=meeting, member=member)
     topic = (topic or "").strip()
     if not topic:
-        raise BriefingError("Say what they are on call for, e.g. technical specs or delivery.")
+        raise Invalid("Say what they are on call for, e.g. technical specs or delivery.", field="topic")
     phone = (phone or "").strip()
     if phone:
         if problem := on_call_phone_problem(phone):
-            raise BriefingError(problem)
+            raise Invalid(problem, field="phone")
     else:
         phone = _membership_phone(member=member, team_id=meeting.deal.team_id)
         if not phone:
-            raise BriefingError(f"{member} has no phone number on file: enter the number to call.")
+            raise Invalid(f"{member} has no phone number on file: enter the number to call.", field="phone")
         if on_call_phone_problem(phone):
-            raise BriefingError(
-                f"The number on {member}'s profile is not a phone number: enter the number to call."
+            raise Invalid(
+                f"The number on {member}'s profile is not a phone number: enter the number to call.",
+                field="phone",
             )
     with transaction.atomic():
         # Locking the meeting serialises two requests for it, so a double
@@ -94,7 +95,7 @@ def on_call_request(
         available_from = available_from or meeting.starts_at - DEFAULT_MARGIN
         available_to = available_to or meeting.ends_at + DEFAULT_MARGIN
         if available_from > meeting.starts_at or available_to < meeting.ends_at:
-            raise BriefingError("The on-call time must cover the whole meeting.")
+            raise Invalid("The on-call time must cover the whole meeting.")
         fields = {
             "topic": topic[:120],
             "phone": phone,
@@ -143,7 +144,7 @@ def _on_call_to_ask_again(*, meeting: Meeting, member: User) -> OnCall | None:
     """
     earlier = list(OnCall.objects.filter(meeting=meeting, member=member).order_by("-created_at", "-pk"))
     if any(entry.status != OnCallStatus.DECLINED and entry.covers(meeting) for entry in earlier):
-        raise BriefingError(f"{member} has already been asked to be on call for this meeting.")
+        raise Invalid(f"{member} has already been asked to be on call for this meeting.")
     stale = [entry for entry in earlier if entry.status != OnCallStatus.DECLINED]
     return (stale or earlier or [None])[0]
 
@@ -161,7 +162,7 @@ def _respond(obj, *, by: User, accept: bool, what: str):
     if obj.member_id != by.pk:
         raise NotAllowed("Only the colleague who was asked can answer.")
     if obj.meeting.cancelled or obj.meeting.ends_at <= timezone.now():
-        raise BriefingError("This meeting is cancelled or over.")
+        raise Invalid("This meeting is cancelled or over.")
     status = OnCallStatus.ACCEPTED if accept else OnCallStatus.DECLINED
     if obj.status == status:
         return False
@@ -188,7 +189,7 @@ def on_call_respond(*, on_call: OnCall, by: User, accept: bool) -> bool:
     with transaction.atomic():
         on_call = OnCall.objects.select_for_update().select_related("meeting__deal").get(pk=on_call.pk)
         if accept and on_call.member_id == by.pk and not on_call.covers(on_call.meeting):
-            raise BriefingError(
+            raise Invalid(
                 "The meeting moved and this cover no longer spans it: "
                 f"{on_call.meeting.deal.owner} will ask you again for the new time."
             )
@@ -221,7 +222,7 @@ def co_negotiator_request(*, meeting: Meeting, by: User, member: User, note: str
         )
         if not created:
             if request.status != OnCallStatus.DECLINED:
-                raise BriefingError(f"{member} has already been asked to come along.")
+                raise Invalid(f"{member} has already been asked to come along.")
             request.status = OnCallStatus.REQUESTED
             request.responded_at = None
             request.save(update_fields=["status", "responded_at"])

@@ -4,7 +4,6 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from deals.access import can_edit_deal
@@ -12,6 +11,7 @@ from deals.models import Briefing, BuyingRole, Contact, Currency, Customer, Deal
 from deals.services.activity import activity_record
 from deals.services.consultations import consultations_derive
 from deals.services.meetings import meeting_add, validate_meeting_place, validate_meeting_times
+from negprep.errors import Invalid, NotAllowed
 from teams.models import Membership, Role, Team, User
 
 # What the owner may change after creation. Status, owner and team are not
@@ -34,16 +34,16 @@ CENT = Decimal("0.01")
 
 def _customer_for_deal(*, team: Team, customer: Customer | None, new_customer: dict | None) -> Customer:
     if customer is not None and new_customer:
-        raise ValidationError({"customer": "Pick an existing customer or type a new one, not both."})
+        raise Invalid({"customer": "Pick an existing customer or type a new one, not both."})
     if customer is not None:
         if customer.team_id != team.pk:
-            raise ValidationError({"customer": f"This customer is not a customer of {team}."})
+            raise Invalid({"customer": f"This customer is not a customer of {team}."})
         return customer
     name = ((new_customer or {}).get("name") or "").strip()
     if not name:
-        raise ValidationError({"customer": "Pick an existing customer or type the name of a new one."})
+        raise Invalid({"customer": "Pick an existing customer or type the name of a new one."})
     if Customer.objects.filter(team=team, name__iexact=name).exists():
-        raise ValidationError(
+        raise Invalid(
             {"new_customer_name": f"{team} already has a customer called {name}: pick it from the list."}
         )
     try:
@@ -53,7 +53,7 @@ def _customer_for_deal(*, team: Team, customer: Customer | None, new_customer: d
                 team=team, name=name, industry=((new_customer or {}).get("industry") or "").strip()
             )
     except IntegrityError:
-        raise ValidationError(
+        raise Invalid(
             {"new_customer_name": f"{team} already has a customer called {name}: pick it from the list."}
         ) from None
 
@@ -62,7 +62,7 @@ def _existing_contacts(*, customer: Customer, contact_ids: Iterable[int]) -> lis
     ids = {int(pk) for pk in contact_ids}
     found = list(Contact.objects.filter(pk__in=ids, customer=customer))
     if len(found) != len(ids):
-        raise ValidationError({"contacts": f"Tick only contacts of {customer}."})
+        raise Invalid({"contacts": f"Tick only contacts of {customer}."})
     return found
 
 
@@ -71,9 +71,9 @@ def _new_contacts(*, customer: Customer, new_contacts: Iterable[dict]) -> list[t
     for data in new_contacts:
         name = (data.get("name") or "").strip()
         if not name:
-            raise ValidationError({"__all__": "Every new contact needs a name."})
+            raise Invalid("Every new contact needs a name.")
         if data.get("buying_role") not in BuyingRole.values:
-            raise ValidationError({"__all__": f"Pick the buying role of {name}."})
+            raise Invalid(f"Pick the buying role of {name}.")
         contact = Contact.objects.create(
             customer=customer,
             name=name,
@@ -115,11 +115,11 @@ def deal_create(
     picked existing contacts attend (default: all of them).
     """
     if not Membership.objects.filter(user=owner, team=team, role=Role.REP).exists():
-        raise PermissionDenied("Only a sales rep of the team owns its deals.")
+        raise NotAllowed("Only a sales rep of the team owns its deals.")
     if estimated_value is None or estimated_value < 0:
-        raise ValidationError({"estimated_value": "The estimated value cannot be negative."})
+        raise Invalid({"estimated_value": "The estimated value cannot be negative."})
     if quantity is not None and quantity < 0:
-        raise ValidationError({"quantity": "The quantity cannot be negative."})
+        raise Invalid({"quantity": "The quantity cannot be negative."})
     validate_meeting_times(starts_at=first_meeting.get("starts_at"), ends_at=first_meeting.get("ends_at"))
     validate_meeting_place(
         location=first_meeting.get("location", ""), video_link=first_meeting.get("video_link", "")
@@ -127,12 +127,12 @@ def deal_create(
 
     contact_ids = list(contact_ids)
     if new_customer and contact_ids:
-        raise ValidationError({"contacts": "A new customer has no contacts on file yet: add them below."})
+        raise Invalid({"contacts": "A new customer has no contacts on file yet: add them below."})
     customer = _customer_for_deal(team=team, customer=customer, new_customer=new_customer)
     existing = _existing_contacts(customer=customer, contact_ids=contact_ids)
     attending_ids = {int(pk) for pk in first_meeting.get("contact_ids", contact_ids)}
     if not attending_ids <= {contact.pk for contact in existing}:
-        raise ValidationError({"contacts": "Only the contacts picked for this deal can attend its meeting."})
+        raise Invalid({"contacts": "Only the contacts picked for this deal can attend its meeting."})
     created = _new_contacts(customer=customer, new_contacts=new_contacts)
 
     deal = Deal.objects.create(
@@ -183,13 +183,13 @@ def deal_update(*, deal: Deal, by: User, **fields) -> Deal:
     if unknown:
         raise TypeError(f"deal_update cannot change: {', '.join(sorted(unknown))}")
     if not can_edit_deal(user=by, deal=deal):
-        raise PermissionDenied("Only the deal's owner edits it.")
+        raise NotAllowed("Only the deal's owner edits it.")
     if fields.get("estimated_value") is not None:
         if fields["estimated_value"] < 0:
-            raise ValidationError({"estimated_value": "The estimated value cannot be negative."})
+            raise Invalid({"estimated_value": "The estimated value cannot be negative."})
         fields["estimated_value"] = fields["estimated_value"].quantize(CENT)
     if fields.get("quantity") is not None and fields["quantity"] < 0:
-        raise ValidationError({"quantity": "The quantity cannot be negative."})
+        raise Invalid({"quantity": "The quantity cannot be negative."})
 
     # Compare with what is stored, under a lock, not with an instance a form may have touched.
     current = Deal.objects.select_for_update().get(pk=deal.pk)

@@ -3,7 +3,6 @@
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +11,7 @@ from deals.access import can_edit_deal
 from deals.models import Contact, Deal, Meeting, MeetingStage, OnCallStatus
 from deals.readiness import readiness_refresh
 from deals.services.activity import activity_record
+from negprep.errors import Invalid, NotAllowed
 from teams.models import User
 from teams.notifications import notify
 
@@ -35,7 +35,7 @@ MEETING_LONGEST = timedelta(days=7)
 def validate_meeting_times(
     *, starts_at: datetime | None, ends_at: datetime | None, check_start: bool = True
 ) -> None:
-    """Raise a ValidationError keyed by field when the times do not make a meeting.
+    """Raise ``Invalid`` keyed by field when the times do not make a meeting.
 
     ``check_start`` is off when an existing meeting keeps its start: a meeting
     under way may still get a new room, but nobody schedules into the past.
@@ -54,24 +54,24 @@ def validate_meeting_times(
         elif ends_at - starts_at > MEETING_LONGEST:
             errors["ends_at"] = f"A meeting lasts at most {MEETING_LONGEST.days} days: check the end date."
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
 
 
 def validate_meeting_place(*, location: str, video_link: str) -> None:
     if not (location or "").strip() and not (video_link or "").strip():
-        raise ValidationError({"location": "Give a location or a video link (or both)."})
+        raise Invalid({"location": "Give a location or a video link (or both)."})
 
 
 def _check_owner(*, deal: Deal, by: User) -> None:
     if not can_edit_deal(user=by, deal=deal):
-        raise PermissionDenied("Only the deal's owner arranges its meetings.")
+        raise NotAllowed("Only the deal's owner arranges its meetings.")
 
 
 def _customer_contacts(*, deal: Deal, contacts: Iterable[Contact | int]) -> list[Contact]:
     ids = {contact.pk if isinstance(contact, Contact) else int(contact) for contact in contacts}
     found = list(Contact.objects.filter(pk__in=ids, customer_id=deal.customer_id))
     if len(found) != len(ids):
-        raise ValidationError({"contacts": "Pick only contacts of this deal's customer."})
+        raise Invalid({"contacts": "Pick only contacts of this deal's customer."})
     return found
 
 
@@ -132,7 +132,7 @@ def meeting_add(
 ) -> Meeting:
     _check_owner(deal=deal, by=by)
     if not deal.is_open:
-        raise ValidationError(f"This deal is {deal.get_status_display().lower()}: it takes no new meetings.")
+        raise Invalid(f"This deal is {deal.get_status_display().lower()}: it takes no new meetings.")
     validate_meeting_times(starts_at=starts_at, ends_at=ends_at)
     validate_meeting_place(location=location, video_link=video_link)
     with transaction.atomic():
@@ -170,7 +170,7 @@ def meeting_move(*, meeting: Meeting, by: User, **fields) -> Meeting:
     deal = meeting.deal
     _check_owner(deal=deal, by=by)
     if not deal.is_open:
-        raise ValidationError(
+        raise Invalid(
             f"This deal is {deal.get_status_display().lower()}: its meetings can no longer be changed."
         )
 
@@ -178,7 +178,7 @@ def meeting_move(*, meeting: Meeting, by: User, **fields) -> Meeting:
         # Compare with what is stored, not with an instance a form may have touched.
         current = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if current.cancelled:
-            raise ValidationError("This meeting was cancelled; schedule a new one instead.")
+            raise Invalid("This meeting was cancelled; schedule a new one instead.")
         old_contacts = sorted(current.contacts.all(), key=lambda contact: contact.pk)
         new = {
             "starts_at": fields.get("starts_at", current.starts_at),

@@ -14,9 +14,18 @@ from django.utils import timezone
 
 from deals.access import can_edit_deal, is_finance
 from deals.models import Briefing, Deal, FinancePolicy, PaymentTermRequest, PaymentTermStatus, field_label
+from deals.payment_policy import (
+    approval_problem,
+    bounds_problems,
+    counter_problems,
+    justification_problem,
+    pct,
+    policy_breaches,
+)
 from deals.readiness import readiness_refresh
 from deals.services.activity import activity_record
-from deals.services.briefings import BriefingError, NotAllowed, next_meeting_start
+from deals.services.briefings import next_meeting_start
+from negprep.errors import Invalid, NotAllowed
 from teams.models import Role, Team, User
 from teams.notifications import notify
 from teams.selectors import members_with_role
@@ -27,79 +36,6 @@ DECISIONS = {
     "reject": PaymentTermStatus.REJECTED,
 }
 _PAYMENT_TERMS_MAX = Briefing._meta.get_field("payment_terms").max_length
-
-# Bounds on any terms whatever the team's policy says: beyond them a number is a
-# typo, not a negotiating position, and must never reach finance.
-MAX_NET_DAYS = 365
-MAX_INSTALMENTS = 60
-
-
-def pct(value) -> str:
-    """A percentage as people write it: 20, 12.5 (never 20.00 or 2E+1)."""
-    return f"{Decimal(value).normalize():f}"
-
-
-def _checks(*, policy: FinancePolicy, net_days, deposit_pct, instalments, early_payment_discount):
-    """(field, reason) for every term outside the policy; exactly at a limit is within."""
-    if net_days > policy.max_net_days:
-        yield (
-            "net_days",
-            f"{net_days} net days exceed the standard {policy.standard_net_days} "
-            f"and the most finance may grant ({policy.max_net_days})",
-        )
-    elif net_days > policy.standard_net_days:
-        yield "net_days", f"{net_days} net days exceed the standard {policy.standard_net_days}"
-    if deposit_pct < policy.min_deposit_pct:
-        yield (
-            "deposit_pct",
-            f"deposit {pct(deposit_pct)} % is below the minimum {pct(policy.min_deposit_pct)} %",
-        )
-    if instalments > policy.max_instalments:
-        yield "instalments", f"{instalments} instalments exceed the maximum {policy.max_instalments}"
-    if early_payment_discount and not policy.early_payment_discount_allowed:
-        yield "early_payment_discount", "early-payment discount is not allowed"
-
-
-def policy_breaches(
-    *,
-    policy: FinancePolicy,
-    net_days: int,
-    deposit_pct: Decimal,
-    instalments: int,
-    early_payment_discount: bool,
-) -> list[str]:
-    """Why the terms are outside the policy, one reason per term; empty when they are within."""
-    return [
-        reason
-        for _, reason in _checks(
-            policy=policy,
-            net_days=net_days,
-            deposit_pct=deposit_pct,
-            instalments=instalments,
-            early_payment_discount=early_payment_discount,
-        )
-    ]
-
-
-def breached_fields(
-    *,
-    policy: FinancePolicy,
-    net_days: int,
-    deposit_pct: Decimal,
-    instalments: int,
-    early_payment_discount: bool,
-) -> set[str]:
-    """The names of the terms outside the policy, for highlighting them."""
-    return {
-        name
-        for name, _ in _checks(
-            policy=policy,
-            net_days=net_days,
-            deposit_pct=deposit_pct,
-            instalments=instalments,
-            early_payment_discount=early_payment_discount,
-        )
-    }
 
 
 def finance_policy_for(*, team: Team) -> FinancePolicy:
@@ -190,56 +126,12 @@ def _deal_payments_url(deal: Deal) -> str:
     return reverse("deals:detail", args=[deal.pk]) + "#payment-terms"
 
 
-def _check_terms(*, net_days, deposit_pct, instalments) -> None:
-    if net_days is None or not 0 <= net_days <= MAX_NET_DAYS:
-        raise BriefingError(f"Net days must be between 0 and {MAX_NET_DAYS}.")
-    if (
-        deposit_pct is None
-        or not deposit_pct.is_finite()
-        or not Decimal("0") <= deposit_pct <= Decimal("100")
-        or deposit_pct != deposit_pct.quantize(Decimal("0.01"))
-    ):
-        raise BriefingError("The deposit must be between 0 and 100 %, with at most two decimals.")
-    if instalments is None or not 1 <= instalments <= MAX_INSTALMENTS:
-        raise BriefingError(f"Instalments must be between 1 and {MAX_INSTALMENTS}.")
-
-
-def _check_counter(
-    *,
-    policy: FinancePolicy,
-    net_days,
-    deposit_pct,
-    instalments,
-    deposit_as_requested,
-    instalments_as_requested,
-) -> None:
-    """Finance's own offer keeps to the policy's limits on net days, deposit and instalments."""
-    if net_days > policy.max_net_days:
-        raise BriefingError(f"{net_days} net days exceed the most finance may grant ({policy.max_net_days}).")
-    if deposit_pct < policy.min_deposit_pct:
-        as_requested = " (as requested)" if deposit_as_requested else ""
-        minimum = pct(policy.min_deposit_pct)
-        raise BriefingError(
-            f"A deposit of {pct(deposit_pct)} %{as_requested} is below the policy's minimum deposit of "
-            f"{minimum} %. Counter with a deposit of at least {minimum} %."
-        )
-    if instalments > policy.max_instalments:
-        as_requested = " (as requested)" if instalments_as_requested else ""
-        maximum = policy.max_instalments
-        raise BriefingError(
-            f"{instalments} instalments{as_requested} exceed the policy's maximum of {maximum} instalments. "
-            f"Counter with {maximum} or fewer."
-        )
-
-
-def _decimal_or_none(value) -> Decimal | None:
-    """The value as a Decimal; ``None`` when it is missing or no number, which the checks then refuse."""
-    if value is None:
-        return None
+def _as_decimal(value):
+    """The value as a Decimal when it is a number; anything else as it is, for the bounds to refuse."""
     try:
         return Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
-        return None
+        return value
 
 
 def payment_request_submit(
@@ -258,21 +150,22 @@ def payment_request_submit(
     other_conditions = (other_conditions or "").strip()
     customer_reason = (customer_reason or "").strip()
     justification = (justification or "").strip()
-    deposit_pct = _decimal_or_none(deposit_pct)
+    deposit_pct = _as_decimal(deposit_pct)
     with transaction.atomic():
         # Locking the deal serialises requests, so there is never a second pending one.
         deal = Deal.objects.select_for_update().select_related("team", "owner", "customer").get(pk=deal.pk)
         if not can_edit_deal(user=by, deal=deal):
             raise NotAllowed("Only the deal's owner requests payment terms.")
         if not deal.is_open:
-            raise BriefingError(
+            raise Invalid(
                 f"This deal is {deal.get_status_display().lower()}: payment terms can no longer be requested."
             )
-        _check_terms(net_days=net_days, deposit_pct=deposit_pct, instalments=instalments)
+        if problems := bounds_problems(net_days=net_days, deposit_pct=deposit_pct, instalments=instalments):
+            raise Invalid(problems)
         if not customer_reason:
-            raise BriefingError("Say why the customer asks for these terms.")
+            raise Invalid("Say why the customer asks for these terms.", field="customer_reason")
         if PaymentTermRequest.objects.filter(deal=deal, status=PaymentTermStatus.SUBMITTED).exists():
-            raise BriefingError(
+            raise Invalid(
                 "A payment-term request for this deal is already waiting for finance. "
                 "Wait for its decision before asking again."
             )
@@ -284,15 +177,11 @@ def payment_request_submit(
             instalments=instalments,
             early_payment_discount=early_payment_discount,
         )
-        if breaches and not justification:
-            raise BriefingError(
-                "These terms are outside the finance policy ("
-                + "; ".join(breaches)
-                + "): add a justification for finance."
-            )
+        if problem := justification_problem(breaches=breaches, justification=justification):
+            raise Invalid(problem, field="justification")
         finance = [member for member in members_with_role(team=deal.team, role=Role.FINANCE) if member != by]
         if breaches and not finance:
-            raise BriefingError(
+            raise Invalid(
                 "These terms are outside the finance policy and your team has no finance member who "
                 "could decide on them. Ask your administrator to add one."
             )
@@ -391,50 +280,42 @@ def payment_request_decide(
         if current.requested_by_id == by.pk:
             raise NotAllowed("You asked for these terms, so another finance member must decide on them.")
         if decision not in DECISIONS:
-            raise BriefingError("Choose whether to approve, counter or reject the request.")
+            raise Invalid("Choose whether to approve, counter or reject the request.")
         if current.status != PaymentTermStatus.SUBMITTED:
-            raise BriefingError(
+            raise Invalid(
                 f"This request was already {current.get_status_display().lower()}; "
                 "there is nothing to decide."
             )
         if not note:
-            raise BriefingError("Add a note for the rep: every decision on payment terms needs one.")
+            raise Invalid("Add a note for the rep: every decision on payment terms needs one.")
         policy = finance_policy_for(team=deal.team)
         if decision == "approve":
-            if current.net_days > policy.max_net_days:
-                raise BriefingError(
-                    f"{current.net_days} net days exceed the most finance may grant ({policy.max_net_days}). "
-                    f"Counter with {policy.max_net_days} days or fewer, or reject the request."
-                )
+            if problem := approval_problem(policy=policy, net_days=current.net_days):
+                raise Invalid(problem)
             # Requests from before the bounds existed may hold absurd numbers: counter or reject those.
-            _check_terms(
+            if problems := bounds_problems(
                 net_days=current.net_days, deposit_pct=current.deposit_pct, instalments=current.instalments
-            )
+            ):
+                raise Invalid(" ".join(problems.values()))
         if decision == "counter":
-            if counter_net_days is None:
-                raise BriefingError("A counter-offer needs at least the net days finance grants.")
-            deposit = (
-                current.deposit_pct if counter_deposit_pct is None else _decimal_or_none(counter_deposit_pct)
-            )
+            # Terms the counter-offer leaves out stay as requested, and must keep to the policy too.
+            deposit = current.deposit_pct if counter_deposit_pct is None else _as_decimal(counter_deposit_pct)
             instalments = current.instalments if counter_instalments is None else counter_instalments
-            _check_terms(net_days=counter_net_days, deposit_pct=deposit, instalments=instalments)
-            _check_counter(
-                policy=policy,
-                net_days=counter_net_days,
-                deposit_pct=deposit,
-                instalments=instalments,
-                deposit_as_requested=counter_deposit_pct is None,
-                instalments_as_requested=counter_instalments is None,
-            )
             discount = (
                 current.early_payment_discount
                 if counter_early_payment_discount is None
                 else counter_early_payment_discount
             )
-            if discount and not policy.early_payment_discount_allowed:
-                raise BriefingError(
-                    "The policy allows no early-payment discount: leave it out of the counter-offer."
-                )
+            if problems := counter_problems(
+                policy=policy,
+                net_days=counter_net_days,
+                deposit_pct=deposit,
+                instalments=instalments,
+                early_payment_discount=discount,
+                deposit_as_requested=counter_deposit_pct is None,
+                instalments_as_requested=counter_instalments is None,
+            ):
+                raise Invalid(problems)
             current.counter_net_days = counter_net_days
             current.counter_deposit_pct = deposit
             current.counter_instalments = instalments

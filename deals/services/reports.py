@@ -30,10 +30,11 @@ from deals.models import (
     NegotiationReport,
     ReportOutcome,
 )
+from deals.payment_policy import pct
 from deals.selectors_payments import approved_payment_terms, policy_for_team
 from deals.services.activity import activity_record
-from deals.services.briefings import BriefingError, NotAllowed
-from deals.services.payments import granted_terms, pct
+from deals.services.payments import granted_terms
+from negprep.errors import Invalid, NotAllowed
 from teams.models import Role, User
 from teams.notifications import notify
 from teams.selectors import members_with_role
@@ -365,23 +366,23 @@ def _clean(fields: dict) -> dict:
         if data[name] is not None and not isinstance(data[name], Decimal):
             value = _decimal(data[name])
             if value is None:
-                raise BriefingError(f"{name.replace('_', ' ').capitalize()} must be a number.")
+                raise Invalid(f"{name.replace('_', ' ').capitalize()} must be a number.")
             data[name] = value
     if data["outcome"] not in ReportOutcome.values:
-        raise BriefingError("Choose the outcome of the meeting.")
+        raise Invalid("Choose the outcome of the meeting.")
     if data["agreed_price"] is not None and data["agreed_price"] < 0:
-        raise BriefingError("The agreed price must not be negative.")
+        raise Invalid("The agreed price must not be negative.")
     for name, label in (("discount_pct", "discount"), ("deposit_pct", "deposit")):
         if data[name] is not None and not Decimal("0") <= data[name] <= Decimal("100"):
-            raise BriefingError(f"The {label} must be between 0 and 100 %.")
+            raise Invalid(f"The {label} must be between 0 and 100 %.")
     if data["quantity"] is not None and data["quantity"] < 0:
-        raise BriefingError("The quantity must not be negative.")
+        raise Invalid("The quantity must not be negative.")
     if data["net_days"] is not None and data["net_days"] < 0:
-        raise BriefingError("Net days must be zero or more.")
+        raise Invalid("Net days must be zero or more.")
     if data["instalments"] is not None and data["instalments"] < 1:
-        raise BriefingError("There is at least one instalment.")
+        raise Invalid("There is at least one instalment.")
     if data["outcome"] == ReportOutcome.WON and data["agreed_price"] is None:
-        raise BriefingError("A won deal has an agreed price: enter it.")
+        raise Invalid("A won deal has an agreed price: enter it.")
     return data
 
 
@@ -469,9 +470,9 @@ def report_file(*, meeting: Meeting, by: User, correction_note: str = "", **fiel
         if not can_edit_deal(user=by, deal=deal):
             raise NotAllowed("Only the deal's owner files the report on its meetings.")
         if meeting.cancelled:
-            raise BriefingError("This meeting was cancelled: there is nothing to report.")
+            raise Invalid("This meeting was cancelled: there is nothing to report.")
         if meeting.starts_at > timezone.now():
-            raise BriefingError("This meeting has not started yet: file the report after it.")
+            raise Invalid("This meeting has not started yet: file the report after it.")
 
         references = report_references(deal=deal)
         breaches = compare_with_references(references=references, data=data)
@@ -495,12 +496,15 @@ def report_file(*, meeting: Meeting, by: User, correction_note: str = "", **fiel
         corrects_figures = bool(old_breaches) and any(previous.get(name) != data[name] for name in FIGURES)
         if corrects_figures:
             if not correction_note:
-                raise BriefingError(
+                raise Invalid(
                     "This report breached what was approved: say why the figures changed "
-                    "(a typo, or a renegotiation?) so that your manager can judge the correction."
+                    "(a typo, or a renegotiation?) so that your manager can judge the correction.",
+                    field="correction_note",
                 )
             if len(correction_note) > CORRECTION_NOTE_MAX:
-                raise BriefingError(f"Keep the reason under {CORRECTION_NOTE_MAX:,} characters.")
+                raise Invalid(
+                    f"Keep the reason under {CORRECTION_NOTE_MAX:,} characters.", field="correction_note"
+                )
             report.correction_note = correction_note
         for name, value in data.items():
             setattr(report, name, value)

@@ -39,19 +39,9 @@ from deals.selectors import (
     briefing_history_entries,
     briefing_versions,
 )
-from deals.services.briefings import (
-    BriefingError,
-    NotAllowed,
-    StaleBriefing,
-    briefing_decide,
-    briefing_save,
-    briefing_snapshot,
-    briefing_submit,
-    delegation_create,
-    delegation_delete,
-    limits_snapshot,
-    next_meeting,
-)
+from deals.services import briefings as briefing_services
+from negprep.errors import Invalid, Stale
+from negprep.forms import show_refusal
 from teams.models import Role, Team
 
 
@@ -84,7 +74,7 @@ def briefing_panel_context(*, deal, user, consultations: list, granted) -> dict:
         "approved_version": approved,
         "approval": getattr(approved, "approval", None) if approved else None,
         "limits_differ_from_approved": approved_limits is not None
-        and approved_limits != limits_snapshot(briefing),
+        and approved_limits != briefing_services.limits_snapshot(briefing),
         "can_edit_briefing": owner_edits and not briefing.is_locked,
         "can_submit_briefing": owner_edits
         and briefing.status in (BriefingStatus.DRAFT, BriefingStatus.CHANGES_REQUESTED),
@@ -106,7 +96,7 @@ def _last_return(briefing):
 
 def _who_we_meet(briefing) -> str:
     """A first draft of "who we meet and their interests": the contacts of the next meeting."""
-    meeting = next_meeting(deal=briefing.deal)
+    meeting = briefing_services.next_meeting(deal=briefing.deal)
     if meeting is None:
         return ""
     lines = []
@@ -157,7 +147,7 @@ def briefing_edit(request, pk):
     form = forms["form"]
     fields = {name: form.cleaned_data.get(name) for name in form.Meta.fields}
     try:
-        briefing = briefing_save(
+        briefing = briefing_services.briefing_save(
             briefing=briefing,
             by=request.user,
             revision=form.cleaned_data["revision"],
@@ -166,19 +156,17 @@ def briefing_edit(request, pk):
             objections=formset_rows(forms["objection_formset"]),
             concessions=formset_rows(forms["concession_formset"]),
         )
-    except StaleBriefing as error:
-        form.add_error(None, str(error))
+    except Stale as error:
+        show_refusal(form, error)
         return render(request, "deals/briefing_edit.html", {"deal": deal, "stale": True, **forms}, status=409)
-    except NotAllowed as error:
-        raise PermissionDenied(str(error)) from error
-    except BriefingError as error:
+    except Invalid as error:
         messages.error(request, str(error))
         return redirect("deals:detail", pk=deal.pk)
 
     if request.POST.get("action") == "submit":
         try:
-            briefing_submit(briefing=briefing, by=request.user)
-        except BriefingError as error:
+            briefing_services.briefing_submit(briefing=briefing, by=request.user)
+        except Invalid as error:
             messages.warning(request, f"The draft was saved but not submitted. {error}")
             return redirect("deals:briefing_edit", pk=deal.pk)
         messages.success(
@@ -190,11 +178,11 @@ def briefing_edit(request, pk):
 
 
 @require_POST
-def briefing_submit_view(request, pk):
+def briefing_submit(request, pk):
     deal = deal_for_owner(user=request.user, pk=pk)
     try:
-        briefing_submit(briefing=deal.briefing, by=request.user)
-    except BriefingError as error:
+        briefing_services.briefing_submit(briefing=deal.briefing, by=request.user)
+    except Invalid as error:
         messages.error(request, str(error))
     else:
         messages.success(request, "Submitted: your managers have been asked to approve the briefing.")
@@ -216,10 +204,10 @@ def _decide(request, pk, approve: bool):
     form = DecisionForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     try:
-        approval = briefing_decide(briefing=deal.briefing, by=request.user, approve=approve, comment=comment)
-    except NotAllowed as error:
-        raise PermissionDenied(str(error)) from error
-    except BriefingError as error:
+        approval = briefing_services.briefing_decide(
+            briefing=deal.briefing, by=request.user, approve=approve, comment=comment
+        )
+    except Invalid as error:
         if request.htmx:
             return render(
                 request,
@@ -258,7 +246,7 @@ VERSIONS_PER_PAGE = 10
 
 
 @require_GET
-def briefing_history_view(request, pk):
+def briefing_history(request, pk):
     deal = deal_in_full(user=request.user, pk=pk)
     briefing = deal.briefing
     page = Paginator(briefing_versions(briefing=briefing), VERSIONS_PER_PAGE).get_page(
@@ -276,7 +264,8 @@ def briefing_history_view(request, pk):
         and page.number == 1
         and briefing.status in (BriefingStatus.DRAFT, BriefingStatus.CHANGES_REQUESTED)
     ):
-        draft_changes = snapshot_diff(entries[0].version.snapshot, briefing_snapshot(briefing))
+        draft = briefing_services.briefing_snapshot(briefing)
+        draft_changes = snapshot_diff(entries[0].version.snapshot, draft)
     return render(
         request,
         "deals/briefing_history.html",
@@ -320,15 +309,15 @@ def delegations(request):
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                delegation = delegation_create(
+                delegation = briefing_services.delegation_create(
                     team=form.cleaned_data["team"],
                     manager=request.user,
                     delegate=form.cleaned_data["delegate"],
                     starts_on=form.cleaned_data["starts_on"],
                     ends_on=form.cleaned_data["ends_on"],
                 )
-        except BriefingError as error:
-            form.add_error(None, str(error))
+        except Invalid as error:
+            show_refusal(form, error)
         else:
             messages.success(
                 request,
@@ -349,12 +338,9 @@ def delegations(request):
 
 
 @require_POST
-def delegation_delete_view(request, pk):
+def delegation_delete(request, pk):
     require_manager(user=request.user)
     delegation = delegation_for_manager(user=request.user, pk=pk)
-    try:
-        delegation_delete(delegation=delegation, by=request.user)
-    except NotAllowed as error:
-        raise PermissionDenied(str(error)) from error
+    briefing_services.delegation_delete(delegation=delegation, by=request.user)
     messages.success(request, "The delegation was ended.")
     return redirect(reverse("deals:delegations"))

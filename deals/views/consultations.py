@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,17 +30,10 @@ from deals.selectors_consultations import (
     consultations_asked_of,
     consultations_for_deal,
 )
-from deals.services.briefings import BriefingError, NotAllowed, next_meeting_start
-from deals.services.consultations import (
-    DEPARTMENT_ASKS,
-    STRUCTURED_DEPARTMENTS,
-    consultation_add_optional,
-    consultation_answer,
-    consultation_default_due,
-    consultation_remove_optional,
-    consultation_request,
-    consultation_waive,
-)
+from deals.services import consultations as consultation_services
+from deals.services.briefings import next_meeting_start
+from negprep.errors import Invalid
+from negprep.forms import show_refusal
 from teams.models import Role, Team, User
 
 
@@ -64,7 +56,7 @@ def consultations_panel_context(*, deal: Deal, user: User) -> dict:
     can_waive = can_waive_consultation(user=user, deal=deal)
     for consultation in consultations:
         unsettled = not consultation.is_settled
-        consultation.structured = consultation.department in STRUCTURED_DEPARTMENTS
+        consultation.structured = consultation.department in consultation_services.STRUCTURED_DEPARTMENTS
         consultation.viewer_can_request = owner and unsettled
         consultation.viewer_can_waive = can_waive and unsettled
         consultation.viewer_can_answer = (
@@ -178,7 +170,7 @@ def _suggested_questions(consultation: Consultation) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-def consultation_request_view(request, pk):
+def consultation_request(request, pk):
     consultation = consultation_for_owner(user=request.user, pk=pk)
     deal = consultation.deal
     if consultation.is_settled or not deal.is_open:
@@ -194,22 +186,22 @@ def consultation_request_view(request, pk):
     initial = {
         "assignee": consultation.assignee,
         "questions": consultation.questions or _suggested_questions(consultation),
-        "due_at": due if due and due > timezone.now() else consultation_default_due(deal=deal),
+        "due_at": due
+        if due and due > timezone.now()
+        else consultation_services.consultation_default_due(deal=deal),
     }
     form = ConsultationRequestForm(request.POST or None, consultation=consultation, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            consultation = consultation_request(
+            consultation = consultation_services.consultation_request(
                 consultation=consultation,
                 by=request.user,
                 assignee=form.cleaned_data["assignee"],
                 questions=form.cleaned_data["questions"],
                 due_at=form.cleaned_data["due_at"],
             )
-        except NotAllowed as error:
-            raise PermissionDenied(str(error)) from error
-        except BriefingError as error:
-            form.add_error(None, str(error))
+        except Invalid as error:
+            show_refusal(form, error)
         else:
             who = consultation.assignee or f"the {consultation.get_department_display().lower()} queue"
             if consultation.department == Department.BOSS and consultation.assignee is None:
@@ -223,7 +215,7 @@ def consultation_request_view(request, pk):
             "deal": deal,
             "consultation": consultation,
             "form": form,
-            "ask": DEPARTMENT_ASKS[consultation.department],
+            "ask": consultation_services.DEPARTMENT_ASKS[consultation.department],
             "next_meeting_at": next_meeting_start(deal=deal),
         },
         status=400 if form.errors else 200,
@@ -238,12 +230,10 @@ def consultation_add(request, pk):
         messages.error(request, "Pick the department to consult; nothing was added.")
         return _deal_consultations(deal)
     try:
-        consultation = consultation_add_optional(
+        consultation = consultation_services.consultation_add_optional(
             deal=deal, by=request.user, department=form.cleaned_data["department"]
         )
-    except NotAllowed as error:
-        raise PermissionDenied(str(error)) from error
-    except BriefingError as error:
+    except Invalid as error:
         messages.error(request, str(error))
         return _deal_consultations(deal)
     messages.success(
@@ -259,10 +249,8 @@ def consultation_remove(request, pk):
     consultation = consultation_for_user(user=request.user, pk=pk)
     deal = consultation.deal
     try:
-        consultation_remove_optional(consultation=consultation, by=request.user)
-    except NotAllowed as error:
-        raise PermissionDenied(str(error)) from error
-    except BriefingError as error:
+        consultation_services.consultation_remove_optional(consultation=consultation, by=request.user)
+    except Invalid as error:
         messages.error(request, str(error))
     else:
         messages.success(
@@ -275,7 +263,7 @@ def consultation_remove(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-def consultation_answer_view(request, pk):
+def consultation_answer(request, pk):
     consultation = consultation_for_answer(user=request.user, pk=pk)
     deal = consultation.deal
     if consultation.status != ConsultationStatus.REQUESTED or not deal.is_open:
@@ -294,11 +282,11 @@ def consultation_answer_view(request, pk):
     form = form_class(request.POST or None, department=consultation.department)
     if request.method == "POST" and form.is_valid():
         try:
-            consultation_answer(consultation=consultation, by=request.user, **form.cleaned_data)
-        except NotAllowed as error:
-            raise PermissionDenied(str(error)) from error
-        except BriefingError as error:
-            form.add_error(None, str(error))
+            consultation_services.consultation_answer(
+                consultation=consultation, by=request.user, **form.cleaned_data
+            )
+        except Invalid as error:
+            show_refusal(form, error)
         else:
             messages.success(request, f"Thank you: your answer on “{deal.title}” was sent to {deal.owner}.")
             return redirect("home")
@@ -309,8 +297,8 @@ def consultation_answer_view(request, pk):
             "deal": deal,
             "consultation": consultation,
             "form": form,
-            "ask": DEPARTMENT_ASKS[consultation.department],
-            "structured": consultation.department in STRUCTURED_DEPARTMENTS,
+            "ask": consultation_services.DEPARTMENT_ASKS[consultation.department],
+            "structured": consultation.department in consultation_services.STRUCTURED_DEPARTMENTS,
             "next_meeting_at": next_meeting_start(deal=deal),
             "to_me": consultation.assignee_id == request.user.pk,
             "overdue": consultation.due_at is not None and consultation.due_at < timezone.now(),
@@ -320,7 +308,7 @@ def consultation_answer_view(request, pk):
 
 
 @require_POST
-def consultation_waive_view(request, pk):
+def consultation_waive(request, pk):
     consultation = consultation_for_waiver(user=request.user, pk=pk)
     deal = consultation.deal
     form = WaiveForm(request.POST)
@@ -328,10 +316,10 @@ def consultation_waive_view(request, pk):
         messages.error(request, f"Not waived: {form.errors['reason'][0]}")
         return _deal_consultations(deal)
     try:
-        consultation_waive(consultation=consultation, by=request.user, reason=form.cleaned_data["reason"])
-    except NotAllowed as error:
-        raise PermissionDenied(str(error)) from error
-    except BriefingError as error:
+        consultation_services.consultation_waive(
+            consultation=consultation, by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except Invalid as error:
         messages.error(request, str(error))
     else:
         messages.success(

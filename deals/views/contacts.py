@@ -3,7 +3,6 @@
 import copy
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +12,8 @@ from deals.access import deal_for_owner
 from deals.forms.contacts import ContactForm
 from deals.models import Contact, Deal
 from deals.services import contacts as contact_services
-from deals.services.briefings import BriefingError, NotAllowed
+from negprep.errors import Invalid
+from negprep.forms import show_refusal
 
 
 def _deal_contact(*, deal: Deal, pk) -> Contact:
@@ -27,22 +27,12 @@ def _deal_contacts_url(deal: Deal) -> str:
     return reverse("deals:detail", args=[deal.pk]) + "#contacts"
 
 
-def _form_errors_from(exc: ValidationError, form) -> None:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
-    for field, field_messages in errors.items():
-        form.add_error(field if field in form.fields else None, field_messages)
-
-
 def _call_service(service, *, form, **kwargs):
     """The service's result for the form's data, or None with its refusal shown on the form."""
     try:
         return service(**kwargs, **{name: form.cleaned_data[name] for name in ContactForm.Meta.fields})
-    except NotAllowed as error:
-        raise PermissionDenied(str(error)) from error
-    except BriefingError as error:
-        form.add_error(None, str(error))
-    except ValidationError as exc:
-        _form_errors_from(exc, form)
+    except Invalid as error:
+        show_refusal(form, error)
     return None
 
 

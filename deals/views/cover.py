@@ -1,5 +1,6 @@
+from functools import partial
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -7,14 +8,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from deals.access import co_negotiator_request_for_user, meeting_for_owner, on_call_for_user
 from deals.forms.cover import CoNegotiatorForm, OnCallForm
 from deals.selectors import cover_invitations, overlapping_on_calls
-from deals.services.briefings import BriefingError, NotAllowed
-from deals.services.cover import (
-    co_negotiator_request,
-    co_negotiator_respond,
-    on_call_remove,
-    on_call_request,
-    on_call_respond,
-)
+from deals.services import cover as cover_services
+from negprep.errors import Invalid
+from negprep.forms import show_refusal
 
 
 def _back(request, deal):
@@ -32,7 +28,7 @@ def on_call_new(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            on_call_request(
+            cover_services.on_call_request(
                 meeting=meeting,
                 by=request.user,
                 member=data["member"],
@@ -41,10 +37,8 @@ def on_call_new(request, pk):
                 available_from=data["available_from"],
                 available_to=data["available_to"],
             )
-        except NotAllowed as error:
-            raise PermissionDenied(str(error)) from error
-        except BriefingError as error:
-            form.add_error(None, str(error))
+        except Invalid as error:
+            show_refusal(form, error)
         else:
             messages.success(request, f"{data['member']} has been asked to be on call.")
             return redirect("deals:detail", pk=meeting.deal_id)
@@ -68,13 +62,12 @@ def on_call_new(request, pk):
 
 
 def _answer(request, invitation, respond):
-    """Accept or decline on-call cover or a co-negotiation; only the colleague asked may."""
+    """Accept or decline on-call cover or a co-negotiation (``respond``, given the invitation);
+    only the colleague asked may."""
     accept = request.POST.get("accept") == "1"
     try:
-        respond(invitation, by=request.user, accept=accept)
-    except NotAllowed as error:
-        raise PermissionDenied(str(error)) from error
-    except BriefingError as error:
+        respond(by=request.user, accept=accept)
+    except Invalid as error:
         messages.error(request, str(error))
     else:
         owner = invitation.meeting.deal.owner
@@ -87,16 +80,13 @@ def _answer(request, invitation, respond):
 @require_POST
 def on_call_answer(request, pk):
     on_call = on_call_for_user(user=request.user, pk=pk)
-    return _answer(request, on_call, lambda obj, **kw: on_call_respond(on_call=obj, **kw))
+    return _answer(request, on_call, partial(cover_services.on_call_respond, on_call=on_call))
 
 
 @require_POST
 def on_call_delete(request, pk):
     on_call = on_call_for_user(user=request.user, pk=pk)
-    try:
-        on_call_remove(on_call=on_call, by=request.user)
-    except NotAllowed as error:
-        raise PermissionDenied(str(error)) from error
+    cover_services.on_call_remove(on_call=on_call, by=request.user)
     messages.success(request, "The on-call request was removed.")
     return redirect("deals:detail", pk=on_call.meeting.deal_id)
 
@@ -109,8 +99,10 @@ def co_negotiator_new(request, pk):
         messages.error(request, "Choose a colleague of the team to come along.")
         return redirect("deals:detail", pk=meeting.deal_id)
     try:
-        co_negotiator_request(meeting=meeting, by=request.user, member=form.cleaned_data["member"])
-    except BriefingError as error:
+        cover_services.co_negotiator_request(
+            meeting=meeting, by=request.user, member=form.cleaned_data["member"]
+        )
+    except Invalid as error:
         messages.error(request, str(error))
     else:
         messages.success(request, f"{form.cleaned_data['member']} has been asked to come along.")
@@ -120,7 +112,7 @@ def co_negotiator_new(request, pk):
 @require_POST
 def co_negotiator_answer(request, pk):
     invitation = co_negotiator_request_for_user(user=request.user, pk=pk)
-    return _answer(request, invitation, lambda obj, **kw: co_negotiator_respond(request=obj, **kw))
+    return _answer(request, invitation, partial(cover_services.co_negotiator_respond, request=invitation))
 
 
 INVITATIONS_PER_PAGE = 25

@@ -3,7 +3,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
@@ -40,7 +40,8 @@ from deals.views.briefings import briefing_for_panel, briefing_panel_context
 from deals.views.consultations import consultations_panel_context
 from deals.views.payments import payments_panel_context
 from deals.views.reports import reports_for_meetings_context, reports_panel_context
-from negprep.forms import parse_id
+from negprep.errors import Invalid
+from negprep.forms import parse_id, place_refusal
 from teams.models import Role, Team, User
 
 DEALS_PER_PAGE = 20
@@ -154,19 +155,6 @@ def deal_create_contacts(request):
     return render(request, "deals/partials/contact_choices.html", context)
 
 
-def _apply_service_errors(exc: ValidationError, forms) -> list[str]:
-    """Put the service's errors on the form fields they name; return the rest."""
-    unplaced = []
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    for field, field_messages in errors.items():
-        target = next((form for form in forms if field in form.fields), None)
-        if target is None:
-            unplaced.extend(field_messages)
-        else:
-            target.add_error(field, field_messages)
-    return unplaced
-
-
 @require_http_methods(["GET", "POST"])
 def deal_create(request):
     teams = _rep_teams(user=request.user)
@@ -206,8 +194,8 @@ def deal_create(request):
                     **deal_form.cleaned_data,
                     first_meeting=meeting_form.cleaned_data,
                 )
-            except ValidationError as exc:
-                page_errors = _apply_service_errors(exc, [customer_form, deal_form, meeting_form])
+            except Invalid as error:
+                page_errors = place_refusal(error, customer_form, deal_form, meeting_form)
             else:
                 messages.success(
                     request,
@@ -414,8 +402,8 @@ def deal_edit(request, pk):
         stamped = deal.updated_at
         try:
             deal_services.deal_update(deal=deal, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            page_errors = _apply_service_errors(exc, [form])
+        except Invalid as error:
+            page_errors = place_refusal(error, form)
         else:
             if deal.updated_at != stamped:
                 messages.success(request, "The deal was saved.")

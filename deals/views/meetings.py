@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -13,6 +12,8 @@ from deals.models import Deal, Meeting, OnCallStatus
 from deals.readiness import readiness_for_deal
 from deals.services import meetings as meeting_services
 from deals.views.deals import meetings_context, timeline_context
+from negprep.errors import Invalid
+from negprep.forms import show_refusal
 
 
 def _deal_meetings_url(deal: Deal) -> str:
@@ -21,12 +22,6 @@ def _deal_meetings_url(deal: Deal) -> str:
 
 def _when(meeting: Meeting) -> str:
     return formats.date_format(timezone.localtime(meeting.starts_at), "D j M Y, H:i")
-
-
-def _form_errors_from(exc: ValidationError, form) -> None:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
-    for field, field_messages in errors.items():
-        form.add_error(field if field in form.fields else None, field_messages)
 
 
 def _closed_deal_refusal(request, deal: Deal):
@@ -59,8 +54,8 @@ def meeting_add(request, pk):
                 video_link=data["video_link"],
                 contacts=data["contacts"],
             )
-        except ValidationError as exc:
-            _form_errors_from(exc, form)
+        except Invalid as error:
+            show_refusal(form, error)
         else:
             messages.success(request, f"Meeting scheduled for {_when(meeting)}.")
             return redirect(_deal_meetings_url(deal))
@@ -86,8 +81,8 @@ def meeting_edit(request, pk):
                 by=request.user,
                 **{name: form.cleaned_data[name] for name in MeetingForm.Meta.fields},
             )
-        except ValidationError as exc:
-            _form_errors_from(exc, form)
+        except Invalid as error:
+            show_refusal(form, error)
         else:
             if meeting.updated_at != stamped:
                 messages.success(request, f"Meeting saved: {_when(meeting)}.")

@@ -1,7 +1,6 @@
 """Payment terms: the rep's request form, finance's queue, decision page and policy page."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from deals.access import (
 from deals.forms.lists import TeamFilterForm
 from deals.forms.payments import PaymentCheckForm, PaymentDecisionForm, PaymentRequestForm
 from deals.models import PaymentTermStatus
+from deals.payment_policy import breached_fields, policy_breaches
 from deals.selectors import first_rows_and_count
 from deals.selectors_payments import (
     QUEUE_RELATED,
@@ -30,13 +30,10 @@ from deals.selectors_payments import (
     policy_for_team,
     with_terms_text,
 )
-from deals.services.briefings import BriefingError, NotAllowed, next_meeting_start
-from deals.services.payments import (
-    breached_fields,
-    payment_request_decide,
-    payment_request_submit,
-    policy_breaches,
-)
+from deals.services import payments as payment_services
+from deals.services.briefings import next_meeting_start
+from negprep.errors import Invalid
+from negprep.forms import show_refusal
 from teams.models import Team, User
 
 PAYMENT_REQUESTS_ON_DEAL_PAGE = 10
@@ -113,13 +110,11 @@ def payment_request_new(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            payment_request = payment_request_submit(
+            payment_request = payment_services.payment_request_submit(
                 deal=deal, by=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields}
             )
-        except NotAllowed as error:
-            raise PermissionDenied(str(error)) from error
-        except BriefingError as error:
-            form.add_error(None, str(error))
+        except Invalid as error:
+            show_refusal(form, error)
         else:
             if payment_request.auto_approved:
                 messages.success(
@@ -192,16 +187,16 @@ def payment_request_detail(request, pk):
 
 
 @require_POST
-def payment_request_decide_view(request, pk):
+def payment_request_decide(request, pk):
     payment_request = payment_request_for_finance(user=request.user, pk=pk)
     form = PaymentDecisionForm(request.POST, policy=policy_for_team(team=payment_request.deal.team))
     if form.is_valid():
         try:
-            decided = payment_request_decide(request=payment_request, by=request.user, **form.cleaned_data)
-        except NotAllowed as error:
-            raise PermissionDenied(str(error)) from error
-        except BriefingError as error:
-            form.add_error(None, str(error))
+            decided = payment_services.payment_request_decide(
+                request=payment_request, by=request.user, **form.cleaned_data
+            )
+        except Invalid as error:
+            show_refusal(form, error)
         else:
             rep = decided.requested_by
             outcome = {

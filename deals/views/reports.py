@@ -31,8 +31,9 @@ from deals.selectors_reports import (
     with_breaches,
     with_missing,
 )
-from deals.services.briefings import BriefingError, NotAllowed
-from deals.services.reports import REPORT_FIELDS, report_file, report_references, target_discount_pct
+from deals.services import reports as report_services
+from negprep.errors import Invalid
+from negprep.forms import show_refusal
 from teams.models import Team, User
 
 
@@ -156,7 +157,7 @@ def _deal_reports(deal):
 
 
 @require_http_methods(["GET", "POST"])
-def report_file_view(request, pk):
+def report_file(request, pk):
     meeting = meeting_for_owner(user=request.user, pk=pk)
     deal = meeting.deal
     if meeting.cancelled:
@@ -169,16 +170,14 @@ def report_file_view(request, pk):
     form = ReportForm(request.POST or None, instance=existing)
     if request.method == "POST" and form.is_valid():
         try:
-            report = report_file(
+            report = report_services.report_file(
                 meeting=meeting,
                 by=request.user,
                 correction_note=form.cleaned_data.get("correction_note", ""),
-                **{name: form.cleaned_data[name] for name in REPORT_FIELDS},
+                **{name: form.cleaned_data[name] for name in report_services.REPORT_FIELDS},
             )
-        except NotAllowed as error:
-            raise PermissionDenied(str(error)) from error
-        except BriefingError as error:
-            form.add_error(None, str(error))
+        except Invalid as error:
+            show_refusal(form, error)
         else:
             verb = "updated" if existing else "filed"
             if report.breaches:
@@ -197,14 +196,14 @@ def report_file_view(request, pk):
             else:
                 messages.success(request, f"Report {verb}: everything is within what was approved.")
             return redirect("deals:report_detail", pk=report.pk)
-    references = report_references(deal=deal)
+    references = report_services.report_references(deal=deal)
     context = {
         "deal": deal,
         "meeting": meeting,
         "form": form,
         "report": existing,
         "references": references,
-        "target_discount": target_discount_pct(references.limits),
+        "target_discount": report_services.target_discount_pct(references.limits),
     }
     return render(request, "deals/report_form.html", context, status=400 if form.errors else 200)
 
@@ -216,13 +215,13 @@ def report_file_view(request, pk):
 def report_detail(request, pk):
     report = report_in_full(user=request.user, pk=pk)
     deal = report.meeting.deal
-    references = report_references(deal=deal)
+    references = report_services.report_references(deal=deal)
     context = {
         "deal": deal,
         "meeting": report.meeting,
         "report": report,
         "references": references,
-        "target_discount": target_discount_pct(references.limits),
+        "target_discount": report_services.target_discount_pct(references.limits),
         "can_edit": can_edit_deal(user=request.user, deal=deal),
     }
     return render(request, "deals/report_detail.html", context)

@@ -4,13 +4,13 @@ import re
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from negprep.errors import NotAllowed
 from teams.models import EmailStatus, Notification, Team, User
 from teams.notifications.outbox import emails_enqueue
 
@@ -136,7 +136,7 @@ def email_only(*, recipient: User, kind: str, subject: str, text: str, html: str
 def notification_mark_read(*, notification: Notification, user: User) -> bool:
     """Mark the notification read; only its recipient may. Returns whether it was unread."""
     if notification.recipient_id != user.pk:
-        raise PermissionDenied("Only the recipient can mark a notification read.")
+        raise NotAllowed("Only the recipient can mark a notification read.")
     if notification.read_at is not None:
         return False
     now = timezone.now()

@@ -1,12 +1,11 @@
 import html
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from deals.models import Activity, BuyingRole, Contact, DealStatus
-from deals.services.briefings import BriefingError, NotAllowed
 from deals.services.contacts import contact_add, contact_update
+from negprep.errors import Invalid, NotAllowed
 from teams.models import Role
 from tests.factories import ContactFactory, CustomerFactory, DealFactory
 
@@ -59,7 +58,7 @@ def test_only_the_owner_adds_contacts(deal, world, who):
 def test_a_closed_deal_takes_no_new_contacts(deal, rep, status):
     deal.status = status
     deal.save()
-    with pytest.raises(BriefingError, match="takes no new contacts"):
+    with pytest.raises(Invalid, match="takes no new contacts"):
         contact_add(deal=deal, by=rep, **_contact_data())
     assert not Contact.objects.filter(name="Jana Kruse").exists()
 
@@ -76,9 +75,9 @@ def test_a_closed_deal_takes_no_new_contacts(deal, rep, status):
     ],
 )
 def test_adding_refuses_invalid_values_by_field(deal, rep, overrides, field):
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(Invalid) as caught:
         contact_add(deal=deal, by=rep, **_contact_data(**overrides))
-    assert field in caught.value.message_dict
+    assert field in caught.value.field_messages
     assert deal.customer.contacts.count() == 1
     assert not Activity.objects.exists()
 
@@ -120,7 +119,7 @@ def test_saving_a_contact_unchanged_adds_no_timeline_entry(deal, rep, world):
 def test_a_contact_of_another_customer_is_refused(deal, rep, world):
     stranger = ContactFactory(customer=CustomerFactory(team=world.team), name="Sam Stranger")
     before = _stored(stranger)
-    with pytest.raises(BriefingError, match="not a contact of"):
+    with pytest.raises(Invalid, match="not a contact of"):
         contact_update(contact=stranger, deal=deal, by=rep, name="Renamed")
     assert _stored(stranger) == before
     assert not Activity.objects.exists()
@@ -139,9 +138,9 @@ def test_only_the_owner_corrects_contacts(deal, world, who):
 def test_correcting_refuses_a_bad_phone_and_changes_nothing(deal, rep, world):
     contact = world.objects["contact"]
     before = _stored(contact)
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(Invalid) as caught:
         contact_update(contact=contact, deal=deal, by=rep, phone="ring ring", title="CFO")
-    assert "phone" in caught.value.message_dict
+    assert "phone" in caught.value.field_messages
     assert _stored(contact) == before
 
 

@@ -6,15 +6,8 @@ from django.utils import timezone
 
 from deals.models import Activity, Approval, ApprovalDelegation, BriefingStatus
 from deals.selectors import approval_queue_for, briefing_history
-from deals.services.briefings import (
-    BriefingError,
-    NotAllowed,
-    StaleBriefing,
-    briefing_decide,
-    briefing_save,
-    briefing_submit,
-    delegation_create,
-)
+from deals.services.briefings import briefing_decide, briefing_save, briefing_submit, delegation_create
+from negprep.errors import Invalid, NotAllowed, Stale
 from teams.models import Membership, Notification, Role
 from tests.deals.briefing_helpers import PITCH, fill_briefing
 from tests.factories import DealFactory, MembershipFactory, UserFactory
@@ -56,7 +49,7 @@ def test_it_records_old_and_new_limits_in_the_timeline(briefing, rep):
 
 def test_it_refuses_a_save_based_on_an_old_revision(briefing, rep):
     fill_briefing(briefing, rep)
-    with pytest.raises(StaleBriefing, match="saved this briefing while you were editing"):
+    with pytest.raises(Stale, match="saved this briefing while you were editing"):
         briefing_save(
             briefing=briefing,
             by=rep,
@@ -72,7 +65,7 @@ def test_it_refuses_a_save_based_on_an_old_revision(briefing, rep):
 
 
 def test_it_refuses_to_submit_an_incomplete_briefing(briefing, rep):
-    with pytest.raises(BriefingError, match="objectives"):
+    with pytest.raises(Invalid, match="objectives"):
         briefing_submit(briefing=briefing, by=rep)
     briefing.refresh_from_db()
     assert briefing.status == BriefingStatus.DRAFT
@@ -87,7 +80,7 @@ def test_it_locks_a_submitted_briefing_and_tells_the_managers(
     briefing.refresh_from_db()
     assert briefing.status == BriefingStatus.SUBMITTED
     assert version.snapshot["limits"]["walk_away_price"] == "210.00"
-    with pytest.raises(BriefingError, match="waiting for approval"):
+    with pytest.raises(Invalid, match="waiting for approval"):
         fill_briefing(briefing, rep, objectives="Changed while locked")
     assert Notification.objects.filter(recipient=manager, kind="briefing_submitted").count() == 1
     assert not Notification.objects.filter(recipient=rep, kind="briefing_submitted").exists()
@@ -112,7 +105,7 @@ def test_an_approval_freezes_the_limits_and_pitch_points(briefing, rep, manager)
 
 def test_returning_needs_a_comment_and_starts_the_next_version(briefing, rep, manager):
     _submit(briefing, rep)
-    with pytest.raises(BriefingError, match="comment is required"):
+    with pytest.raises(Invalid, match="comment is required"):
         briefing_decide(briefing=briefing, by=manager, approve=False, comment="  ")
     briefing.refresh_from_db()
     assert briefing.status == BriefingStatus.SUBMITTED
@@ -213,11 +206,11 @@ def test_a_delegation_outside_its_dates_does_not_apply(world, briefing, rep, man
 
 def test_it_refuses_to_delegate_to_a_non_manager_or_to_oneself(world, manager):
     today = timezone.localdate()
-    with pytest.raises(BriefingError, match="another manager"):
+    with pytest.raises(Invalid, match="another manager"):
         delegation_create(
             team=world.team, manager=manager, delegate=world.members[Role.REP], starts_on=today, ends_on=today
         )
-    with pytest.raises(BriefingError, match="yourself"):
+    with pytest.raises(Invalid, match="yourself"):
         delegation_create(team=world.team, manager=manager, delegate=manager, starts_on=today, ends_on=today)
     assert not ApprovalDelegation.objects.exists()
 

@@ -16,7 +16,6 @@ from deals.models import (
 )
 from deals.readiness import readiness_for_deal
 from deals.selectors_consultations import consultations_asked_of
-from deals.services.briefings import BriefingError, NotAllowed
 from deals.services.consultations import (
     consultation_add_optional,
     consultation_answer,
@@ -27,6 +26,7 @@ from deals.services.consultations import (
     required_departments,
 )
 from deals.services.deals import deal_create, deal_update
+from negprep.errors import Invalid, NotAllowed
 from teams.models import Notification, Role
 from tests.factories import DealFactory, MeetingFactory, MembershipFactory, UserFactory
 
@@ -280,7 +280,7 @@ def test_only_the_owner_adds_an_optional_consultation(deal, world, who):
 
 def test_an_optional_consultation_is_refused_while_one_of_that_department_waits_to_be_sent(deal, rep):
     consultations_derive(deal=deal)
-    with pytest.raises(BriefingError, match="already waiting to be sent"):
+    with pytest.raises(Invalid, match="already waiting to be sent"):
         consultation_add_optional(deal=deal, by=rep, department=Department.BOSS)
     assert deal.consultations.count() == 1
 
@@ -364,7 +364,7 @@ def test_a_due_time_after_the_next_meeting_is_refused_and_nothing_changes(deal):
     consultations_derive(deal=deal)
     consultation = _required(deal, Department.PRODUCTION)
     meeting = deal.meetings.get()
-    with pytest.raises(BriefingError, match="needed before the next meeting"):
+    with pytest.raises(Invalid, match="needed before the next meeting"):
         consultation_request(
             consultation=consultation,
             by=deal.owner,
@@ -380,7 +380,7 @@ def test_a_due_time_in_the_past_is_refused_and_nothing_changes(deal):
     _flag(deal, involves_production=True)
     consultations_derive(deal=deal)
     consultation = _required(deal, Department.PRODUCTION)
-    with pytest.raises(BriefingError, match="in the past"):
+    with pytest.raises(Invalid, match="in the past"):
         consultation_request(
             consultation=consultation,
             by=deal.owner,
@@ -394,7 +394,7 @@ def test_a_due_time_in_the_past_is_refused_and_nothing_changes(deal):
 
 def test_questions_are_required(deal):
     consultations_derive(deal=deal)
-    with pytest.raises(BriefingError, match="Write the questions"):
+    with pytest.raises(Invalid, match="Write the questions"):
         consultation_request(consultation=_required(deal, Department.BOSS), by=deal.owner, questions="  ")
     assert _required(deal, Department.BOSS).status == ConsultationStatus.OPEN
 
@@ -418,7 +418,7 @@ def test_the_assignee_must_hold_the_departments_role_in_the_team(deal, world):
     outsider_producer = UserFactory(username="other_team_producer")
     MembershipFactory(user=outsider_producer, team=world.other_team, role=Role.PRODUCTION)
     for wrong in (world.members[Role.SUPPLY_CHAIN], outsider_producer):
-        with pytest.raises(BriefingError, match="cannot answer this consultation"):
+        with pytest.raises(Invalid, match="cannot answer this consultation"):
             consultation_request(
                 consultation=consultation, by=deal.owner, assignee=wrong, questions="Can we?"
             )
@@ -431,7 +431,7 @@ def test_the_deal_owner_cannot_be_asked_for_the_boss_guidelines(deal, world):
     MembershipFactory(user=rep, team=world.team, role=Role.MANAGER)
     consultations_derive(deal=deal)
     boss = _required(deal, Department.BOSS)
-    with pytest.raises(BriefingError, match="another manager"):
+    with pytest.raises(Invalid, match="another manager"):
         consultation_request(consultation=boss, by=rep, assignee=rep, questions="Guidelines?")
     consultation_request(consultation=boss, by=rep, questions="Guidelines?")
     notified = set(Notification.objects.values_list("recipient", flat=True))
@@ -464,7 +464,7 @@ def test_an_answered_consultation_cannot_be_requested_again(deal, production):
     consultation_answer(
         consultation=consultation, by=production, committed_date=_future_day(), **PRODUCTION_ANSWER
     )
-    with pytest.raises(BriefingError, match="already answered"):
+    with pytest.raises(Invalid, match="already answered"):
         consultation_request(consultation=consultation, by=deal.owner, questions="Again?")
 
 
@@ -531,7 +531,7 @@ def test_a_consultation_not_asked_yet_cannot_be_answered(deal, production):
     _flag(deal, involves_production=True)
     consultations_derive(deal=deal)
     consultation = _required(deal, Department.PRODUCTION)
-    with pytest.raises(BriefingError, match="not been asked yet"):
+    with pytest.raises(Invalid, match="not been asked yet"):
         consultation_answer(
             consultation=consultation, by=production, committed_date=_future_day(), **PRODUCTION_ANSWER
         )
@@ -552,7 +552,7 @@ def test_a_consultation_not_asked_yet_cannot_be_answered(deal, production):
 def test_production_must_say_whether_when_and_how_long(deal, production, changes, message):
     consultation = _asked(deal)
     answer = {**PRODUCTION_ANSWER, "committed_date": _future_day(), **changes}
-    with pytest.raises(BriefingError, match=message):
+    with pytest.raises(Invalid, match=message):
         consultation_answer(consultation=consultation, by=production, **answer)
     consultation.refresh_from_db()
     assert consultation.status == ConsultationStatus.REQUESTED
@@ -577,7 +577,7 @@ def test_a_consultation_is_answered_only_once(deal, world, production):
     consultation_answer(
         consultation=consultation, by=production, committed_date=_future_day(), **PRODUCTION_ANSWER
     )
-    with pytest.raises(BriefingError, match="already answered"):
+    with pytest.raises(Invalid, match="already answered"):
         consultation_answer(
             consultation=consultation, by=production, committed_date=_future_day(), **PRODUCTION_ANSWER
         )
@@ -585,7 +585,7 @@ def test_a_consultation_is_answered_only_once(deal, world, production):
 
 def test_the_boss_gives_guidelines_in_words(deal, manager):
     consultation = _asked(deal, department=Department.BOSS)
-    with pytest.raises(BriefingError, match="guidelines"):
+    with pytest.raises(Invalid, match="guidelines"):
         consultation_answer(consultation=consultation, by=manager, answer="  ")
     consultation_answer(consultation=consultation, by=manager, answer="Hold the price; trade the warranty.")
     consultation.refresh_from_db()
@@ -610,7 +610,7 @@ def test_finance_gives_guidance_in_words(deal, world):
     _flag(deal, special_payment_terms=True)
     consultation = _asked(deal, department=Department.FINANCE)
     finance = world.members[Role.FINANCE]
-    with pytest.raises(BriefingError, match="payment side"):
+    with pytest.raises(Invalid, match="payment side"):
         consultation_answer(consultation=consultation, by=finance, answer="")
     with pytest.raises(NotAllowed):
         consultation_answer(consultation=consultation, by=world.members[Role.PRODUCTION], answer="60 days")
@@ -624,7 +624,7 @@ def test_finance_gives_guidance_in_words(deal, world):
 
 def test_a_manager_waives_with_a_reason_and_the_rep_and_the_asked_are_told(deal, world, manager, production):
     consultation = _asked(deal)
-    with pytest.raises(BriefingError, match="reason"):
+    with pytest.raises(Invalid, match="reason"):
         consultation_waive(consultation=consultation, by=manager, reason=" ")
     consultation.refresh_from_db()
     assert consultation.status == ConsultationStatus.REQUESTED
@@ -657,7 +657,7 @@ def test_an_answered_consultation_cannot_be_waived(deal, manager, production):
     consultation_answer(
         consultation=consultation, by=production, committed_date=_future_day(), **PRODUCTION_ANSWER
     )
-    with pytest.raises(BriefingError, match="already answered"):
+    with pytest.raises(Invalid, match="already answered"):
         consultation_waive(consultation=consultation, by=manager, reason="Not needed")
     consultation.refresh_from_db()
     assert consultation.status == ConsultationStatus.ANSWERED
@@ -707,11 +707,11 @@ def test_the_owner_removes_an_optional_consultation_not_sent_yet(deal, world):
 def test_a_required_or_sent_consultation_cannot_be_removed(deal, world, production):
     rep = world.members[Role.REP]
     required = _asked(deal)
-    with pytest.raises(BriefingError, match="required by the deal"):
+    with pytest.raises(Invalid, match="required by the deal"):
         consultation_remove_optional(consultation=required, by=rep)
     optional = consultation_add_optional(deal=deal, by=rep, department=Department.FINANCE)
     consultation_request(consultation=optional, by=rep, questions="60 days?")
-    with pytest.raises(BriefingError, match="already sent"):
+    with pytest.raises(Invalid, match="already sent"):
         consultation_remove_optional(consultation=optional, by=rep)
     with pytest.raises(NotAllowed):
         consultation_remove_optional(consultation=optional, by=world.members[Role.MANAGER])

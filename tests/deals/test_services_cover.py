@@ -5,7 +5,6 @@ import pytest
 from deals.access import deals_for_user
 from deals.models import Meeting, OnCall, OnCallStatus
 from deals.selectors import cover_invitations_for, overlapping_on_calls
-from deals.services.briefings import BriefingError, NotAllowed
 from deals.services.cover import (
     co_negotiator_request,
     co_negotiator_respond,
@@ -13,6 +12,7 @@ from deals.services.cover import (
     on_call_request,
     on_call_respond,
 )
+from negprep.errors import Invalid, NotAllowed
 from teams.models import Notification
 
 
@@ -33,18 +33,18 @@ def test_the_rep_asks_a_colleague_who_is_notified_and_sees_the_deal(world, meeti
 
 
 def test_the_rep_cannot_cover_themselves(world, meeting):
-    with pytest.raises(BriefingError, match="cannot cover themselves"):
+    with pytest.raises(Invalid, match="cannot cover themselves"):
         on_call_request(meeting=meeting, by=world.members["rep"], member=world.members["rep"], topic="x")
     assert not OnCall.objects.exists()
 
 
 def test_an_outsider_cannot_be_asked(world, meeting):
-    with pytest.raises(BriefingError, match="member of the deal's team"):
+    with pytest.raises(Invalid, match="member of the deal's team"):
         on_call_request(meeting=meeting, by=world.members["rep"], member=world.outsider, topic="x")
 
 
 def test_the_window_must_cover_the_meeting(world, meeting):
-    with pytest.raises(BriefingError, match="cover the whole meeting"):
+    with pytest.raises(Invalid, match="cover the whole meeting"):
         on_call_request(
             meeting=meeting,
             by=world.members["rep"],
@@ -81,7 +81,7 @@ def test_a_cover_the_meeting_moved_away_from_cannot_be_accepted(world, meeting):
     Meeting.objects.filter(pk=meeting.pk).update(
         starts_at=meeting.starts_at + timedelta(days=1), ends_at=meeting.ends_at + timedelta(days=1)
     )
-    with pytest.raises(BriefingError, match="no longer spans it"):
+    with pytest.raises(Invalid, match="no longer spans it"):
         on_call_respond(on_call=on_call, by=world.members["production"], accept=True)
     on_call.refresh_from_db()
     assert on_call.status == OnCallStatus.REQUESTED
@@ -110,7 +110,7 @@ def test_a_co_negotiator_joins_the_meeting_on_acceptance(world, meeting):
     assert not meeting.co_negotiators.exists()
     co_negotiator_respond(request=invitation, by=max_, accept=True)
     assert list(meeting.co_negotiators.all()) == [max_]
-    with pytest.raises(BriefingError, match="already been asked"):
+    with pytest.raises(Invalid, match="already been asked"):
         co_negotiator_request(meeting=meeting, by=world.members["rep"], member=max_)
     co_negotiator_respond(request=invitation, by=max_, accept=False)
     assert not meeting.co_negotiators.exists()
@@ -149,7 +149,7 @@ def test_a_colleague_with_a_pending_or_accepted_request_cannot_be_asked_again(wo
     first = on_call_request(meeting=meeting, by=rep, member=paul, topic="specs")
     if answer is not None:
         on_call_respond(on_call=first, by=paul, accept=answer)
-    with pytest.raises(BriefingError, match="already been asked to be on call"):
+    with pytest.raises(Invalid, match="already been asked to be on call"):
         on_call_request(meeting=meeting, by=rep, member=paul, topic="delivery")
     assert list(OnCall.objects.filter(meeting=meeting, member=paul)) == [first]
     first.refresh_from_db()
@@ -212,7 +212,7 @@ def test_cover_that_no_longer_spans_a_moved_meeting_is_asked_again_in_place(worl
     ],
 )
 def test_it_refuses_a_phone_number_that_is_not_one(world, meeting, phone):
-    with pytest.raises(BriefingError, match="phone number"):
+    with pytest.raises(Invalid, match="phone number"):
         on_call_request(
             meeting=meeting,
             by=world.members["rep"],
@@ -236,6 +236,6 @@ def test_a_bad_number_on_the_profile_must_be_replaced(world, meeting):
 
     paul = world.members["production"]
     Membership.objects.filter(user=paul, team=world.team).update(phone="ask reception")
-    with pytest.raises(BriefingError, match="enter the number to call"):
+    with pytest.raises(Invalid, match="enter the number to call"):
         on_call_request(meeting=meeting, by=world.members["rep"], member=paul, topic="specs")
     assert not OnCall.objects.exists()

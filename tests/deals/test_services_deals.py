@@ -2,12 +2,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from deals.models import Activity, Briefing, Contact, Customer, Deal, DealStatus, Meeting
 from deals.services.deals import deal_create, deal_update
 from deals.services.meetings import meeting_add, meeting_cancel, meeting_move
+from negprep.errors import Invalid
 from teams.models import Role
 from tests.factories import ContactFactory, CustomerFactory, DealFactory, MeetingFactory
 
@@ -106,24 +107,24 @@ def test_the_first_meeting_is_with_every_picked_contact_unless_told_otherwise(wo
 def test_it_refuses_a_customer_of_another_team_and_creates_nothing(world):
     foreign = CustomerFactory(team=world.other_team, name="Initech")
     before = _counts()
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Invalid) as error:
         _create(world, customer=foreign)
-    assert "customer" in error.value.message_dict
+    assert "customer" in error.value.field_messages
     assert _counts() == before
 
 
 def test_it_refuses_contacts_of_another_customer_and_creates_nothing(world):
     someone_else = ContactFactory(customer=CustomerFactory(team=world.team))
     before = _counts()
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Invalid) as error:
         _create(world, customer=world.objects["customer"], contact_ids=[someone_else.pk])
-    assert "contacts" in error.value.message_dict
+    assert "contacts" in error.value.field_messages
     assert _counts() == before
 
 
 def test_a_failure_after_the_new_customer_was_written_leaves_nothing_behind(world):
     before = _counts()
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         _create(
             world,
             new_customer={"name": "Half Done Ltd"},
@@ -135,9 +136,9 @@ def test_a_failure_after_the_new_customer_was_written_leaves_nothing_behind(worl
 
 def test_it_refuses_a_new_customer_whose_name_the_team_already_has(world):
     before = _counts()
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Invalid) as error:
         _create(world, new_customer={"name": "acme hydraulics"})
-    assert "new_customer_name" in error.value.message_dict
+    assert "new_customer_name" in error.value.field_messages
     assert _counts() == before
 
 
@@ -160,15 +161,15 @@ def test_it_refuses_an_owner_who_is_not_a_rep_of_the_team(world):
 )
 def test_it_refuses_a_first_meeting_that_cannot_happen(world, meeting, field):
     before = _counts()
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Invalid) as error:
         _create(world, customer=world.objects["customer"], first_meeting=_first_meeting(**meeting))
-    assert field in error.value.message_dict
+    assert field in error.value.field_messages
     assert _counts() == before
 
 
 def test_it_refuses_a_negative_value(world):
     before = _counts()
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         _create(world, customer=world.objects["customer"], estimated_value=Decimal("-1"))
     assert _counts() == before
 
@@ -255,7 +256,7 @@ def test_add_schedules_a_meeting_with_the_customers_contacts(world):
 def test_add_refuses_contacts_of_another_customer(world):
     deal = world.objects["deal"]
     stranger = ContactFactory(customer=CustomerFactory(team=world.other_team))
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         meeting_add(
             deal=deal,
             by=world.members[Role.REP],
@@ -270,7 +271,7 @@ def test_add_refuses_contacts_of_another_customer(world):
 @pytest.mark.parametrize("status", [DealStatus.WON, DealStatus.LOST, DealStatus.WITHDRAWN])
 def test_add_refuses_a_closed_deal(world, status):
     deal = DealFactory(team=world.team, owner=world.members[Role.REP], status=status)
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         meeting_add(
             deal=deal,
             by=world.members[Role.REP],
@@ -315,9 +316,9 @@ def test_move_records_the_old_and_new_start(world):
 def test_move_refuses_a_start_in_the_past_and_changes_nothing(world):
     meeting = world.objects["meeting"]
     before = meeting.starts_at
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Invalid) as error:
         meeting_move(meeting=meeting, by=world.members[Role.REP], starts_at=_in(days=-1))
-    assert "starts_at" in error.value.message_dict
+    assert "starts_at" in error.value.field_messages
     meeting.refresh_from_db()
     assert meeting.starts_at == before
     assert not Activity.objects.filter(verb="meeting_moved").exists()
@@ -364,7 +365,7 @@ def test_cancelling_twice_changes_nothing_the_second_time(world):
 def test_a_cancelled_meeting_cannot_be_moved(world):
     meeting = world.objects["meeting"]
     meeting_cancel(meeting=meeting, by=world.members[Role.REP])
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         meeting_move(meeting=meeting, by=world.members[Role.REP], location="Elsewhere")
     meeting.refresh_from_db()
     assert meeting.location != "Elsewhere"

@@ -11,17 +11,12 @@ from deals.models import (
     PaymentTermRequest,
     PaymentTermStatus,
 )
+from deals.payment_policy import policy_breaches
 from deals.readiness import readiness_for_deal
 from deals.selectors_payments import approved_payment_terms, payment_queue_for
-from deals.services.briefings import (
-    BriefingError,
-    NotAllowed,
-    StaleBriefing,
-    briefing_decide,
-    briefing_save,
-    briefing_submit,
-)
-from deals.services.payments import payment_request_decide, payment_request_submit, policy_breaches
+from deals.services.briefings import briefing_decide, briefing_save, briefing_submit
+from deals.services.payments import payment_request_decide, payment_request_submit
+from negprep.errors import Invalid, NotAllowed, Stale
 from teams.models import Notification, Role
 from tests.deals.briefing_helpers import PITCH, fill_briefing
 from tests.factories import DealFactory, MembershipFactory, UserFactory
@@ -164,7 +159,7 @@ def test_it_notifies_no_one_outside_the_finance_role(policy, deal, rep, world):
 
 
 def test_a_request_outside_policy_needs_a_justification(policy, deal, rep):
-    with pytest.raises(BriefingError, match="60 net days exceed the standard 30"):
+    with pytest.raises(Invalid, match="60 net days exceed the standard 30"):
         _submit(deal, rep, justification="  ")
     assert not PaymentTermRequest.objects.filter(deal=deal).exists()
     assert not Notification.objects.exists()
@@ -194,7 +189,7 @@ def test_a_request_within_policy_needs_no_justification(policy, deal, rep):
 def test_it_refuses_terms_beyond_any_sensible_bound_and_tells_no_one(
     policy, deal, rep, finance, terms, message
 ):
-    with pytest.raises(BriefingError, match=message):
+    with pytest.raises(Invalid, match=message):
         _submit(deal, rep, **terms)
     assert not PaymentTermRequest.objects.exists()
     assert not Notification.objects.filter(kind="payment_request_submitted").exists()
@@ -214,7 +209,7 @@ def test_a_request_beyond_the_most_finance_may_grant_says_so(policy):
 
 def test_it_refuses_a_second_request_while_one_is_pending(policy, deal, rep):
     _submit(deal, rep)
-    with pytest.raises(BriefingError, match="already waiting for finance"):
+    with pytest.raises(Invalid, match="already waiting for finance"):
         _submit(deal, rep, **WITHIN)
     assert PaymentTermRequest.objects.filter(deal=deal).count() == 1
 
@@ -236,14 +231,14 @@ def test_only_the_owner_requests_payment_terms(policy, deal, world, role):
 def test_it_refuses_a_request_on_a_closed_deal(policy, deal, rep):
     deal.status = DealStatus.LOST
     deal.save()
-    with pytest.raises(BriefingError, match="lost"):
+    with pytest.raises(Invalid, match="lost"):
         _submit(deal, rep, **WITHIN)
     assert not PaymentTermRequest.objects.exists()
 
 
 def test_it_refuses_a_request_outside_policy_when_the_team_has_no_finance(policy, deal, rep, finance):
     finance.memberships.all().delete()
-    with pytest.raises(BriefingError, match="no finance member"):
+    with pytest.raises(Invalid, match="no finance member"):
         _submit(deal, rep)
     assert not PaymentTermRequest.objects.exists()
 
@@ -341,7 +336,7 @@ def test_the_rep_is_notified_of_the_decision(policy, deal, rep, finance):
 @pytest.mark.parametrize("decision", ["approve", "counter", "reject"])
 def test_every_decision_needs_a_note(policy, deal, rep, finance, decision):
     payment_request = _submit(deal, rep)
-    with pytest.raises(BriefingError, match="note"):
+    with pytest.raises(Invalid, match="note"):
         payment_request_decide(
             request=payment_request, by=finance, decision=decision, note="  ", counter_net_days=45
         )
@@ -352,7 +347,7 @@ def test_every_decision_needs_a_note(policy, deal, rep, finance, decision):
 
 def test_a_counter_offer_needs_net_days(policy, deal, rep, finance):
     payment_request = _submit(deal, rep)
-    with pytest.raises(BriefingError, match="net days"):
+    with pytest.raises(Invalid, match="net days"):
         payment_request_decide(request=payment_request, by=finance, decision="counter", note="Less")
     payment_request.refresh_from_db()
     assert payment_request.status == PaymentTermStatus.SUBMITTED
@@ -360,7 +355,7 @@ def test_a_counter_offer_needs_net_days(policy, deal, rep, finance):
 
 def test_finance_cannot_counter_beyond_the_most_net_days_it_may_grant(policy, deal, rep, finance):
     payment_request = _submit(deal, rep)
-    with pytest.raises(BriefingError, match="61 net days exceed the most finance may grant"):
+    with pytest.raises(Invalid, match="61 net days exceed the most finance may grant"):
         payment_request_decide(
             request=payment_request, by=finance, decision="counter", note="Long", counter_net_days=61
         )
@@ -385,7 +380,7 @@ def test_finance_may_counter_with_exactly_the_most_net_days(policy, deal, rep, f
 
 def test_finance_cannot_approve_more_net_days_than_it_may_grant(policy, deal, rep, finance):
     payment_request = _submit(deal, rep, net_days=61)
-    with pytest.raises(BriefingError, match="Counter with 60 days or fewer"):
+    with pytest.raises(Invalid, match="Counter with 60 days or fewer"):
         payment_request_decide(request=payment_request, by=finance, decision="approve", note="OK")
     payment_request.refresh_from_db()
     assert payment_request.status == PaymentTermStatus.SUBMITTED
@@ -434,7 +429,7 @@ def _unchanged(payment_request, deal):
 )
 def test_a_counter_offer_keeps_to_every_limit_of_the_policy(policy, deal, rep, finance, terms, message):
     payment_request = _submit(deal, rep)
-    with pytest.raises(BriefingError, match=message):
+    with pytest.raises(Invalid, match=message):
         _counter(payment_request, finance, **{"counter_net_days": 45, **terms})
     _unchanged(payment_request, deal)
 
@@ -442,7 +437,7 @@ def test_a_counter_offer_keeps_to_every_limit_of_the_policy(policy, deal, rep, f
 def test_a_counter_keeping_a_requested_deposit_below_the_minimum_is_refused(policy, deal, rep, finance):
     payment_request = _submit(deal, rep, deposit_pct=Decimal("5"))
     with pytest.raises(
-        BriefingError, match=r"5 % \(as requested\) is below the policy's minimum deposit of 20 %"
+        Invalid, match=r"5 % \(as requested\) is below the policy's minimum deposit of 20 %"
     ):
         _counter(payment_request, finance, counter_net_days=45)
     _unchanged(payment_request, deal)
@@ -451,7 +446,7 @@ def test_a_counter_keeping_a_requested_deposit_below_the_minimum_is_refused(poli
 def test_a_counter_keeping_requested_instalments_above_the_maximum_is_refused(policy, deal, rep, finance):
     payment_request = _submit(deal, rep, instalments=4)
     with pytest.raises(
-        BriefingError, match=r"4 instalments \(as requested\) exceed the policy's maximum of 2"
+        Invalid, match=r"4 instalments \(as requested\) exceed the policy's maximum of 2"
     ):
         _counter(payment_request, finance, counter_net_days=45, counter_deposit_pct=Decimal("20"))
     _unchanged(payment_request, deal)
@@ -490,7 +485,7 @@ def test_finance_cannot_approve_an_old_request_beyond_any_sensible_bound(policy,
         customer_reason="Typed before the bounds existed",
         outside_policy=True,
     )
-    with pytest.raises(BriefingError, match="Instalments must be between 1 and 60"):
+    with pytest.raises(Invalid, match="Instalments must be between 1 and 60"):
         payment_request_decide(request=payment_request, by=finance, decision="approve", note="OK")
     _unchanged(payment_request, deal)
 
@@ -535,7 +530,7 @@ def test_finance_does_not_decide_on_its_own_request(policy, world, finance):
 def test_a_decided_request_cannot_be_decided_again(policy, deal, rep, finance):
     payment_request = _submit(deal, rep)
     payment_request_decide(request=payment_request, by=finance, decision="reject", note="No")
-    with pytest.raises(BriefingError, match="already rejected"):
+    with pytest.raises(Invalid, match="already rejected"):
         payment_request_decide(
             request=payment_request, by=finance, decision="approve", note="Changed my mind"
         )
@@ -553,7 +548,7 @@ def test_an_editor_who_loaded_the_briefing_before_finance_decided_gets_the_stale
     payment_request = _submit(deal, rep)
     loaded = Briefing.objects.get(deal=deal).revision
     payment_request_decide(request=payment_request, by=finance, decision="approve", note="OK")
-    with pytest.raises(StaleBriefing):
+    with pytest.raises(Stale):
         briefing_save(
             briefing=deal.briefing,
             by=rep,
@@ -651,7 +646,7 @@ def test_a_finance_decision_answers_the_waiting_finance_consultation(policy, dea
 
 def test_a_counter_cannot_keep_an_early_payment_discount_the_policy_forbids(policy, deal, rep, finance):
     payment_request = _submit(deal, rep, early_payment_discount=True)
-    with pytest.raises(BriefingError, match="allows no early-payment discount"):
+    with pytest.raises(Invalid, match="allows no early-payment discount"):
         payment_request_decide(
             request=payment_request,
             by=finance,

@@ -16,8 +16,9 @@ from deals.models import (
     PaymentTermStatus,
 )
 from deals.selectors_reports import breach_reports_for
-from deals.services.briefings import BriefingError, NotAllowed, briefing_decide, briefing_submit
+from deals.services.briefings import briefing_decide, briefing_submit
 from deals.services.reports import report_breaches, report_file
+from negprep.errors import Invalid, NotAllowed
 from teams.models import Notification, Role
 from tests.deals.briefing_helpers import fill_briefing
 from tests.factories import MeetingFactory
@@ -421,7 +422,7 @@ def test_a_rep_of_another_team_cannot_file(world, meeting):
 
 def test_a_meeting_that_has_not_started_cannot_be_reported(world, deal, rep):
     future = world.objects["meeting"]
-    with pytest.raises(BriefingError, match="not started yet"):
+    with pytest.raises(Invalid, match="not started yet"):
         _file(future, rep, outcome="won", agreed_price=Decimal("230.00"))
     deal.refresh_from_db()
     assert deal.status == DealStatus.PREPARING
@@ -431,7 +432,7 @@ def test_a_meeting_that_has_not_started_cannot_be_reported(world, deal, rep):
 def test_a_cancelled_meeting_cannot_be_reported(deal, meeting, rep):
     meeting.cancelled = True
     meeting.save()
-    with pytest.raises(BriefingError, match="cancelled"):
+    with pytest.raises(Invalid, match="cancelled"):
         _file(meeting, rep, outcome="lost")
     deal.refresh_from_db()
     assert deal.status == DealStatus.PREPARING
@@ -449,7 +450,7 @@ def test_a_cancelled_meeting_cannot_be_reported(deal, meeting, rep):
     ],
 )
 def test_it_refuses_impossible_values(meeting, rep, fields, message):
-    with pytest.raises(BriefingError, match=message):
+    with pytest.raises(Invalid, match=message):
         _file(meeting, rep, **fields)
     assert not NegotiationReport.objects.exists()
 
@@ -466,7 +467,7 @@ def test_changing_breached_figures_needs_a_reason_and_changes_nothing_without_on
     deal, approved, meeting, rep
 ):
     report = _file(meeting, rep, agreed_price=Decimal("205.00"))
-    with pytest.raises(BriefingError, match="say why the figures changed"):
+    with pytest.raises(Invalid, match="say why the figures changed"):
         _file(meeting, rep, correction_note="  ", agreed_price=Decimal("215.00"))
     report.refresh_from_db()
     assert report.agreed_price == Decimal("205.00")

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deals.models import Meeting, OnCall, OnCallStatus
+from teams.models import Membership
 from tests.factories import OnCallFactory
 
 
@@ -61,6 +62,19 @@ def test_the_form_refuses_a_phone_number_that_is_not_one(client, world, meeting,
     assert response.context["form"].errors["phone"]
     assert "phone number" in " ".join(response.context["form"].errors["phone"])
     assert "<script>x" not in response.content.decode()
+    assert not OnCall.objects.exists()
+
+
+def test_a_colleague_without_a_number_on_file_is_refused_on_the_phone_field(client, world, meeting):
+    paul = world.members["production"]
+    Membership.objects.filter(user=paul).update(phone="")
+    client.force_login(world.members["rep"])
+    response = _ask(client, meeting, paul)
+    assert response.status_code == 400
+    # Only the service looks up the profile's number: its refusal names the field to fill in.
+    assert response.context["form"].errors["phone"] == [
+        f"{paul} has no phone number on file: enter the number to call."
+    ]
     assert not OnCall.objects.exists()
 
 

@@ -276,7 +276,10 @@ def test_finance_counters_with_a_note(client, rep, deal, policy, finance):
     [
         ({"decision": "approve", "note": ""}, "every decision needs one"),
         ({"decision": "counter", "note": "Less", "counter_net_days": ""}, "needs at least the net days"),
-        ({"decision": "counter", "note": "Less", "counter_net_days": "61"}, "at most 60 net days"),
+        (
+            {"decision": "counter", "note": "Less", "counter_net_days": "61"},
+            "61 net days exceed the most finance may grant (60)",
+        ),
         ({"decision": "counter", "note": "Less", "counter_net_days": "abc"}, "Enter a whole number"),
         ({"decision": "maybe", "note": "Hmm"}, "Choose whether to approve, counter or reject"),
     ],
@@ -320,9 +323,13 @@ def test_finance_can_grant_an_early_payment_discount_in_a_counter(client, rep, d
         (
             {"counter_instalments": "4", "counter_deposit_pct": "10"},
             "counter_instalments",
-            "The policy allows at most 3 instalments",
+            "4 instalments exceed the policy's maximum of 3",
         ),
-        ({"counter_deposit_pct": "9.99"}, "counter_deposit_pct", "The policy's minimum deposit is 10 %"),
+        (
+            {"counter_deposit_pct": "9.99"},
+            "counter_deposit_pct",
+            "A deposit of 9.99 % is below the policy's minimum deposit of 10 %",
+        ),
         ({"counter_instalments": "99999999999999"}, "counter_instalments", "At most 60 instalments."),
         ({"counter_net_days": "99999999999999"}, "counter_net_days", "Net days are at most 365"),
     ],
@@ -344,7 +351,7 @@ def test_a_counter_outside_the_policy_gets_a_field_error_and_changes_nothing(
     assert Briefing.objects.get(deal=deal).payment_terms == ""
 
 
-def test_a_counter_keeping_a_requested_deposit_below_the_minimum_is_refused_with_a_message(
+def test_a_counter_keeping_a_requested_deposit_below_the_minimum_is_refused_on_the_deposit_field(
     client, rep, deal, policy, finance
 ):
     payment_request = _pending(deal, rep)  # asks for no deposit; the policy wants 10 %
@@ -354,6 +361,11 @@ def test_a_counter_keeping_a_requested_deposit_below_the_minimum_is_refused_with
         {"decision": "counter", "note": "Our offer", "counter_net_days": "45"},
     )
     assert response.status_code == 400
+    # The form cannot know the requested deposit: the service refuses, and its message is the field's.
+    assert response.context["form"].errors["counter_deposit_pct"] == [
+        "A deposit of 0 % (as requested) is below the policy's minimum deposit of 10 %. "
+        "Counter with a deposit of at least 10 %."
+    ]
     assert "A deposit of 0 % (as requested) is below the policy&#x27;s minimum deposit of 10 %" in (
         response.content.decode()
     )
