@@ -7,7 +7,7 @@ from icalendar import Calendar
 
 from deals.models import Consultation, ConsultationStatus, Department, Meeting, OnCallStatus
 from deals.services.meetings import meeting_cancel
-from tests.factories import OnCallFactory
+from tests.factories import ConsultationFactory, OnCallFactory
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def meeting(world):
 
 @pytest.fixture
 def consultation(world):
-    return Consultation.objects.create(
+    return ConsultationFactory(
         deal=world.objects["deal"],
         department=Department.SUPPLY_CHAIN,
         required=True,

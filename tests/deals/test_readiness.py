@@ -8,7 +8,6 @@ from deals.models import (
     ConsultationStatus,
     DealStatus,
     OnCallStatus,
-    PaymentTermRequest,
     PaymentTermStatus,
 )
 from deals.readiness import readiness_for_deal, readiness_for_deals, readiness_refresh
@@ -20,7 +19,7 @@ from deals.services.cover import (
     on_call_respond,
 )
 from tests.deals.briefing_helpers import fill_briefing
-from tests.factories import DealFactory, MeetingFactory
+from tests.factories import ConsultationFactory, DealFactory, MeetingFactory, PaymentTermRequestFactory
 
 
 def _approve(deal, rep, manager):
@@ -93,7 +92,7 @@ def test_limits_and_pitch_count_only_while_they_match_the_approval(world, deal):
 
 
 def test_an_unsettled_required_consultation_is_missing_and_names_its_department(deal):
-    Consultation.objects.create(deal=deal, department="production", required=True)
+    ConsultationFactory(deal=deal, department="production", required=True)
     readiness = readiness_for_deal(deal)
     assert readiness.checks["consultations"] is False
     assert readiness.missing_consultations == ["Production"]
@@ -102,12 +101,12 @@ def test_an_unsettled_required_consultation_is_missing_and_names_its_department(
 
 
 def test_an_optional_consultation_does_not_block(deal):
-    Consultation.objects.create(deal=deal, department="finance", required=False)
+    ConsultationFactory(deal=deal, department="finance", required=False)
     assert readiness_for_deal(deal).checks["consultations"] is True
 
 
 def test_a_pending_payment_term_request_is_missing(world, deal):
-    request = PaymentTermRequest.objects.create(
+    request = PaymentTermRequestFactory(
         deal=deal, requested_by=world.members["rep"], net_days=60, customer_reason="Cash flow"
     )
     assert readiness_for_deal(deal).checks["payment_terms"] is False

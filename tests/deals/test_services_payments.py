@@ -24,7 +24,13 @@ from deals.services.briefings import (
 from deals.services.payments import payment_request_decide, payment_request_submit, policy_breaches
 from teams.models import Notification, Role
 from tests.deals.briefing_helpers import PITCH, fill_briefing
-from tests.factories import DealFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    DealFactory,
+    FinancePolicyFactory,
+    MembershipFactory,
+    PaymentTermRequestFactory,
+    UserFactory,
+)
 
 WITHIN = {
     "net_days": 30,
@@ -45,7 +51,7 @@ OUTSIDE = {
 
 @pytest.fixture
 def policy(world):
-    return FinancePolicy.objects.create(
+    return FinancePolicyFactory(
         team=world.team,
         standard_net_days=30,
         max_net_days=60,
@@ -482,7 +488,7 @@ def test_finance_may_still_approve_a_deposit_and_instalments_outside_policy_afte
 
 
 def test_finance_cannot_approve_an_old_request_beyond_any_sensible_bound(policy, deal, rep, finance):
-    payment_request = PaymentTermRequest.objects.create(
+    payment_request = PaymentTermRequestFactory(
         deal=deal,
         requested_by=rep,
         net_days=45,

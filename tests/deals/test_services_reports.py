@@ -6,13 +6,10 @@ from django.utils import timezone
 
 from deals.models import (
     Activity,
-    Consultation,
     ConsultationStatus,
     DealStatus,
     Department,
-    FinancePolicy,
     NegotiationReport,
-    PaymentTermRequest,
     PaymentTermStatus,
 )
 from deals.selectors_reports import breach_reports_for
@@ -20,7 +17,13 @@ from deals.services.briefings import BriefingError, NotAllowed, briefing_decide,
 from deals.services.reports import report_breaches, report_file
 from teams.models import Notification, Role
 from tests.deals.briefing_helpers import fill_briefing
-from tests.factories import MeetingFactory
+from tests.factories import (
+    ActivityFactory,
+    ConsultationFactory,
+    FinancePolicyFactory,
+    MeetingFactory,
+    PaymentTermRequestFactory,
+)
 
 EARLIEST = timezone.localdate() + timedelta(days=40)
 
@@ -114,7 +117,7 @@ def test_a_report_that_agrees_nothing_needs_no_approved_limits(meeting):
 
 
 def _answered(deal, department, committed, *, required=True, status=ConsultationStatus.ANSWERED):
-    return Consultation.objects.create(
+    return ConsultationFactory(
         deal=deal,
         department=department,
         required=required,
@@ -158,7 +161,7 @@ def _granted(deal, rep, **fields):
         "status": PaymentTermStatus.APPROVED,
         "decided_at": timezone.now(),
     }
-    return PaymentTermRequest.objects.create(deal=deal, **{**defaults, **fields})
+    return PaymentTermRequestFactory(deal=deal, **{**defaults, **fields})
 
 
 @pytest.mark.parametrize(
@@ -171,7 +174,7 @@ def _granted(deal, rep, **fields):
     ],
 )
 def test_payment_terms_are_compared_with_what_finance_granted(deal, rep, approved, meeting, terms, codes):
-    FinancePolicy.objects.create(team=deal.team, standard_net_days=30, max_net_days=90)
+    FinancePolicyFactory(team=deal.team, standard_net_days=30, max_net_days=90)
     _granted(deal, rep)
     breaches = report_breaches(meeting=meeting, data=terms)
     assert _codes(breaches) == codes
@@ -196,7 +199,7 @@ def test_a_counter_offer_is_what_finance_granted(deal, rep, approved, meeting):
 
 
 def test_a_rejected_request_grants_nothing_so_the_policy_applies(deal, rep, approved, meeting):
-    FinancePolicy.objects.create(
+    FinancePolicyFactory(
         team=deal.team,
         standard_net_days=30,
         max_net_days=60,
@@ -214,7 +217,7 @@ def test_a_rejected_request_grants_nothing_so_the_policy_applies(deal, rep, appr
 
 
 def test_payment_terms_left_empty_are_not_checked(deal, approved, meeting):
-    FinancePolicy.objects.create(team=deal.team, min_deposit_pct=Decimal("50"))
+    FinancePolicyFactory(team=deal.team, min_deposit_pct=Decimal("50"))
     assert report_breaches(meeting=meeting, data={"net_days": None, "deposit_pct": None}) == []
 
 
@@ -277,7 +280,7 @@ def test_a_report_on_an_earlier_meeting_does_not_reopen_a_closed_deal(deal, appr
 
 
 def _readiness_entry(deal, new, at):
-    entry = Activity.objects.create(
+    entry = ActivityFactory(
         deal=deal,
         verb="deal_readiness",
         summary="readiness",

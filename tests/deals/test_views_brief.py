@@ -9,18 +9,23 @@ from django.utils import timezone
 
 from deals.models import (
     CanFulfil,
-    Consultation,
     ConsultationStatus,
     Department,
-    Meeting,
     OnCallStatus,
 )
-from deals.models import CoNegotiatorRequest as CoNegotiatorInvitation
 from deals.services.briefings import briefing_decide, briefing_save, briefing_submit
 from deals.services.payments import payment_request_submit
 from teams.models import Role
 from tests.deals.briefing_helpers import COMPLETE_FIELDS, PITCH, fill_briefing
-from tests.factories import ContactFactory, MembershipFactory, OnCallFactory, UserFactory
+from tests.factories import (
+    CoNegotiatorRequestFactory,
+    ConsultationFactory,
+    ContactFactory,
+    MeetingFactory,
+    MembershipFactory,
+    OnCallFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture
@@ -208,8 +213,8 @@ def test_on_call_phone_numbers_and_co_negotiators_appear(client, meeting, rep, w
     _on_call(meeting, supply_chain, status=OnCallStatus.REQUESTED, topic="delivery")
     _on_call(meeting, world.members["finance"], status=OnCallStatus.DECLINED, topic="payment")
     meeting.co_negotiators.add(manager)
-    CoNegotiatorInvitation.objects.create(meeting=meeting, member=manager, status=OnCallStatus.ACCEPTED)
-    CoNegotiatorInvitation.objects.create(meeting=meeting, member=world.members["finance"])
+    CoNegotiatorRequestFactory(meeting=meeting, member=manager, status=OnCallStatus.ACCEPTED)
+    CoNegotiatorRequestFactory(meeting=meeting, member=world.members["finance"])
 
     client.force_login(rep)
     response = _brief(client, meeting)
@@ -242,7 +247,7 @@ def test_a_final_meeting_without_a_co_negotiator_says_one_is_needed(client, meet
 
 def test_it_shows_the_departments_answers_and_what_is_still_owed(client, deal, meeting, rep, world):
     committed = timezone.localdate() + timedelta(days=40)
-    Consultation.objects.create(
+    ConsultationFactory(
         deal=deal,
         department=Department.PRODUCTION,
         required=True,
@@ -255,15 +260,15 @@ def test_it_shows_the_departments_answers_and_what_is_still_owed(client, deal, m
         answered_by=world.members["production"],
         answered_at=timezone.now(),
     )
-    Consultation.objects.create(
+    ConsultationFactory(
         deal=deal,
         department=Department.SUPPLY_CHAIN,
         required=True,
         status=ConsultationStatus.REQUESTED,
         due_at=timezone.now() + timedelta(days=1),
     )
-    Consultation.objects.create(deal=deal, department=Department.BOSS, required=True)
-    Consultation.objects.create(deal=deal, department=Department.FINANCE, required=False)  # never asked
+    ConsultationFactory(deal=deal, department=Department.BOSS, required=True)
+    ConsultationFactory(deal=deal, department=Department.FINANCE, required=False)  # never asked
 
     client.force_login(rep)
     answers = _section(_brief(client, meeting), "brief-consultations")
@@ -336,7 +341,7 @@ def test_a_department_that_sees_only_the_summary_may_not_read_the_brief_or_its_c
     client, deal, meeting, world
 ):
     production = world.members["production"]
-    Consultation.objects.create(
+    ConsultationFactory(
         deal=deal, department=Department.PRODUCTION, status=ConsultationStatus.WAIVED, waive_reason="Stock"
     )
     client.force_login(production)
@@ -366,9 +371,9 @@ def _grow(meeting, deal, world, n):
         MembershipFactory(user=user, team=world.team, role=Role.PRODUCTION)
         _on_call(meeting, user, topic=f"topic {i}")
         meeting.co_negotiators.add(user)
-        CoNegotiatorInvitation.objects.create(meeting=meeting, member=user)
+        CoNegotiatorRequestFactory(meeting=meeting, member=user)
         meeting.contacts.add(ContactFactory(customer=world.objects["customer"]))
-        Consultation.objects.create(
+        ConsultationFactory(
             deal=deal,
             department=Department.PRODUCTION,
             status=ConsultationStatus.ANSWERED,
@@ -396,7 +401,7 @@ def test_the_brief_takes_a_constant_number_of_queries(
 def test_the_deal_page_links_every_meeting_that_is_not_cancelled_to_its_brief(
     client, deal, meeting, rep, manager
 ):
-    cancelled = Meeting.objects.create(
+    cancelled = MeetingFactory(
         deal=deal,
         starts_at=meeting.starts_at + timedelta(days=1),
         ends_at=meeting.ends_at + timedelta(days=1),
@@ -411,7 +416,7 @@ def test_the_deal_page_links_every_meeting_that_is_not_cancelled_to_its_brief(
 
 
 def test_the_consultations_panel_offers_the_due_time_as_a_calendar_file(client, deal, rep):
-    consultation = Consultation.objects.create(
+    consultation = ConsultationFactory(
         deal=deal,
         department=Department.PRODUCTION,
         required=True,
