@@ -11,11 +11,6 @@ from tests.factories import ConsultationFactory, OnCallFactory
 
 
 @pytest.fixture
-def meeting(world):
-    return world.objects["meeting"]
-
-
-@pytest.fixture
 def consultation(world):
     return ConsultationFactory(
         deal=world.objects["deal"],

@@ -11,22 +11,14 @@ from deals.models import (
     PaymentTermStatus,
 )
 from deals.readiness import readiness_for_deal, readiness_for_deals, readiness_refresh
-from deals.services.briefings import briefing_decide, briefing_submit
 from deals.services.cover import (
     co_negotiator_request,
     co_negotiator_respond,
     on_call_request,
     on_call_respond,
 )
-from tests.deals.briefing_helpers import fill_briefing
+from tests.deals.briefing_helpers import approve_briefing, fill_briefing
 from tests.factories import ConsultationFactory, DealFactory, MeetingFactory, PaymentTermRequestFactory
-
-
-def _approve(deal, rep, manager):
-    fill_briefing(deal.briefing, rep)
-    deal.briefing.refresh_from_db()
-    briefing_submit(briefing=deal.briefing, by=rep)
-    briefing_decide(briefing=deal.briefing, by=manager, approve=True)
 
 
 def _cover(meeting, rep, member):
@@ -37,7 +29,7 @@ def _cover(meeting, rep, member):
 
 def _make_ready(world, deal):
     rep, manager = world.members["rep"], world.members["manager"]
-    _approve(deal, rep, manager)
+    approve_briefing(deal, rep, manager)
     Consultation.objects.filter(deal=deal).update(status=ConsultationStatus.ANSWERED)
     _cover(world.objects["meeting"], rep, world.members["production"])
 
@@ -83,7 +75,7 @@ def test_without_a_meeting_there_is_no_co_negotiator_to_miss_but_no_cover_either
 
 def test_limits_and_pitch_count_only_while_they_match_the_approval(world, deal):
     rep, manager = world.members["rep"], world.members["manager"]
-    _approve(deal, rep, manager)
+    approve_briefing(deal, rep, manager)
     assert readiness_for_deal(deal).checks["limits"] and readiness_for_deal(deal).checks["pitch"]
     fill_briefing(deal.briefing, rep, target_price="235.00")
     checks = readiness_for_deal(deal).checks
@@ -188,7 +180,7 @@ def test_the_deal_page_reads_the_same_readiness_from_the_rows_it_has_already(cli
     url = reverse("deals:detail", args=[deal.pk])
     for step in range(3):
         if step == 1:
-            _approve(deal, rep, world.members["manager"])
+            approve_briefing(deal, rep, world.members["manager"])
         if step == 2:
             Consultation.objects.filter(deal=deal).update(status=ConsultationStatus.ANSWERED)
             _cover(world.objects["meeting"], rep, world.members["production"])

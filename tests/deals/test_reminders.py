@@ -24,10 +24,6 @@ from tests.teams.smtp_refusing import RefusingBackend
 HOUR = timedelta(hours=1)
 
 
-@pytest.fixture
-def meeting(world):
-    return world.objects["meeting"]
-
 
 @pytest.fixture
 def consultation(world, meeting):

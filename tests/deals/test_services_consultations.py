@@ -45,10 +45,6 @@ PRODUCTION_ANSWER = {
 }
 
 
-@pytest.fixture
-def production(world):
-    return world.members[Role.PRODUCTION]
-
 
 def _departments(deal, **filters):
     return set(deal.consultations.filter(**filters).values_list("department", flat=True))

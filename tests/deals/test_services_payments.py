@@ -17,13 +17,11 @@ from deals.services.briefings import (
     BriefingError,
     NotAllowed,
     StaleBriefing,
-    briefing_decide,
     briefing_save,
-    briefing_submit,
 )
 from deals.services.payments import payment_request_decide, payment_request_submit, policy_breaches
 from teams.models import Notification, Role
-from tests.deals.briefing_helpers import PITCH, fill_briefing
+from tests.deals.briefing_helpers import PITCH, approve_briefing, fill_briefing
 from tests.factories import (
     DealFactory,
     FinancePolicyFactory,
@@ -573,10 +571,7 @@ def test_an_editor_who_loaded_the_briefing_before_finance_decided_gets_the_stale
 
 
 def test_terms_finance_grants_after_approval_keep_the_limits_approved(policy, deal, rep, finance, manager):
-    fill_briefing(deal.briefing, rep)
-    deal.briefing.refresh_from_db()
-    briefing_submit(briefing=deal.briefing, by=rep)
-    briefing_decide(briefing=deal.briefing, by=manager, approve=True)
+    approve_briefing(deal, rep, manager)
     assert readiness_for_deal(deal).checks["limits"]
     payment_request = _submit(deal, rep)
     payment_request_decide(request=payment_request, by=finance, decision="approve", note="OK")
@@ -589,10 +584,7 @@ def test_terms_finance_grants_after_approval_keep_the_limits_approved(policy, de
 
 
 def test_payment_terms_the_rep_types_over_finances_still_need_approval(policy, deal, rep, finance, manager):
-    fill_briefing(deal.briefing, rep)
-    deal.briefing.refresh_from_db()
-    briefing_submit(briefing=deal.briefing, by=rep)
-    briefing_decide(briefing=deal.briefing, by=manager, approve=True)
+    approve_briefing(deal, rep, manager)
     payment_request_decide(request=_submit(deal, rep), by=finance, decision="approve", note="OK")
     fill_briefing(deal.briefing, rep, payment_terms="120 days net")
     assert not readiness_for_deal(deal).checks["limits"]

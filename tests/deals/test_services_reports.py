@@ -13,10 +13,10 @@ from deals.models import (
     PaymentTermStatus,
 )
 from deals.selectors_reports import breach_reports_for
-from deals.services.briefings import BriefingError, NotAllowed, briefing_decide, briefing_submit
+from deals.services.briefings import BriefingError, NotAllowed
 from deals.services.reports import report_breaches, report_file
 from teams.models import Notification, Role
-from tests.deals.briefing_helpers import fill_briefing
+from tests.deals.briefing_helpers import EARLIEST, fill_briefing
 from tests.factories import (
     ActivityFactory,
     ConsultationFactory,
@@ -25,24 +25,11 @@ from tests.factories import (
     PaymentTermRequestFactory,
 )
 
-EARLIEST = timezone.localdate() + timedelta(days=40)
-
 
 @pytest.fixture
-def approved(deal, rep, manager):
-    """The deal's briefing approved with list 250, target 230, walk-away 210, at most 12 % off,
-    400 to 600 units and no delivery before ``EARLIEST``."""
-    fill_briefing(deal.briefing, rep, earliest_delivery=EARLIEST)
-    briefing_submit(briefing=deal.briefing, by=rep)
-    briefing_decide(briefing=deal.briefing, by=manager, approve=True)
-    deal.briefing.refresh_from_db()
-    return deal.briefing
-
-
-@pytest.fixture
-def meeting(deal):
-    starts_at = timezone.now() - timedelta(days=1)
-    return MeetingFactory(deal=deal, starts_at=starts_at, ends_at=starts_at + timedelta(hours=2))
+def meeting(past_meeting):
+    """Here the meeting is yesterday's, the one the reports are filed on."""
+    return past_meeting
 
 
 def _codes(breaches):

@@ -13,10 +13,10 @@ from deals.models import (
     Department,
     OnCallStatus,
 )
-from deals.services.briefings import briefing_decide, briefing_save, briefing_submit
+from deals.services.briefings import briefing_save, briefing_submit
 from deals.services.payments import payment_request_submit
 from teams.models import Role
-from tests.deals.briefing_helpers import COMPLETE_FIELDS, PITCH, fill_briefing
+from tests.deals.briefing_helpers import COMPLETE_FIELDS, PITCH, approve_briefing, fill_briefing
 from tests.factories import (
     CoNegotiatorRequestFactory,
     ConsultationFactory,
@@ -26,11 +26,6 @@ from tests.factories import (
     OnCallFactory,
     UserFactory,
 )
-
-
-@pytest.fixture
-def meeting(world):
-    return world.objects["meeting"]
 
 
 def _brief(client, meeting):
@@ -53,14 +48,6 @@ def _section(response, testid) -> str:
     return _words(content[start : content.index("</section>", start)])
 
 
-def _approve(deal, rep, manager, **fields):
-    fill_briefing(deal.briefing, rep, **fields)
-    deal.briefing.refresh_from_db()
-    briefing_submit(briefing=deal.briefing, by=rep)
-    briefing_decide(briefing=deal.briefing, by=manager, approve=True)
-    deal.briefing.refresh_from_db()
-
-
 def _on_call(
     meeting, member, *, status=OnCallStatus.ACCEPTED, topic="technical specs", phone="+49 30 1234567"
 ):
@@ -71,7 +58,7 @@ def _on_call(
 
 
 def test_it_shows_the_approved_limits_and_not_the_changed_draft(client, deal, meeting, rep, manager):
-    _approve(deal, rep, manager)
+    approve_briefing(deal, rep, manager)
     fill_briefing(deal.briefing, rep, walk_away_price=Decimal("205.00"))
     deal.briefing.refresh_from_db()
     assert deal.briefing.version == 2
@@ -92,7 +79,7 @@ def test_it_shows_the_approved_limits_and_not_the_changed_draft(client, deal, me
 
 
 def test_a_submitted_new_version_is_named_as_waiting_for_approval(client, deal, meeting, rep, manager):
-    _approve(deal, rep, manager)
+    approve_briefing(deal, rep, manager)
     fill_briefing(deal.briefing, rep, walk_away_price=Decimal("205.00"))
     deal.briefing.refresh_from_db()
     briefing_submit(briefing=deal.briefing, by=rep)
@@ -126,7 +113,7 @@ def test_it_says_plainly_when_nothing_is_approved(client, deal, meeting, rep):
 
 
 def test_an_approved_briefing_shows_no_warning_and_the_approved_plan(client, deal, meeting, rep, manager):
-    _approve(deal, rep, manager)
+    approve_briefing(deal, rep, manager)
 
     client.force_login(rep)
     response = _brief(client, meeting)
@@ -142,7 +129,7 @@ def test_an_approved_briefing_shows_no_warning_and_the_approved_plan(client, dea
 def test_text_and_trades_changed_after_approval_are_not_passed_off_as_approved(
     client, deal, meeting, rep, manager
 ):
-    _approve(deal, rep, manager)
+    approve_briefing(deal, rep, manager)
     # Objectives and the concession plan change without touching limits or pitch points:
     # the briefing stays approved (same version), but this wording was never approved.
     deal.briefing.refresh_from_db()
@@ -168,7 +155,7 @@ def test_text_and_trades_changed_after_approval_are_not_passed_off_as_approved(
 
 
 def test_payment_terms_granted_by_finance_stand_in_the_limits(client, deal, meeting, rep, manager, world):
-    _approve(deal, rep, manager)
+    approve_briefing(deal, rep, manager)
     payment_request_submit(
         deal=deal,
         by=rep,
@@ -385,7 +372,7 @@ def _grow(meeting, deal, world, n):
 def test_the_brief_takes_a_constant_number_of_queries(
     client, deal, meeting, rep, manager, world, django_assert_max_num_queries
 ):
-    _approve(deal, rep, manager)
+    approve_briefing(deal, rep, manager)
     _grow(meeting, deal, world, 1)
     client.force_login(rep)
     with django_assert_max_num_queries(100) as few:

@@ -10,11 +10,6 @@ from deals.models import Meeting, OnCall, OnCallStatus
 from tests.factories import CoNegotiatorRequestFactory, OnCallFactory
 
 
-@pytest.fixture
-def meeting(world):
-    return world.objects["meeting"]
-
-
 def _words(markup: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
 

@@ -15,11 +15,9 @@ from deals.models import (
     Department,
     NegotiationReport,
 )
-from deals.services.briefings import briefing_decide, briefing_submit
 from deals.services.reminders import _report_url
 from deals.services.reports import report_file
 from teams.models import Role
-from tests.deals.briefing_helpers import fill_briefing
 from tests.factories import (
     BriefingVersionFactory,
     ConsultationFactory,
@@ -45,19 +43,6 @@ FORM = {
 }
 
 
-@pytest.fixture
-def approved(deal, rep, manager):
-    """Approved limits: list 250, target 230 (8 % off), walk-away 210, at most 12 % off, 400–600 units."""
-    fill_briefing(deal.briefing, rep)
-    briefing_submit(briefing=deal.briefing, by=rep)
-    briefing_decide(briefing=deal.briefing, by=manager, approve=True)
-    return deal.briefing
-
-
-@pytest.fixture
-def past_meeting(deal):
-    starts_at = timezone.now() - timedelta(days=1)
-    return MeetingFactory(deal=deal, starts_at=starts_at, ends_at=starts_at + timedelta(hours=2))
 
 
 def _url(meeting):
