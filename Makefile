@@ -24,7 +24,8 @@ run: $(STAMP)
 	  $(BIN)/celery -A negprep beat --loglevel=INFO & \
 	  $(MANAGE) runserver 127.0.0.1:8000'
 
-## Run the whole test suite (SQLite unless DATABASE_URL is set).
+## Run the whole test suite (SQLite unless DATABASE_URL is set). A PostgreSQL test database is kept
+## between runs; PYTEST_ARGS=--create-db rebuilds it (as CI does).
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 

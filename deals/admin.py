@@ -24,18 +24,17 @@ from deals.models import (
     PitchPoint,
     Reminder,
 )
-from deals.readiness import readiness_refresh
-from teams.models import User
-
-# Links typed without a scheme become https:// (the Django 6 default).
-URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class RecordAdmin(admin.ModelAdmin):
-    """Records the app writes as things happen (versions, decisions, the timeline): the audit
-    trail, so staff read them and never add, change or delete one."""
+class ReadOnly:
+    """Staff read the practice's records here and never add, change or delete one.
 
-    def has_add_permission(self, request):
+    Every change goes through the app, whose services re-derive the consultations, write the
+    timeline and refresh readiness; nothing of a negotiation is ever hard-deleted. Staff
+    administer people, teams, finance policies and delegations, not deals.
+    """
+
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -45,15 +44,23 @@ class RecordAdmin(admin.ModelAdmin):
         return False
 
 
-class ContactInline(admin.TabularInline):
-    model = Contact
+class RecordAdmin(ReadOnly, admin.ModelAdmin):
+    # The admin still builds a (never saved) form to list a record's fields: links in it follow
+    # the Django 6 default.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+class RecordInline(ReadOnly, admin.TabularInline):
     extra = 0
+
+
+class ContactInline(RecordInline):
+    model = Contact
     fields = ["name", "title", "buying_role", "email", "phone"]
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
-    formfield_overrides = URL_FIELDS
+class CustomerAdmin(RecordAdmin):
     list_display = ["name", "team", "industry", "created_at"]
     list_filter = ["team"]
     search_fields = ["name"]
@@ -61,80 +68,55 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(RecordAdmin):
     list_display = ["name", "title", "buying_role", "customer"]
     list_filter = ["buying_role", "customer__team"]
     search_fields = ["name", "customer__name"]
     list_select_related = ["customer"]
 
 
-class MeetingInline(admin.TabularInline):
+class MeetingInline(RecordInline):
     model = Meeting
-    extra = 0
     fields = ["starts_at", "ends_at", "stage", "location", "cancelled"]
     show_change_link = True
 
 
 @admin.register(Deal)
-class DealAdmin(admin.ModelAdmin):
+class DealAdmin(RecordAdmin):
     list_display = ["title", "customer", "owner", "team", "status", "estimated_value", "currency"]
     list_filter = ["status", "team", "involves_production", "involves_delivery", "special_payment_terms"]
     search_fields = ["title", "customer__name", "owner__username"]
     list_select_related = ["customer", "owner", "team"]
-    raw_id_fields = ["owner", "customer"]
     inlines = [MeetingInline]
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
-    formfield_overrides = URL_FIELDS
+class MeetingAdmin(RecordAdmin):
     list_display = ["deal", "starts_at", "stage", "cancelled"]
     list_filter = ["stage", "cancelled", "deal__team"]
     search_fields = ["deal__title"]
     date_hierarchy = "starts_at"
     list_select_related = ["deal"]
-    raw_id_fields = ["deal"]
-    filter_horizontal = ["contacts", "co_negotiators"]
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if obj is not None:
-            # Only the deal's customer's contacts, and colleagues of the deal's team.
-            form.base_fields["contacts"].queryset = Contact.objects.filter(customer_id=obj.deal.customer_id)
-            form.base_fields["co_negotiators"].queryset = User.objects.filter(
-                memberships__team_id=obj.deal.team_id, is_active=True
-            ).distinct()
-        return form
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # A meeting moved or re-staffed here changes the deal's readiness like one changed in the app.
-        readiness_refresh(deal=form.instance.deal)
 
 
-class PitchPointInline(admin.TabularInline):
+class PitchPointInline(RecordInline):
     model = PitchPoint
-    extra = 0
 
 
-class ObjectionInline(admin.TabularInline):
+class ObjectionInline(RecordInline):
     model = Objection
-    extra = 0
 
 
-class ConcessionInline(admin.TabularInline):
+class ConcessionInline(RecordInline):
     model = Concession
-    extra = 0
 
 
 @admin.register(Briefing)
-class BriefingAdmin(admin.ModelAdmin):
+class BriefingAdmin(RecordAdmin):
     list_display = ["deal", "version", "status", "target_price", "walk_away_price", "updated_at"]
     list_filter = ["status", "deal__team"]
     search_fields = ["deal__title"]
     list_select_related = ["deal"]
-    raw_id_fields = ["deal", "approved_version", "updated_by"]
-    readonly_fields = ["revision"]
     inlines = [PitchPointInline, ObjectionInline, ConcessionInline]
 
 
@@ -188,23 +170,21 @@ class ActivityAdmin(RecordAdmin):
 
 
 @admin.register(OnCall)
-class OnCallAdmin(admin.ModelAdmin):
+class OnCallAdmin(RecordAdmin):
     list_display = ["meeting", "member", "topic", "status", "available_from", "available_to"]
     list_filter = ["status", "meeting__deal__team"]
     list_select_related = ["meeting__deal", "member"]
-    raw_id_fields = ["meeting", "member", "requested_by"]
 
 
 @admin.register(CoNegotiatorRequest)
-class CoNegotiatorRequestAdmin(admin.ModelAdmin):
+class CoNegotiatorRequestAdmin(RecordAdmin):
     list_display = ["meeting", "member", "status", "created_at"]
     list_filter = ["status", "meeting__deal__team"]
     list_select_related = ["meeting__deal", "member"]
-    raw_id_fields = ["meeting", "member", "requested_by"]
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(RecordAdmin):
     """The reminder ledger; delivery (attempts, last error) lives on the notification's e-mail."""
 
     list_display = [
@@ -222,18 +202,7 @@ class ReminderAdmin(admin.ModelAdmin):
     search_fields = ["recipient__username", "meeting__deal__title", "subject"]
     list_select_related = ["recipient", "meeting__deal", "notification"]
     date_hierarchy = "created_at"
-    readonly_fields = [
-        "kind",
-        "subject",
-        "window_hours",
-        "meeting",
-        "meeting_starts_at",
-        "consultation",
-        "recipient",
-        "status",
-        "notification",
-        "created_at",
-    ]
+    readonly_fields = ["created_at"]
 
     @admin.display(description="e-mail", ordering="notification__email_status")
     def email_status(self, reminder):
@@ -247,12 +216,9 @@ class ReminderAdmin(admin.ModelAdmin):
     def email_last_error(self, reminder):
         return (reminder.notification.email_last_error or "")[:120] if reminder.notification else ""
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(NegotiationReport)
-class NegotiationReportAdmin(admin.ModelAdmin):
+class NegotiationReportAdmin(RecordAdmin):
     class HasBreachesFilter(admin.SimpleListFilter):
         title = "breaches"
         parameter_name = "has_breaches"
@@ -278,8 +244,6 @@ class NegotiationReportAdmin(admin.ModelAdmin):
     ]
     list_filter = ["outcome", HasBreachesFilter, "meeting__deal__team"]
     list_select_related = ["meeting__deal", "filed_by"]
-    raw_id_fields = ["meeting", "filed_by"]
-    readonly_fields = ["breaches", "corrected_breaches", "ready_at_meeting"]
 
     @admin.display(boolean=True, description="breaches")
     def has_breaches(self, report):
@@ -287,12 +251,11 @@ class NegotiationReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(RecordAdmin):
     list_display = ["deal", "department", "required", "status", "assignee", "due_at", "answered_at"]
     list_filter = ["department", "status", "required", "deal__team"]
     search_fields = ["deal__title", "deal__customer__name", "questions"]
     list_select_related = ["deal", "assignee"]
-    raw_id_fields = ["deal", "assignee", "requested_by", "answered_by", "waived_by"]
     date_hierarchy = "due_at"
 
 
@@ -319,7 +282,7 @@ class FinancePolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(PaymentTermRequest)
-class PaymentTermRequestAdmin(admin.ModelAdmin):
+class PaymentTermRequestAdmin(RecordAdmin):
     list_display = [
         "deal",
         "net_days",
@@ -334,19 +297,4 @@ class PaymentTermRequestAdmin(admin.ModelAdmin):
     list_filter = ["status", "auto_approved", "outside_policy", "deal__team"]
     search_fields = ["deal__title", "deal__customer__name"]
     list_select_related = ["deal", "deal__customer", "reviewer"]
-    raw_id_fields = ["deal", "requested_by", "reviewer"]
-    # Decisions are finance's, taken in the app (with notifications and the timeline); not edited here.
-    readonly_fields = [
-        "status",
-        "auto_approved",
-        "outside_policy",
-        "policy_breaches",
-        "reviewer",
-        "decision_note",
-        "counter_net_days",
-        "counter_deposit_pct",
-        "counter_instalments",
-        "counter_conditions",
-        "decided_at",
-        "created_at",
-    ]
+    readonly_fields = ["created_at"]

@@ -28,6 +28,11 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "email", "is_staff", "is_active"]
     inlines = [UserMembershipInline]
 
+    def has_delete_permission(self, request, obj=None):
+        # Someone who leaves is made inactive: deleting them would take their on-call rows,
+        # meetings they came along to and their inbox with them.
+        return False
+
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
@@ -41,6 +46,11 @@ class TeamAdmin(admin.ModelAdmin):
     @admin.display(description="members", ordering="_member_count")
     def member_count(self, team):
         return team._member_count
+
+    def has_delete_permission(self, request, obj=None):
+        # Only a team set up by mistake goes: one with customers holds contacts and deals, and
+        # deleting it would take them along. There is no bulk delete, which cannot check each team.
+        return obj is not None and not obj.customers.exists() and super().has_delete_permission(request, obj)
 
 
 @admin.register(Membership)

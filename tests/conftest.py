@@ -89,3 +89,8 @@ def rep(world) -> User:
 @pytest.fixture
 def manager(world) -> User:
     return world.members[Role.MANAGER]
+
+
+@pytest.fixture
+def debug_on(settings):
+    settings.DEBUG = True

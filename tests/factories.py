@@ -116,3 +116,104 @@ class OnCallFactory(factory.django.DjangoModelFactory):
     status = "accepted"
     available_from = factory.LazyAttribute(lambda o: o.meeting.starts_at - timedelta(minutes=15))
     available_to = factory.LazyAttribute(lambda o: o.meeting.ends_at + timedelta(minutes=15))
+
+
+class CoNegotiatorRequestFactory(factory.django.DjangoModelFactory):
+    """A colleague asked to come along to the meeting, not answered yet."""
+
+    class Meta:
+        model = "deals.CoNegotiatorRequest"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    member = factory.SubFactory(UserFactory)
+
+
+class ConsultationFactory(factory.django.DjangoModelFactory):
+    """A production consultation that nobody has asked yet."""
+
+    class Meta:
+        model = "deals.Consultation"
+
+    deal = factory.SubFactory(DealFactory)
+    department = "production"
+
+
+class FinancePolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "deals.FinancePolicy"
+
+    team = factory.SubFactory(TeamFactory)
+
+
+class PaymentTermRequestFactory(factory.django.DjangoModelFactory):
+    """Terms the deal's owner asked finance for, waiting for a decision."""
+
+    class Meta:
+        model = "deals.PaymentTermRequest"
+
+    deal = factory.SubFactory(DealFactory)
+    requested_by = factory.SelfAttribute("deal.owner")
+    net_days = 60
+    customer_reason = "Cash flow"
+
+
+class NegotiationReportFactory(factory.django.DjangoModelFactory):
+    """The deal owner's report on the meeting: talks continue, no figures agreed yet."""
+
+    class Meta:
+        model = "deals.NegotiationReport"
+
+    meeting = factory.SubFactory(
+        MeetingFactory, starts_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    )
+    filed_by = factory.SelfAttribute("meeting.deal.owner")
+    outcome = "continue"
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    """An entry of the deal's timeline, by nobody unless ``actor`` says."""
+
+    class Meta:
+        model = "deals.Activity"
+
+    deal = factory.SubFactory(DealFactory)
+    verb = "note"
+    summary = factory.Sequence(lambda n: f"note {n}")
+
+
+class BriefingVersionFactory(factory.django.DjangoModelFactory):
+    """A submitted version of a new deal's briefing, with empty limits unless ``snapshot`` says."""
+
+    class Meta:
+        model = "deals.BriefingVersion"
+
+    briefing = factory.LazyFunction(lambda: DealFactory().briefing)
+    number = 1
+    snapshot = factory.LazyFunction(lambda: {"limits": {}, "pitch_points": []})
+    submitted_by = factory.SelfAttribute("briefing.deal.owner")
+    submitted_at = factory.LazyFunction(timezone.now)
+
+
+class ApprovalDelegationFactory(factory.django.DjangoModelFactory):
+    """A manager away for the coming week; their deputy decides for them."""
+
+    class Meta:
+        model = "deals.ApprovalDelegation"
+
+    team = factory.SubFactory(TeamFactory)
+    manager = factory.SubFactory(UserFactory)
+    delegate = factory.SubFactory(UserFactory)
+    starts_on = factory.LazyFunction(timezone.localdate)
+    ends_on = factory.LazyAttribute(lambda d: d.starts_on + timedelta(days=7))
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """An unread line in the recipient's inbox."""
+
+    class Meta:
+        model = "teams.Notification"
+
+    recipient = factory.SubFactory(UserFactory)
+    kind = "briefing_submitted"
+    title = factory.Sequence(lambda n: f"Notification {n}")
+    url = "/"

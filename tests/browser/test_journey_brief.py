@@ -1,19 +1,22 @@
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from icalendar import Calendar
 from playwright.sync_api import expect
 
-from deals.models import Deal, MeetingStage
+from deals.models import MeetingStage
 from deals.services.demo import demo_seed
+from teams.models import Role
 from tests.browser.conftest import sign_in, sign_out
+from tests.browser.stories import demo_team, person, ritas_deal
+from tests.deals.briefing_helpers import approve_briefing, fill_briefing
 
 pytestmark = pytest.mark.browser
 
-# Version 1 approved (walk-away 215), version 2 a draft with a lower walk-away; nobody on call yet.
-DEAL = "Pump line expansion"
-CUSTOMER = "Molkerei Süd eG"
+DEAL = "Pump line for the dairy"
+CUSTOMER = "Molkerei West eG"
 
 
 def _pdf_pages(pdf: bytes) -> int:
@@ -22,22 +25,25 @@ def _pdf_pages(pdf: bytes) -> int:
 
 def test_rita_arranges_cover_and_prints_the_meeting_brief(live_server, page, transactional_db, artifacts):
     demo_seed()
-    deal = Deal.objects.get(title=DEAL)
+    rita, max_, paul = person("rita"), person("max"), person("paul")
+    phone = paul.memberships.get(team=demo_team(), role=Role.PRODUCTION).phone
+    # A final meeting in three days, nobody on call yet; version 1 approved with a walk-away of
+    # 215, version 2 a draft with a lower one.
+    deal = ritas_deal(DEAL, customer=CUSTOMER, hours_ahead=72, stage=MeetingStage.FINAL)
     meeting = deal.meetings.get()
-    meeting.stage = MeetingStage.FINAL
-    meeting.save(update_fields=["stage"])
-    assert not meeting.on_calls.exists() and not meeting.co_negotiator_requests.exists()
+    approve_briefing(deal, rita, max_, walk_away_price=Decimal("215.00"))
+    fill_briefing(deal.briefing, rita, walk_away_price=Decimal("205.00"))
 
     # Rita asks Paul to be on call and Max to come along to the final meeting.
     sign_in(page, live_server, "rita")
     page.goto(f"{live_server.url}/deals/{deal.pk}/")
     item = page.get_by_test_id("meeting")
     item.get_by_role("link", name="+ Ask someone to be on call").click()
-    page.get_by_label("Colleague on call").select_option(label="Paul Peters (Production)")
+    page.get_by_label("Colleague on call").select_option(label=f"{paul.get_full_name()} (Production)")
     page.get_by_label("Topic").fill("technical specs")
     page.get_by_role("button", name="Ask to be on call").click()
     expect(page.get_by_role("alert").filter(has_text="has been asked to be on call")).to_be_visible()
-    item.get_by_label("Colleague to come along").select_option(label="Max Morgan (Manager)")
+    item.get_by_label("Colleague to come along").select_option(label=f"{max_.get_full_name()} (Manager)")
     item.get_by_role("button", name="Ask to come along").click()
     expect(page.get_by_role("alert").filter(has_text="has been asked to come along")).to_be_visible()
     expect(item.get_by_test_id("on-call")).to_contain_text("Asked")
@@ -49,7 +55,9 @@ def test_rita_arranges_cover_and_prints_the_meeting_brief(live_server, page, tra
         expect(page.get_by_role("heading", name="Colleagues count on you")).to_be_visible()
         invitation = page.get_by_test_id(testid).filter(has_text=DEAL)
         invitation.get_by_role("button", name="Accept").click()
-        expect(page.get_by_role("alert").filter(has_text="Thanks: Rita Reyes has been told.")).to_be_visible()
+        expect(
+            page.get_by_role("alert").filter(has_text=f"Thanks: {rita.get_full_name()} has been told.")
+        ).to_be_visible()
         expect(invitation.get_by_text("Accepted")).to_be_visible()
         sign_out(page)
 
@@ -59,9 +67,11 @@ def test_rita_arranges_cover_and_prints_the_meeting_brief(live_server, page, tra
     page.get_by_test_id("meeting").get_by_role("link", name="Brief").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{DEAL} — {CUSTOMER}")
     on_call = page.get_by_test_id("brief-on-call-confirmed")
-    expect(on_call).to_contain_text("Paul Peters · technical specs")
-    expect(on_call.get_by_role("link", name="+49 30 5550103")).to_have_attribute("href", "tel:+49305550103")
-    expect(page.get_by_test_id("brief-co-negotiators")).to_contain_text("Max Morgan comes along.")
+    expect(on_call).to_contain_text(f"{paul.get_full_name()} · technical specs")
+    expect(on_call.get_by_role("link", name=phone)).to_have_attribute("href", "tel:" + phone.replace(" ", ""))
+    expect(page.get_by_test_id("brief-co-negotiators")).to_contain_text(
+        f"{max_.get_full_name()} comes along."
+    )
     # The approved limits, not the draft's, and a plain word about the draft.
     expect(page.get_by_test_id("limit-walk-away")).to_have_text("215.00 EUR")
     expect(page.get_by_test_id("approval-warning")).to_contain_text(
@@ -95,5 +105,5 @@ def test_rita_arranges_cover_and_prints_the_meeting_brief(live_server, page, tra
     event = Calendar.from_ical(Path(download.path()).read_bytes()).events[0]
     assert event["SUMMARY"] == f"Final meeting: {DEAL} — {CUSTOMER}"
     assert event.start == meeting.starts_at
-    assert "Paul Peters, technical specs: +49 30 5550103" in event["DESCRIPTION"]
-    assert "Co-negotiator: Max Morgan" in event["DESCRIPTION"]
+    assert f"{paul.get_full_name()}, technical specs: {phone}" in event["DESCRIPTION"]
+    assert f"Co-negotiator: {max_.get_full_name()}" in event["DESCRIPTION"]

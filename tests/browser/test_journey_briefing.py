@@ -3,16 +3,23 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from deals.models import BriefingStatus, Deal
+from deals.models import BriefingStatus
 from deals.services.demo import demo_seed
 from tests.browser.conftest import sign_in, sign_out
+from tests.browser.stories import briefing_begun, person, ritas_deal
 
 pytestmark = pytest.mark.browser
 
 
 def test_rita_prepares_a_briefing_and_max_approves_it(live_server, page, transactional_db, artifacts):
     demo_seed()
-    deal = Deal.objects.get(title="Valve frame contract 2027")
+    deal = ritas_deal(
+        "Bottling valves for plant four",
+        customer="Brauerei West GmbH",
+        involves_production=True,
+        involves_delivery=True,
+    )
+    briefing_begun(deal)
 
     # Rita fills in the limits and pitch points and submits.
     sign_in(page, live_server, "rita")
@@ -43,12 +50,10 @@ def test_rita_prepares_a_briefing_and_max_approves_it(live_server, page, transac
 
     # Max decides from his home page.
     sign_in(page, live_server, "max")
-    item = page.get_by_test_id("queue-item").filter(has_text="Valve frame contract 2027")
+    item = page.get_by_test_id("queue-item").filter(has_text=deal.title)
     expect(item.get_by_test_id("queue-numbers")).to_contain_text("215.00")
     waiting = int(page.locator("#approval-queue-count").inner_text())
-    pipeline_row = (
-        page.get_by_test_id("team-deals").get_by_role("row").filter(has_text="Valve frame contract 2027")
-    )
+    pipeline_row = page.get_by_test_id("team-deals").get_by_role("row").filter(has_text=deal.title)
     expect(pipeline_row).to_contain_text("limits approved")
     item.get_by_role("button", name="Approve").click()
     expect(page.get_by_test_id("queue-item-done")).to_contain_text("approved")
@@ -69,7 +74,7 @@ def test_rita_prepares_a_briefing_and_max_approves_it(live_server, page, transac
     expect(page.get_by_test_id("briefing-status")).to_have_text("Draft")
     expect(page.get_by_test_id("approved-version")).to_contain_text("version 1")
     page.get_by_role("link", name="History").click()
-    expect(page.get_by_test_id("version-1")).to_contain_text("Approved by Max Morgan")
+    expect(page.get_by_test_id("version-1")).to_contain_text(f"Approved by {person('max').get_full_name()}")
     page.goto(f"{live_server.url}/deals/{deal.pk}/briefing/")
     page.get_by_role("button", name="Save and submit for approval").click()
     page.get_by_role("link", name="History").click()

@@ -4,11 +4,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from deals.models import CanFulfil, Consultation, ConsultationStatus, Deal, Department
-from deals.services.consultations import consultations_derive
+from deals.models import CanFulfil, ConsultationStatus, Department
 from deals.services.demo import demo_seed
 from teams.models import Notification
 from tests.browser.conftest import sign_in, sign_out
+from tests.browser.stories import person, ritas_deal
 
 pytestmark = pytest.mark.browser
 
@@ -17,13 +17,9 @@ def test_rita_asks_production_and_paul_answers_from_his_home_page(
     live_server, page, transactional_db, artifacts
 ):
     demo_seed()
-    deal = Deal.objects.get(title="Valve frame contract 2027")
-    consultations_derive(deal=deal)
-    # The demo already asked production; start this journey from a consultation nobody sent yet.
-    Consultation.objects.filter(deal=deal, department="production").update(
-        status=ConsultationStatus.OPEN, requested_at=None, requested_by=None, questions="", due_at=None
-    )
-    Notification.objects.filter(recipient__username="paul").delete()
+    deal = ritas_deal("Valves for the filling line", customer="Getränke Ost GmbH", involves_production=True)
+    paul = person("paul")
+    asked_before = set(Notification.objects.filter(recipient=paul).values_list("pk", flat=True))
     committed = timezone.localdate() + timedelta(days=60)
 
     # Rita sends the production consultation to the production queue from the deal page.
@@ -41,16 +37,17 @@ def test_rita_asks_production_and_paul_answers_from_his_home_page(
     expect(page.get_by_role("alert").filter(has_text="Asked the production queue")).to_be_visible()
     expect(production.get_by_test_id("consultation-status")).to_have_text("Asked")
     sign_out(page)
-    assert Notification.objects.filter(recipient__username="paul", kind="consultation_requested").exists()
+    told = Notification.objects.filter(recipient=paul).exclude(pk__in=asked_before)
+    assert [note.kind for note in told] == ["consultation_requested"]
 
     # Paul finds it on his home page and answers: two clicks.
     sign_in(page, live_server, "paul")
-    asked = page.get_by_test_id("asked-item").filter(has_text="Valve frame contract 2027")
+    asked = page.get_by_test_id("asked-item").filter(has_text=deal.title)
     expect(asked).to_contain_text("to your department queue")
     page.screenshot(path=artifacts / "home-paul.png", full_page=True)
     asked.get_by_role("link", name="Answer").click()
     expect(page.get_by_test_id("consultation-questions")).to_contain_text("food-grade seals")
-    expect(page.get_by_test_id("consultation-deal-summary")).to_contain_text("Brauhaus Nord AG")
+    expect(page.get_by_test_id("consultation-deal-summary")).to_contain_text(deal.customer.name)
     page.get_by_role("button", name="Send the answer").click()
     expect(page.get_by_text("Say whether we can fulfil it")).to_be_visible()
     page.get_by_label("Partly").check()
@@ -60,9 +57,9 @@ def test_rita_asks_production_and_paul_answers_from_his_home_page(
     page.screenshot(path=artifacts / "consultation-answer-paul.png", full_page=True)
     page.get_by_role("button", name="Send the answer").click()
     expect(
-        page.get_by_role("alert").filter(has_text="your answer on “Valve frame contract 2027” was sent")
+        page.get_by_role("alert").filter(has_text=f"your answer on “{deal.title}” was sent")
     ).to_be_visible()
-    expect(page.get_by_test_id("asked-item").filter(has_text="Valve frame contract 2027")).to_have_count(0)
+    expect(page.get_by_test_id("asked-item").filter(has_text=deal.title)).to_have_count(0)
     sign_out(page)
 
     consultation = deal.consultations.get(department=Department.PRODUCTION, required=True)
@@ -80,5 +77,5 @@ def test_rita_asks_production_and_paul_answers_from_his_home_page(
     expect(answer.get_by_test_id("lead-time")).to_have_text("14 days")
     expect(answer.get_by_test_id("committed-date")).to_have_text(committed.strftime("%-d %b %Y"))
     expect(answer).to_contain_text("Food-grade seals for the third plant")
-    expect(page.get_by_test_id("briefing-consultation-answers")).to_contain_text("Paul Peters")
+    expect(page.get_by_test_id("briefing-consultation-answers")).to_contain_text(paul.get_full_name())
     page.screenshot(path=artifacts / "consultation-answered-rita.png", full_page=True)

@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 
 from deals.models import Customer, Deal
 from deals.services.demo import demo_seed
-from teams.models import Team
 from tests.browser.conftest import sign_in, sign_out
+from tests.browser.stories import demo_team
 from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.browser
@@ -99,7 +99,7 @@ def test_a_rep_creates_a_deal_moves_its_meeting_and_the_manager_reads_it(
 
 def test_picking_an_existing_customer_offers_its_contacts_to_tick(live_server, page, transactional_db):
     demo_seed()
-    team = Team.objects.get(name="Northwind Industrial Sales")
+    team = demo_team()
     customer, _ = Customer.objects.get_or_create(team=team, name="Initrode Valves")
     ContactFactory(customer=customer, name="Peggy Purchaser", title="Buyer")
     sign_in(page, live_server, "rita")

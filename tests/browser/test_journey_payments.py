@@ -1,16 +1,21 @@
 import pytest
 from playwright.sync_api import expect
 
-from deals.models import Deal, PaymentTermRequest, PaymentTermStatus
+from deals.models import FinancePolicy, PaymentTermRequest, PaymentTermStatus
 from deals.services.demo import demo_seed
 from tests.browser.conftest import sign_in, sign_out
+from tests.browser.stories import demo_team, ritas_deal
 
 pytestmark = pytest.mark.browser
 
 
 def test_rita_asks_for_long_payment_terms_and_fiona_counters(live_server, page, transactional_db, artifacts):
     demo_seed()
-    deal = Deal.objects.get(title="Valve frame contract 2027")
+    deal = ritas_deal("Valve frame contract for three plants", customer="Brauhaus Süd AG")
+    FinancePolicy.objects.update_or_create(
+        team=demo_team(),
+        defaults={"standard_net_days": 30, "max_net_days": 60, "min_deposit_pct": 10, "max_instalments": 3},
+    )
 
     # Rita asks for 60 days net without a deposit and sees what is outside the policy.
     sign_in(page, live_server, "rita")
@@ -36,20 +41,18 @@ def test_rita_asks_for_long_payment_terms_and_fiona_counters(live_server, page, 
 
     # Fiona finds it on her home page and counters with 45 days and the policy's 10 % deposit.
     sign_in(page, live_server, "fiona")
-    item = page.get_by_test_id("payment-queue-item").filter(has_text="Valve frame contract 2027")
+    item = page.get_by_test_id("payment-queue-item").filter(has_text=deal.title)
     expect(item.locator("[data-exceeds='net_days']")).to_be_visible()
     page.screenshot(path=artifacts / "finance-home.png", full_page=True)
     item.get_by_role("link", name="Decide").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Payment terms for Valve frame contract 2027")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Payment terms for {deal.title}")
     page.get_by_label("Note for the rep").fill("45 days is what we can carry for a new frame contract.")
     page.get_by_label("Net days").fill("45")
     page.get_by_label("Deposit (%)").fill("10")
     page.screenshot(path=artifacts / "payment-decision.png", full_page=True)
     page.get_by_role("button", name="Send counter-offer").click()
     expect(page.get_by_text("Counter-offer sent")).to_be_visible()
-    expect(
-        page.get_by_test_id("payment-queue-item").filter(has_text="Valve frame contract 2027")
-    ).to_have_count(0)
+    expect(page.get_by_test_id("payment-queue-item").filter(has_text=deal.title)).to_have_count(0)
     sign_out(page)
 
     payment_request = PaymentTermRequest.objects.filter(deal=deal).get()

@@ -1,16 +1,25 @@
+from decimal import Decimal
+
 import pytest
 from playwright.sync_api import expect
 
-from deals.models import Deal, DealStatus
+from deals.models import DealStatus
 from deals.services.demo import demo_seed
 from tests.browser.conftest import sign_in, sign_out
+from tests.browser.stories import person, ritas_deal
+from tests.deals.briefing_helpers import approve_briefing, fill_briefing
 
 pytestmark = pytest.mark.browser
 
 
 def test_rita_watches_her_deal_reach_7_of_7(live_server, page, transactional_db, artifacts):
     demo_seed()
-    deal = Deal.objects.get(title="Pump line expansion")
+    rita, max_, paul = person("rita"), person("max"), person("paul")
+    # Meeting in three days; version 1 approved, version 2 a draft with a lower walk-away, and
+    # the boss not consulted yet: meeting, pitch points, payment terms and co-negotiator hold.
+    deal = ritas_deal("Pump skid expansion", customer="Käserei Alpen AG", hours_ahead=72)
+    approve_briefing(deal, rita, max_)
+    fill_briefing(deal.briefing, rita, walk_away_price=Decimal("205.00"), max_discount_pct=Decimal("15.00"))
     deal_url = f"{live_server.url}/deals/{deal.pk}/"
 
     sign_in(page, live_server, "rita")
@@ -27,7 +36,7 @@ def test_rita_watches_her_deal_reach_7_of_7(live_server, page, transactional_db,
     page.get_by_role("button", name="Send the request").click()
     page.goto(deal_url)
     page.get_by_role("link", name="+ Ask someone to be on call").first.click()
-    page.get_by_label("Colleague on call").select_option(label="Paul Peters (Production)")
+    page.get_by_label("Colleague on call").select_option(label=f"{paul.get_full_name()} (Production)")
     page.get_by_label("Topic").fill("pump specifications")
     page.get_by_role("button", name="Ask to be on call").click()
     expect(page.get_by_test_id("on-call").first).to_contain_text("Asked")
@@ -36,25 +45,21 @@ def test_rita_watches_her_deal_reach_7_of_7(live_server, page, transactional_db,
 
     # Max approves from his queue and answers the boss consultation from his home page.
     sign_in(page, live_server, "max")
-    page.get_by_test_id("queue-item").filter(has_text="Pump line expansion").get_by_role(
+    page.get_by_test_id("queue-item").filter(has_text=deal.title).get_by_role(
         "button", name="Approve"
     ).click()
     expect(page.get_by_test_id("queue-item-done")).to_contain_text("approved")
     page.goto(f"{live_server.url}/")
-    page.get_by_test_id("asked-item").filter(has_text="Pump line expansion").get_by_role(
-        "link", name="Answer"
-    ).click()
+    page.get_by_test_id("asked-item").filter(has_text=deal.title).get_by_role("link", name="Answer").click()
     page.get_by_label("Guidelines for the negotiation").fill("Hold 205; trade volume for delivery slots.")
     page.get_by_role("button", name="Send the answer").click()
     sign_out(page)
 
     # Paul accepts the on-call request on his home page.
     sign_in(page, live_server, "paul")
-    invitation = page.get_by_test_id("on-call-invitation").filter(has_text="Pump line expansion")
+    invitation = page.get_by_test_id("on-call-invitation").filter(has_text=deal.title)
     invitation.get_by_role("button", name="Accept").click()
-    expect(page.get_by_test_id("on-call-invitation").filter(has_text="Pump line expansion")).to_contain_text(
-        "Accepted"
-    )
+    expect(page.get_by_test_id("on-call-invitation").filter(has_text=deal.title)).to_contain_text("Accepted")
     sign_out(page)
 
     sign_in(page, live_server, "rita")

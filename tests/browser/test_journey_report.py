@@ -1,17 +1,20 @@
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from deals.models import Deal, DealStatus, NegotiationReport
+from deals.models import DealStatus, MeetingStage, NegotiationReport
 from deals.services.demo import demo_seed
 from teams.models import Notification
 from tests.browser.conftest import sign_in, sign_out
+from tests.browser.stories import demo_team, person, ritas_deal
+from tests.deals.briefing_helpers import approve_briefing
 
 pytestmark = pytest.mark.browser
 
-DEAL = "Spare parts service agreement"
+DEAL = "Spare parts for the bottling plant"
 BREACH = "Agreed price 205.00 EUR is under the walk-away price 215.00 EUR"
 
 
@@ -19,8 +22,11 @@ def test_rita_files_a_report_under_the_walk_away_and_max_sees_the_breach(
     live_server, page, transactional_db, artifacts
 ):
     demo_seed()
-    deal = Deal.objects.get(title=DEAL)
-    assert deal.briefing.approved_version is not None
+    team = demo_team()
+    deal = ritas_deal(DEAL, customer="Brauhaus Ost AG", hours_ahead=72, stage=MeetingStage.FINAL)
+    approve_briefing(deal, person("rita"), person("max"), walk_away_price=Decimal("215.00"))
+    team_breaches = NegotiationReport.objects.filter(meeting__deal__team=team).exclude(breaches=[])
+    breaches_before = team_breaches.count()
     # The final meeting took place yesterday.
     meeting = deal.meetings.get()
     starts_at = timezone.now().replace(second=0, microsecond=0) - timedelta(days=1)
@@ -74,9 +80,8 @@ def test_rita_files_a_report_under_the_walk_away_and_max_sees_the_breach(
 
     # The team results count it among the breaches.
     page.get_by_test_id("nav-results").click()
-    team = page.get_by_test_id("team-results").filter(has_text="Northwind")
-    with_breaches = NegotiationReport.objects.exclude(breaches=[]).count()
-    assert with_breaches == 2  # the demo's report under the walk-away, and this one
-    expect(team.get_by_test_id("results-breach-count")).to_have_text(str(with_breaches))
-    expect(team.get_by_test_id("results-breach-report").filter(has_text=DEAL)).to_contain_text(BREACH)
+    results = page.get_by_test_id("team-results").filter(has_text=team.name)
+    assert team_breaches.count() == breaches_before + 1
+    expect(results.get_by_test_id("results-breach-count")).to_have_text(str(breaches_before + 1))
+    expect(results.get_by_test_id("results-breach-report").filter(has_text=DEAL)).to_contain_text(BREACH)
     page.screenshot(path=artifacts / "team-results.png", full_page=True)

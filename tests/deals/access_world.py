@@ -10,19 +10,24 @@ from django.utils import timezone
 
 from deals.models import (
     DEPARTMENT_ROLES,
-    CoNegotiatorRequest,
-    Consultation,
     ConsultationStatus,
-    Customer,
-    Deal,
     Department,
-    Meeting,
-    OnCall,
     OnCallStatus,
-    PaymentTermRequest,
     PaymentTermStatus,
 )
-from teams.models import Membership, Role, Team, User
+from teams.models import Role, User
+from tests.factories import (
+    CoNegotiatorRequestFactory,
+    ConsultationFactory,
+    CustomerFactory,
+    DealFactory,
+    MeetingFactory,
+    MembershipFactory,
+    OnCallFactory,
+    PaymentTermRequestFactory,
+    TeamFactory,
+    UserFactory,
+)
 
 
 @dataclass
@@ -47,20 +52,20 @@ def build_world(seed: int, *, teams: int = 3, users: int = 12, deals: int = 30) 
     rng = random.Random(seed)
     now = timezone.now()
     rows = Rows()
-    team_objs = [Team.objects.create(name=f"Team {seed}-{n}") for n in range(teams)]
-    people = [User.objects.create(username=f"u{seed}_{n}") for n in range(users)]
+    team_objs = [TeamFactory(name=f"Team {seed}-{n}") for n in range(teams)]
+    people = [UserFactory(username=f"u{seed}_{n}") for n in range(users)]
     for person in people:
         for team in team_objs:
             if rng.random() < 0.5:
                 for role in rng.sample(Role.values, rng.randint(1, 3)):
-                    Membership.objects.create(user=person, team=team, role=role)
+                    MembershipFactory(user=person, team=team, role=role)
                     rows.memberships.add((person.pk, team.pk, role))
     customers = {
-        team.pk: Customer.objects.create(team=team, name=f"Customer {team.pk}") for team in team_objs
+        team.pk: CustomerFactory(team=team, name=f"Customer {team.pk}") for team in team_objs
     }
     for n in range(deals):
         team = rng.choice(team_objs)
-        deal = Deal.objects.create(
+        deal = DealFactory(
             team=team,
             owner=rng.choice(people),
             customer=customers[team.pk],
@@ -70,7 +75,7 @@ def build_world(seed: int, *, teams: int = 3, users: int = 12, deals: int = 30) 
         )
         rows.deals[deal.pk] = (team.pk, deal.owner_id)
         for _ in range(rng.randint(0, 3)):
-            consultation = Consultation.objects.create(
+            consultation = ConsultationFactory(
                 deal=deal,
                 department=rng.choice(Department.values),
                 status=rng.choice(ConsultationStatus.values),
@@ -86,7 +91,7 @@ def build_world(seed: int, *, teams: int = 3, users: int = 12, deals: int = 30) 
                 )
             )
         if rng.random() < 0.3:
-            request = PaymentTermRequest.objects.create(
+            request = PaymentTermRequestFactory(
                 deal=deal,
                 requested_by=rng.choice(people),
                 net_days=60,
@@ -97,7 +102,7 @@ def build_world(seed: int, *, teams: int = 3, users: int = 12, deals: int = 30) 
             rows.payment_requests[request.pk] = deal.pk
         for _ in range(rng.randint(0, 2)):
             starts = now + timedelta(days=rng.randint(-10, 10))
-            meeting = Meeting.objects.create(
+            meeting = MeetingFactory(
                 deal=deal, starts_at=starts, ends_at=starts + timedelta(hours=1), cancelled=rng.random() < 0.2
             )
             rows.meetings[meeting.pk] = deal.pk
@@ -105,7 +110,7 @@ def build_world(seed: int, *, teams: int = 3, users: int = 12, deals: int = 30) 
                 meeting.co_negotiators.add(person)
                 rows.co_negotiators.add((deal.pk, person.pk))
             if rng.random() < 0.4:
-                on_call = OnCall.objects.create(
+                on_call = OnCallFactory(
                     meeting=meeting,
                     member=rng.choice(people),
                     topic="specs",
@@ -116,7 +121,7 @@ def build_world(seed: int, *, teams: int = 3, users: int = 12, deals: int = 30) 
                 )
                 rows.on_calls.append((deal.pk, on_call.member_id, on_call.status))
             if rng.random() < 0.4:
-                invitation = CoNegotiatorRequest.objects.create(
+                invitation = CoNegotiatorRequestFactory(
                     meeting=meeting, member=rng.choice(people), status=rng.choice(OnCallStatus.values)
                 )
                 rows.asked_along.append((deal.pk, invitation.member_id, invitation.status))

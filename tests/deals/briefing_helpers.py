@@ -1,6 +1,12 @@
+from datetime import timedelta
 from decimal import Decimal
 
-from deals.services.briefings import briefing_save
+from django.utils import timezone
+
+from deals.services.briefings import briefing_decide, briefing_save, briefing_submit
+
+# The earliest delivery the ``approved`` briefing lets a rep promise.
+EARLIEST = timezone.localdate() + timedelta(days=40)
 
 COMPLETE_FIELDS = {
     "objectives": "Sign a 3-year frame contract",
@@ -31,3 +37,14 @@ def fill_briefing(briefing, by, **overrides):
         objections=[{"objection": "Too expensive", "answer": "Lower total cost"}],
         concessions=[{"give": "2 % discount", "get": "3-year term"}],
     )
+
+
+def approve_briefing(deal, rep, manager, **overrides):
+    """The deal's briefing filled in (``COMPLETE_FIELDS`` and ``PITCH``), submitted by ``rep`` and
+    approved by ``manager``; returned fresh from the database."""
+    fill_briefing(deal.briefing, rep, **overrides)
+    deal.briefing.refresh_from_db()
+    briefing_submit(briefing=deal.briefing, by=rep)
+    briefing_decide(briefing=deal.briefing, by=manager, approve=True)
+    deal.briefing.refresh_from_db()
+    return deal.briefing

@@ -17,9 +17,18 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.models import Consultation, ConsultationStatus, Deal, OnCall, PaymentTermRequest
-from teams.models import Membership, Role
-from tests.factories import CustomerFactory, DealFactory, MeetingFactory, UserFactory
+from deals.models import ConsultationStatus, Deal
+from teams.models import Role
+from tests.factories import (
+    ConsultationFactory,
+    CustomerFactory,
+    DealFactory,
+    MeetingFactory,
+    MembershipFactory,
+    OnCallFactory,
+    PaymentTermRequestFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="plans are PostgreSQL's")
 
@@ -81,13 +90,13 @@ def company(world):
     queued = []
     for department in ("production", "supply_chain", "finance"):
         asked = DealFactory(team=team, owner=rep, customer=customer)
-        Consultation.objects.create(deal=asked, department=department, status=ConsultationStatus.REQUESTED)
+        ConsultationFactory(deal=asked, department=department, status=ConsultationStatus.REQUESTED)
         queued.append(asked)
-    PaymentTermRequest.objects.create(deal=queued[-1], requested_by=rep, net_days=60, customer_reason="cash")
+    PaymentTermRequestFactory(deal=queued[-1], requested_by=rep, net_days=60, customer_reason="cash")
     colleague = UserFactory(username="colleague")
-    Membership.objects.create(user=colleague, team=team, role=Role.REP)
+    MembershipFactory(user=colleague, team=team, role=Role.REP)
     meeting = MeetingFactory(deal=deal, starts_at=timezone.now() + timedelta(days=2))
-    OnCall.objects.create(
+    OnCallFactory(
         meeting=meeting,
         member=colleague,
         topic="specs",

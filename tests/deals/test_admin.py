@@ -1,10 +1,34 @@
 """The admin: staff edit policies and delegations with plain messages for bad values, and
-only read the records the app writes (versions, decisions, the timeline)."""
+only read the records of the practice (deals, meetings, briefings, consultations, payment terms,
+reports, versions, decisions, the timeline), which change only through the app's services."""
+
+from datetime import timedelta
 
 import pytest
+from django.contrib import admin
+from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
-from deals.models import ApprovalDelegation, FinancePolicy
+from deals.models import ApprovalDelegation, Consultation, Deal, FinancePolicy, Meeting
+from tests.factories import (
+    ActivityFactory,
+    CoNegotiatorRequestFactory,
+    ConsultationFactory,
+    MeetingFactory,
+    NegotiationReportFactory,
+    OnCallFactory,
+    PaymentTermRequestFactory,
+    TeamFactory,
+)
+
+# What staff administer in the admin; everything else of the deals app is a record they read.
+ADMINISTRATION = {FinancePolicy, ApprovalDelegation}
+
+
+def _bulk_actions(changelist) -> set[str]:
+    form = changelist.context["action_form"]
+    return set() if form is None else {name for name, _ in form.fields["action"].choices}
 
 
 @pytest.fixture
@@ -58,9 +82,7 @@ def test_records_the_app_writes_cannot_be_added_by_hand(admin_client, model):
 
 
 def test_the_audit_trail_cannot_be_changed_or_deleted_in_the_admin(admin_client, world):
-    from deals.models import Activity
-
-    entry = Activity.objects.create(deal=world.objects["deal"], verb="created", summary="created the deal")
+    entry = ActivityFactory(deal=world.objects["deal"], verb="created", summary="created the deal")
     assert admin_client.get(reverse("admin:deals_activity_change", args=[entry.pk])).status_code == 200
     response = admin_client.post(reverse("admin:deals_activity_change", args=[entry.pk]), {"summary": "x"})
     assert response.status_code == 403
@@ -92,38 +114,133 @@ def test_a_delegation_to_someone_who_is_not_a_manager_of_the_team_is_refused(adm
     assert not ApprovalDelegation.objects.exists()
 
 
-def test_moving_a_meeting_in_the_admin_refreshes_the_deals_readiness(admin_client, world):
-    from datetime import timedelta
+def test_every_record_of_the_practice_is_read_only_in_the_admin(world):
+    request = RequestFactory().get("/admin/")
+    request.user = world.staff
+    records = [
+        (model, model_admin)
+        for model, model_admin in admin.site._registry.items()
+        if model._meta.app_label == "deals" and model not in ADMINISTRATION
+    ]
+    assert {model.__name__ for model, _ in records} >= {"Deal", "Meeting", "Contact", "NegotiationReport"}
+    for model, model_admin in records:
+        assert model_admin.has_view_permission(request), model
+        assert not model_admin.has_add_permission(request), model
+        assert not model_admin.has_change_permission(request), model
+        assert not model_admin.has_delete_permission(request), model
+        for inline in (inline_class(model, admin.site) for inline_class in model_admin.inlines):
+            assert not inline.has_add_permission(request, None), inline
+            assert not inline.has_change_permission(request), inline
+            assert not inline.has_delete_permission(request), inline
+    for model in ADMINISTRATION:
+        assert admin.site._registry[model].has_change_permission(request), model
 
-    from django.utils import timezone
 
-    from deals.models import Deal, DealStatus
+def _records(world):
+    """One row of each kind staff might be tempted to fix by hand."""
+    deal, meeting = world.objects["deal"], world.objects["meeting"]
+    yesterday = timezone.now() - timedelta(days=1)
+    return {
+        "deal": deal,
+        "meeting": meeting,
+        "contact": world.objects["contact"],
+        "customer": world.objects["customer"],
+        "briefing": world.objects["briefing"],
+        "negotiationreport": NegotiationReportFactory(meeting=MeetingFactory(deal=deal, starts_at=yesterday)),
+        "consultation": ConsultationFactory(deal=deal),
+        "paymenttermrequest": PaymentTermRequestFactory(deal=deal),
+        "oncall": OnCallFactory(meeting=meeting, member=world.members["production"]),
+        "conegotiatorrequest": CoNegotiatorRequestFactory(meeting=meeting, member=world.members["manager"]),
+    }
 
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "deal",
+        "meeting",
+        "contact",
+        "customer",
+        "briefing",
+        "negotiationreport",
+        "consultation",
+        "paymenttermrequest",
+        "oncall",
+        "conegotiatorrequest",
+    ],
+)
+def test_staff_read_a_record_but_cannot_change_or_delete_it(admin_client, world, model):
+    record = _records(world)[model]
+    change = reverse(f"admin:deals_{model}_change", args=[record.pk])
+    delete = reverse(f"admin:deals_{model}_delete", args=[record.pk])
+    assert admin_client.get(change).status_code == 200
+    assert admin_client.post(change, {}).status_code == 403
+    assert admin_client.get(delete).status_code == 403
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    assert type(record).objects.filter(pk=record.pk).exists()
+    assert "delete_selected" not in _bulk_actions(
+        admin_client.get(reverse(f"admin:deals_{model}_changelist"))
+    )
+    bulk = admin_client.post(
+        reverse(f"admin:deals_{model}_changelist"),
+        {"action": "delete_selected", "_selected_action": [record.pk], "post": "yes"},
+    )
+    assert bulk.status_code in (200, 302)
+    assert type(record).objects.filter(pk=record.pk).exists()
+
+
+def test_a_deal_changed_in_the_admin_keeps_its_flags_and_consultations(admin_client, world):
+    deal = world.objects["deal"]
+    asked = Consultation.objects.filter(deal=deal).count()
+    response = admin_client.post(
+        reverse("admin:deals_deal_change", args=[deal.pk]),
+        {"title": "Renamed by staff", "involves_production": "on", "status": "ready"},
+    )
+    assert response.status_code == 403
+    deal.refresh_from_db()
+    assert (deal.title, deal.involves_production, deal.status) == (
+        world.objects["deal"].title,
+        False,
+        Deal._meta.get_field("status").default,
+    )
+    assert Consultation.objects.filter(deal=deal).count() == asked
+
+
+def test_a_meeting_cannot_be_moved_in_the_admin(admin_client, world):
     meeting = world.objects["meeting"]
-    deal = meeting.deal
-    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.READY)  # as if it had been ready
     past = timezone.localtime(timezone.now() - timedelta(days=1))
     data = {
-        "deal": deal.pk,
+        "deal": meeting.deal_id,
         "starts_at_0": past.strftime("%Y-%m-%d"),
         "starts_at_1": past.strftime("%H:%M:%S"),
         "ends_at_0": past.strftime("%Y-%m-%d"),
         "ends_at_1": (past + timedelta(hours=1)).strftime("%H:%M:%S"),
-        "location": meeting.location or "HQ",
-        "video_link": "",
+        "location": meeting.location,
         "stage": meeting.stage,
         "contacts": [c.pk for c in meeting.contacts.all()],
-        "cancelled_reason": "",
     }
     response = admin_client.post(reverse("admin:deals_meeting_change", args=[meeting.pk]), data)
-    assert response.status_code == 302, response.content.decode()[:2000]
-    deal.refresh_from_db()
-    assert deal.status == DealStatus.PREPARING
+    assert response.status_code == 403
+    assert Meeting.objects.get(pk=meeting.pk).starts_at == meeting.starts_at
 
 
-def test_the_admin_meeting_form_offers_only_the_deals_contacts_and_team(admin_client, world):
-    page = admin_client.get(reverse("admin:deals_meeting_change", args=[world.objects["meeting"].pk]))
-    content = page.content.decode()
-    assert world.outsider.get_full_name()
-    assert world.outsider.get_full_name() not in content
-    assert world.members["production"].get_full_name() in content
+def test_a_user_is_deactivated_not_deleted_in_the_admin(admin_client, world):
+    rep = world.members["rep"]
+    assert admin_client.get(reverse("admin:teams_user_change", args=[rep.pk])).status_code == 200
+    delete = reverse("admin:teams_user_delete", args=[rep.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    assert "delete_selected" not in _bulk_actions(admin_client.get(reverse("admin:teams_user_changelist")))
+    rep.refresh_from_db()
+    assert rep.is_active
+
+
+def test_a_team_with_customers_cannot_be_deleted_but_an_empty_one_can(admin_client, world):
+    delete = reverse("admin:teams_team_delete", args=[world.team.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    assert Deal.objects.filter(pk=world.objects["deal"].pk).exists()
+    assert "delete_selected" not in _bulk_actions(admin_client.get(reverse("admin:teams_team_changelist")))
+
+    mistake = TeamFactory(name="Typo team")
+    response = admin_client.post(reverse("admin:teams_team_delete", args=[mistake.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not type(mistake).objects.filter(pk=mistake.pk).exists()

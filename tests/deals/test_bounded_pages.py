@@ -17,7 +17,16 @@ from deals.selectors import first_rows_and_count
 from deals.services.briefings import briefing_submit
 from teams.models import Role
 from tests.deals.briefing_helpers import fill_briefing
-from tests.factories import CustomerFactory, DealFactory, MeetingFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    ActivityFactory,
+    ConsultationFactory,
+    CustomerFactory,
+    DealFactory,
+    MeetingFactory,
+    MembershipFactory,
+    OnCallFactory,
+    UserFactory,
+)
 
 JUNK_PAGES = ["0", "-1", "abc", "9999", "1.5", "", "%00"]
 
@@ -201,7 +210,7 @@ def _escalated_and_waiting(world, rep, count):
         fill_briefing(deal.briefing, rep)
         deal.briefing.refresh_from_db()
         briefing_submit(briefing=deal.briefing, by=rep)
-        Consultation.objects.create(
+        ConsultationFactory(
             deal=deal, department=Department.PRODUCTION, required=True, status=ConsultationStatus.REQUESTED
         )
     return deals
@@ -242,10 +251,6 @@ def test_a_manager_of_two_teams_sees_the_team_of_each_deal_and_filters_the_queue
 
 # Consultations asked of production -----------------------------------------------------------
 
-
-@pytest.fixture
-def production(world):
-    return world.members[Role.PRODUCTION]
 
 
 def test_thirty_consultations_show_five_on_home_and_paginate_on_their_page(client, world, production):
@@ -372,11 +377,11 @@ def test_the_managers_lists_answer_every_visitor_sensibly(client, world, manager
 
 
 def test_the_cover_page_lists_only_the_users_own_invitations(client, world):
-    from deals.models import OnCall, OnCallStatus
+    from deals.models import OnCallStatus
 
     meeting = world.objects["meeting"]
     production = world.members[Role.PRODUCTION]
-    OnCall.objects.create(
+    OnCallFactory(
         meeting=meeting,
         member=production,
         topic="specs",
@@ -472,7 +477,7 @@ def test_the_deal_page_costs_the_same_queries_with_many_past_meetings_and_entrie
     deal = world.objects["deal"]
     now = timezone.now()
     MeetingFactory(deal=deal, starts_at=now - timedelta(days=1))
-    Activity.objects.create(deal=deal, actor=rep, verb="note", summary="first")
+    ActivityFactory(deal=deal, actor=rep, verb="note", summary="first")
     client.force_login(rep)
     url = reverse("deals:detail", args=[deal.pk])
     client.get(url)

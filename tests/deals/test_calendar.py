@@ -7,17 +7,12 @@ from icalendar import Calendar
 
 from deals.models import Consultation, ConsultationStatus, Department, Meeting, OnCallStatus
 from deals.services.meetings import meeting_cancel
-from tests.factories import OnCallFactory
-
-
-@pytest.fixture
-def meeting(world):
-    return world.objects["meeting"]
+from tests.factories import ConsultationFactory, OnCallFactory
 
 
 @pytest.fixture
 def consultation(world):
-    return Consultation.objects.create(
+    return ConsultationFactory(
         deal=world.objects["deal"],
         department=Department.SUPPLY_CHAIN,
         required=True,

@@ -15,11 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.models import Consultation, ConsultationStatus, Department, Meeting, NegotiationReport
+from deals.models import ConsultationStatus, Department, Meeting, NegotiationReport
 from deals.services.briefings import briefing_submit
 from tests.deals import test_access_plans as plans
 from tests.deals.briefing_helpers import fill_briefing
-from tests.factories import DealFactory, MeetingFactory
+from tests.factories import ConsultationFactory, DealFactory, MeetingFactory, NegotiationReportFactory
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="plans are PostgreSQL's")
 
@@ -60,8 +60,8 @@ def busy_team(world, rep):
     fill_briefing(waiting.briefing, rep)
     waiting.briefing.refresh_from_db()
     briefing_submit(briefing=waiting.briefing, by=rep)
-    Consultation.objects.create(deal=waiting, department=Department.BOSS, status=ConsultationStatus.REQUESTED)
-    Consultation.objects.create(
+    ConsultationFactory(deal=waiting, department=Department.BOSS, status=ConsultationStatus.REQUESTED)
+    ConsultationFactory(
         deal=waiting, department=Department.PRODUCTION, required=True, status=ConsultationStatus.REQUESTED
     )
     MeetingFactory(deal=waiting, starts_at=now + timedelta(hours=2))
@@ -71,7 +71,7 @@ def busy_team(world, rep):
     held = MeetingFactory(
         deal=past, starts_at=now - timedelta(days=5), ends_at=now - timedelta(days=5, hours=-1)
     )
-    NegotiationReport.objects.create(
+    NegotiationReportFactory(
         meeting=held,
         filed_by=rep,
         outcome="won",

@@ -8,26 +8,17 @@ from deals.models import (
     ConsultationStatus,
     DealStatus,
     OnCallStatus,
-    PaymentTermRequest,
     PaymentTermStatus,
 )
 from deals.readiness import readiness_for_deal, readiness_for_deals, readiness_refresh
-from deals.services.briefings import briefing_decide, briefing_submit
 from deals.services.cover import (
     co_negotiator_request,
     co_negotiator_respond,
     on_call_request,
     on_call_respond,
 )
-from tests.deals.briefing_helpers import fill_briefing
-from tests.factories import DealFactory, MeetingFactory
-
-
-def _approve(deal, rep, manager):
-    fill_briefing(deal.briefing, rep)
-    deal.briefing.refresh_from_db()
-    briefing_submit(briefing=deal.briefing, by=rep)
-    briefing_decide(briefing=deal.briefing, by=manager, approve=True)
+from tests.deals.briefing_helpers import approve_briefing, fill_briefing
+from tests.factories import ConsultationFactory, DealFactory, MeetingFactory, PaymentTermRequestFactory
 
 
 def _cover(meeting, rep, member):
@@ -38,7 +29,7 @@ def _cover(meeting, rep, member):
 
 def _make_ready(world, deal):
     rep, manager = world.members["rep"], world.members["manager"]
-    _approve(deal, rep, manager)
+    approve_briefing(deal, rep, manager)
     Consultation.objects.filter(deal=deal).update(status=ConsultationStatus.ANSWERED)
     _cover(world.objects["meeting"], rep, world.members["production"])
 
@@ -84,7 +75,7 @@ def test_without_a_meeting_there_is_no_co_negotiator_to_miss_but_no_cover_either
 
 def test_limits_and_pitch_count_only_while_they_match_the_approval(world, deal):
     rep, manager = world.members["rep"], world.members["manager"]
-    _approve(deal, rep, manager)
+    approve_briefing(deal, rep, manager)
     assert readiness_for_deal(deal).checks["limits"] and readiness_for_deal(deal).checks["pitch"]
     fill_briefing(deal.briefing, rep, target_price="235.00")
     checks = readiness_for_deal(deal).checks
@@ -93,7 +84,7 @@ def test_limits_and_pitch_count_only_while_they_match_the_approval(world, deal):
 
 
 def test_an_unsettled_required_consultation_is_missing_and_names_its_department(deal):
-    Consultation.objects.create(deal=deal, department="production", required=True)
+    ConsultationFactory(deal=deal, department="production", required=True)
     readiness = readiness_for_deal(deal)
     assert readiness.checks["consultations"] is False
     assert readiness.missing_consultations == ["Production"]
@@ -102,12 +93,12 @@ def test_an_unsettled_required_consultation_is_missing_and_names_its_department(
 
 
 def test_an_optional_consultation_does_not_block(deal):
-    Consultation.objects.create(deal=deal, department="finance", required=False)
+    ConsultationFactory(deal=deal, department="finance", required=False)
     assert readiness_for_deal(deal).checks["consultations"] is True
 
 
 def test_a_pending_payment_term_request_is_missing(world, deal):
-    request = PaymentTermRequest.objects.create(
+    request = PaymentTermRequestFactory(
         deal=deal, requested_by=world.members["rep"], net_days=60, customer_reason="Cash flow"
     )
     assert readiness_for_deal(deal).checks["payment_terms"] is False
@@ -189,7 +180,7 @@ def test_the_deal_page_reads_the_same_readiness_from_the_rows_it_has_already(cli
     url = reverse("deals:detail", args=[deal.pk])
     for step in range(3):
         if step == 1:
-            _approve(deal, rep, world.members["manager"])
+            approve_briefing(deal, rep, world.members["manager"])
         if step == 2:
             Consultation.objects.filter(deal=deal).update(status=ConsultationStatus.ANSWERED)
             _cover(world.objects["meeting"], rep, world.members["production"])

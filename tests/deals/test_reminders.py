@@ -8,10 +8,8 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from deals.models import (
-    Consultation,
     ConsultationStatus,
     DealStatus,
-    NegotiationReport,
     Reminder,
     ReminderKind,
 )
@@ -19,22 +17,18 @@ from deals.services.reminders import latest_crossed_window, reminders_sweep
 from deals.services.sweep import sweep
 from negprep.celery import app as celery_app
 from teams.models import EmailStatus, Notification
-from tests.factories import DealFactory, MeetingFactory
+from tests.factories import ConsultationFactory, DealFactory, MeetingFactory, NegotiationReportFactory
 from tests.teams.smtp_refusing import PATH as REFUSING_SMTP
 from tests.teams.smtp_refusing import RefusingBackend
 
 HOUR = timedelta(hours=1)
 
 
-@pytest.fixture
-def meeting(world):
-    return world.objects["meeting"]
-
 
 @pytest.fixture
 def consultation(world, meeting):
     """A required production consultation sent to the production queue."""
-    return Consultation.objects.create(
+    return ConsultationFactory(
         deal=meeting.deal,
         department="production",
         required=True,
@@ -92,7 +86,7 @@ def test_at_72_hours_the_rep_and_the_queue_are_reminded_in_app_and_by_email(
 
 
 def test_a_consultation_not_sent_yet_reminds_only_the_rep(world, meeting, django_capture_on_commit_callbacks):
-    Consultation.objects.create(deal=meeting.deal, department="production", required=True)
+    ConsultationFactory(deal=meeting.deal, department="production", required=True)
     with _at(meeting, 70):
         assert _sweep(django_capture_on_commit_callbacks) == 1
     assert _rows() == [("consultation", 72, "rep_user")]
@@ -140,7 +134,7 @@ def test_a_second_sweep_and_a_double_beat_send_nothing_more(
 def test_from_24_hours_the_managers_get_one_escalation_listing_what_is_missing(
     world, meeting, consultation, django_capture_on_commit_callbacks, mailoutbox
 ):
-    Consultation.objects.create(deal=meeting.deal, department="boss", required=True)
+    ConsultationFactory(deal=meeting.deal, department="boss", required=True)
     with _at(meeting, 20):
         _sweep(django_capture_on_commit_callbacks)
         _sweep(django_capture_on_commit_callbacks)
@@ -256,7 +250,7 @@ def test_a_report_missing_after_24_hours_reminds_the_rep_and_after_72_tells_the_
 
 
 def test_a_filed_report_stops_the_report_reminders(world, meeting, django_capture_on_commit_callbacks):
-    NegotiationReport.objects.create(meeting=meeting, filed_by=world.members["rep"], outcome="continue")
+    NegotiationReportFactory(meeting=meeting, filed_by=world.members["rep"], outcome="continue")
     with time_machine.travel(meeting.ends_at + 80 * HOUR, tick=False):
         assert _sweep(django_capture_on_commit_callbacks) == 0
 
@@ -334,7 +328,7 @@ def test_three_sweeps_racing_over_many_batches_send_each_reminder_once(world, mo
         meeting = MeetingFactory(
             deal=DealFactory(team=world.team, owner=rep, title=f"Racing deal {number}"), starts_at=start
         )
-        Consultation.objects.create(
+        ConsultationFactory(
             deal=meeting.deal, department="production", required=True, status=ConsultationStatus.REQUESTED
         )
     # Per deal: the rep and the production member, plus the manager's escalation (24 h window).

@@ -8,9 +8,9 @@ from deals.models import Activity, Approval, ApprovalDelegation, BriefingStatus
 from deals.selectors import approval_queue_for, briefing_history
 from deals.services.briefings import briefing_decide, briefing_save, briefing_submit, delegation_create
 from negprep.errors import Invalid, NotAllowed, Stale
-from teams.models import Membership, Notification, Role
+from teams.models import Notification, Role
 from tests.deals.briefing_helpers import PITCH, fill_briefing
-from tests.factories import DealFactory, MembershipFactory, UserFactory
+from tests.factories import ApprovalDelegationFactory, DealFactory, MembershipFactory, UserFactory
 
 
 @pytest.fixture
@@ -134,7 +134,7 @@ def test_a_manager_of_another_team_cannot_decide(briefing, world, rep):
 
 
 def test_a_manager_cannot_approve_a_briefing_on_a_deal_they_own(world, manager):
-    Membership.objects.create(user=manager, team=world.team, role=Role.REP)
+    MembershipFactory(user=manager, team=world.team, role=Role.REP)
     second = UserFactory()
     MembershipFactory(user=second, team=world.team, role=Role.MANAGER)
     deal = DealFactory(team=world.team, owner=manager, customer=world.objects["customer"])
@@ -197,7 +197,7 @@ def test_a_delegation_outside_its_dates_does_not_apply(world, briefing, rep, man
     deputy = UserFactory(username="deputy")
     MembershipFactory(user=deputy, team=world.team, role=Role.MANAGER)
     later = timezone.localdate() + timedelta(days=5)
-    ApprovalDelegation.objects.create(
+    ApprovalDelegationFactory(
         team=world.team, manager=manager, delegate=deputy, starts_on=later, ends_on=later + timedelta(days=2)
     )
     _submit(briefing, rep)

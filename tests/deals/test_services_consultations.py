@@ -11,7 +11,6 @@ from deals.models import (
     ConsultationStatus,
     Deal,
     Department,
-    PaymentTermRequest,
     PaymentTermStatus,
 )
 from deals.readiness import readiness_for_deal
@@ -28,7 +27,14 @@ from deals.services.consultations import (
 from deals.services.deals import deal_create, deal_update
 from negprep.errors import Invalid, NotAllowed
 from teams.models import Notification, Role
-from tests.factories import DealFactory, MeetingFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    ConsultationFactory,
+    DealFactory,
+    MeetingFactory,
+    MembershipFactory,
+    PaymentTermRequestFactory,
+    UserFactory,
+)
 
 PRODUCTION_ANSWER = {
     "can_fulfil": CanFulfil.PARTLY,
@@ -38,10 +44,6 @@ PRODUCTION_ANSWER = {
     "support": "Our plant manager joins a call if they ask about capacity",
 }
 
-
-@pytest.fixture
-def production(world):
-    return world.members[Role.PRODUCTION]
 
 
 def _departments(deal, **filters):
@@ -103,7 +105,7 @@ def test_each_flag_of_the_deal_requires_its_department(deal, flag, department):
 
 
 def _payment_request(deal, **fields):
-    return PaymentTermRequest.objects.create(
+    return PaymentTermRequestFactory(
         deal=deal,
         requested_by=deal.owner,
         net_days=90,
@@ -683,7 +685,7 @@ def test_the_home_list_holds_what_is_addressed_to_the_user_or_their_queue_soones
     fourth_deal = DealFactory(team=world.team, owner=rep, customer=world.objects["customer"])
     _flag(fourth_deal, involves_production=True)
     consultations_derive(deal=fourth_deal)  # open: not asked yet
-    Consultation.objects.create(
+    ConsultationFactory(
         deal=DealFactory(team=world.other_team),
         department=Department.PRODUCTION,
         status=ConsultationStatus.REQUESTED,

@@ -16,11 +16,6 @@ from negprep.errors import Invalid, NotAllowed
 from teams.models import Notification
 
 
-@pytest.fixture
-def meeting(world):
-    return world.objects["meeting"]
-
-
 def test_the_rep_asks_a_colleague_who_is_notified_and_sees_the_deal(world, meeting):
     paul = world.members["production"]
     assert not deals_for_user(user=paul).filter(pk=meeting.deal_id).exists()

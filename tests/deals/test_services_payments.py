@@ -14,12 +14,18 @@ from deals.models import (
 from deals.payment_policy import policy_breaches
 from deals.readiness import readiness_for_deal
 from deals.selectors_payments import approved_payment_terms, payment_queue_for
-from deals.services.briefings import briefing_decide, briefing_save, briefing_submit
+from deals.services.briefings import briefing_save
 from deals.services.payments import payment_request_decide, payment_request_submit
 from negprep.errors import Invalid, NotAllowed, Stale
 from teams.models import Notification, Role
-from tests.deals.briefing_helpers import PITCH, fill_briefing
-from tests.factories import DealFactory, MembershipFactory, UserFactory
+from tests.deals.briefing_helpers import PITCH, approve_briefing, fill_briefing
+from tests.factories import (
+    DealFactory,
+    FinancePolicyFactory,
+    MembershipFactory,
+    PaymentTermRequestFactory,
+    UserFactory,
+)
 
 WITHIN = {
     "net_days": 30,
@@ -40,7 +46,7 @@ OUTSIDE = {
 
 @pytest.fixture
 def policy(world):
-    return FinancePolicy.objects.create(
+    return FinancePolicyFactory(
         team=world.team,
         standard_net_days=30,
         max_net_days=60,
@@ -477,7 +483,7 @@ def test_finance_may_still_approve_a_deposit_and_instalments_outside_policy_afte
 
 
 def test_finance_cannot_approve_an_old_request_beyond_any_sensible_bound(policy, deal, rep, finance):
-    payment_request = PaymentTermRequest.objects.create(
+    payment_request = PaymentTermRequestFactory(
         deal=deal,
         requested_by=rep,
         net_days=45,
@@ -562,10 +568,7 @@ def test_an_editor_who_loaded_the_briefing_before_finance_decided_gets_the_stale
 
 
 def test_terms_finance_grants_after_approval_keep_the_limits_approved(policy, deal, rep, finance, manager):
-    fill_briefing(deal.briefing, rep)
-    deal.briefing.refresh_from_db()
-    briefing_submit(briefing=deal.briefing, by=rep)
-    briefing_decide(briefing=deal.briefing, by=manager, approve=True)
+    approve_briefing(deal, rep, manager)
     assert readiness_for_deal(deal).checks["limits"]
     payment_request = _submit(deal, rep)
     payment_request_decide(request=payment_request, by=finance, decision="approve", note="OK")
@@ -578,10 +581,7 @@ def test_terms_finance_grants_after_approval_keep_the_limits_approved(policy, de
 
 
 def test_payment_terms_the_rep_types_over_finances_still_need_approval(policy, deal, rep, finance, manager):
-    fill_briefing(deal.briefing, rep)
-    deal.briefing.refresh_from_db()
-    briefing_submit(briefing=deal.briefing, by=rep)
-    briefing_decide(briefing=deal.briefing, by=manager, approve=True)
+    approve_briefing(deal, rep, manager)
     payment_request_decide(request=_submit(deal, rep), by=finance, decision="approve", note="OK")
     fill_briefing(deal.briefing, rep, payment_terms="120 days net")
     assert not readiness_for_deal(deal).checks["limits"]

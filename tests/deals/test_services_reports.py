@@ -6,41 +6,30 @@ from django.utils import timezone
 
 from deals.models import (
     Activity,
-    Consultation,
     ConsultationStatus,
     DealStatus,
     Department,
-    FinancePolicy,
     NegotiationReport,
-    PaymentTermRequest,
     PaymentTermStatus,
 )
 from deals.selectors_reports import breach_reports_for
-from deals.services.briefings import briefing_decide, briefing_submit
 from deals.services.reports import report_breaches, report_file
 from negprep.errors import Invalid, NotAllowed
 from teams.models import Notification, Role
-from tests.deals.briefing_helpers import fill_briefing
-from tests.factories import MeetingFactory
-
-EARLIEST = timezone.localdate() + timedelta(days=40)
-
-
-@pytest.fixture
-def approved(deal, rep, manager):
-    """The deal's briefing approved with list 250, target 230, walk-away 210, at most 12 % off,
-    400 to 600 units and no delivery before ``EARLIEST``."""
-    fill_briefing(deal.briefing, rep, earliest_delivery=EARLIEST)
-    briefing_submit(briefing=deal.briefing, by=rep)
-    briefing_decide(briefing=deal.briefing, by=manager, approve=True)
-    deal.briefing.refresh_from_db()
-    return deal.briefing
+from tests.deals.briefing_helpers import EARLIEST, fill_briefing
+from tests.factories import (
+    ActivityFactory,
+    ConsultationFactory,
+    FinancePolicyFactory,
+    MeetingFactory,
+    PaymentTermRequestFactory,
+)
 
 
 @pytest.fixture
-def meeting(deal):
-    starts_at = timezone.now() - timedelta(days=1)
-    return MeetingFactory(deal=deal, starts_at=starts_at, ends_at=starts_at + timedelta(hours=2))
+def meeting(past_meeting):
+    """Here the meeting is yesterday's, the one the reports are filed on."""
+    return past_meeting
 
 
 def _codes(breaches):
@@ -115,7 +104,7 @@ def test_a_report_that_agrees_nothing_needs_no_approved_limits(meeting):
 
 
 def _answered(deal, department, committed, *, required=True, status=ConsultationStatus.ANSWERED):
-    return Consultation.objects.create(
+    return ConsultationFactory(
         deal=deal,
         department=department,
         required=required,
@@ -159,7 +148,7 @@ def _granted(deal, rep, **fields):
         "status": PaymentTermStatus.APPROVED,
         "decided_at": timezone.now(),
     }
-    return PaymentTermRequest.objects.create(deal=deal, **{**defaults, **fields})
+    return PaymentTermRequestFactory(deal=deal, **{**defaults, **fields})
 
 
 @pytest.mark.parametrize(
@@ -172,7 +161,7 @@ def _granted(deal, rep, **fields):
     ],
 )
 def test_payment_terms_are_compared_with_what_finance_granted(deal, rep, approved, meeting, terms, codes):
-    FinancePolicy.objects.create(team=deal.team, standard_net_days=30, max_net_days=90)
+    FinancePolicyFactory(team=deal.team, standard_net_days=30, max_net_days=90)
     _granted(deal, rep)
     breaches = report_breaches(meeting=meeting, data=terms)
     assert _codes(breaches) == codes
@@ -197,7 +186,7 @@ def test_a_counter_offer_is_what_finance_granted(deal, rep, approved, meeting):
 
 
 def test_a_rejected_request_grants_nothing_so_the_policy_applies(deal, rep, approved, meeting):
-    FinancePolicy.objects.create(
+    FinancePolicyFactory(
         team=deal.team,
         standard_net_days=30,
         max_net_days=60,
@@ -215,7 +204,7 @@ def test_a_rejected_request_grants_nothing_so_the_policy_applies(deal, rep, appr
 
 
 def test_payment_terms_left_empty_are_not_checked(deal, approved, meeting):
-    FinancePolicy.objects.create(team=deal.team, min_deposit_pct=Decimal("50"))
+    FinancePolicyFactory(team=deal.team, min_deposit_pct=Decimal("50"))
     assert report_breaches(meeting=meeting, data={"net_days": None, "deposit_pct": None}) == []
 
 
@@ -278,7 +267,7 @@ def test_a_report_on_an_earlier_meeting_does_not_reopen_a_closed_deal(deal, appr
 
 
 def _readiness_entry(deal, new, at):
-    entry = Activity.objects.create(
+    entry = ActivityFactory(
         deal=deal,
         verb="deal_readiness",
         summary="readiness",

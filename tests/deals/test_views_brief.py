@@ -9,23 +9,23 @@ from django.utils import timezone
 
 from deals.models import (
     CanFulfil,
-    Consultation,
     ConsultationStatus,
     Department,
-    Meeting,
     OnCallStatus,
 )
-from deals.models import CoNegotiatorRequest as CoNegotiatorInvitation
-from deals.services.briefings import briefing_decide, briefing_save, briefing_submit
+from deals.services.briefings import briefing_save, briefing_submit
 from deals.services.payments import payment_request_submit
 from teams.models import Role
-from tests.deals.briefing_helpers import COMPLETE_FIELDS, PITCH, fill_briefing
-from tests.factories import ContactFactory, MembershipFactory, OnCallFactory, UserFactory
-
-
-@pytest.fixture
-def meeting(world):
-    return world.objects["meeting"]
+from tests.deals.briefing_helpers import COMPLETE_FIELDS, PITCH, approve_briefing, fill_briefing
+from tests.factories import (
+    CoNegotiatorRequestFactory,
+    ConsultationFactory,
+    ContactFactory,
+    MeetingFactory,
+    MembershipFactory,
+    OnCallFactory,
+    UserFactory,
+)
 
 
 def _brief(client, meeting):
@@ -48,14 +48,6 @@ def _section(response, testid) -> str:
     return _words(content[start : content.index("</section>", start)])
 
 
-def _approve(deal, rep, manager, **fields):
-    fill_briefing(deal.briefing, rep, **fields)
-    deal.briefing.refresh_from_db()
-    briefing_submit(briefing=deal.briefing, by=rep)
-    briefing_decide(briefing=deal.briefing, by=manager, approve=True)
-    deal.briefing.refresh_from_db()
-
-
 def _on_call(
     meeting, member, *, status=OnCallStatus.ACCEPTED, topic="technical specs", phone="+49 30 1234567"
 ):
@@ -66,7 +58,7 @@ def _on_call(
 
 
 def test_it_shows_the_approved_limits_and_not_the_changed_draft(client, deal, meeting, rep, manager):
-    _approve(deal, rep, manager)
+    approve_briefing(deal, rep, manager)
     fill_briefing(deal.briefing, rep, walk_away_price=Decimal("205.00"))
     deal.briefing.refresh_from_db()
     assert deal.briefing.version == 2
@@ -87,7 +79,7 @@ def test_it_shows_the_approved_limits_and_not_the_changed_draft(client, deal, me
 
 
 def test_a_submitted_new_version_is_named_as_waiting_for_approval(client, deal, meeting, rep, manager):
-    _approve(deal, rep, manager)
+    approve_briefing(deal, rep, manager)
     fill_briefing(deal.briefing, rep, walk_away_price=Decimal("205.00"))
     deal.briefing.refresh_from_db()
     briefing_submit(briefing=deal.briefing, by=rep)
@@ -121,7 +113,7 @@ def test_it_says_plainly_when_nothing_is_approved(client, deal, meeting, rep):
 
 
 def test_an_approved_briefing_shows_no_warning_and_the_approved_plan(client, deal, meeting, rep, manager):
-    _approve(deal, rep, manager)
+    approve_briefing(deal, rep, manager)
 
     client.force_login(rep)
     response = _brief(client, meeting)
@@ -137,7 +129,7 @@ def test_an_approved_briefing_shows_no_warning_and_the_approved_plan(client, dea
 def test_text_and_trades_changed_after_approval_are_not_passed_off_as_approved(
     client, deal, meeting, rep, manager
 ):
-    _approve(deal, rep, manager)
+    approve_briefing(deal, rep, manager)
     # Objectives and the concession plan change without touching limits or pitch points:
     # the briefing stays approved (same version), but this wording was never approved.
     deal.briefing.refresh_from_db()
@@ -163,7 +155,7 @@ def test_text_and_trades_changed_after_approval_are_not_passed_off_as_approved(
 
 
 def test_payment_terms_granted_by_finance_stand_in_the_limits(client, deal, meeting, rep, manager, world):
-    _approve(deal, rep, manager)
+    approve_briefing(deal, rep, manager)
     payment_request_submit(
         deal=deal,
         by=rep,
@@ -208,8 +200,8 @@ def test_on_call_phone_numbers_and_co_negotiators_appear(client, meeting, rep, w
     _on_call(meeting, supply_chain, status=OnCallStatus.REQUESTED, topic="delivery")
     _on_call(meeting, world.members["finance"], status=OnCallStatus.DECLINED, topic="payment")
     meeting.co_negotiators.add(manager)
-    CoNegotiatorInvitation.objects.create(meeting=meeting, member=manager, status=OnCallStatus.ACCEPTED)
-    CoNegotiatorInvitation.objects.create(meeting=meeting, member=world.members["finance"])
+    CoNegotiatorRequestFactory(meeting=meeting, member=manager, status=OnCallStatus.ACCEPTED)
+    CoNegotiatorRequestFactory(meeting=meeting, member=world.members["finance"])
 
     client.force_login(rep)
     response = _brief(client, meeting)
@@ -242,7 +234,7 @@ def test_a_final_meeting_without_a_co_negotiator_says_one_is_needed(client, meet
 
 def test_it_shows_the_departments_answers_and_what_is_still_owed(client, deal, meeting, rep, world):
     committed = timezone.localdate() + timedelta(days=40)
-    Consultation.objects.create(
+    ConsultationFactory(
         deal=deal,
         department=Department.PRODUCTION,
         required=True,
@@ -255,15 +247,15 @@ def test_it_shows_the_departments_answers_and_what_is_still_owed(client, deal, m
         answered_by=world.members["production"],
         answered_at=timezone.now(),
     )
-    Consultation.objects.create(
+    ConsultationFactory(
         deal=deal,
         department=Department.SUPPLY_CHAIN,
         required=True,
         status=ConsultationStatus.REQUESTED,
         due_at=timezone.now() + timedelta(days=1),
     )
-    Consultation.objects.create(deal=deal, department=Department.BOSS, required=True)
-    Consultation.objects.create(deal=deal, department=Department.FINANCE, required=False)  # never asked
+    ConsultationFactory(deal=deal, department=Department.BOSS, required=True)
+    ConsultationFactory(deal=deal, department=Department.FINANCE, required=False)  # never asked
 
     client.force_login(rep)
     answers = _section(_brief(client, meeting), "brief-consultations")
@@ -336,7 +328,7 @@ def test_a_department_that_sees_only_the_summary_may_not_read_the_brief_or_its_c
     client, deal, meeting, world
 ):
     production = world.members["production"]
-    Consultation.objects.create(
+    ConsultationFactory(
         deal=deal, department=Department.PRODUCTION, status=ConsultationStatus.WAIVED, waive_reason="Stock"
     )
     client.force_login(production)
@@ -366,9 +358,9 @@ def _grow(meeting, deal, world, n):
         MembershipFactory(user=user, team=world.team, role=Role.PRODUCTION)
         _on_call(meeting, user, topic=f"topic {i}")
         meeting.co_negotiators.add(user)
-        CoNegotiatorInvitation.objects.create(meeting=meeting, member=user)
+        CoNegotiatorRequestFactory(meeting=meeting, member=user)
         meeting.contacts.add(ContactFactory(customer=world.objects["customer"]))
-        Consultation.objects.create(
+        ConsultationFactory(
             deal=deal,
             department=Department.PRODUCTION,
             status=ConsultationStatus.ANSWERED,
@@ -380,7 +372,7 @@ def _grow(meeting, deal, world, n):
 def test_the_brief_takes_a_constant_number_of_queries(
     client, deal, meeting, rep, manager, world, django_assert_max_num_queries
 ):
-    _approve(deal, rep, manager)
+    approve_briefing(deal, rep, manager)
     _grow(meeting, deal, world, 1)
     client.force_login(rep)
     with django_assert_max_num_queries(100) as few:
@@ -396,7 +388,7 @@ def test_the_brief_takes_a_constant_number_of_queries(
 def test_the_deal_page_links_every_meeting_that_is_not_cancelled_to_its_brief(
     client, deal, meeting, rep, manager
 ):
-    cancelled = Meeting.objects.create(
+    cancelled = MeetingFactory(
         deal=deal,
         starts_at=meeting.starts_at + timedelta(days=1),
         ends_at=meeting.ends_at + timedelta(days=1),
@@ -411,7 +403,7 @@ def test_the_deal_page_links_every_meeting_that_is_not_cancelled_to_its_brief(
 
 
 def test_the_consultations_panel_offers_the_due_time_as_a_calendar_file(client, deal, rep):
-    consultation = Consultation.objects.create(
+    consultation = ConsultationFactory(
         deal=deal,
         department=Department.PRODUCTION,
         required=True,

@@ -36,10 +36,6 @@ def deal(world):
     return deal
 
 
-@pytest.fixture
-def production(world):
-    return world.members[Role.PRODUCTION]
-
 
 def _consultation(deal, department=Department.PRODUCTION):
     return deal.consultations.get(department=department, required=True)

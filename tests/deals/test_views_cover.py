@@ -8,12 +8,7 @@ from django.utils import timezone
 
 from deals.models import Meeting, OnCall, OnCallStatus
 from teams.models import Membership
-from tests.factories import OnCallFactory
-
-
-@pytest.fixture
-def meeting(world):
-    return world.objects["meeting"]
+from tests.factories import CoNegotiatorRequestFactory, OnCallFactory
 
 
 def _words(markup: str) -> str:
@@ -171,7 +166,6 @@ def test_a_cover_window_at_the_end_of_the_calendar_is_a_field_error(client, worl
 
 
 def test_a_colleague_already_asked_along_is_not_offered_again(client, world, meeting):
-    from deals.models import CoNegotiatorRequest
 
     manager = world.members["manager"]
     client.force_login(world.members["rep"])
@@ -183,7 +177,7 @@ def test_a_colleague_already_asked_along_is_not_offered_again(client, world, mee
         return f'value="{manager.pk}"' in select
 
     assert offered()
-    invitation = CoNegotiatorRequest.objects.create(
+    invitation = CoNegotiatorRequestFactory(
         meeting=meeting, member=manager, status=OnCallStatus.ACCEPTED
     )
     assert not offered()

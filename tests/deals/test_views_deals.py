@@ -9,10 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.models import Activity, Contact, Customer, Deal, DealStatus, Meeting
+from deals.models import Contact, Customer, Deal, DealStatus, Meeting
 from deals.services.meetings import meeting_cancel
 from teams.models import Role
 from tests.factories import (
+    ActivityFactory,
+    ConsultationFactory,
     ContactFactory,
     CustomerFactory,
     DealFactory,
@@ -400,7 +402,7 @@ def test_others_get_404_on_the_deal_and_nothing_changes(client, world, who):
 
 def test_the_deal_page_shows_summary_briefing_contacts_meetings_and_timeline(client, rep, world):
     deal = world.objects["deal"]
-    Activity.objects.create(deal=deal, actor=rep, verb="deal_created", summary="created the deal")
+    ActivityFactory(deal=deal, actor=rep, verb="deal_created", summary="created the deal")
     client.force_login(rep)
     page = _page(client.get(reverse("deals:detail", args=[deal.pk])))
     assert deal.title in page
@@ -639,7 +641,6 @@ def test_the_navigation_links_to_deals_for_reps_and_managers(client, world, role
 
 
 def test_a_consulted_department_sees_a_summary_without_the_limits(client, world):
-    from deals.models import Consultation
     from deals.services.briefings import briefing_save
 
     deal = world.objects["deal"]
@@ -652,7 +653,7 @@ def test_a_consulted_department_sees_a_summary_without_the_limits(client, world)
         objections=[],
         concessions=[],
     )
-    Consultation.objects.create(deal=deal, department="production", required=True, status="requested")
+    ConsultationFactory(deal=deal, department="production", required=True, status="requested")
     client.force_login(world.members["production"])
     response = client.get(reverse("deals:detail", args=[deal.pk]))
     assert response.status_code == 200
@@ -668,7 +669,6 @@ def _grow_deal(world, deal, *, rounds):
 
     from django.utils import timezone
 
-    from deals.models import Consultation
     from deals.services.briefings import briefing_decide, briefing_submit
     from tests.deals.briefing_helpers import fill_briefing
     from tests.factories import MeetingFactory, OnCallFactory
@@ -685,7 +685,7 @@ def _grow_deal(world, deal, *, rounds):
             contacts=[world.objects["contact"]],
         )
         OnCallFactory(meeting=meeting, member=world.members["production"])
-        Consultation.objects.create(deal=deal, department="finance", required=False, status="requested")
+        ConsultationFactory(deal=deal, department="finance", required=False, status="requested")
 
 
 @pytest.mark.parametrize("visitor", ["rep", "manager"])

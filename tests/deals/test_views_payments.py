@@ -9,7 +9,7 @@ from django.urls import reverse
 from deals.home import HOME_PANEL_ROWS
 from deals.models import Briefing, FinancePolicy, PaymentTermRequest, PaymentTermStatus
 from deals.services.payments import payment_request_decide, payment_request_submit
-from tests.factories import DealFactory
+from tests.factories import DealFactory, FinancePolicyFactory
 
 OUTSIDE = {
     "net_days": "60",
@@ -23,7 +23,7 @@ OUTSIDE = {
 
 @pytest.fixture
 def policy(world):
-    return FinancePolicy.objects.create(
+    return FinancePolicyFactory(
         team=world.team,
         standard_net_days=30,
         max_net_days=60,

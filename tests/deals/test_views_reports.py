@@ -10,19 +10,21 @@ from django.utils import timezone
 
 from deals.home import HOME_PANEL_ROWS
 from deals.models import (
-    BriefingVersion,
-    Consultation,
     ConsultationStatus,
     DealStatus,
     Department,
     NegotiationReport,
 )
-from deals.services.briefings import briefing_decide, briefing_submit
 from deals.services.reminders import _report_url
 from deals.services.reports import report_file
 from teams.models import Role
-from tests.deals.briefing_helpers import fill_briefing
-from tests.factories import DealFactory, MeetingFactory
+from tests.factories import (
+    BriefingVersionFactory,
+    ConsultationFactory,
+    DealFactory,
+    MeetingFactory,
+    NegotiationReportFactory,
+)
 
 FORM = {
     "outcome": "continue",
@@ -41,19 +43,6 @@ FORM = {
 }
 
 
-@pytest.fixture
-def approved(deal, rep, manager):
-    """Approved limits: list 250, target 230 (8 % off), walk-away 210, at most 12 % off, 400–600 units."""
-    fill_briefing(deal.briefing, rep)
-    briefing_submit(briefing=deal.briefing, by=rep)
-    briefing_decide(briefing=deal.briefing, by=manager, approve=True)
-    return deal.briefing
-
-
-@pytest.fixture
-def past_meeting(deal):
-    starts_at = timezone.now() - timedelta(days=1)
-    return MeetingFactory(deal=deal, starts_at=starts_at, ends_at=starts_at + timedelta(hours=2))
 
 
 def _url(meeting):
@@ -232,7 +221,7 @@ def test_the_manager_reads_the_report_with_its_breaches(client, manager, rep, ap
 def test_a_department_that_sees_only_a_summary_of_the_deal_cannot_read_its_report(
     client, world, deal, rep, past_meeting
 ):
-    Consultation.objects.create(
+    ConsultationFactory(
         deal=deal, department=Department.PRODUCTION, required=True, status=ConsultationStatus.REQUESTED
     )
     report = _filed(past_meeting, rep)
@@ -310,7 +299,7 @@ TODAY = timezone.localdate
 
 def _approved_deal(team, owner, list_price="250.00", target="230.00"):
     deal = DealFactory(team=team, owner=owner)
-    version = BriefingVersion.objects.create(
+    version = BriefingVersionFactory(
         briefing=deal.briefing,
         number=1,
         snapshot={
@@ -328,7 +317,7 @@ def _approved_deal(team, owner, list_price="250.00", target="230.00"):
 def _result(deal, *, days_ago, outcome, ready, discount=None, breaches=()):
     starts_at = timezone.now() - timedelta(days=days_ago)
     meeting = MeetingFactory(deal=deal, starts_at=starts_at, ends_at=starts_at + timedelta(hours=1))
-    return NegotiationReport.objects.create(
+    return NegotiationReportFactory(
         meeting=meeting,
         filed_by=deal.owner,
         outcome=outcome,
@@ -460,12 +449,12 @@ def test_a_meeting_within_a_day_that_still_misses_consultations_is_escalated(cli
 
     deal = DealFactory(team=world.team, owner=rep, title="Escalated frame deal")
     MeetingFactory(deal=deal, starts_at=timezone.now() + timedelta(hours=10))
-    consultation = Consultation.objects.create(
+    consultation = ConsultationFactory(
         deal=deal, department="supply_chain", required=True, status=ConsultationStatus.REQUESTED
     )
     later = DealFactory(team=world.team, owner=rep, title="Next week deal")
     MeetingFactory(deal=later, starts_at=timezone.now() + timedelta(days=6))
-    Consultation.objects.create(deal=later, department="production", required=True)
+    ConsultationFactory(deal=later, department="production", required=True)
 
     response, panel = _escalations(client, manager)
     assert [e.meeting.deal.title for e in response.context["escalated_meetings"]] == ["Escalated frame deal"]
@@ -495,11 +484,10 @@ def test_a_report_overdue_after_the_last_reminder_is_escalated(client, world, re
 
 
 def test_other_teams_and_other_roles_see_no_escalations(client, world):
-    from deals.models import Consultation
 
     deal = DealFactory(team=world.team, owner=world.members[Role.REP])
     MeetingFactory(deal=deal, starts_at=timezone.now() + timedelta(hours=10))
-    Consultation.objects.create(deal=deal, department="finance", required=True)
+    ConsultationFactory(deal=deal, department="finance", required=True)
     client.force_login(world.outsider)
     response = client.get(reverse("home"))
     assert response.context["escalated_meetings"] == []
@@ -519,11 +507,10 @@ def test_with_no_report_reminders_configured_the_home_page_lists_no_overdue_repo
 
 
 def test_a_deal_with_two_meetings_in_the_window_is_escalated_once(client, world, rep, manager):
-    from deals.models import Consultation
 
     deal = DealFactory(team=world.team, owner=rep, title="Two meetings deal")
     MeetingFactory(deal=deal, starts_at=timezone.now() + timedelta(hours=5))
     MeetingFactory(deal=deal, starts_at=timezone.now() + timedelta(hours=20))
-    Consultation.objects.create(deal=deal, department="finance", required=True)
+    ConsultationFactory(deal=deal, department="finance", required=True)
     response, _ = _escalations(client, manager)
     assert [e.meeting.deal.title for e in response.context["escalated_meetings"]] == ["Two meetings deal"]

@@ -12,10 +12,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from deals.models import Consultation, ConsultationStatus, Reminder
+from deals.models import ConsultationStatus, Reminder
 from deals.tasks import reminder_sweep
 from negprep.celery import app as celery_app
 from teams.models import EmailStatus, Notification
+from tests.factories import ConsultationFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,7 +108,7 @@ def test_a_reminder_fires_through_redis_and_a_real_worker(world, worker, eager_o
     meeting.starts_at = timezone.now() + timedelta(hours=70)
     meeting.ends_at = meeting.starts_at + timedelta(hours=2)
     meeting.save()
-    consultation = Consultation.objects.create(
+    consultation = ConsultationFactory(
         deal=meeting.deal,
         department="production",
         required=True,

@@ -1,7 +1,7 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from teams.models import Membership, Role
+from teams.models import Role
 from teams.selectors import team_roles_for_user, user_has_role
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
@@ -28,11 +28,11 @@ def test_a_user_can_hold_several_roles_in_several_teams():
 def test_it_refuses_the_same_role_twice_in_one_team():
     membership = MembershipFactory(role=Role.REP)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Membership.objects.create(user=membership.user, team=membership.team, role=Role.REP)
+        MembershipFactory(user=membership.user, team=membership.team, role=Role.REP)
 
 
 @pytest.mark.django_db
 def test_it_refuses_an_unknown_role_in_the_database():
     membership = MembershipFactory(role=Role.REP)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Membership.objects.create(user=membership.user, team=membership.team, role="janitor")
+        MembershipFactory(user=membership.user, team=membership.team, role="janitor")

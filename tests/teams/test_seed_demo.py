@@ -15,10 +15,6 @@ DEMO_ROLES = {
 }
 
 
-@pytest.fixture
-def debug_on(settings):
-    settings.DEBUG = True
-
 
 @pytest.mark.django_db
 def test_it_creates_the_demo_users_with_their_roles(debug_on, rf):

@@ -2,7 +2,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from teams.models import Role
-from tests.factories import UserFactory
+from tests.factories import NotificationFactory, UserFactory
 
 
 def test_home_greets_each_role_with_what_they_will_do(client, world):
@@ -100,13 +100,12 @@ def test_a_user_turns_email_reminders_off_on_the_profile(client, rep):
 
 
 def test_the_inbox_groups_reminders_by_deal(client, rep, world):
-    from teams.models import Notification
 
     for topic in ["Valve deal", "Pump deal", "Valve deal"]:
-        Notification.objects.create(
+        NotificationFactory(
             recipient=rep, kind="reminder_consultation", title=f"About {topic}", url="/", topic=topic
         )
-    Notification.objects.create(recipient=rep, kind="briefing_approved", title="Approved", url="/")
+    NotificationFactory(recipient=rep, kind="briefing_approved", title="Approved", url="/")
     client.force_login(rep)
     page = client.get(reverse("notifications") + "?show=reminders").content.decode()
     assert page.count('data-testid="reminder-group"') == 2

@@ -7,10 +7,11 @@ from django.utils import timezone
 
 from teams.context_processors import navigation
 from teams.models import EmailStatus, Notification, Role
+from tests.factories import NotificationFactory
 
 
 def _note(user, title="Approve the briefing for Deal 1", *, url="/deals/1/", read=False, age_minutes=0):
-    notification = Notification.objects.create(
+    notification = NotificationFactory(
         recipient=user,
         kind="briefing_submitted",
         title=title,
