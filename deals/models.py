@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from deals.formatting import concession
 from teams.models import Team
 
 
@@ -308,7 +309,7 @@ class Concession(models.Model):
         ordering = ["order", "pk"]
 
     def __str__(self):
-        return f"Give {self.give} / get {self.get}"
+        return concession(self.give, self.get)
 
 
 class BriefingVersion(models.Model):

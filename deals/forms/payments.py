@@ -4,8 +4,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Field, Layout, Row
 from django import forms
 
+from deals.formatting import pct
 from deals.models import FinancePolicy, PaymentTermRequest
-from deals.services.payments import MAX_INSTALMENTS, MAX_NET_DAYS, breached_fields, pct, policy_breaches
+from deals.services.payments import MAX_INSTALMENTS, MAX_NET_DAYS, breached_fields, policy_breaches
 
 TERM_FIELDS = ["net_days", "deposit_pct", "instalments", "early_payment_discount"]
 NET_DAYS_BOUNDS = {
