@@ -19,7 +19,6 @@ from deals.models import (
     DealStatus,
     Department,
     Meeting,
-    MeetingStage,
     OnCall,
     OnCallStatus,
     PaymentTermRequest,
@@ -237,7 +236,7 @@ def _readiness(
                 "on_call": meeting is not None and meeting.covered,
                 # Only a final meeting needs one; without a meeting there is nobody to staff yet.
                 "co_negotiator": meeting is None
-                or meeting.stage != MeetingStage.FINAL
+                or not meeting.needs_co_negotiator
                 or meeting.co_negotiator_count > 0,
             },
             next_meeting=meeting,

@@ -30,7 +30,6 @@ from deals.models import (
     Meeting,
     MeetingStage,
     OnCall,
-    OnCallStatus,
 )
 from deals.readiness import readiness_for_deal, readiness_for_deals
 from deals.selectors import start_of_day, with_next_meeting
@@ -258,11 +257,9 @@ def meetings_context(*, deal: Deal, user: User, can_edit: bool | None = None) ->
     meetings = list(_with_people(deal.meetings.filter(ends_at__gt=now)).order_by("starts_at"))
     upcoming = [meeting for meeting in meetings if not meeting.cancelled]
     for meeting in upcoming:
-        # Colleagues already asked along (and not declined) are not offered again.
-        meeting.asked_along_ids = [
-            invitation.member_id
-            for invitation in meeting.co_negotiator_requests.all()
-            if invitation.status != OnCallStatus.DECLINED
+        # Colleagues already asked to come along (and not declined) are not offered again.
+        meeting.co_negotiator_requested_ids = [
+            request.member_id for request in meeting.co_negotiator_requests.all() if not request.is_declined
         ]
     cancelled = [meeting for meeting in meetings if meeting.cancelled]
     past = deal.meetings.filter(ends_at__lte=now)

@@ -9,13 +9,14 @@ from django.utils import timezone
 
 from deals.models import (
     CanFulfil,
+    CoNegotiatorRequest,
+    CoNegotiatorStatus,
     Consultation,
     ConsultationStatus,
     Department,
     Meeting,
     OnCallStatus,
 )
-from deals.models import CoNegotiatorRequest as CoNegotiatorInvitation
 from deals.services.briefings import briefing_decide, briefing_save, briefing_submit
 from deals.services.payments import payment_request_submit
 from teams.models import Role
@@ -208,8 +209,8 @@ def test_on_call_phone_numbers_and_co_negotiators_appear(client, meeting, rep, w
     _on_call(meeting, supply_chain, status=OnCallStatus.REQUESTED, topic="delivery")
     _on_call(meeting, world.members["finance"], status=OnCallStatus.DECLINED, topic="payment")
     meeting.co_negotiators.add(manager)
-    CoNegotiatorInvitation.objects.create(meeting=meeting, member=manager, status=OnCallStatus.ACCEPTED)
-    CoNegotiatorInvitation.objects.create(meeting=meeting, member=world.members["finance"])
+    CoNegotiatorRequest.objects.create(meeting=meeting, member=manager, status=CoNegotiatorStatus.ACCEPTED)
+    CoNegotiatorRequest.objects.create(meeting=meeting, member=world.members["finance"])
 
     client.force_login(rep)
     response = _brief(client, meeting)
@@ -366,7 +367,7 @@ def _grow(meeting, deal, world, n):
         MembershipFactory(user=user, team=world.team, role=Role.PRODUCTION)
         _on_call(meeting, user, topic=f"topic {i}")
         meeting.co_negotiators.add(user)
-        CoNegotiatorInvitation.objects.create(meeting=meeting, member=user)
+        CoNegotiatorRequest.objects.create(meeting=meeting, member=user)
         meeting.contacts.add(ContactFactory(customer=world.objects["customer"]))
         Consultation.objects.create(
             deal=deal,

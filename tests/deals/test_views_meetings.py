@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.models import Activity, CoNegotiatorRequest, DealStatus, Meeting, OnCallStatus
+from deals.models import Activity, CoNegotiatorRequest, CoNegotiatorStatus, DealStatus, Meeting, OnCallStatus
 from teams.models import Notification, Role
 from tests.factories import ContactFactory, CustomerFactory, DealFactory, MeetingFactory, OnCallFactory
 
@@ -357,7 +357,7 @@ def _colleagues(world, meeting):
     along = world.members[Role.MANAGER]
     OnCallFactory(meeting=meeting, member=on_call)
     OnCallFactory(meeting=meeting, member=declined, status=OnCallStatus.DECLINED)
-    CoNegotiatorRequest.objects.create(meeting=meeting, member=along, status=OnCallStatus.ACCEPTED)
+    CoNegotiatorRequest.objects.create(meeting=meeting, member=along, status=CoNegotiatorStatus.ACCEPTED)
     meeting.co_negotiators.add(along)
     return on_call, declined, along
 
