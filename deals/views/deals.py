@@ -33,6 +33,7 @@ from deals.models import (
 )
 from deals.readiness import readiness_for_deal, readiness_for_deals
 from deals.selectors import start_of_day, with_next_meeting
+from deals.selectors_consultations import answer_warnings
 from deals.selectors_payments import approved_payment_terms
 from deals.services import deals as deal_services
 from deals.views.briefings import briefing_for_panel, briefing_panel_context
@@ -374,6 +375,7 @@ def deal_detail(request, pk):
         "can_edit": can_edit,
         "contacts": list(deal.customer.contacts.all()),
         "readiness": readiness,
+        "answer_warnings": answer_warnings(consultations=consultations["consultations"], briefing=briefing),
         **briefing_panel_context(
             deal=deal, user=request.user, consultations=consultations["consultations"], granted=granted
         ),
