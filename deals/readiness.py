@@ -67,6 +67,11 @@ class Readiness:
         return self.done == self.total
 
     @property
+    def is_nearly_ready(self) -> bool:
+        """One or two checks to go: the lists show it amber, not red."""
+        return self.total - 2 <= self.done < self.total
+
+    @property
     def items(self) -> list[tuple[str, str, bool]]:
         return [(key, LABELS[key], self.checks[key]) for key, _ in ITEMS]
 

@@ -14,6 +14,7 @@ from deals.models import (
     MeetingStage,
     OnCall,
 )
+from deals.readiness import ITEMS, Readiness
 from deals.selectors_consultations import answer_warnings
 
 NOW = timezone.now()
@@ -72,3 +73,10 @@ def test_a_promise_earlier_than_the_committed_date_warns_the_rep():
 def test_an_unanswered_consultation_warns_of_nothing():
     asked = Consultation(status=ConsultationStatus.REQUESTED, can_fulfil=CanFulfil.NO)
     assert answer_warnings(consultations=[asked], briefing=None) == []
+
+
+def test_a_deal_one_or_two_checks_short_is_nearly_ready():
+    def missing(count: int) -> Readiness:
+        return Readiness(checks={key: index >= count for index, (key, _) in enumerate(ITEMS)})
+
+    assert [missing(count).is_nearly_ready for count in range(4)] == [False, True, True, False]
