@@ -7,7 +7,7 @@ with a company's worth of data: 50 teams, deals with a past and an upcoming
 meeting, four consultations each (some still unsettled), reports for most
 past meetings, three notifications per deal and an old reminder ledger. At
 each size (``--deals``, default 10,000 then 100,000) it prints, for the whole
-``sweep()`` call (reminders, e-mail resend and ledger pruning), the time in
+``reminder_sweep()`` call (reminders, e-mail resend and ledger pruning), the time in
 process, the part of it spent in the database and the query count of:
 
 - a tick with nothing new due (everything due was sent by an earlier tick),
@@ -371,14 +371,14 @@ def _recording():
 
 
 def _timed_sweep(label, *, profile=False, statements=None):
-    from deals.services.sweep import sweep
+    from deals.services.sweep import reminder_sweep
 
     profiler = cProfile.Profile() if profile else None
     with _recording() as recorder:
         started = time.perf_counter()
         if profiler:
             profiler.enable()
-        sent = sweep()
+        sent = reminder_sweep()
         if profiler:
             profiler.disable()
         elapsed = time.perf_counter() - started
@@ -453,15 +453,20 @@ def _measure(size, *, profile):
     from django.utils import timezone
 
     from deals.models import Reminder
-    from deals.services.reminders import ReminderSettings, reconsider_after, reminders_prune, reminders_sweep
+    from deals.services.reminders import (
+        ReminderSettings,
+        reconsider_after,
+        reminders_prune,
+        reminders_send_due,
+    )
 
     statements = []
     batch = settings.NEGPREP_REMINDER_PRUNE_BATCH
-    print(f"   sweep() = reminders, e-mail resend, ledger prune (batches of {batch:,})")
+    print(f"   reminder_sweep() = reminders, e-mail resend, ledger prune (batches of {batch:,})")
     # What an earlier tick would have sent already, and the ledger history no
     # sweep needs any more: afterwards the database is in its steady state.
     started = time.perf_counter()
-    caught_up = reminders_sweep()
+    caught_up = reminders_send_due()
     print(f"   catching up: {caught_up:,} reminders in flight sent in {time.perf_counter() - started:.1f} s")
     _worker_sends()
     cutoff = reconsider_after(now=timezone.now(), config=ReminderSettings.from_settings())
@@ -495,7 +500,7 @@ def _measure(size, *, profile):
     _timed_sweep("tick with about 5,000 due", profile=profile, statements=statements)
     _worker_sends()
     _timed_sweep("repeat tick (all already sent)", statements=statements)
-    again = reminders_sweep()
+    again = reminders_send_due()
     print(f"   a sweep after pruning sends {again} more (a pruned meeting is never reminded again)")
     _explain(statements)
 

@@ -13,11 +13,11 @@ The rules (DESIGN.md, "Who sees what"), always within the user's own teams:
 - production, supply chain and finance see a deal once a consultation of their department is
   asked of their team's queue, and anyone sees a deal once a consultation is asked of them;
 - finance also sees the deals with payment-term requests;
-- colleagues co-negotiating, on call or asked along see the deals of those meetings.
+- colleagues co-negotiating, on call or asked to come along see the deals of those meetings.
 
 The user's memberships are read once per user object (that is, once per request) and the
 visibility query is built with their team ids: every branch starts from an index (the teams,
-the owner, or the user's own consultations, meetings and invitations), so its cost follows
+the owner, or the user's own consultations, meetings and cover requests), so its cost follows
 what the user may see, not the size of the database.
 """
 
@@ -33,6 +33,7 @@ from deals.models import (
     DEPARTMENT_ROLES,
     ApprovalDelegation,
     CoNegotiatorRequest,
+    CoNegotiatorStatus,
     Consultation,
     ConsultationStatus,
     Deal,
@@ -266,7 +267,7 @@ def sees_whole_deal(*, user: User, deal: Deal) -> bool:
             status=OnCallStatus.DECLINED
         ),
         CoNegotiatorRequest.objects.filter(meeting__deal=OuterRef("pk"), member=user).exclude(
-            status=OnCallStatus.DECLINED
+            status=CoNegotiatorStatus.DECLINED
         ),
         Meeting.co_negotiators.through.objects.filter(meeting__deal=OuterRef("pk"), user=user),
     ]
@@ -327,21 +328,21 @@ def meeting_in_full(*, user: User, pk: int) -> Meeting:
     return meeting
 
 
-def _invitation_for_user(model, *, user: User, pk: int):
-    invitation = model.objects.filter(pk=pk).select_related("meeting__deal").first()
-    if invitation is None or not may_see_deal(user=user, deal=invitation.meeting.deal):
-        raise Http404("No such invitation.")
-    return invitation
+def _cover_request_for_user(model, *, user: User, pk: int):
+    cover_request = model.objects.filter(pk=pk).select_related("meeting__deal").first()
+    if cover_request is None or not may_see_deal(user=user, deal=cover_request.meeting.deal):
+        raise Http404("No such request.")
+    return cover_request
 
 
 def on_call_for_user(*, user: User, pk: int) -> OnCall:
     """On-call cover of a deal the user may see; 404 otherwise (who may answer is the service's rule)."""
-    return _invitation_for_user(OnCall, user=user, pk=pk)
+    return _cover_request_for_user(OnCall, user=user, pk=pk)
 
 
 def co_negotiator_request_for_user(*, user: User, pk: int) -> CoNegotiatorRequest:
     """A co-negotiator request of a deal the user may see; 404 otherwise."""
-    return _invitation_for_user(CoNegotiatorRequest, user=user, pk=pk)
+    return _cover_request_for_user(CoNegotiatorRequest, user=user, pk=pk)
 
 
 # Consultations -----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.urls import reverse
 from deals.access import deals_for_user, memberships_of
 from deals.models import OPEN_DEAL_STATUSES, Deal, DealStatus
 from deals.readiness import readiness_for_deals
-from deals.selectors import approval_queue_panel, cover_invitations_for, with_next_meeting
+from deals.selectors import approval_queue_panel, cover_requests_for, with_next_meeting
 from deals.selectors_reports import escalations_for
 from deals.views.consultations import consultations_home_context
 from deals.views.payments import payments_home_context
@@ -98,7 +98,7 @@ def team_pipeline(*, user: User) -> dict:
 def home_panels(*, user: User, roles: set[str]) -> dict:
     context = {}
     if roles:
-        context.update(cover_invitations_for(user=user, limit=HOME_PANEL_ROWS))
+        context.update(cover_requests_for(user=user, limit=HOME_PANEL_ROWS))
     if Role.REP in roles:
         context.update(rep_deals(user=user))
     if Role.MANAGER in roles:

@@ -4,7 +4,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
+from deals.formatting import concession
 from teams.models import Team
 
 
@@ -12,6 +14,15 @@ def field_label(model, name: str) -> str:
     """A field's verbose name as a label: first letter up, the rest as written ("BATNA" stays)."""
     verbose = str(model._meta.get_field(name).verbose_name)
     return verbose[:1].upper() + verbose[1:]
+
+
+def choice_is(field: str, value: models.TextChoices) -> property:
+    """A read-only property: whether ``field`` holds ``value``.
+
+    Templates ask these (``briefing.is_approved``) instead of comparing raw
+    strings, which an enum rename would silently break.
+    """
+    return property(lambda self: getattr(self, field) == value, doc=f"Whether {field} is {value.value!r}.")
 
 
 class Currency(models.TextChoices):
@@ -124,6 +135,12 @@ class Deal(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_DEAL_STATUSES
 
+    is_preparing = choice_is("status", DealStatus.PREPARING)
+    is_ready = choice_is("status", DealStatus.READY)
+    is_negotiating = choice_is("status", DealStatus.NEGOTIATING)
+    is_won = choice_is("status", DealStatus.WON)
+    is_lost = choice_is("status", DealStatus.LOST)
+
 
 class MeetingStage(models.TextChoices):
     EXPLORATORY = "exploratory", "Exploratory"
@@ -166,6 +183,11 @@ class Meeting(models.Model):
 
     def __str__(self):
         return f"{self.get_stage_display()} meeting on {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def needs_co_negotiator(self) -> bool:
+        """Only the final round needs a colleague at the rep's side (readiness counts it)."""
+        return self.stage == MeetingStage.FINAL
 
 
 class BriefingStatus(models.TextChoices):
@@ -268,6 +290,10 @@ class Briefing(models.Model):
     def is_locked(self) -> bool:
         return self.status == BriefingStatus.SUBMITTED
 
+    is_submitted = choice_is("status", BriefingStatus.SUBMITTED)
+    is_approved = choice_is("status", BriefingStatus.APPROVED)
+    is_returned = choice_is("status", BriefingStatus.CHANGES_REQUESTED)
+
 
 class PitchPoint(models.Model):
     briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="pitch_points")
@@ -308,7 +334,7 @@ class Concession(models.Model):
         ordering = ["order", "pk"]
 
     def __str__(self):
-        return f"Give {self.give} / get {self.get}"
+        return concession(self.give, self.get)
 
 
 class BriefingVersion(models.Model):
@@ -354,6 +380,8 @@ class Approval(models.Model):
 
     def __str__(self):
         return f"{self.get_decision_display()} v{self.version.number}"
+
+    is_approved = choice_is("decision", ApprovalDecision.APPROVED)
 
 
 class ApprovalDelegation(models.Model):
@@ -540,6 +568,25 @@ class Consultation(models.Model):
     def is_settled(self) -> bool:
         return self.status in (ConsultationStatus.ANSWERED, ConsultationStatus.WAIVED)
 
+    is_open = choice_is("status", ConsultationStatus.OPEN)  # not asked yet
+    is_requested = choice_is("status", ConsultationStatus.REQUESTED)
+    is_answered = choice_is("status", ConsultationStatus.ANSWERED)
+    is_waived = choice_is("status", ConsultationStatus.WAIVED)
+    asks_the_boss = choice_is("department", Department.BOSS)
+    asks_about_delivery = choice_is("department", Department.SUPPLY_CHAIN)
+    can_fulfil_in_full = choice_is("can_fulfil", CanFulfil.YES)
+    can_fulfil_in_part = choice_is("can_fulfil", CanFulfil.PARTLY)
+    cannot_fulfil = choice_is("can_fulfil", CanFulfil.NO)
+
+    @property
+    def is_overdue(self) -> bool:
+        """Asked, and its due time has passed without an answer."""
+        return self.is_requested and self.due_at is not None and self.due_at < timezone.now()
+
+    @property
+    def answering_role(self) -> str:
+        return DEPARTMENT_ROLES[self.department]
+
 
 class FinancePolicy(models.Model):
     """What finance grants without a case-by-case review, and the most it may grant."""
@@ -648,6 +695,10 @@ class PaymentTermRequest(models.Model):
     def __str__(self):
         return f"{self.net_days} days net for {self.deal}"
 
+    is_submitted = choice_is("status", PaymentTermStatus.SUBMITTED)
+    is_approved = choice_is("status", PaymentTermStatus.APPROVED)
+    is_countered = choice_is("status", PaymentTermStatus.COUNTERED)
+
 
 class OnCallStatus(models.TextChoices):
     REQUESTED = "requested", "Asked"
@@ -689,6 +740,21 @@ class OnCall(models.Model):
     def covers(self, meeting: Meeting) -> bool:
         return self.available_from <= meeting.starts_at and self.available_to >= meeting.ends_at
 
+    @property
+    def covers_meeting(self) -> bool:
+        """The window still spans its meeting (false once the meeting moved out of it)."""
+        return self.covers(self.meeting)
+
+    is_requested = choice_is("status", OnCallStatus.REQUESTED)
+    is_accepted = choice_is("status", OnCallStatus.ACCEPTED)
+    is_declined = choice_is("status", OnCallStatus.DECLINED)
+
+
+class CoNegotiatorStatus(models.TextChoices):
+    REQUESTED = "requested", "Asked"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
 
 class CoNegotiatorRequest(models.Model):
     """A colleague asked to come along to a meeting; on acceptance they join ``Meeting.co_negotiators``."""
@@ -697,7 +763,9 @@ class CoNegotiatorRequest(models.Model):
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="co_negotiator_requests"
     )
-    status = models.CharField(max_length=10, choices=OnCallStatus.choices, default=OnCallStatus.REQUESTED)
+    status = models.CharField(
+        max_length=10, choices=CoNegotiatorStatus.choices, default=CoNegotiatorStatus.REQUESTED
+    )
     note = models.CharField(max_length=300, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -711,12 +779,16 @@ class CoNegotiatorRequest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["meeting", "member"], name="co_negotiator_once_per_meeting"),
             models.CheckConstraint(
-                condition=Q(status__in=OnCallStatus.values), name="co_negotiator_status_valid"
+                condition=Q(status__in=CoNegotiatorStatus.values), name="co_negotiator_status_valid"
             ),
         ]
 
     def __str__(self):
-        return f"{self.member} asked along to {self.meeting}"
+        return f"{self.member} asked to come along to {self.meeting}"
+
+    is_requested = choice_is("status", CoNegotiatorStatus.REQUESTED)
+    is_accepted = choice_is("status", CoNegotiatorStatus.ACCEPTED)
+    is_declined = choice_is("status", CoNegotiatorStatus.DECLINED)
 
 
 class ReportOutcome(models.TextChoices):
@@ -796,6 +868,10 @@ class NegotiationReport(models.Model):
     @property
     def ever_breached(self) -> bool:
         return bool(self.breaches or self.corrected_breaches)
+
+    is_won = choice_is("outcome", ReportOutcome.WON)
+    is_lost = choice_is("outcome", ReportOutcome.LOST)
+    is_continuing = choice_is("outcome", ReportOutcome.CONTINUE)
 
 
 class ReminderKind(models.TextChoices):

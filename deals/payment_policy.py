@@ -7,17 +7,13 @@ the same words whether a form or the service refuses. Problems are keyed by the 
 
 from decimal import Decimal
 
+from deals.formatting import pct
 from deals.models import FinancePolicy
 
 # Bounds on any terms whatever the team's policy says: beyond them a number is a
 # typo, not a negotiating position, and must never reach finance.
 MAX_NET_DAYS = 365
 MAX_INSTALMENTS = 60
-
-
-def pct(value) -> str:
-    """A percentage as people write it: 20, 12.5 (never 20.00 or 2E+1)."""
-    return f"{Decimal(value).normalize():f}"
 
 
 def _checks(*, policy: FinancePolicy, net_days, deposit_pct, instalments, early_payment_discount):

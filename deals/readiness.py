@@ -19,7 +19,6 @@ from deals.models import (
     DealStatus,
     Department,
     Meeting,
-    MeetingStage,
     OnCall,
     OnCallStatus,
     PaymentTermRequest,
@@ -66,6 +65,11 @@ class Readiness:
     @property
     def is_ready(self) -> bool:
         return self.done == self.total
+
+    @property
+    def is_nearly_ready(self) -> bool:
+        """One or two checks to go: the lists show it amber, not red."""
+        return self.total - 2 <= self.done < self.total
 
     @property
     def items(self) -> list[tuple[str, str, bool]]:
@@ -237,7 +241,7 @@ def _readiness(
                 "on_call": meeting is not None and meeting.covered,
                 # Only a final meeting needs one; without a meeting there is nobody to staff yet.
                 "co_negotiator": meeting is None
-                or meeting.stage != MeetingStage.FINAL
+                or not meeting.needs_co_negotiator
                 or meeting.co_negotiator_count > 0,
             },
             next_meeting=meeting,

@@ -21,6 +21,7 @@ from deals.models import (
     BriefingStatus,
     BriefingVersion,
     CoNegotiatorRequest,
+    CoNegotiatorStatus,
     Deal,
     Meeting,
     OnCall,
@@ -243,30 +244,33 @@ def approval_queue_panel(*, user: User, limit: int) -> dict:
     return {"queue": approval_queue_items(user=user, briefings=briefings), "queue_count": count}
 
 
-def cover_invitations(*, user: User, kind: str) -> QuerySet:
+def cover_requests(*, user: User, kind: str) -> QuerySet:
     """What colleagues asked of the user for upcoming meetings, soonest meeting first:
     on-call cover (``kind="on_call"``) or coming along (``kind="co_negotiator"``)."""
-    model = OnCall if kind == "on_call" else CoNegotiatorRequest
+    if kind == "on_call":
+        model, declined = OnCall, OnCallStatus.DECLINED
+    else:
+        model, declined = CoNegotiatorRequest, CoNegotiatorStatus.DECLINED
     return (
         model.objects.filter(member=user, meeting__cancelled=False, meeting__ends_at__gt=timezone.now())
-        .exclude(status=OnCallStatus.DECLINED)
+        .exclude(status=declined)
         .select_related("meeting", "meeting__deal", "meeting__deal__customer", "meeting__deal__owner")
         .order_by("meeting__starts_at", "pk")
     )
 
 
-def cover_invitations_for(*, user: User, limit: int | None = None) -> dict:
-    """The on-call and co-negotiator invitations (the first ``limit`` of each) and how many there are."""
+def cover_requests_for(*, user: User, limit: int | None = None) -> dict:
+    """The on-call and co-negotiator requests (the first ``limit`` of each) and how many there are."""
     context = {}
     for kind in ("on_call", "co_negotiator"):
-        invitations = cover_invitations(user=user, kind=kind)
+        requests = cover_requests(user=user, kind=kind)
         if limit is None:
-            rows = list(invitations)
+            rows = list(requests)
             count = len(rows)
         else:
-            rows, count = first_rows_and_count(invitations, limit=limit)
-        context[f"{kind}_invitations"] = rows
-        context[f"{kind}_invitations_count"] = count
+            rows, count = first_rows_and_count(requests, limit=limit)
+        context[f"{kind}_requests"] = rows
+        context[f"{kind}_requests_count"] = count
     return context
 
 

@@ -16,6 +16,7 @@ from deals.models import (
     Briefing,
     BriefingStatus,
     CoNegotiatorRequest,
+    CoNegotiatorStatus,
     Consultation,
     ConsultationStatus,
     Meeting,
@@ -148,7 +149,7 @@ def people_for_meeting(*, meeting: Meeting) -> dict:
         .order_by("available_from", "pk")
     )
     for on_call in on_calls:
-        on_call.covers_meeting = on_call.covers(meeting)
+        on_call.meeting = meeting  # already read: ``covers_meeting`` asks it without a query
         # A tel: link holds digits only ("+49 30 1234567" → "tel:+49301234567").
         on_call.tel = re.sub(r"[^\d+]", "", on_call.phone)
     return {
@@ -159,7 +160,7 @@ def people_for_meeting(*, meeting: Meeting) -> dict:
         "on_calls_unconfirmed": [c for c in on_calls if c.status != OnCallStatus.ACCEPTED],
         "co_negotiators": list(meeting.co_negotiators.order_by("first_name", "last_name", "username")),
         "co_negotiators_asked": list(
-            CoNegotiatorRequest.objects.filter(meeting=meeting, status=OnCallStatus.REQUESTED)
+            CoNegotiatorRequest.objects.filter(meeting=meeting, status=CoNegotiatorStatus.REQUESTED)
             .select_related("member")
             .order_by("created_at", "pk")
         ),

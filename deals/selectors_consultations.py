@@ -4,7 +4,8 @@ The gates (``consultation_for_user`` and the others) and ``can_answer_consultati
 live in ``deals.access``.
 """
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -13,6 +14,7 @@ from deals.access import among_deals, deals_for_user, memberships_of
 from deals.models import (
     DEPARTMENT_ROLES,
     OPEN_DEAL_STATUSES,
+    Briefing,
     Consultation,
     ConsultationStatus,
     Deal,
@@ -34,6 +36,31 @@ def consultations_for_deal(*, deal: Deal) -> QuerySet[Consultation]:
         .annotate(department_order=DEPARTMENT_ORDER)
         .order_by("-required", "department_order", "created_at", "pk")
     )
+
+
+@dataclass(frozen=True)
+class AnswerWarning:
+    """A department's answer the rep must act on before promising the deal."""
+
+    consultation: Consultation
+    falls_short: bool  # they cannot fulfil it, or only in part
+    delivery_conflict: bool  # the briefing lets the rep promise delivery before the date they committed to
+    promised_from: date | None
+
+
+def answer_warnings(*, consultations: list[Consultation], briefing: Briefing | None) -> list[AnswerWarning]:
+    """The answers that limit what the rep may promise, in the order of ``consultations``."""
+    promised_from = briefing.earliest_delivery if briefing else None
+    warnings = []
+    for consultation in consultations:
+        if not consultation.is_answered:
+            continue
+        falls_short = consultation.cannot_fulfil or consultation.can_fulfil_in_part
+        committed = consultation.committed_date
+        conflict = committed is not None and promised_from is not None and promised_from < committed
+        if falls_short or conflict:
+            warnings.append(AnswerWarning(consultation, falls_short, conflict, promised_from))
+    return warnings
 
 
 def _addressed_to(user: User) -> Q:

@@ -41,7 +41,7 @@ urlpatterns = [
     path("on-call/<int:pk>/remove/", cover.on_call_delete, name="on_call_remove"),
     path("meetings/<int:pk>/co-negotiator/", cover.co_negotiator_new, name="co_negotiator_new"),
     path("co-negotiators/<int:pk>/answer/", cover.co_negotiator_answer, name="co_negotiator_answer"),
-    path("cover/", cover.cover_invitations_list, name="cover_invitations"),
+    path("cover/", cover.cover_requests_list, name="cover_invitations"),
     # Consultations (deals/views/consultations.py)
     path("consultations/", consultation_views.consultations_list, name="consultations"),
     path("<int:pk>/consultations/new/", consultation_views.consultation_add, name="consultation_add"),

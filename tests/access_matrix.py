@@ -116,7 +116,7 @@ def _on_call(world):
 
 
 def _co_negotiator_request(world):
-    """The team's manager asked along to the world's meeting."""
+    """The team's manager asked to come along to the world's meeting."""
     from deals.models import CoNegotiatorRequest
 
     request, _ = CoNegotiatorRequest.objects.get_or_create(

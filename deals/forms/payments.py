@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Field, Layout, Row
 from django import forms
 
+from deals.formatting import pct
 from deals.models import FinancePolicy, PaymentTermRequest
 from deals.payment_policy import (
     MAX_INSTALMENTS,
@@ -11,7 +12,6 @@ from deals.payment_policy import (
     breached_fields,
     counter_problems,
     justification_problem,
-    pct,
     policy_breaches,
 )
 

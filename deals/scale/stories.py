@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
 
+from deals.formatting import money, pct
 from deals.models import (
     FinancePolicy,
 )
-from deals.payment_policy import pct, policy_breaches
+from deals.payment_policy import policy_breaches
 from deals.scale.words import (
     APPROACHES,
     BATNAS,
@@ -48,10 +49,6 @@ from deals.services.reports import ReportReferences, breach_labels, compare_with
 def _limits_snapshot(values: dict) -> dict:
     """The services' limits snapshot of a briefing holding these values (the others empty)."""
     return limits_snapshot(SimpleNamespace(**{name: values.get(name) for name in LIMIT_FIELDS}))
-
-
-def _money(value: Decimal) -> str:
-    return f"{value.quantize(CENT):,}"
 
 
 CENT = Decimal("0.01")
@@ -1095,7 +1092,7 @@ class DealStory:
             day = f"{local.day} {local:%b %Y}"
             parts = []
             if data["agreed_price"] is not None:
-                parts.append(f"{_money(data['agreed_price'])} {references.currency} per unit")
+                parts.append(f"{money(data['agreed_price'])} {references.currency} per unit")
             if data["discount_pct"] is not None:
                 parts.append(f"{pct(data['discount_pct'])} % discount")
             summary = OUTCOME_LABEL[outcome] + (f" — {', '.join(parts)}" if parts else "")

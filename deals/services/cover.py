@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deals.access import can_edit_deal
-from deals.models import CoNegotiatorRequest, Meeting, OnCall, OnCallStatus
+from deals.models import CoNegotiatorRequest, CoNegotiatorStatus, Meeting, OnCall, OnCallStatus
 from deals.readiness import readiness_refresh
 from deals.services.activity import activity_record
 from negprep.errors import Invalid, NotAllowed
@@ -163,7 +163,8 @@ def _respond(obj, *, by: User, accept: bool, what: str):
         raise NotAllowed("Only the colleague who was asked can answer.")
     if obj.meeting.cancelled or obj.meeting.ends_at <= timezone.now():
         raise Invalid("This meeting is cancelled or over.")
-    status = OnCallStatus.ACCEPTED if accept else OnCallStatus.DECLINED
+    statuses = _STATUSES[what]
+    status = statuses.ACCEPTED if accept else statuses.DECLINED
     if obj.status == status:
         return False
     obj.status = status
@@ -183,6 +184,7 @@ def _respond(obj, *, by: User, accept: bool, what: str):
 
 
 _WHAT = {"on_call": "be on call", "co_negotiator": "come along as co-negotiator"}
+_STATUSES = {"on_call": OnCallStatus, "co_negotiator": CoNegotiatorStatus}
 
 
 def on_call_respond(*, on_call: OnCall, by: User, accept: bool) -> bool:
@@ -221,9 +223,9 @@ def co_negotiator_request(*, meeting: Meeting, by: User, member: User, note: str
             meeting=meeting, member=member, defaults={"requested_by": by, "note": (note or "")[:300]}
         )
         if not created:
-            if request.status != OnCallStatus.DECLINED:
+            if request.status != CoNegotiatorStatus.DECLINED:
                 raise Invalid(f"{member} has already been asked to come along.")
-            request.status = OnCallStatus.REQUESTED
+            request.status = CoNegotiatorStatus.REQUESTED
             request.responded_at = None
             request.save(update_fields=["status", "responded_at"])
         activity_record(

@@ -380,8 +380,8 @@ def seed_demo_preparation(*, team: Team, users: dict[str, User]) -> list[str]:
         meeting = deal.meetings.filter(cancelled=False).order_by("starts_at").first()
         on_call = on_call_request(meeting=meeting, by=rita, member=paul, topic="technical specs")
         on_call_respond(on_call=on_call, by=paul, accept=True)
-        invitation = co_negotiator_request(meeting=meeting, by=rita, member=max_)
-        co_negotiator_respond(request=invitation, by=max_, accept=True)
+        asked = co_negotiator_request(meeting=meeting, by=rita, member=max_)
+        co_negotiator_respond(request=asked, by=max_, accept=True)
         created.append("a ready final round on Spare parts service agreement")
 
     # Supply chain answered; the limits changed after approval, so they need approval again.

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deals.access import can_edit_deal
-from deals.models import Contact, Deal, Meeting, MeetingStage, OnCallStatus
+from deals.models import CoNegotiatorStatus, Contact, Deal, Meeting, MeetingStage, OnCallStatus
 from deals.readiness import readiness_refresh
 from deals.services.activity import activity_record
 from negprep.errors import Invalid, NotAllowed
@@ -238,10 +238,13 @@ def _tell_colleagues(*, meeting: Meeting, by: User, was: datetime | None = None,
     """Tell the colleagues on call or coming along that the meeting moved or was cancelled,
     so that nobody keeps a slot free in vain (or misses the new one)."""
     people = {
+        on_call.member
+        for on_call in meeting.on_calls.exclude(status=OnCallStatus.DECLINED).select_related("member")
+    }
+    people |= {
         request.member
-        for related in (meeting.on_calls, meeting.co_negotiator_requests)
-        for request in related.filter(
-            status__in=[OnCallStatus.REQUESTED, OnCallStatus.ACCEPTED]
+        for request in meeting.co_negotiator_requests.exclude(
+            status=CoNegotiatorStatus.DECLINED
         ).select_related("member")
     }
     people |= set(meeting.co_negotiators.all())

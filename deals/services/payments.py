@@ -13,13 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deals.access import can_edit_deal, is_finance
+from deals.formatting import pct
 from deals.models import Briefing, Deal, FinancePolicy, PaymentTermRequest, PaymentTermStatus, field_label
 from deals.payment_policy import (
     approval_problem,
     bounds_problems,
     counter_problems,
     justification_problem,
-    pct,
     policy_breaches,
 )
 from deals.readiness import readiness_refresh

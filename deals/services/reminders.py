@@ -504,7 +504,7 @@ def _report_url(meeting) -> str:
     return reverse("deals:report_file", args=[meeting.pk])
 
 
-def reminders_sweep(*, now: datetime | None = None) -> int:
+def reminders_send_due(*, now: datetime | None = None) -> int:
     """Send every reminder that is due now and not sent yet; returns how many were sent."""
     now = now or timezone.now()
     config = ReminderSettings.from_settings()

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from deals.access import can_edit_deal
+from deals.formatting import money, pct
 from deals.models import (
     OPEN_DEAL_STATUSES,
     Activity,
@@ -30,7 +31,6 @@ from deals.models import (
     NegotiationReport,
     ReportOutcome,
 )
-from deals.payment_policy import pct
 from deals.selectors_payments import approved_payment_terms, policy_for_team
 from deals.services.activity import activity_record
 from deals.services.payments import granted_terms
@@ -228,11 +228,6 @@ def report_references(*, deal: Deal) -> ReportReferences:
 # The comparison ----------------------------------------------------------------------------
 
 
-def _money(value: Decimal) -> str:
-    """Money as the pages write it: 870,000.00."""
-    return f"{value.quantize(Decimal('0.01')):,}"
-
-
 def _day(day: datetime.date) -> str:
     """A date as the rest of the app writes it: 1 Dec 2026."""
     return formats.date_format(day, "j M Y")
@@ -266,8 +261,8 @@ def compare_with_references(*, references: ReportReferences, data: dict) -> list
             breaches.append(
                 _breach(
                     "price_under_walk_away",
-                    f"Agreed price {_money(price)} {currency} is under the walk-away price "
-                    f"{_money(walk_away)} {currency}",
+                    f"Agreed price {money(price)} {currency} is under the walk-away price "
+                    f"{money(walk_away)} {currency}",
                 )
             )
         max_discount = refs.max_discount_pct
@@ -408,7 +403,7 @@ def report_summary(report: NegotiationReport, currency: str) -> str:
     """The outcome and the agreed terms in one line: "Won — 205.00 EUR per unit, 8 % discount, 500 units"."""
     parts = []
     if report.agreed_price is not None:
-        parts.append(f"{_money(report.agreed_price)} {currency} per unit")
+        parts.append(f"{money(report.agreed_price)} {currency} per unit")
     if report.discount_pct is not None:
         parts.append(f"{pct(report.discount_pct)} % discount")
     if report.quantity is not None:

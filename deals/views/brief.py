@@ -135,7 +135,7 @@ def _consultation_event(consultation: Consultation) -> Event:
     answer_url = _absolute(reverse("deals:consultation_answer", args=[consultation.pk]))
     if consultation.assignee:
         asked = str(consultation.assignee)
-    elif consultation.department == "boss":
+    elif consultation.asks_the_boss:
         asked = "any manager of the team"
     else:
         asked = f"the {department.lower()} queue"

@@ -60,14 +60,9 @@ def consultations_panel_context(*, deal: Deal, user: User) -> dict:
         consultation.viewer_can_request = owner and unsettled
         consultation.viewer_can_waive = can_waive and unsettled
         consultation.viewer_can_answer = (
-            consultation.status == ConsultationStatus.REQUESTED
+            consultation.is_requested
             and deal.is_open
             and can_answer_consultation(user=user, consultation=consultation, roles=roles)
-        )
-        consultation.overdue = (
-            consultation.status == ConsultationStatus.REQUESTED
-            and consultation.due_at is not None
-            and consultation.due_at < timezone.now()
         )
     return {
         "consultations": consultations,
@@ -77,15 +72,9 @@ def consultations_panel_context(*, deal: Deal, user: User) -> dict:
 
 
 def _mark_for(user: User, consultations) -> list:
-    now = timezone.now()
     consultations = list(consultations)
     for consultation in consultations:
         consultation.to_me = consultation.assignee_id == user.pk
-        consultation.overdue = (
-            consultation.status == ConsultationStatus.REQUESTED
-            and consultation.due_at is not None
-            and consultation.due_at < now
-        )
     return consultations
 
 
@@ -301,7 +290,6 @@ def consultation_answer(request, pk):
             "structured": consultation.department in consultation_services.STRUCTURED_DEPARTMENTS,
             "next_meeting_at": next_meeting_start(deal=deal),
             "to_me": consultation.assignee_id == request.user.pk,
-            "overdue": consultation.due_at is not None and consultation.due_at < timezone.now(),
         },
         status=400 if form.errors else 200,
     )

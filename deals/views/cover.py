@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from deals.access import co_negotiator_request_for_user, meeting_for_owner, on_call_for_user
 from deals.forms.cover import CoNegotiatorForm, OnCallForm
-from deals.selectors import cover_invitations, overlapping_on_calls
+from deals.selectors import cover_requests, overlapping_on_calls
 from deals.services import cover as cover_services
 from negprep.errors import Invalid
 from negprep.forms import show_refusal
@@ -61,8 +61,8 @@ def on_call_new(request, pk):
     )
 
 
-def _answer(request, invitation, respond):
-    """Accept or decline on-call cover or a co-negotiation (``respond``, given the invitation);
+def _answer(request, cover_request, respond):
+    """Accept or decline on-call cover or a co-negotiator request (``respond``, given the request);
     only the colleague asked may."""
     accept = request.POST.get("accept") == "1"
     try:
@@ -70,11 +70,11 @@ def _answer(request, invitation, respond):
     except Invalid as error:
         messages.error(request, str(error))
     else:
-        owner = invitation.meeting.deal.owner
+        owner = cover_request.meeting.deal.owner
         messages.success(
             request, f"Thanks: {owner} has been told." if accept else f"Declined; {owner} has been told."
         )
-    return _back(request, invitation.meeting.deal)
+    return _back(request, cover_request.meeting.deal)
 
 
 @require_POST
@@ -111,19 +111,19 @@ def co_negotiator_new(request, pk):
 
 @require_POST
 def co_negotiator_answer(request, pk):
-    invitation = co_negotiator_request_for_user(user=request.user, pk=pk)
-    return _answer(request, invitation, partial(cover_services.co_negotiator_respond, request=invitation))
+    co_request = co_negotiator_request_for_user(user=request.user, pk=pk)
+    return _answer(request, co_request, partial(cover_services.co_negotiator_respond, request=co_request))
 
 
-INVITATIONS_PER_PAGE = 25
+COVER_REQUESTS_PER_PAGE = 25
 
 
 @require_GET
-def cover_invitations_list(request):
+def cover_requests_list(request):
     """What colleagues asked of the user for upcoming meetings, soonest first and paginated: on-call
     cover, or (``show=co_negotiator``) coming along."""
     kind = "co_negotiator" if request.GET.get("show") == "co_negotiator" else "on_call"
-    page = Paginator(cover_invitations(user=request.user, kind=kind), INVITATIONS_PER_PAGE).get_page(
+    page = Paginator(cover_requests(user=request.user, kind=kind), COVER_REQUESTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    return render(request, "deals/cover_invitations.html", {"page": page, "kind": kind})
+    return render(request, "deals/cover_requests.html", {"page": page, "kind": kind})

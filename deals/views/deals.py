@@ -30,10 +30,10 @@ from deals.models import (
     Meeting,
     MeetingStage,
     OnCall,
-    OnCallStatus,
 )
 from deals.readiness import readiness_for_deal, readiness_for_deals
 from deals.selectors import start_of_day, with_next_meeting
+from deals.selectors_consultations import answer_warnings
 from deals.selectors_payments import approved_payment_terms
 from deals.services import deals as deal_services
 from deals.views.briefings import briefing_for_panel, briefing_panel_context
@@ -246,11 +246,9 @@ def meetings_context(*, deal: Deal, user: User, can_edit: bool | None = None) ->
     meetings = list(_with_people(deal.meetings.filter(ends_at__gt=now)).order_by("starts_at"))
     upcoming = [meeting for meeting in meetings if not meeting.cancelled]
     for meeting in upcoming:
-        # Colleagues already asked along (and not declined) are not offered again.
-        meeting.asked_along_ids = [
-            invitation.member_id
-            for invitation in meeting.co_negotiator_requests.all()
-            if invitation.status != OnCallStatus.DECLINED
+        # Colleagues already asked to come along (and not declined) are not offered again.
+        meeting.co_negotiator_requested_ids = [
+            request.member_id for request in meeting.co_negotiator_requests.all() if not request.is_declined
         ]
     cancelled = [meeting for meeting in meetings if meeting.cancelled]
     past = deal.meetings.filter(ends_at__lte=now)
@@ -365,6 +363,7 @@ def deal_detail(request, pk):
         "can_edit": can_edit,
         "contacts": list(deal.customer.contacts.all()),
         "readiness": readiness,
+        "answer_warnings": answer_warnings(consultations=consultations["consultations"], briefing=briefing),
         **briefing_panel_context(
             deal=deal, user=request.user, consultations=consultations["consultations"], granted=granted
         ),

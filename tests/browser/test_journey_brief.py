@@ -50,15 +50,15 @@ def test_rita_arranges_cover_and_prints_the_meeting_brief(live_server, page, tra
     sign_out(page)
 
     # Paul and Max accept from their home pages.
-    for username, testid in (("paul", "on-call-invitation"), ("max", "co-negotiator-invitation")):
+    for username, testid in (("paul", "on-call-request"), ("max", "co-negotiator-request")):
         sign_in(page, live_server, username)
         expect(page.get_by_role("heading", name="Colleagues count on you")).to_be_visible()
-        invitation = page.get_by_test_id(testid).filter(has_text=DEAL)
-        invitation.get_by_role("button", name="Accept").click()
+        asked = page.get_by_test_id(testid).filter(has_text=DEAL)
+        asked.get_by_role("button", name="Accept").click()
         expect(
             page.get_by_role("alert").filter(has_text=f"Thanks: {rita.get_full_name()} has been told.")
         ).to_be_visible()
-        expect(invitation.get_by_text("Accepted")).to_be_visible()
+        expect(asked.get_by_text("Accepted")).to_be_visible()
         sign_out(page)
 
     # Rita opens the brief: Paul's number and Max beside her.

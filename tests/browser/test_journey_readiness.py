@@ -57,9 +57,9 @@ def test_rita_watches_her_deal_reach_7_of_7(live_server, page, transactional_db,
 
     # Paul accepts the on-call request on his home page.
     sign_in(page, live_server, "paul")
-    invitation = page.get_by_test_id("on-call-invitation").filter(has_text=deal.title)
-    invitation.get_by_role("button", name="Accept").click()
-    expect(page.get_by_test_id("on-call-invitation").filter(has_text=deal.title)).to_contain_text("Accepted")
+    on_call = page.get_by_test_id("on-call-request").filter(has_text=deal.title)
+    on_call.get_by_role("button", name="Accept").click()
+    expect(page.get_by_test_id("on-call-request").filter(has_text=deal.title)).to_contain_text("Accepted")
     sign_out(page)
 
     sign_in(page, live_server, "rita")

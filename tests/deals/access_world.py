@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from deals.models import (
     DEPARTMENT_ROLES,
+    CoNegotiatorStatus,
     ConsultationStatus,
     Department,
     OnCallStatus,
@@ -40,7 +41,7 @@ class Rows:
     payment_deals: set = field(default_factory=set)  # deal ids with a payment-term request
     co_negotiators: set = field(default_factory=set)  # (deal_id, user_id)
     on_calls: list = field(default_factory=list)  # (deal_id, user_id, status)
-    asked_along: list = field(default_factory=list)  # (deal_id, user_id, status)
+    co_negotiator_requests: list = field(default_factory=list)  # (deal_id, user_id, status)
     meetings: dict = field(default_factory=dict)  # meeting_id -> deal_id
     payment_requests: dict = field(default_factory=dict)  # request_id -> deal_id
 
@@ -121,10 +122,10 @@ def build_world(seed: int, *, teams: int = 3, users: int = 12, deals: int = 30) 
                 )
                 rows.on_calls.append((deal.pk, on_call.member_id, on_call.status))
             if rng.random() < 0.4:
-                invitation = CoNegotiatorRequestFactory(
-                    meeting=meeting, member=rng.choice(people), status=rng.choice(OnCallStatus.values)
+                asked = CoNegotiatorRequestFactory(
+                    meeting=meeting, member=rng.choice(people), status=rng.choice(CoNegotiatorStatus.values)
                 )
-                rows.asked_along.append((deal.pk, invitation.member_id, invitation.status))
+                rows.co_negotiator_requests.append((deal.pk, asked.member_id, asked.status))
     return people, rows
 
 
@@ -159,7 +160,8 @@ def may_see(rows: Rows, user_id: int, deal_id: int) -> bool:
             return True
     if (deal_id, user_id) in rows.co_negotiators:
         return True
-    return any(deal == deal_id and member == user_id for deal, member, _ in rows.on_calls + rows.asked_along)
+    asked = rows.on_calls + rows.co_negotiator_requests
+    return any(deal == deal_id and member == user_id for deal, member, _ in asked)
 
 
 def may_edit(rows: Rows, user_id: int, deal_id: int) -> bool:
@@ -175,7 +177,10 @@ def sees_all_of(rows: Rows, user_id: int, deal_id: int) -> bool:
         return True
     return any(
         deal == deal_id and member == user_id and status != OnCallStatus.DECLINED
-        for deal, member, status in rows.on_calls + rows.asked_along
+        for deal, member, status in rows.on_calls
+    ) or any(
+        deal == deal_id and member == user_id and status != CoNegotiatorStatus.DECLINED
+        for deal, member, status in rows.co_negotiator_requests
     )
 
 

@@ -364,7 +364,7 @@ def test_the_briefing_history_paginates_and_still_shows_what_changed(client, wor
     assert first.context["entries"][-1].changes
 
 
-# Reports, escalations and cover invitations --------------------------------------------------
+# Reports, escalations and cover requests ------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", ["deals:reports", "deals:escalations"])
@@ -376,7 +376,7 @@ def test_the_managers_lists_answer_every_visitor_sensibly(client, world, manager
     assert client.get(reverse(name)).status_code == 403
 
 
-def test_the_cover_page_lists_only_the_users_own_invitations(client, world):
+def test_the_cover_page_lists_only_the_users_own_requests(client, world):
     from deals.models import OnCallStatus
 
     meeting = world.objects["meeting"]

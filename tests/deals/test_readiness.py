@@ -125,11 +125,11 @@ def test_a_final_meeting_needs_an_accepted_co_negotiator(world, deal):
     meeting.stage = "final"
     meeting.save()
     assert readiness_for_deal(deal).checks["co_negotiator"] is False
-    invitation = co_negotiator_request(
+    asked = co_negotiator_request(
         meeting=meeting, by=world.members["rep"], member=world.members["manager"]
     )
     assert readiness_for_deal(deal).checks["co_negotiator"] is False
-    co_negotiator_respond(request=invitation, by=world.members["manager"], accept=True)
+    co_negotiator_respond(request=asked, by=world.members["manager"], accept=True)
     assert readiness_for_deal(deal).checks["co_negotiator"] is True
 
 

@@ -13,8 +13,8 @@ from deals.models import (
     Reminder,
     ReminderKind,
 )
-from deals.services.reminders import latest_crossed_window, reminders_sweep
-from deals.services.sweep import sweep
+from deals.services.reminders import latest_crossed_window, reminders_send_due
+from deals.services.sweep import reminder_sweep
 from negprep.celery import app as celery_app
 from teams.models import EmailStatus, Notification
 from tests.factories import ConsultationFactory, DealFactory, MeetingFactory, NegotiationReportFactory
@@ -46,7 +46,7 @@ def _at(meeting, hours_before):
 
 def _sweep(capture):
     with capture(execute=True):
-        return reminders_sweep()
+        return reminders_send_due()
 
 
 def _rows(**filters):
@@ -266,11 +266,11 @@ def test_the_sweep_re_sends_emails_whose_task_the_broker_lost(
 ):
     # The tasks enqueued after commit never run: as if Redis was emptied.
     with _at(meeting, 70), django_capture_on_commit_callbacks(execute=False):
-        reminders_sweep()
+        reminders_send_due()
     assert mailoutbox == []
     an_hour_later = time_machine.travel(meeting.starts_at - 69 * HOUR, tick=False)
     with an_hour_later, django_capture_on_commit_callbacks(execute=True):
-        sweep()
+        reminder_sweep()
     assert len(mailoutbox) == 2
     assert Reminder.objects.count() == 2
 
@@ -283,7 +283,7 @@ def test_a_rolled_back_request_enqueues_nothing(
     with django_capture_on_commit_callbacks() as callbacks, _at(meeting, 70):
         try:
             with transaction.atomic():
-                reminders_sweep()
+                reminders_send_due()
                 raise RuntimeError("the request failed")
         except RuntimeError:
             pass
@@ -303,7 +303,7 @@ def test_two_sweeps_running_at_the_same_time_send_each_reminder_once(world, cons
     def run():
         try:
             barrier.wait()
-            results.append(reminders_sweep(now=meeting.starts_at - 70 * HOUR))
+            results.append(reminders_send_due(now=meeting.starts_at - 70 * HOUR))
         finally:
             connections.close_all()
 
@@ -339,7 +339,7 @@ def test_three_sweeps_racing_over_many_batches_send_each_reminder_once(world, mo
     def run():
         try:
             barrier.wait()
-            results.append(reminders_sweep())
+            results.append(reminders_send_due())
         finally:
             connections.close_all()
 
@@ -361,21 +361,21 @@ def test_a_worker_killed_between_claiming_and_sending_is_covered_by_a_later_swee
     from teams.notifications import email_claim
 
     with _at(meeting, 70), django_capture_on_commit_callbacks(execute=False):
-        reminders_sweep()
+        reminders_send_due()
     rep_row = Notification.objects.get(recipient=world.members["rep"])
     # A worker claims the e-mail, then dies before sending it.
     with _at(meeting, 70):
         assert email_claim(notification_id=rep_row.pk) is not None
         with django_capture_on_commit_callbacks(execute=True):
-            sweep()
+            reminder_sweep()
     rep_row.refresh_from_db()
     assert rep_row.email_status == EmailStatus.SENDING
     assert world.members["rep"].email not in [m.to[0] for m in mailoutbox]
     # Once the lease has run out, the next sweep sends it, once.
     after_lease = meeting.starts_at - 70 * HOUR + timedelta(seconds=settings.NEGPREP_EMAIL_LEASE_SECONDS + 60)
     with time_machine.travel(after_lease, tick=False), django_capture_on_commit_callbacks(execute=True):
-        sweep()
-        sweep()
+        reminder_sweep()
+        reminder_sweep()
     rep_row.refresh_from_db()
     assert rep_row.email_status == EmailStatus.SENT
     assert [m.to[0] for m in mailoutbox].count(world.members["rep"].email) == 1
@@ -391,7 +391,7 @@ def _every_window(meeting, capture):
         meeting.ends_at + 80 * HOUR,
     ):
         with time_machine.travel(moment, tick=False), capture(execute=True):
-            sweep()
+            reminder_sweep()
 
 
 def test_a_pruned_meeting_is_never_reminded_again(
@@ -402,7 +402,7 @@ def test_a_pruned_meeting_is_never_reminded_again(
     moment = meeting.starts_at - 73 * HOUR
     while moment < meeting.ends_at + timedelta(days=settings.NEGPREP_REPORT_LOOKBACK_DAYS + 20):
         with time_machine.travel(moment, tick=False), django_capture_on_commit_callbacks(execute=True):
-            sweep()
+            reminder_sweep()
         moment += 6 * HOUR
     reminders = Notification.objects.filter(kind__startswith="reminder_")
     assert sorted(reminders.values_list("kind", "recipient__username")) == sorted(
@@ -432,7 +432,7 @@ def test_pruning_deletes_only_the_ledger_rows_of_meetings_whose_windows_have_all
         time_machine.travel(recent.ends_at + 30 * HOUR, tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        reminders_sweep()
+        reminders_send_due()
     old_rows = set(Reminder.objects.filter(meeting=meeting).values_list("pk", flat=True))
     recent_rows = set(Reminder.objects.filter(meeting=recent).values_list("pk", flat=True))
     assert len(old_rows) > 2
@@ -455,11 +455,11 @@ def test_a_nothing_due_sweep_runs_a_fixed_number_of_queries_whatever_is_already_
 ):
     with _at(meeting, 20):
         with django_capture_on_commit_callbacks(execute=True):
-            assert sweep() > 0
+            assert reminder_sweep() > 0
         # Consultation and report reminders, e-mails to resend (a fail-marking
         # update and a read), and one batch of the ledger to prune.
         with django_assert_num_queries(5):
-            assert sweep() == 0
+            assert reminder_sweep() == 0
 
 
 def test_a_batch_of_reminder_emails_goes_to_the_broker_as_one_message(

@@ -13,6 +13,7 @@ from deals.models import (
     BriefingStatus,
     BriefingVersion,
     CoNegotiatorRequest,
+    CoNegotiatorStatus,
     Consultation,
     ConsultationStatus,
     Deal,
@@ -105,7 +106,7 @@ def test_every_state_is_present(debug_on):
     assert Consultation.objects.filter(status="requested", assignee__isnull=False).exists()
     assert values(PaymentTermRequest, "status") == set(PaymentTermStatus.values)
     assert values(OnCall, "status") == set(OnCallStatus.values)
-    assert values(CoNegotiatorRequest, "status") == set(OnCallStatus.values)
+    assert values(CoNegotiatorRequest, "status") == set(CoNegotiatorStatus.values)
     assert values(Meeting, "stage") == set(MeetingStage.values)
     assert Meeting.objects.filter(cancelled=True).exists()
     assert Meeting.objects.filter(co_negotiators__isnull=False).exists()

@@ -4,7 +4,7 @@ import pytest
 
 from deals.access import deals_for_user
 from deals.models import Meeting, OnCall, OnCallStatus
-from deals.selectors import cover_invitations_for, overlapping_on_calls
+from deals.selectors import cover_requests_for, overlapping_on_calls
 from deals.services.cover import (
     co_negotiator_request,
     co_negotiator_respond,
@@ -24,7 +24,7 @@ def test_the_rep_asks_a_colleague_who_is_notified_and_sees_the_deal(world, meeti
     assert on_call.available_from < meeting.starts_at and on_call.available_to > meeting.ends_at
     assert Notification.objects.filter(recipient=paul, kind="on_call_requested").exists()
     assert deals_for_user(user=paul).filter(pk=meeting.deal_id).exists()
-    assert cover_invitations_for(user=paul)["on_call_invitations"] == [on_call]
+    assert cover_requests_for(user=paul)["on_call_requests"] == [on_call]
 
 
 def test_the_rep_cannot_cover_themselves(world, meeting):
@@ -101,13 +101,13 @@ def test_overlapping_commitments_are_found(world, meeting):
 
 def test_a_co_negotiator_joins_the_meeting_on_acceptance(world, meeting):
     max_ = world.members["manager"]
-    invitation = co_negotiator_request(meeting=meeting, by=world.members["rep"], member=max_)
+    asked = co_negotiator_request(meeting=meeting, by=world.members["rep"], member=max_)
     assert not meeting.co_negotiators.exists()
-    co_negotiator_respond(request=invitation, by=max_, accept=True)
+    co_negotiator_respond(request=asked, by=max_, accept=True)
     assert list(meeting.co_negotiators.all()) == [max_]
     with pytest.raises(Invalid, match="already been asked"):
         co_negotiator_request(meeting=meeting, by=world.members["rep"], member=max_)
-    co_negotiator_respond(request=invitation, by=max_, accept=False)
+    co_negotiator_respond(request=asked, by=max_, accept=False)
     assert not meeting.co_negotiators.exists()
 
 

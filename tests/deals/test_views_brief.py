@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from deals.models import (
     CanFulfil,
+    CoNegotiatorStatus,
     ConsultationStatus,
     Department,
     OnCallStatus,
@@ -200,7 +201,7 @@ def test_on_call_phone_numbers_and_co_negotiators_appear(client, meeting, rep, w
     _on_call(meeting, supply_chain, status=OnCallStatus.REQUESTED, topic="delivery")
     _on_call(meeting, world.members["finance"], status=OnCallStatus.DECLINED, topic="payment")
     meeting.co_negotiators.add(manager)
-    CoNegotiatorRequestFactory(meeting=meeting, member=manager, status=OnCallStatus.ACCEPTED)
+    CoNegotiatorRequestFactory(meeting=meeting, member=manager, status=CoNegotiatorStatus.ACCEPTED)
     CoNegotiatorRequestFactory(meeting=meeting, member=world.members["finance"])
 
     client.force_login(rep)

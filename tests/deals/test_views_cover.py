@@ -141,7 +141,7 @@ def test_the_colleague_sees_that_their_accepted_cover_no_longer_fits(client, wor
     _move(meeting, by=timedelta(days=1))
     client.force_login(paul)
     content = client.get(reverse("home")).content.decode()
-    start = content.index('data-testid="cover-invitations"')
+    start = content.index('data-testid="cover-requests"')
     assert "does not cover the meeting's new time" in _words(
         content[start : content.index("</section>", start)]
     )
@@ -165,7 +165,8 @@ def test_a_cover_window_at_the_end_of_the_calendar_is_a_field_error(client, worl
     assert not OnCall.objects.exists()
 
 
-def test_a_colleague_already_asked_along_is_not_offered_again(client, world, meeting):
+def test_a_colleague_already_asked_to_come_along_is_not_offered_again(client, world, meeting):
+    from deals.models import CoNegotiatorStatus
 
     manager = world.members["manager"]
     client.force_login(world.members["rep"])
@@ -177,10 +178,10 @@ def test_a_colleague_already_asked_along_is_not_offered_again(client, world, mee
         return f'value="{manager.pk}"' in select
 
     assert offered()
-    invitation = CoNegotiatorRequestFactory(
-        meeting=meeting, member=manager, status=OnCallStatus.ACCEPTED
+    asked = CoNegotiatorRequestFactory(
+        meeting=meeting, member=manager, status=CoNegotiatorStatus.ACCEPTED
     )
     assert not offered()
-    invitation.status = OnCallStatus.DECLINED
-    invitation.save()
+    asked.status = CoNegotiatorStatus.DECLINED
+    asked.save()
     assert offered()

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.models import Activity, DealStatus, Meeting, OnCallStatus
+from deals.models import Activity, CoNegotiatorStatus, DealStatus, Meeting, OnCallStatus
 from teams.models import Notification, Role
 from tests.factories import (
     CoNegotiatorRequestFactory,
@@ -364,7 +364,7 @@ def _colleagues(world, meeting):
     along = world.members[Role.MANAGER]
     OnCallFactory(meeting=meeting, member=on_call)
     OnCallFactory(meeting=meeting, member=declined, status=OnCallStatus.DECLINED)
-    CoNegotiatorRequestFactory(meeting=meeting, member=along, status=OnCallStatus.ACCEPTED)
+    CoNegotiatorRequestFactory(meeting=meeting, member=along, status=CoNegotiatorStatus.ACCEPTED)
     meeting.co_negotiators.add(along)
     return on_call, declined, along
 
