@@ -3,7 +3,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
 
 from teams.models import Team
 
@@ -131,6 +132,44 @@ class MeetingStage(models.TextChoices):
     FINAL = "final", "Final"
 
 
+class MeetingQuerySet(models.QuerySet):
+    """Meetings, with the one rule for what a deal's next meeting is."""
+
+    def upcoming(self, *, now=None) -> "MeetingQuerySet":
+        """The meetings a deal still prepares for, soonest first: not cancelled and not ended yet.
+
+        A deal's next meeting is the first of these. A meeting under way stays the deal's next
+        meeting until it ends: its readiness, its brief and the report after it are about it, so
+        the checklist, the deal list, the reminders and every "needed by" aim at it, not at the
+        meeting after it. What is needed by its start and still missing while it runs is late.
+        """
+        now = now or timezone.now()
+        return self.filter(cancelled=False, ends_at__gt=now).order_by("starts_at", "pk")
+
+    def next_of_each_deal(self, *, now=None) -> "MeetingQuerySet":
+        """Only the meetings that are their deal's next meeting (filtered in SQL, one per deal)."""
+        now = now or timezone.now()
+        earlier = self.model.objects.upcoming(now=now).filter(
+            Q(starts_at__lt=OuterRef("starts_at"))
+            | Q(starts_at=OuterRef("starts_at"), pk__lt=OuterRef("pk")),
+            deal=OuterRef("deal"),
+        )
+        return self.upcoming(now=now).exclude(Exists(earlier))
+
+    def next_for_deal(self, deal, *, now=None) -> "Meeting | None":
+        """The deal's next meeting, or None."""
+        return self.upcoming(now=now).filter(deal=deal).first()
+
+    def next_for_deals(self, deal_ids, *, now=None) -> dict[int, "Meeting"]:
+        """Each of these deals' next meeting by deal id, in one query; deals without one are left out."""
+        next_meeting: dict[int, Meeting] = {}
+        for meeting in (
+            self.upcoming(now=now).filter(deal_id__in=deal_ids).order_by("deal_id", "starts_at", "pk")
+        ):
+            next_meeting.setdefault(meeting.deal_id, meeting)
+        return next_meeting
+
+
 class Meeting(models.Model):
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="meetings")
     starts_at = models.DateTimeField()
@@ -146,6 +185,8 @@ class Meeting(models.Model):
     cancelled_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at"]

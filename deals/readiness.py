@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch
-from django.utils import timezone
 
 from deals.models import (
     UNSETTLED_CONSULTATION_STATUSES,
@@ -148,27 +147,19 @@ def _counted(meeting: Meeting) -> Meeting:
 
 
 def _next_meetings(ids: list[int]) -> dict[int, Meeting]:
-    """Each deal's next meeting (one under way counts), with what the checks need to know of it."""
-    now = timezone.now()
+    """Each deal's next meeting (``MeetingQuerySet.upcoming``: one under way counts), with what the
+    checks need to know of it."""
     covering = OnCall.objects.filter(
         meeting=OuterRef("pk"),
         status=OnCallStatus.ACCEPTED,
         available_from__lte=OuterRef("starts_at"),
         available_to__gte=OuterRef("ends_at"),
     )
-    upcoming = (
-        Meeting.objects.filter(deal_id__in=ids, cancelled=False, ends_at__gt=now)
-        .annotate(
-            contact_count=Count("contacts", distinct=True),
-            co_negotiator_count=Count("co_negotiators", distinct=True),
-            covered=Exists(covering),
-        )
-        .order_by("deal_id", "starts_at")
-    )
-    next_meeting: dict[int, Meeting] = {}
-    for meeting in upcoming:
-        next_meeting.setdefault(meeting.deal_id, meeting)
-    return next_meeting
+    return Meeting.objects.annotate(
+        contact_count=Count("contacts", distinct=True),
+        co_negotiator_count=Count("co_negotiators", distinct=True),
+        covered=Exists(covering),
+    ).next_for_deals(ids)
 
 
 def _readiness(

@@ -36,11 +36,9 @@ def start_of_day(day: datetime.date) -> datetime.datetime:
 
 
 def with_next_meeting(deals: QuerySet[Deal], *, stage: bool = False) -> QuerySet[Deal]:
-    """The deals with the start (and, with ``stage``, the stage) of their next meeting, for sorting
-    and filtering in SQL. A meeting under way is still the one the deal is preparing for."""
-    upcoming = Meeting.objects.filter(
-        deal=OuterRef("pk"), cancelled=False, ends_at__gt=timezone.now()
-    ).order_by("starts_at")
+    """The deals with the start (and, with ``stage``, the stage) of their next meeting
+    (``MeetingQuerySet.upcoming``), for sorting and filtering in SQL."""
+    upcoming = Meeting.objects.upcoming().filter(deal=OuterRef("pk"))
     deals = deals.annotate(next_meeting_at=Subquery(upcoming.values("starts_at")[:1]))
     if stage:
         deals = deals.annotate(next_meeting_stage=Subquery(upcoming.values("stage")[:1]))

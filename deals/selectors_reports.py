@@ -238,25 +238,22 @@ def escalated_meetings(
     *, user: User, team_id: int | None = None, now: datetime.datetime | None = None
 ) -> QuerySet[Meeting]:
     """Each deal's next meeting inside the escalation window, when the deal still misses a required
-    consultation, soonest first (sorted and bounded in SQL)."""
+    consultation, soonest first (sorted and bounded in SQL). The reminder sweep escalates the same
+    meetings: a deal whose meeting is under way has no meeting ahead to escalate yet."""
     now = now or timezone.now()
     horizon = now + datetime.timedelta(hours=settings.NEGPREP_ESCALATION_FROM_HOURS)
-    # Only each deal's next meeting: a second meeting in the window is the same escalation.
-    earlier = Meeting.objects.filter(deal=OuterRef("deal"), cancelled=False, starts_at__gt=now).filter(
-        Q(starts_at__lt=OuterRef("starts_at")) | Q(starts_at=OuterRef("starts_at"), pk__lt=OuterRef("pk"))
-    )
     missing = Consultation.objects.filter(
         deal=OuterRef("deal"), required=True, status__in=UNSETTLED_CONSULTATION_STATUSES
     )
+    # Only each deal's next meeting: a second meeting in the window is the same escalation.
     return (
-        Meeting.objects.filter(
+        Meeting.objects.next_of_each_deal(now=now)
+        .filter(
             _open_deals_of(_teams(user=user, team_id=team_id)),
-            cancelled=False,
             starts_at__gt=now,
             starts_at__lte=horizon,
         )
         .filter(Exists(missing))
-        .exclude(Exists(earlier))
         .select_related("deal", "deal__customer", "deal__owner", "deal__team")
         .order_by("starts_at", "pk")
     )

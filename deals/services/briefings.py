@@ -15,6 +15,7 @@ from deals.models import (
     BriefingStatus,
     BriefingVersion,
     Concession,
+    Meeting,
     Objection,
     PitchPoint,
     field_label,
@@ -253,14 +254,10 @@ def briefing_submit(*, briefing: Briefing, by: User) -> BriefingVersion:
     return version
 
 
-def next_meeting(*, deal):
-    """The deal's next meeting that is not cancelled, or None."""
-    return deal.meetings.filter(cancelled=False, starts_at__gt=timezone.now()).order_by("starts_at").first()
-
-
 def next_meeting_start(*, deal) -> datetime.datetime | None:
-    """When the next meeting starts: what a briefing decision is needed by."""
-    meeting = next_meeting(deal=deal)
+    """When the deal's next meeting (``MeetingQuerySet.upcoming``) starts: what a decision is needed
+    by. While that meeting is under way, the time has passed: the decision is late."""
+    meeting = Meeting.objects.next_for_deal(deal)
     return meeting.starts_at if meeting else None
 
 

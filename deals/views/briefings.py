@@ -31,7 +31,7 @@ from deals.forms.briefings import (
 )
 from deals.forms.lists import TeamFilterForm
 from deals.home import team_pipeline
-from deals.models import Briefing, BriefingStatus, ConsultationStatus
+from deals.models import Briefing, BriefingStatus, ConsultationStatus, Meeting
 from deals.selectors import (
     approval_queue_briefings,
     approval_queue_count,
@@ -50,7 +50,6 @@ from deals.services.briefings import (
     delegation_create,
     delegation_delete,
     limits_snapshot,
-    next_meeting,
 )
 from teams.models import Role, Team
 
@@ -106,7 +105,7 @@ def _last_return(briefing):
 
 def _who_we_meet(briefing) -> str:
     """A first draft of "who we meet and their interests": the contacts of the next meeting."""
-    meeting = next_meeting(deal=briefing.deal)
+    meeting = Meeting.objects.next_for_deal(briefing.deal)
     if meeting is None:
         return ""
     lines = []
