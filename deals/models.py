@@ -450,6 +450,24 @@ class Activity(models.Model):
         return self.summary
 
 
+class ReadinessChange(models.Model):
+    """A deal moving to ready, or back to preparing (``readiness_refresh``).
+
+    The timeline tells people; these rows tell the code whether a deal was
+    ready at a given moment, e.g. when a meeting started.
+    """
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="readiness_changes")
+    ready = models.BooleanField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["deal", "-at"], name="readiness_change_deal_idx")]
+
+    def __str__(self):
+        return f"{'ready' if self.ready else 'not ready'} at {self.at:%Y-%m-%d %H:%M}"
+
+
 class Department(models.TextChoices):
     BOSS = "boss", "Boss"
     PRODUCTION = "production", "Production"

@@ -4,6 +4,7 @@
 queries; ``readiness_refresh`` moves a deal between preparing and ready.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -24,6 +25,7 @@ from deals.models import (
     PaymentTermRequest,
     PaymentTermStatus,
     PitchPoint,
+    ReadinessChange,
 )
 
 ITEMS = [
@@ -256,6 +258,7 @@ def readiness_refresh(*, deal: Deal) -> Readiness:
 
             old = deal.get_status_display()
             deal.status = new_status
+            ReadinessChange.objects.create(deal=deal, ready=new_status == DealStatus.READY)
             summary = (
                 "is ready for the next meeting: all 7 checks apply"
                 if new_status == DealStatus.READY
@@ -269,3 +272,14 @@ def readiness_refresh(*, deal: Deal) -> Readiness:
                 changes={"Status": {"old": old, "new": deal.get_status_display()}},
             )
     return readiness
+
+
+def ready_at(*, deal: Deal, moment: datetime.datetime) -> bool:
+    """Whether the deal was ready at ``moment``: the last readiness change before it said so."""
+    last = (
+        ReadinessChange.objects.filter(deal=deal, at__lt=moment)
+        .order_by("-at", "-pk")
+        .values_list("ready", flat=True)
+        .first()
+    )
+    return bool(last)

@@ -1171,6 +1171,7 @@ class DealStory:
                     actor=None,
                     changes={"Status": {"old": "Preparing", "new": "Ready"}},
                 )
+                self.c.t_readiness.add(deal_id=self.deal_id, ready=True, at=when)
                 self.updated_at = when
             else:
                 self.status = "preparing"

@@ -18,7 +18,6 @@ from django.utils import formats, timezone
 from deals.access import can_edit_deal
 from deals.models import (
     OPEN_DEAL_STATUSES,
-    Activity,
     Briefing,
     Consultation,
     ConsultationStatus,
@@ -30,6 +29,7 @@ from deals.models import (
     NegotiationReport,
     ReportOutcome,
 )
+from deals.readiness import ready_at
 from deals.selectors_payments import approved_payment_terms, policy_for_team
 from deals.services.activity import activity_record
 from deals.services.briefings import BriefingError, NotAllowed
@@ -383,20 +383,6 @@ def _clean(fields: dict) -> dict:
     if data["outcome"] == ReportOutcome.WON and data["agreed_price"] is None:
         raise BriefingError("A won deal has an agreed price: enter it.")
     return data
-
-
-def ready_at(*, deal: Deal, moment: datetime.datetime) -> bool:
-    """Whether the deal was ready at ``moment``, read from the readiness entries of its timeline."""
-    entry = (
-        Activity.objects.filter(deal=deal, verb="deal_readiness", created_at__lt=moment)
-        .order_by("-created_at", "-pk")
-        .values_list("changes", flat=True)
-        .first()
-    )
-    if not isinstance(entry, dict):
-        return False
-    status = entry.get("Status")
-    return isinstance(status, dict) and status.get("new") == DealStatus.READY.label
 
 
 def report_url(report: NegotiationReport) -> str:
