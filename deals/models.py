@@ -243,15 +243,15 @@ class Briefing(models.Model):
         "walk-away price", max_digits=14, decimal_places=2, null=True, blank=True
     )
     max_discount_pct = models.DecimalField(
-        "maximum discount (%)",
+        "maximum discount",
         max_digits=5,
         decimal_places=2,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
-    quantity_min = models.PositiveIntegerField(null=True, blank=True)
-    quantity_max = models.PositiveIntegerField(null=True, blank=True)
+    quantity_min = models.PositiveIntegerField("minimum quantity", null=True, blank=True)
+    quantity_max = models.PositiveIntegerField("maximum quantity", null=True, blank=True)
     earliest_delivery = models.DateField("earliest delivery we may promise", null=True, blank=True)
     payment_terms = models.CharField("payment terms we may offer", max_length=300, blank=True)
     batna = models.TextField(

@@ -27,6 +27,7 @@ from deals.models import (
     PitchPoint,
     ReadinessChange,
 )
+from deals.snapshot import BriefingSnapshot, LimitsSnapshot, pitch_points_of
 
 ITEMS = [
     ("meeting", "Next meeting scheduled, with the customer contacts we meet"),
@@ -84,27 +85,13 @@ class Readiness:
         return f"{self.done} of {self.total}"
 
 
-def _limit_values(briefing: Briefing) -> dict:
-    from deals.services.briefings import limits_snapshot
-
-    return limits_snapshot(briefing)
-
-
-def _pitch_values(points) -> list[dict]:
-    return [{"feature": p.feature, "benefit": p.benefit, "evidence": p.evidence} for p in points]
-
-
-def _limits_match(approved: dict, current: dict, granted) -> bool:
-    """The current limits are the approved ones.
-
-    Payment terms are finance's to grant: terms that finance approved or
-    countered count as approved without a new round with the manager.
-    """
+def _granted_text(granted) -> str | None:
+    """What the terms finance granted wrote into the briefing's payment-terms limit."""
+    if granted is None:
+        return None
     from deals.services.payments import briefing_payment_terms
 
-    if granted is not None and current.get("payment_terms") == briefing_payment_terms(granted):
-        approved = {**approved, "payment_terms": current["payment_terms"]}
-    return approved == current
+    return briefing_payment_terms(granted)
 
 
 def readiness_for_deals(deals) -> dict[int, Readiness]:
@@ -212,13 +199,15 @@ def _readiness(
         meeting = next_meetings.get(deal.pk)
         briefing = briefings.get(deal.pk)
         approved = briefing.approved_version if briefing else None
-        limits_ok = bool(approved) and _limits_match(
-            approved.snapshot["limits"], _limit_values(briefing), granted_terms.get(deal.pk)
+        snapshot = BriefingSnapshot.from_json(approved.snapshot) if approved else None
+        limits_ok = snapshot is not None and snapshot.limits.approves(
+            LimitsSnapshot.from_briefing(briefing),
+            granted_payment_terms=_granted_text(granted_terms.get(deal.pk)),
         )
         pitch_ok = (
-            bool(approved)
-            and bool(approved.snapshot["pitch_points"])
-            and approved.snapshot["pitch_points"] == _pitch_values(briefing.pitch_points.all())
+            snapshot is not None
+            and bool(snapshot.pitch_points)
+            and snapshot.pitch_points == pitch_points_of(briefing.pitch_points.all())
         )
         result[deal.pk] = Readiness(
             checks={

@@ -13,7 +13,6 @@ from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Window
 from django.utils import timezone
 
 from deals.access import among_deals, memberships_of
-from deals.diffs import snapshot_diff
 from deals.models import (
     Approval,
     ApprovalDelegation,
@@ -26,6 +25,7 @@ from deals.models import (
     OnCall,
     OnCallStatus,
 )
+from deals.snapshot import BriefingSnapshot
 from teams.models import Role, User
 
 
@@ -87,7 +87,9 @@ def briefing_history_entries(*, briefing: Briefing, versions) -> list[VersionEnt
             VersionEntry(
                 version=version,
                 approval=getattr(version, "approval", None),
-                changes=snapshot_diff(previous.snapshot if previous else None, version.snapshot),
+                changes=BriefingSnapshot.from_json(version.snapshot).changes_since(
+                    BriefingSnapshot.from_json(previous.snapshot) if previous else None
+                ),
             )
         )
     return entries
@@ -127,13 +129,17 @@ class QueueItem:
         pct = self.walk_away_pct
         return None if pct is None else Decimal("100") - pct
 
+    @cached_property
+    def snapshot(self) -> BriefingSnapshot:
+        return BriefingSnapshot.from_json(self.version.snapshot)
+
     @property
     def pitch_points(self) -> list[dict]:
-        return self.version.snapshot.get("pitch_points", [])
+        return self.snapshot.pitch_points
 
     @property
     def concessions(self) -> list[dict]:
-        return self.version.snapshot.get("concessions", [])
+        return self.snapshot.concessions
 
     @cached_property
     def changes_since_approved(self) -> list | None:
@@ -141,7 +147,7 @@ class QueueItem:
         approved = self.briefing.approved_version
         if approved is None or approved.pk == self.version.pk:
             return None
-        return snapshot_diff(approved.snapshot, self.version.snapshot)
+        return self.snapshot.changes_since(BriefingSnapshot.from_json(approved.snapshot))
 
     @property
     def discount_floor(self) -> Decimal | None:

@@ -23,7 +23,6 @@ from deals.scale.words import (
     FINANCE_ANSWERS,
     INTERESTS,
     LESSONS,
-    LIMIT_LABELS,
     NEXT_STEPS,
     OBJECTIONS,
     OBJECTIVES,
@@ -39,18 +38,17 @@ from deals.scale.words import (
     STATUS_LABEL,
     WAIVE_REASONS,
 )
-from deals.services.briefings import LIMIT_FIELDS, limits_snapshot
-from deals.services.payments import pct, policy_breaches, terms_summary
+from deals.services.payments import policy_breaches, terms_summary
 from deals.services.reports import ReportReferences, breach_labels, compare_with_references
+from deals.snapshot import LIMIT_FIELDS, LimitsSnapshot
+from negprep.readable import money, pct
 
 
 def _limits_snapshot(values: dict) -> dict:
     """The services' limits snapshot of a briefing holding these values (the others empty)."""
-    return limits_snapshot(SimpleNamespace(**{name: values.get(name) for name in LIMIT_FIELDS}))
-
-
-def _money(value: Decimal) -> str:
-    return f"{value.quantize(CENT):,}"
+    return LimitsSnapshot.from_briefing(
+        SimpleNamespace(**{name: values.get(name) for name in LIMIT_FIELDS})
+    ).to_json()
 
 
 CENT = Decimal("0.01")
@@ -536,18 +534,10 @@ class DealStory:
                 f"started briefing version {version}: approved limits or pitch points changed "
                 "and need approval again",
             )
-            old = _limits_snapshot(limits)
-            new = _limits_snapshot(current_limits)
-            self.activity(
-                when,
-                "briefing_saved",
-                f"saved the briefing (version {version})",
-                changes={
-                    LIMIT_LABELS[k]: {"old": old[k], "new": new[k]}
-                    for k in ("walk_away_price", "max_discount_pct")
-                    if old[k] != new[k]
-                },
-            )
+            old = LimitsSnapshot.from_json(_limits_snapshot(limits))
+            new = LimitsSnapshot.from_json(_limits_snapshot(current_limits))
+            summary = f"saved the briefing (version {version})"
+            self.activity(when, "briefing_saved", summary, changes=new.changes_since(old))
             if state == "resubmitted":
                 snap = self.snapshot(content["text"], current_limits, content)
                 c.t_version.add(
@@ -1005,9 +995,10 @@ class DealStory:
             }
             source = "the finance policy allows"
         limits = self.approved[1] if self.approved else None
+        approved = LimitsSnapshot.from_json(limits) if self.approved else None
         references = ReportReferences(
-            currency=(limits or {}).get("currency") or self.currency,
-            limits=limits,
+            currency=(approved.currency if approved else "") or self.currency,
+            limits=approved,
             approved_version_number=self.approved[0] if self.approved else None,
             terms=terms,
             terms_source=source,
@@ -1094,7 +1085,7 @@ class DealStory:
             day = f"{local.day} {local:%b %Y}"
             parts = []
             if data["agreed_price"] is not None:
-                parts.append(f"{_money(data['agreed_price'])} {references.currency} per unit")
+                parts.append(f"{money(data['agreed_price'], references.currency)} per unit")
             if data["discount_pct"] is not None:
                 parts.append(f"{pct(data['discount_pct'])} % discount")
             summary = OUTCOME_LABEL[outcome] + (f" — {', '.join(parts)}" if parts else "")

@@ -18,7 +18,6 @@ from deals.access import (
     delegations_for,
     require_manager,
 )
-from deals.diffs import snapshot_diff
 from deals.forms.briefings import (
     BriefingForm,
     ConcessionFormSet,
@@ -45,12 +44,11 @@ from deals.services.briefings import (
     StaleBriefing,
     briefing_decide,
     briefing_save,
-    briefing_snapshot,
     briefing_submit,
     delegation_create,
     delegation_delete,
-    limits_snapshot,
 )
+from deals.snapshot import Badge, BriefingSnapshot, LimitsSnapshot
 from teams.models import Role, Team
 
 
@@ -74,7 +72,8 @@ def briefing_panel_context(*, deal, user, consultations: list, granted) -> dict:
     briefing = deal.briefing
     owner_edits = can_edit_deal(user=user, deal=deal)
     approved = briefing.approved_version
-    approved_limits = approved.snapshot["limits"] if approved else None
+    approved_limits = LimitsSnapshot.approved_of(briefing)
+    limits = LimitsSnapshot.from_briefing(briefing)
     return {
         "briefing": briefing,
         "pitch_points": list(briefing.pitch_points.all()),
@@ -82,8 +81,8 @@ def briefing_panel_context(*, deal, user, consultations: list, granted) -> dict:
         "objections": list(briefing.objections.all()),
         "approved_version": approved,
         "approval": getattr(approved, "approval", None) if approved else None,
-        "limits_differ_from_approved": approved_limits is not None
-        and approved_limits != limits_snapshot(briefing),
+        "limit_rows": _limit_rows(limits, granted),
+        "limits_differ_from_approved": approved_limits is not None and approved_limits != limits,
         "can_edit_briefing": owner_edits and not briefing.is_locked,
         "can_submit_briefing": owner_edits
         and briefing.status in (BriefingStatus.DRAFT, BriefingStatus.CHANGES_REQUESTED),
@@ -94,6 +93,31 @@ def briefing_panel_context(*, deal, user, consultations: list, granted) -> dict:
         "approved_payment_terms": granted,
         "consultation_answers": [c for c in consultations if c.status == ConsultationStatus.ANSWERED],
     }
+
+
+def _limit_rows(limits: LimitsSnapshot, granted) -> list:
+    """The briefing's limits, the payment terms marked with where they stand with finance."""
+    rows = limits.rows()
+    if granted is None:
+        return rows
+    for row in rows:
+        if row.name != "payment_terms":
+            continue
+        if limits.payment_terms == granted.briefing_text:
+            by_policy = granted.auto_approved
+            row.badge = Badge(
+                "within finance policy" if by_policy else "set by finance",
+                title="Within the team's finance policy"
+                if by_policy
+                else f"{granted.get_status_display()} by {granted.reviewer}",
+            )
+        else:
+            row.badge = Badge(
+                "differs from what finance granted",
+                title=f"Finance granted: {granted.briefing_text}",
+                warning=True,
+            )
+    return rows
 
 
 def _last_return(briefing):
@@ -275,7 +299,9 @@ def briefing_history_view(request, pk):
         and page.number == 1
         and briefing.status in (BriefingStatus.DRAFT, BriefingStatus.CHANGES_REQUESTED)
     ):
-        draft_changes = snapshot_diff(entries[0].version.snapshot, briefing_snapshot(briefing))
+        draft_changes = BriefingSnapshot.from_briefing(briefing).changes_since(
+            BriefingSnapshot.from_json(entries[0].version.snapshot)
+        )
     return render(
         request,
         "deals/briefing_history.html",

@@ -32,16 +32,15 @@ from deals.selectors_reports import (
     with_missing,
 )
 from deals.services.briefings import BriefingError, NotAllowed
-from deals.services.reports import REPORT_FIELDS, report_file, report_references, target_discount_pct
+from deals.services.reports import REPORT_FIELDS, report_file, report_references
+from deals.snapshot import LimitsSnapshot
 from teams.models import Team, User
 
 
 def _currency(deal) -> str:
     """The currency of the approved limits (the briefing is already loaded by its panel), else the deal's."""
-    briefing = getattr(deal, "briefing", None)
-    approved = briefing.approved_version if briefing else None
-    limits = approved.snapshot.get("limits") if approved else None
-    return (limits or {}).get("currency") or deal.currency
+    limits = LimitsSnapshot.approved_of(getattr(deal, "briefing", None))
+    return (limits.currency if limits else "") or deal.currency
 
 
 REPORTS_ON_DEAL_PAGE = 10
@@ -204,7 +203,6 @@ def report_file_view(request, pk):
         "form": form,
         "report": existing,
         "references": references,
-        "target_discount": target_discount_pct(references.limits),
     }
     return render(request, "deals/report_form.html", context, status=400 if form.errors else 200)
 
@@ -222,7 +220,6 @@ def report_detail(request, pk):
         "meeting": report.meeting,
         "report": report,
         "references": references,
-        "target_discount": target_discount_pct(references.limits),
         "can_edit": can_edit_deal(user=request.user, deal=deal),
     }
     return render(request, "deals/report_detail.html", context)

@@ -63,7 +63,7 @@ def test_rita_arranges_cover_and_prints_the_meeting_brief(live_server, page, tra
     expect(on_call.get_by_role("link", name="+49 30 5550103")).to_have_attribute("href", "tel:+49305550103")
     expect(page.get_by_test_id("brief-co-negotiators")).to_contain_text("Max Morgan comes along.")
     # The approved limits, not the draft's, and a plain word about the draft.
-    expect(page.get_by_test_id("limit-walk-away")).to_have_text("215.00 EUR")
+    expect(page.get_by_test_id("limit-walk-away-price")).to_have_text("215.00 EUR")
     expect(page.get_by_test_id("approval-warning")).to_contain_text(
         "Version 2 is a draft that has not been submitted: the limits below are those approved in version 1."
     )
