@@ -17,6 +17,7 @@ from deals.models import Briefing, Deal, FinancePolicy, PaymentTermRequest, Paym
 from deals.readiness import readiness_refresh
 from deals.services.activity import activity_record
 from deals.services.briefings import BriefingError, NotAllowed, next_meeting_start
+from negprep.readable import pct
 from teams.models import Role, Team, User
 from teams.notifications import notify
 from teams.selectors import members_with_role
@@ -32,11 +33,6 @@ _PAYMENT_TERMS_MAX = Briefing._meta.get_field("payment_terms").max_length
 # typo, not a negotiating position, and must never reach finance.
 MAX_NET_DAYS = 365
 MAX_INSTALMENTS = 60
-
-
-def pct(value) -> str:
-    """A percentage as people write it: 20, 12.5 (never 20.00 or 2E+1)."""
-    return f"{Decimal(value).normalize():f}"
 
 
 def _checks(*, policy: FinancePolicy, net_days, deposit_pct, instalments, early_payment_discount):
