@@ -237,13 +237,14 @@ def escalated_meetings(
     )
     # Only each deal's next meeting: a second meeting in the window is the same escalation.
     return (
-        Meeting.objects.next_of_each_deal(now=now)
-        .filter(
+        Meeting.objects.filter(
             _open_deals_of(_teams(user=user, team_id=team_id)),
+            cancelled=False,
             starts_at__gt=now,
             starts_at__lte=horizon,
         )
         .filter(Exists(missing))
+        .next_of_each_deal(now=now)
         .select_related("deal", "deal__customer", "deal__owner", "deal__team")
         .order_by("starts_at", "pk")
     )

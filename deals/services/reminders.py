@@ -324,8 +324,10 @@ def _window_meetings(*, now, config) -> tuple[str, tuple]:
     and start within the largest window: a deal whose meeting is under way is not reminded of the
     one after it until that meeting ends."""
     meetings = (
-        Meeting.objects.next_of_each_deal(now=now)
-        .filter(starts_at__gt=now, starts_at__lte=now + timedelta(hours=config.windows[0]))
+        Meeting.objects.filter(
+            cancelled=False, starts_at__gt=now, starts_at__lte=now + timedelta(hours=config.windows[0])
+        )
+        .next_of_each_deal(now=now)
         .order_by()
         .values("deal_id", "starts_at", meeting_id=F("pk"))
     )
