@@ -1,9 +1,10 @@
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from deals.formatting import concession
@@ -148,6 +149,51 @@ class MeetingStage(models.TextChoices):
     FINAL = "final", "Final"
 
 
+# A meeting lasts a week at most (``validate_meeting_times`` refuses a longer one).
+MEETING_LONGEST = timedelta(days=7)
+
+
+class MeetingQuerySet(models.QuerySet):
+    """Meetings, with the one rule for what a deal's next meeting is."""
+
+    def upcoming(self, *, now=None) -> "MeetingQuerySet":
+        """The meetings a deal still prepares for, soonest first: not cancelled and not ended yet.
+
+        A deal's next meeting is the first of these. A meeting under way stays the deal's next
+        meeting until it ends: its readiness, its brief and the report after it are about it, so
+        the checklist, the deal list, the reminders and every "needed by" aim at it, not at the
+        meeting after it. What is needed by its start and still missing while it runs is late.
+        """
+        now = now or timezone.now()
+        # One that has not ended started less than MEETING_LONGEST ago: the bound makes every use
+        # a range of the start indexes instead of a walk through the deals' past meetings.
+        return self.filter(cancelled=False, ends_at__gt=now, starts_at__gt=now - MEETING_LONGEST).order_by(
+            "starts_at", "pk"
+        )
+
+    def next_of_each_deal(self, *, now=None) -> "MeetingQuerySet":
+        """Only those of these meetings that are their deal's next meeting (at most one per deal).
+
+        Each is compared with its deal's first upcoming meeting, one index probe per meeting: narrow
+        the meetings first (e.g. to a range of starts) and the cost follows that range.
+        """
+        first = self.model.objects.upcoming(now=now).filter(deal=OuterRef("deal")).values("pk")[:1]
+        return self.filter(pk=Subquery(first))
+
+    def next_for_deal(self, deal, *, now=None) -> "Meeting | None":
+        """The deal's next meeting, or None."""
+        return self.upcoming(now=now).filter(deal=deal).first()
+
+    def next_for_deals(self, deal_ids, *, now=None) -> dict[int, "Meeting"]:
+        """Each of these deals' next meeting by deal id, in one query; deals without one are left out."""
+        next_meeting: dict[int, Meeting] = {}
+        for meeting in (
+            self.upcoming(now=now).filter(deal_id__in=deal_ids).order_by("deal_id", "starts_at", "pk")
+        ):
+            next_meeting.setdefault(meeting.deal_id, meeting)
+        return next_meeting
+
+
 class Meeting(models.Model):
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="meetings")
     starts_at = models.DateTimeField()
@@ -163,6 +209,8 @@ class Meeting(models.Model):
     cancelled_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at"]
@@ -224,15 +272,15 @@ class Briefing(models.Model):
         "walk-away price", max_digits=14, decimal_places=2, null=True, blank=True
     )
     max_discount_pct = models.DecimalField(
-        "maximum discount (%)",
+        "maximum discount",
         max_digits=5,
         decimal_places=2,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
-    quantity_min = models.PositiveIntegerField(null=True, blank=True)
-    quantity_max = models.PositiveIntegerField(null=True, blank=True)
+    quantity_min = models.PositiveIntegerField("minimum quantity", null=True, blank=True)
+    quantity_max = models.PositiveIntegerField("maximum quantity", null=True, blank=True)
     earliest_delivery = models.DateField("earliest delivery we may promise", null=True, blank=True)
     payment_terms = models.CharField("payment terms we may offer", max_length=300, blank=True)
     batna = models.TextField(
@@ -435,6 +483,24 @@ class Activity(models.Model):
 
     def __str__(self):
         return self.summary
+
+
+class ReadinessChange(models.Model):
+    """A deal moving to ready, or back to preparing (``readiness_refresh``).
+
+    The timeline tells people; these rows tell the code whether a deal was
+    ready at a given moment, e.g. when a meeting started.
+    """
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="readiness_changes")
+    ready = models.BooleanField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["deal", "-at"], name="readiness_change_deal_idx")]
+
+    def __str__(self):
+        return f"{'ready' if self.ready else 'not ready'} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class Department(models.TextChoices):

@@ -4,12 +4,12 @@
 queries; ``readiness_refresh`` moves a deal between preparing and ready.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch
-from django.utils import timezone
 
 from deals.models import (
     UNSETTLED_CONSULTATION_STATUSES,
@@ -24,7 +24,9 @@ from deals.models import (
     PaymentTermRequest,
     PaymentTermStatus,
     PitchPoint,
+    ReadinessChange,
 )
+from deals.snapshot import BriefingSnapshot, LimitsSnapshot, pitch_points_of
 
 ITEMS = [
     ("meeting", "Next meeting scheduled, with the customer contacts we meet"),
@@ -87,27 +89,13 @@ class Readiness:
         return f"{self.done} of {self.total}"
 
 
-def _limit_values(briefing: Briefing) -> dict:
-    from deals.services.briefings import limits_snapshot
-
-    return limits_snapshot(briefing)
-
-
-def _pitch_values(points) -> list[dict]:
-    return [{"feature": p.feature, "benefit": p.benefit, "evidence": p.evidence} for p in points]
-
-
-def _limits_match(approved: dict, current: dict, granted) -> bool:
-    """The current limits are the approved ones.
-
-    Payment terms are finance's to grant: terms that finance approved or
-    countered count as approved without a new round with the manager.
-    """
+def _granted_text(granted) -> str | None:
+    """What the terms finance granted wrote into the briefing's payment-terms limit."""
+    if granted is None:
+        return None
     from deals.services.payments import briefing_payment_terms
 
-    if granted is not None and current.get("payment_terms") == briefing_payment_terms(granted):
-        approved = {**approved, "payment_terms": current["payment_terms"]}
-    return approved == current
+    return briefing_payment_terms(granted)
 
 
 def readiness_for_deals(deals) -> dict[int, Readiness]:
@@ -152,27 +140,19 @@ def _counted(meeting: Meeting) -> Meeting:
 
 
 def _next_meetings(ids: list[int]) -> dict[int, Meeting]:
-    """Each deal's next meeting (one under way counts), with what the checks need to know of it."""
-    now = timezone.now()
+    """Each deal's next meeting (``MeetingQuerySet.upcoming``: one under way counts), with what the
+    checks need to know of it."""
     covering = OnCall.objects.filter(
         meeting=OuterRef("pk"),
         status=OnCallStatus.ACCEPTED,
         available_from__lte=OuterRef("starts_at"),
         available_to__gte=OuterRef("ends_at"),
     )
-    upcoming = (
-        Meeting.objects.filter(deal_id__in=ids, cancelled=False, ends_at__gt=now)
-        .annotate(
-            contact_count=Count("contacts", distinct=True),
-            co_negotiator_count=Count("co_negotiators", distinct=True),
-            covered=Exists(covering),
-        )
-        .order_by("deal_id", "starts_at")
-    )
-    next_meeting: dict[int, Meeting] = {}
-    for meeting in upcoming:
-        next_meeting.setdefault(meeting.deal_id, meeting)
-    return next_meeting
+    return Meeting.objects.annotate(
+        contact_count=Count("contacts", distinct=True),
+        co_negotiator_count=Count("co_negotiators", distinct=True),
+        covered=Exists(covering),
+    ).next_for_deals(ids)
 
 
 def _readiness(
@@ -223,13 +203,15 @@ def _readiness(
         meeting = next_meetings.get(deal.pk)
         briefing = briefings.get(deal.pk)
         approved = briefing.approved_version if briefing else None
-        limits_ok = bool(approved) and _limits_match(
-            approved.snapshot["limits"], _limit_values(briefing), granted_terms.get(deal.pk)
+        snapshot = BriefingSnapshot.from_json(approved.snapshot) if approved else None
+        limits_ok = snapshot is not None and snapshot.limits.approves(
+            LimitsSnapshot.from_briefing(briefing),
+            granted_payment_terms=_granted_text(granted_terms.get(deal.pk)),
         )
         pitch_ok = (
-            bool(approved)
-            and bool(approved.snapshot["pitch_points"])
-            and approved.snapshot["pitch_points"] == _pitch_values(briefing.pitch_points.all())
+            snapshot is not None
+            and bool(snapshot.pitch_points)
+            and snapshot.pitch_points == pitch_points_of(briefing.pitch_points.all())
         )
         result[deal.pk] = Readiness(
             checks={
@@ -269,6 +251,7 @@ def readiness_refresh(*, deal: Deal) -> Readiness:
 
             old = deal.get_status_display()
             deal.status = new_status
+            ReadinessChange.objects.create(deal=deal, ready=new_status == DealStatus.READY)
             summary = (
                 "is ready for the next meeting: all 7 checks apply"
                 if new_status == DealStatus.READY
@@ -282,3 +265,14 @@ def readiness_refresh(*, deal: Deal) -> Readiness:
                 changes={"Status": {"old": old, "new": deal.get_status_display()}},
             )
     return readiness
+
+
+def ready_at(*, deal: Deal, moment: datetime.datetime) -> bool:
+    """Whether the deal was ready at ``moment``: the last readiness change before it said so."""
+    last = (
+        ReadinessChange.objects.filter(deal=deal, at__lt=moment)
+        .order_by("-at", "-pk")
+        .values_list("ready", flat=True)
+        .first()
+    )
+    return bool(last)

@@ -13,7 +13,6 @@ from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Window
 from django.utils import timezone
 
 from deals.access import among_deals, memberships_of
-from deals.diffs import snapshot_diff
 from deals.models import (
     Approval,
     ApprovalDelegation,
@@ -27,6 +26,7 @@ from deals.models import (
     OnCall,
     OnCallStatus,
 )
+from deals.snapshot import BriefingSnapshot
 from teams.models import Role, User
 
 
@@ -37,11 +37,9 @@ def start_of_day(day: datetime.date) -> datetime.datetime:
 
 
 def with_next_meeting(deals: QuerySet[Deal], *, stage: bool = False) -> QuerySet[Deal]:
-    """The deals with the start (and, with ``stage``, the stage) of their next meeting, for sorting
-    and filtering in SQL. A meeting under way is still the one the deal is preparing for."""
-    upcoming = Meeting.objects.filter(
-        deal=OuterRef("pk"), cancelled=False, ends_at__gt=timezone.now()
-    ).order_by("starts_at")
+    """The deals with the start (and, with ``stage``, the stage) of their next meeting
+    (``MeetingQuerySet.upcoming``), for sorting and filtering in SQL."""
+    upcoming = Meeting.objects.upcoming().filter(deal=OuterRef("pk"))
     deals = deals.annotate(next_meeting_at=Subquery(upcoming.values("starts_at")[:1]))
     if stage:
         deals = deals.annotate(next_meeting_stage=Subquery(upcoming.values("stage")[:1]))
@@ -97,7 +95,9 @@ def briefing_history_entries(*, briefing: Briefing, versions) -> list[VersionEnt
             VersionEntry(
                 version=version,
                 approval=getattr(version, "approval", None),
-                changes=snapshot_diff(previous.snapshot if previous else None, version.snapshot),
+                changes=BriefingSnapshot.from_json(version.snapshot).changes_since(
+                    BriefingSnapshot.from_json(previous.snapshot) if previous else None
+                ),
             )
         )
     return entries
@@ -137,13 +137,17 @@ class QueueItem:
         pct = self.walk_away_pct
         return None if pct is None else Decimal("100") - pct
 
+    @cached_property
+    def snapshot(self) -> BriefingSnapshot:
+        return BriefingSnapshot.from_json(self.version.snapshot)
+
     @property
     def pitch_points(self) -> list[dict]:
-        return self.version.snapshot.get("pitch_points", [])
+        return self.snapshot.pitch_points
 
     @property
     def concessions(self) -> list[dict]:
-        return self.version.snapshot.get("concessions", [])
+        return self.snapshot.concessions
 
     @cached_property
     def changes_since_approved(self) -> list | None:
@@ -151,7 +155,7 @@ class QueueItem:
         approved = self.briefing.approved_version
         if approved is None or approved.pk == self.version.pk:
             return None
-        return snapshot_diff(approved.snapshot, self.version.snapshot)
+        return self.snapshot.changes_since(BriefingSnapshot.from_json(approved.snapshot))
 
     @property
     def discount_floor(self) -> Decimal | None:

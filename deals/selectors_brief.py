@@ -5,12 +5,8 @@ The caller has already passed the access gate (``meeting_for_user``);
 many people are on call or consultations the deal has.
 """
 
-import datetime
 import re
 from dataclasses import dataclass
-from decimal import Decimal
-
-from django.utils.dateparse import parse_date
 
 from deals.models import (
     Briefing,
@@ -27,7 +23,7 @@ from deals.models import (
 from deals.readiness import readiness_for_deal
 from deals.selectors_consultations import consultations_for_deal
 from deals.selectors_payments import approved_payment_terms
-from deals.services.briefings import TEXT_FIELDS
+from deals.snapshot import TEXT_FIELDS, Badge, BriefingSnapshot, LimitRow, LimitsSnapshot
 
 # How a version that is not the approved one stands, in words for the warning box.
 _VERSION_STATE = {
@@ -36,7 +32,6 @@ _VERSION_STATE = {
     BriefingStatus.CHANGES_REQUESTED: "was returned for changes",
     BriefingStatus.APPROVED: "is approved",
 }
-_MONEY = ("list_price", "target_price", "walk_away_price")
 
 
 @dataclass
@@ -46,40 +41,6 @@ class BriefText:
     label: str
     text: str
     approved: bool
-
-
-@dataclass
-class ApprovedLimits:
-    currency: str
-    list_price: Decimal | None
-    target_price: Decimal | None
-    walk_away_price: Decimal | None
-    max_discount_pct: Decimal | None
-    quantity_min: int | None
-    quantity_max: int | None
-    earliest_delivery: datetime.date | None
-    payment_terms: str
-    batna: str
-
-
-def _decimal(value) -> Decimal | None:
-    return None if value in (None, "") else Decimal(value)
-
-
-def approved_limits(snapshot_limits: dict) -> ApprovedLimits:
-    """The limits of an approved snapshot, typed again (snapshots hold JSON strings)."""
-    limits = dict(snapshot_limits)
-    earliest = limits.get("earliest_delivery")
-    return ApprovedLimits(
-        currency=limits.get("currency") or "",
-        **{name: _decimal(limits.get(name)) for name in _MONEY},
-        max_discount_pct=_decimal(limits.get("max_discount_pct")),
-        quantity_min=limits.get("quantity_min"),
-        quantity_max=limits.get("quantity_max"),
-        earliest_delivery=parse_date(earliest) if earliest else None,
-        payment_terms=limits.get("payment_terms") or "",
-        batna=limits.get("batna") or "",
-    )
 
 
 def _approval_warning(briefing: Briefing | None) -> str:
@@ -101,16 +62,15 @@ def _approval_warning(briefing: Briefing | None) -> str:
     return ""
 
 
-def _texts(briefing: Briefing | None) -> list[BriefText]:
+def _texts(briefing: Briefing | None, snapshot: BriefingSnapshot | None) -> list[BriefText]:
     if briefing is None:
         return []
-    approved = briefing.approved_version
-    approved_text = approved.snapshot.get("text", {}) if approved else {}
+    approved_text = snapshot.text if snapshot else {}
     return [
         BriefText(
             label=field_label(Briefing, name),
             text=getattr(briefing, name),
-            approved=approved is not None and approved_text.get(name) == getattr(briefing, name),
+            approved=snapshot is not None and approved_text.get(name) == getattr(briefing, name),
         )
         for name in TEXT_FIELDS
         if getattr(briefing, name)
@@ -130,13 +90,25 @@ def _consultation_lines(consultations: list[Consultation]) -> tuple[list, list, 
     return answered, waived, owed
 
 
-def _payment_terms(limits: ApprovedLimits | None, granted, readiness) -> dict:
+def _payment_terms(limits: LimitsSnapshot | None, granted, readiness) -> dict:
     """Terms finance granted (or the policy approved) stand; otherwise the manager-approved limit."""
     return {
-        "text": granted.briefing_text if granted else (limits.payment_terms if limits else ""),
+        "text": granted.briefing_text if granted else ((limits.payment_terms if limits else None) or ""),
         "by_finance": granted is not None,
         "pending": not readiness.checks["payment_terms"],
     }
+
+
+def _limit_rows(limits: LimitsSnapshot, payment_terms: dict) -> list[LimitRow]:
+    """The approved limits as the brief lists them, with the payment terms in force."""
+    rows = limits.rows()
+    for row in rows:
+        if row.name == "payment_terms":
+            row.text = payment_terms["text"]
+            row.badge = Badge("finance") if payment_terms["by_finance"] else None
+            if payment_terms["pending"]:
+                row.warning = "A payment-term request is waiting for finance: offer nothing beyond this."
+    return rows
 
 
 def people_for_meeting(*, meeting: Meeting) -> dict:
@@ -183,14 +155,15 @@ def brief_for_meeting(*, meeting: Meeting) -> dict:
         .first()
     )
     approved = briefing.approved_version if briefing else None
-    snapshot = approved.snapshot if approved else {}
-    limits = approved_limits(snapshot["limits"]) if approved else None
+    snapshot = BriefingSnapshot.from_json(approved.snapshot) if approved else None
+    limits = snapshot.limits if snapshot else None
 
     consultations = list(consultations_for_deal(deal=deal))
     answered, waived, owed = _consultation_lines(consultations)
     granted = approved_payment_terms(deal=deal)
     readiness = readiness_for_deal(deal, briefing=briefing, consultations=consultations, granted=granted)
     next_meeting = readiness.next_meeting
+    payment_terms = _payment_terms(limits, granted, readiness)
 
     return {
         **people_for_meeting(meeting=meeting),
@@ -198,12 +171,13 @@ def brief_for_meeting(*, meeting: Meeting) -> dict:
         "approved_version": approved,
         "approval": getattr(approved, "approval", None) if approved else None,
         "approval_warning": _approval_warning(briefing),
-        "texts": _texts(briefing),
+        "texts": _texts(briefing, snapshot),
         "limits": limits,
-        "pitch_points": snapshot.get("pitch_points", []),
-        "objections": snapshot.get("objections", []),
-        "concessions": snapshot.get("concessions", []),
-        "payment_terms": _payment_terms(limits, granted, readiness),
+        "limit_rows": _limit_rows(limits, payment_terms) if limits else [],
+        "pitch_points": snapshot.pitch_points if snapshot else [],
+        "objections": snapshot.objections if snapshot else [],
+        "concessions": snapshot.concessions if snapshot else [],
+        "payment_terms": payment_terms,
         "answered_consultations": answered,
         "waived_consultations": waived,
         "owed_consultations": owed,

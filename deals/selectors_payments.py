@@ -3,7 +3,6 @@
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from deals.access import in_teams, memberships_of
 from deals.models import Deal, FinancePolicy, Meeting, PaymentTermRequest, PaymentTermStatus
@@ -94,15 +93,10 @@ def compare_with_policy(request: PaymentTermRequest, policy: FinancePolicy, due=
     )
 
 
-def _next_meetings(deal_ids) -> dict[int, object]:
-    starts = {}
-    for deal_id, starts_at in (
-        Meeting.objects.filter(deal_id__in=deal_ids, cancelled=False, starts_at__gt=timezone.now())
-        .order_by("deal_id", "starts_at")
-        .values_list("deal_id", "starts_at")
-    ):
-        starts.setdefault(deal_id, starts_at)
-    return starts
+def _next_meeting_starts(deal_ids) -> dict[int, object]:
+    """When each deal's next meeting starts: what finance's decision is needed by."""
+    meetings = Meeting.objects.only("deal_id", "starts_at").next_for_deals(deal_ids)
+    return {deal_id: meeting.starts_at for deal_id, meeting in meetings.items()}
 
 
 QUEUE_RELATED = ["deal", "deal__customer", "deal__owner", "deal__team", "requested_by"]
@@ -131,7 +125,7 @@ def payment_queue_items(*, requests) -> list[PolicyComparison]:
         return []
     with_terms_text(requests)
     policies = policies_by_team({r.deal.team_id for r in requests})
-    due = _next_meetings({r.deal_id for r in requests})
+    due = _next_meeting_starts({r.deal_id for r in requests})
     return [compare_with_policy(r, policies[r.deal.team_id], due.get(r.deal_id)) for r in requests]
 
 

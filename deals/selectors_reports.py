@@ -21,7 +21,7 @@ from deals.models import (
     ReportOutcome,
 )
 from deals.selectors import first_rows_and_count, start_of_day
-from deals.services.reports import target_discount_pct
+from deals.snapshot import LimitsSnapshot
 from teams.models import Role, Team, User
 
 BREACH_REPORTS_ON_HOME = 10
@@ -148,18 +148,6 @@ class TeamResults:
         return self.average_discount - self.average_target_discount
 
 
-def _agreed_discount(
-    *, discount_pct: Decimal | None, agreed_price: Decimal | None, limits: dict | None
-) -> Decimal | None:
-    """The discount as reported, else the one the agreed price means against the approved list price."""
-    if discount_pct is not None:
-        return Decimal(discount_pct)
-    list_price = (limits or {}).get("list_price")
-    if agreed_price is None or not list_price or Decimal(list_price) == 0:
-        return None
-    return ((Decimal("1") - agreed_price / Decimal(list_price)) * 100).quantize(Decimal("0.01"))
-
-
 def team_results(*, user: User, date_from: datetime.date, date_to: datetime.date) -> list[TeamResults]:
     """Per team the user manages, the results of the meetings held from ``date_from`` to ``date_to``
     (inclusive, in the current time zone); three queries however many reports there are.
@@ -205,8 +193,10 @@ def team_results(*, user: User, date_from: datetime.date, date_to: datetime.date
             rate.lost += 1
         else:
             rate.open += 1
-        discount = _agreed_discount(discount_pct=discount_pct, agreed_price=agreed_price, limits=limits)
-        target = target_discount_pct(limits)
+        approved = LimitsSnapshot.from_json(limits)
+        # The discount as reported, else the one the agreed price means off the approved list price.
+        discount = Decimal(discount_pct) if discount_pct is not None else approved.discount_at(agreed_price)
+        target = approved.target_discount_pct()
         # Only reports with both numbers compare like with like.
         if discount is not None and target is not None:
             result.discounts.append(discount)
@@ -238,16 +228,14 @@ def escalated_meetings(
     *, user: User, team_id: int | None = None, now: datetime.datetime | None = None
 ) -> QuerySet[Meeting]:
     """Each deal's next meeting inside the escalation window, when the deal still misses a required
-    consultation, soonest first (sorted and bounded in SQL)."""
+    consultation, soonest first (sorted and bounded in SQL). The reminder sweep escalates the same
+    meetings: a deal whose meeting is under way has no meeting ahead to escalate yet."""
     now = now or timezone.now()
     horizon = now + datetime.timedelta(hours=settings.NEGPREP_ESCALATION_FROM_HOURS)
-    # Only each deal's next meeting: a second meeting in the window is the same escalation.
-    earlier = Meeting.objects.filter(deal=OuterRef("deal"), cancelled=False, starts_at__gt=now).filter(
-        Q(starts_at__lt=OuterRef("starts_at")) | Q(starts_at=OuterRef("starts_at"), pk__lt=OuterRef("pk"))
-    )
     missing = Consultation.objects.filter(
         deal=OuterRef("deal"), required=True, status__in=UNSETTLED_CONSULTATION_STATUSES
     )
+    # Only each deal's next meeting: a second meeting in the window is the same escalation.
     return (
         Meeting.objects.filter(
             _open_deals_of(_teams(user=user, team_id=team_id)),
@@ -256,7 +244,7 @@ def escalated_meetings(
             starts_at__lte=horizon,
         )
         .filter(Exists(missing))
-        .exclude(Exists(earlier))
+        .next_of_each_deal(now=now)
         .select_related("deal", "deal__customer", "deal__owner", "deal__team")
         .order_by("starts_at", "pk")
     )

@@ -30,8 +30,7 @@ class BriefingForm(forms.ModelForm):
             "list_price": "List price (per unit)",
             "target_price": "Target price (per unit)",
             "walk_away_price": "Walk-away price (per unit)",
-            "quantity_min": "Minimum quantity",
-            "quantity_max": "Maximum quantity",
+            "max_discount_pct": "Maximum discount (%)",
         }
         help_texts = {
             "objectives": "What a good outcome of this negotiation looks like.",

@@ -37,6 +37,7 @@ from deals.models import (
     OnCall,
     PaymentTermRequest,
     PitchPoint,
+    ReadinessChange,
 )
 from deals.scale.bulk import BulkWriter
 from deals.scale.plan import (
@@ -158,6 +159,7 @@ class Company:
         self.t_co_request = w.table(CoNegotiatorRequest)
         self.t_report = w.table(NegotiationReport)
         self.t_activity = w.table(Activity)
+        self.t_readiness = w.table(ReadinessChange)
         self.t_notification = w.table(Notification)
 
     # The deals of one team ---------------------------------------------------------------------

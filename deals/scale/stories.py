@@ -25,7 +25,6 @@ from deals.scale.words import (
     FINANCE_ANSWERS,
     INTERESTS,
     LESSONS,
-    LIMIT_LABELS,
     NEXT_STEPS,
     OBJECTIONS,
     OBJECTIVES,
@@ -41,14 +40,16 @@ from deals.scale.words import (
     STATUS_LABEL,
     WAIVE_REASONS,
 )
-from deals.services.briefings import LIMIT_FIELDS, limits_snapshot
 from deals.services.payments import terms_summary
 from deals.services.reports import ReportReferences, breach_labels, compare_with_references
+from deals.snapshot import LIMIT_FIELDS, LimitsSnapshot
 
 
 def _limits_snapshot(values: dict) -> dict:
     """The services' limits snapshot of a briefing holding these values (the others empty)."""
-    return limits_snapshot(SimpleNamespace(**{name: values.get(name) for name in LIMIT_FIELDS}))
+    return LimitsSnapshot.from_briefing(
+        SimpleNamespace(**{name: values.get(name) for name in LIMIT_FIELDS})
+    ).to_json()
 
 
 CENT = Decimal("0.01")
@@ -534,18 +535,10 @@ class DealStory:
                 f"started briefing version {version}: approved limits or pitch points changed "
                 "and need approval again",
             )
-            old = _limits_snapshot(limits)
-            new = _limits_snapshot(current_limits)
-            self.activity(
-                when,
-                "briefing_saved",
-                f"saved the briefing (version {version})",
-                changes={
-                    LIMIT_LABELS[k]: {"old": old[k], "new": new[k]}
-                    for k in ("walk_away_price", "max_discount_pct")
-                    if old[k] != new[k]
-                },
-            )
+            old = LimitsSnapshot.from_json(_limits_snapshot(limits))
+            new = LimitsSnapshot.from_json(_limits_snapshot(current_limits))
+            summary = f"saved the briefing (version {version})"
+            self.activity(when, "briefing_saved", summary, changes=new.changes_since(old))
             if state == "resubmitted":
                 snap = self.snapshot(content["text"], current_limits, content)
                 c.t_version.add(
@@ -1003,9 +996,10 @@ class DealStory:
             }
             source = "the finance policy allows"
         limits = self.approved[1] if self.approved else None
+        approved = LimitsSnapshot.from_json(limits) if self.approved else None
         references = ReportReferences(
-            currency=(limits or {}).get("currency") or self.currency,
-            limits=limits,
+            currency=(approved.currency if approved else "") or self.currency,
+            limits=approved,
             approved_version_number=self.approved[0] if self.approved else None,
             terms=terms,
             terms_source=source,
@@ -1169,6 +1163,7 @@ class DealStory:
                     actor=None,
                     changes={"Status": {"old": "Preparing", "new": "Ready"}},
                 )
+                self.c.t_readiness.add(deal_id=self.deal_id, ready=True, at=when)
                 self.updated_at = when
             else:
                 self.status = "preparing"

@@ -408,9 +408,3 @@ STATUS_LABEL = {
     "lost": "Lost",
     "withdrawn": "Withdrawn",
 }
-LIMIT_LABELS = {
-    "list_price": "List price",
-    "target_price": "Target price",
-    "walk_away_price": "Walk-away price",
-    "max_discount_pct": "Maximum discount (%)",
-}

@@ -1,7 +1,6 @@
 """Writes about briefings: saving drafts, submitting, deciding, delegating."""
 
 import datetime
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,64 +14,31 @@ from deals.models import (
     BriefingStatus,
     BriefingVersion,
     Concession,
+    Meeting,
     Objection,
     PitchPoint,
     field_label,
 )
 from deals.readiness import readiness_refresh
 from deals.services.activity import activity_record
+from deals.snapshot import (
+    CONCESSION_FIELDS,
+    LIMIT_FIELDS,
+    OBJECTION_FIELDS,
+    PITCH_FIELDS,
+    TEXT_FIELDS,
+    BriefingSnapshot,
+    LimitsSnapshot,
+    pitch_points_of,
+)
 from negprep.errors import Invalid, NotAllowed, Stale
 from teams.models import Role, Team, User
 from teams.notifications import notify
 from teams.selectors import members_with_role
 
-TEXT_FIELDS = ["objectives", "approach", "attendees_interests"]
-LIMIT_FIELDS = [
-    "currency",
-    "list_price",
-    "target_price",
-    "walk_away_price",
-    "max_discount_pct",
-    "quantity_min",
-    "quantity_max",
-    "earliest_delivery",
-    "payment_terms",
-    "batna",
-]
 EDITABLE_FIELDS = TEXT_FIELDS + LIMIT_FIELDS
-PITCH_FIELDS = ["feature", "benefit", "evidence"]
-OBJECTION_FIELDS = ["objection", "answer"]
-CONCESSION_FIELDS = ["give", "get"]
 
 
-def _json_value(value):
-    if value is None or value == "":
-        return None
-    if isinstance(value, Decimal):
-        # Money and percentages have two decimals; quantizing makes 230 and 230.00 compare equal.
-        return str(value.quantize(Decimal("0.01")))
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
-
-
-def limits_snapshot(briefing: Briefing) -> dict:
-    return {name: _json_value(getattr(briefing, name)) for name in LIMIT_FIELDS}
-
-
-def _rows_snapshot(rows, fields) -> list[dict]:
-    return [{name: getattr(row, name) for name in fields} for row in rows]
-
-
-def briefing_snapshot(briefing: Briefing) -> dict:
-    """Everything a submitted version froze, JSON-safe."""
-    return {
-        "text": {name: getattr(briefing, name) for name in TEXT_FIELDS},
-        "limits": limits_snapshot(briefing),
-        "pitch_points": _rows_snapshot(briefing.pitch_points.all(), PITCH_FIELDS),
-        "objections": _rows_snapshot(briefing.objections.all(), OBJECTION_FIELDS),
-        "concessions": _rows_snapshot(briefing.concessions.all(), CONCESSION_FIELDS),
-    }
 
 
 def _replace_rows(model, briefing, rows: list[dict], fields: list[str]) -> None:
@@ -83,14 +49,6 @@ def _replace_rows(model, briefing, rows: list[dict], fields: list[str]) -> None:
             for index, row in enumerate(rows)
         ]
     )
-
-
-def _limit_changes(before: dict, after: dict) -> dict:
-    return {
-        field_label(Briefing, name): {"old": before[name], "new": after[name]}
-        for name in LIMIT_FIELDS
-        if before[name] != after[name]
-    }
 
 
 def _lock(briefing: Briefing) -> Briefing:
@@ -130,16 +88,16 @@ def briefing_save(
         if current.status == BriefingStatus.SUBMITTED:
             raise Invalid("The briefing is waiting for approval and cannot be changed now.")
 
-        limits_before = limits_snapshot(current)
-        pitch_before = _rows_snapshot(current.pitch_points.all(), PITCH_FIELDS)
+        limits_before = LimitsSnapshot.from_briefing(current)
+        pitch_before = pitch_points_of(current.pitch_points.all())
         for name in EDITABLE_FIELDS:
             if name in fields:
                 setattr(current, name, fields[name])
         _replace_rows(PitchPoint, current, pitch_points, PITCH_FIELDS)
         _replace_rows(Objection, current, objections, OBJECTION_FIELDS)
         _replace_rows(Concession, current, concessions, CONCESSION_FIELDS)
-        limits_after = limits_snapshot(current)
-        pitch_after = _rows_snapshot(current.pitch_points.all(), PITCH_FIELDS)
+        limits_after = LimitsSnapshot.from_briefing(current)
+        pitch_after = pitch_points_of(current.pitch_points.all())
 
         approval_relevant = limits_before != limits_after or pitch_before != pitch_after
         if current.status == BriefingStatus.APPROVED and approval_relevant:
@@ -155,7 +113,7 @@ def briefing_save(
         current.revision += 1
         current.updated_by = by
         current.save()
-        changes = _limit_changes(limits_before, limits_after)
+        changes = limits_after.changes_since(limits_before)
         if pitch_before != pitch_after:
             changes["Pitch points"] = {
                 "old": "; ".join(p["feature"] for p in pitch_before) or None,
@@ -212,7 +170,7 @@ def briefing_submit(*, briefing: Briefing, by: User) -> BriefingVersion:
         version = BriefingVersion.objects.create(
             briefing=current,
             number=current.version,
-            snapshot=briefing_snapshot(current),
+            snapshot=BriefingSnapshot.from_briefing(current).to_json(),
             submitted_by=by,
             submitted_at=timezone.now(),
         )
@@ -242,14 +200,10 @@ def briefing_submit(*, briefing: Briefing, by: User) -> BriefingVersion:
     return version
 
 
-def next_meeting(*, deal):
-    """The deal's next meeting that is not cancelled, or None."""
-    return deal.meetings.filter(cancelled=False, starts_at__gt=timezone.now()).order_by("starts_at").first()
-
-
 def next_meeting_start(*, deal) -> datetime.datetime | None:
-    """When the next meeting starts: what a briefing decision is needed by."""
-    meeting = next_meeting(deal=deal)
+    """When the deal's next meeting (``MeetingQuerySet.upcoming``) starts: what a decision is needed
+    by. While that meeting is under way, the time has passed: the decision is late."""
+    meeting = Meeting.objects.next_for_deal(deal)
     return meeting.starts_at if meeting else None
 
 
@@ -294,10 +248,7 @@ def briefing_decide(*, briefing: Briefing, by: User, approve: bool, comment: str
             manager=by,
             on_behalf_of=on_behalf_of,
             comment=comment,
-            snapshot={
-                "limits": version.snapshot["limits"],
-                "pitch_points": version.snapshot["pitch_points"],
-            },
+            snapshot=BriefingSnapshot.from_json(version.snapshot).approval_json(),
             decided_at=timezone.now(),
         )
         behalf = f" on behalf of {on_behalf_of}" if on_behalf_of else ""

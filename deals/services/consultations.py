@@ -22,6 +22,7 @@ from deals.models import (
     ConsultationStatus,
     Deal,
     Department,
+    Meeting,
     PaymentTermRequest,
     PaymentTermStatus,
 )
@@ -300,15 +301,18 @@ def _was_asked(consultation: Consultation) -> list[User]:
 
 def consultation_default_due(*, deal: Deal, now: datetime.datetime | None = None) -> datetime.datetime:
     """The configured lead before the next meeting, or the meeting's start when that is
-    already too close; 48 hours from now when no meeting is planned."""
+    already too close, or its end while it is under way (an answer still helps in the room);
+    48 hours from now when no meeting is planned."""
     now = now or timezone.now()
-    start = next_meeting_start(deal=deal)
-    if start is None:
+    meeting = Meeting.objects.next_for_deal(deal, now=now)
+    if meeting is None:
         due = now + NO_MEETING_DUE
+    elif meeting.starts_at <= now:
+        due = meeting.ends_at
     else:
-        due = start - timedelta(hours=settings.NEGPREP_CONSULTATION_LEAD_HOURS)
+        due = meeting.starts_at - timedelta(hours=settings.NEGPREP_CONSULTATION_LEAD_HOURS)
         if due <= now:
-            due = start
+            due = meeting.starts_at
     return due.replace(second=0, microsecond=0)
 
 
@@ -359,7 +363,8 @@ def consultation_request(
             raise Invalid("The due time is in the past: pick a time that is still ahead.", field="due_at")
         else:
             meeting_start = next_meeting_start(deal=deal)
-            if meeting_start is not None and due_at > meeting_start:
+            # Once the next meeting is under way, any time ahead will do: the answer is late already.
+            if meeting_start is not None and now < meeting_start < due_at:
                 when = formats.date_format(timezone.localtime(meeting_start), "D j M, H:i")
                 raise Invalid(
                     f"The answer is needed before the next meeting ({when}): "

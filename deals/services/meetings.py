@@ -8,7 +8,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deals.access import can_edit_deal
-from deals.models import CoNegotiatorStatus, Contact, Deal, Meeting, MeetingStage, OnCallStatus
+from deals.models import (
+    MEETING_LONGEST,
+    CoNegotiatorStatus,
+    Contact,
+    Deal,
+    Meeting,
+    MeetingStage,
+    OnCallStatus,
+)
 from deals.readiness import readiness_refresh
 from deals.services.activity import activity_record
 from negprep.errors import Invalid, NotAllowed
@@ -26,10 +34,10 @@ MEETING_CHANGE_LABELS = {
 }
 
 
-# A meeting is planned within a few years and lasts days at most; anything
-# beyond is a typo (and far dates cannot be shown in every time zone).
+# A meeting is planned within a few years and lasts days at most (MEETING_LONGEST,
+# which the next-meeting queries rely on); anything beyond is a typo (and far
+# dates cannot be shown in every time zone).
 MEETING_HORIZON = timedelta(days=3 * 365)
-MEETING_LONGEST = timedelta(days=7)
 
 
 def validate_meeting_times(

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Subquery
+from django.db.models import F, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -225,16 +225,13 @@ WHERE NOT EXISTS (
 )
 """
 
-# Meetings within the largest window (a range of the partial index on
-# upcoming meetings), only each deal's first; then the required unsettled
-# consultations of their deals (a small partial index); the deals are read
-# only for meetings that owe something.
+# The deals' next meetings within the largest window (``_window_meetings``:
+# a range of the partial index on upcoming meetings); then the required
+# unsettled consultations of their deals (a small partial index); the deals
+# are read only for meetings that owe something.
 _CONSULTATIONS_DUE = """
 WITH window_meeting AS (
-    SELECT m.id AS meeting_id, m.deal_id, m.starts_at,
-           ROW_NUMBER() OVER (PARTITION BY m.deal_id ORDER BY m.starts_at, m.id) AS nth
-    FROM {meeting} m
-    WHERE m.cancelled = %s AND m.starts_at > %s AND m.starts_at <= %s
+    {window_meetings}
 ),
 unsettled AS (
     SELECT w.meeting_id, w.starts_at, d.team_id, d.owner_id, {window} AS window_hours,
@@ -243,7 +240,7 @@ unsettled AS (
     FROM window_meeting w
     JOIN {consultation} c ON c.deal_id = w.deal_id
     JOIN {deal} d ON d.id = w.deal_id
-    WHERE w.nth = 1 AND c.required = %s AND c.status IN ({unsettled}) AND d.status IN ({open_deals})
+    WHERE c.required = %s AND c.status IN ({unsettled}) AND d.status IN ({open_deals})
 ),
 owing AS (
     SELECT DISTINCT meeting_id, starts_at, team_id, owner_id, window_hours FROM unsettled
@@ -322,6 +319,21 @@ def _fetch(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _window_meetings(*, now, config) -> tuple[str, tuple]:
+    """The SQL of the meetings that are their deal's next meeting (``MeetingQuerySet.upcoming``)
+    and start within the largest window: a deal whose meeting is under way is not reminded of the
+    one after it until that meeting ends."""
+    meetings = (
+        Meeting.objects.filter(
+            cancelled=False, starts_at__gt=now, starts_at__lte=now + timedelta(hours=config.windows[0])
+        )
+        .next_of_each_deal(now=now)
+        .order_by()
+        .values("deal_id", "starts_at", meeting_id=F("pk"))
+    )
+    return meetings.query.sql_with_params()
+
+
 def _consultation_keys_due(*, now, config) -> list[tuple]:
     """(kind, meeting id, consultation id, recipient id, window) of each consultation reminder
     and escalation due now and not in the ledger yet.
@@ -338,7 +350,9 @@ def _consultation_keys_due(*, now, config) -> list[tuple]:
     )
     roles = list(DEPARTMENT_ROLES.items())
     department_role = "CASE u.department " + " ".join("WHEN %s THEN %s" for _ in roles) + " END"
+    window_meetings, window_meetings_params = _window_meetings(now=now, config=config)
     sql = _CONSULTATIONS_DUE.format(
+        window_meetings=window_meetings,
         window=window,
         open_deals=_placeholders(OPEN_DEAL_STATUSES),
         unsettled=_placeholders(UNSETTLED_CONSULTATION_STATUSES),
@@ -346,9 +360,7 @@ def _consultation_keys_due(*, now, config) -> list[tuple]:
         **_tables(),
     ) + _NOT_SENT.format(per_row=_per_row(), **_tables())
     params = [
-        False,
-        adapt(now),
-        adapt(now + timedelta(hours=config.windows[0])),
+        *window_meetings_params,
         *window_params,
         True,
         *UNSETTLED_CONSULTATION_STATUSES,

@@ -13,13 +13,12 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 
+from deals import formatting
 from deals.access import can_edit_deal
-from deals.formatting import money, pct
 from deals.models import (
     OPEN_DEAL_STATUSES,
-    Activity,
     Briefing,
     Consultation,
     ConsultationStatus,
@@ -31,9 +30,11 @@ from deals.models import (
     NegotiationReport,
     ReportOutcome,
 )
+from deals.readiness import ready_at
 from deals.selectors_payments import approved_payment_terms, policy_for_team
 from deals.services.activity import activity_record
 from deals.services.payments import granted_terms
+from deals.snapshot import FIGURE_KINDS, LimitRow, LimitsSnapshot, limit_breach_labels, limited_terms
 from negprep.errors import Invalid, NotAllowed
 from teams.models import Role, User
 from teams.notifications import notify
@@ -55,18 +56,11 @@ REPORT_FIELDS = [
     "lessons",
 ]
 TEXT_FIELDS = ["payment_terms", "concessions_given", "concessions_received", "next_steps", "lessons"]
-# Terms the approved limits govern: agreeing to any of them without approved limits is a breach.
-LIMITED_TERMS = ["agreed_price", "discount_pct", "quantity", "delivery_date"]
 COMMITTING_DEPARTMENTS = [Department.PRODUCTION, Department.SUPPLY_CHAIN]
 
-# Short names of the breaches, for e-mail subjects and lists.
+# Short names of the breaches, for e-mail subjects and lists (a limit's own: ``deals.snapshot``).
 BREACH_LABELS = {
     "no_approved_limits": "no approved limits",
-    "price_under_walk_away": "price under walk-away",
-    "discount_over_max": "discount over the maximum",
-    "quantity_below_range": "quantity below the approved range",
-    "quantity_above_range": "quantity above the approved range",
-    "delivery_before_approved": "delivery earlier than approved",
     "delivery_before_production": "delivery earlier than production committed",
     "delivery_before_supply_chain": "delivery earlier than supply chain committed",
     "net_days_over": "net days beyond what finance approved",
@@ -90,66 +84,31 @@ FINAL_OUTCOMES = [ReportOutcome.WON, ReportOutcome.LOST]
 class ReportReferences:
     """Everything a report is checked against, read once per deal.
 
-    ``limits`` are the approved snapshot's limits (``None`` without an approved
-    version); ``terms`` are the payment terms in force, with ``terms_source``
-    saying whether finance granted them or they are the policy's standard;
+    ``limits`` are the approved version's limits (``None`` without one);
+    ``terms`` are the payment terms in force, with ``terms_source`` saying
+    whether finance granted them or they are the policy's standard;
     ``commitments`` maps a department to the latest date it committed to.
     """
 
     currency: str
-    limits: dict | None
+    limits: LimitsSnapshot | None
     approved_version_number: int | None
     terms: dict
     terms_source: str
     terms_granted: bool
     commitments: dict[str, datetime.date] = field(default_factory=dict)
 
-    def limit(self, name: str):
-        return None if self.limits is None else self.limits.get(name)
-
-    def decimal_limit(self, name: str) -> Decimal | None:
-        return _decimal(self.limit(name))
-
-    def int_limit(self, name: str) -> int | None:
-        value = self.limit(name)
-        return None if value in (None, "") else int(value)
-
-    def date_limit(self, name: str) -> datetime.date | None:
-        value = self.limit(name)
-        if not value:
-            return None
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            return None
-
     @property
-    def list_price(self) -> Decimal | None:
-        return self.decimal_limit("list_price")
-
-    @property
-    def target_price(self) -> Decimal | None:
-        return self.decimal_limit("target_price")
-
-    @property
-    def walk_away_price(self) -> Decimal | None:
-        return self.decimal_limit("walk_away_price")
-
-    @property
-    def max_discount_pct(self) -> Decimal | None:
-        return self.decimal_limit("max_discount_pct")
-
-    @property
-    def quantity_min(self) -> int | None:
-        return self.int_limit("quantity_min")
-
-    @property
-    def quantity_max(self) -> int | None:
-        return self.int_limit("quantity_max")
-
-    @property
-    def earliest_delivery(self) -> datetime.date | None:
-        return self.date_limit("earliest_delivery")
+    def limit_rows(self) -> list[LimitRow]:
+        """The approved figures, the target price with the discount it means."""
+        if self.limits is None:
+            return []
+        rows = self.limits.rows(kinds=FIGURE_KINDS)
+        target = self.limits.target_discount_pct()
+        for row in rows:
+            if row.name == "target_price" and target is not None:
+                row.note = f"({formatting.pct(target)} % off)"
+        return rows
 
     @property
     def commitment_rows(self) -> list[tuple[str, datetime.date]]:
@@ -165,16 +124,6 @@ def _decimal(value) -> Decimal | None:
         return None
 
 
-def target_discount_pct(limits: dict | None) -> Decimal | None:
-    """The discount the approved target price means: 1 − target / list, in percent."""
-    if not limits:
-        return None
-    list_price, target = _decimal(limits.get("list_price")), _decimal(limits.get("target_price"))
-    if not list_price or target is None:
-        return None
-    return ((Decimal("1") - target / list_price) * 100).quantize(Decimal("0.01"))
-
-
 def _policy_terms(policy: FinancePolicy) -> dict:
     return {
         "net_days": policy.standard_net_days,
@@ -187,7 +136,7 @@ def report_references(*, deal: Deal) -> ReportReferences:
     """What a report on this deal is checked against, in a few queries and without writing anything."""
     briefing = Briefing.objects.filter(deal=deal).select_related("approved_version").first()
     approved = briefing.approved_version if briefing else None
-    limits = dict(approved.snapshot.get("limits") or {}) if approved else None
+    limits = LimitsSnapshot.approved_of(briefing)
     granted = approved_payment_terms(deal=deal)
     if granted is not None:
         terms = granted_terms(granted)
@@ -215,7 +164,7 @@ def report_references(*, deal: Deal) -> ReportReferences:
         # Ordered by date: the last one seen is the latest the department committed to.
         commitments[department] = committed
     return ReportReferences(
-        currency=(limits or {}).get("currency") or deal.currency,
+        currency=(limits.currency if limits else "") or deal.currency,
         limits=limits,
         approved_version_number=approved.number if approved else None,
         terms=terms,
@@ -228,11 +177,6 @@ def report_references(*, deal: Deal) -> ReportReferences:
 # The comparison ----------------------------------------------------------------------------
 
 
-def _day(day: datetime.date) -> str:
-    """A date as the rest of the app writes it: 1 Dec 2026."""
-    return formats.date_format(day, "j M Y")
-
-
 def _breach(code: str, message: str) -> dict:
     return {"code": code, "message": message}
 
@@ -241,14 +185,10 @@ def compare_with_references(*, references: ReportReferences, data: dict) -> list
     """The breaches of the reported terms against the references; exactly at a limit is within."""
     breaches = []
     refs = references
-    currency = refs.currency
-    price = _decimal(data.get("agreed_price"))
-    discount = _decimal(data.get("discount_pct"))
-    quantity = data.get("quantity")
     delivery = data.get("delivery_date")
 
     if refs.limits is None:
-        if any(data.get(name) not in (None, "") for name in LIMITED_TERMS):
+        if any(data.get(name) not in (None, "") for name in limited_terms()):
             breaches.append(
                 _breach(
                     "no_approved_limits",
@@ -256,48 +196,7 @@ def compare_with_references(*, references: ReportReferences, data: dict) -> list
                 )
             )
     else:
-        walk_away = refs.walk_away_price
-        if price is not None and walk_away is not None and price < walk_away:
-            breaches.append(
-                _breach(
-                    "price_under_walk_away",
-                    f"Agreed price {money(price)} {currency} is under the walk-away price "
-                    f"{money(walk_away)} {currency}",
-                )
-            )
-        max_discount = refs.max_discount_pct
-        if discount is not None and max_discount is not None and discount > max_discount:
-            breaches.append(
-                _breach(
-                    "discount_over_max",
-                    f"Discount {pct(discount)} % is over the maximum discount {pct(max_discount)} %",
-                )
-            )
-        if quantity is not None:
-            low, high = refs.quantity_min, refs.quantity_max
-            if low is not None and quantity < low:
-                breaches.append(
-                    _breach(
-                        "quantity_below_range",
-                        f"Quantity {quantity} is below the approved minimum {low}",
-                    )
-                )
-            if high is not None and quantity > high:
-                breaches.append(
-                    _breach(
-                        "quantity_above_range",
-                        f"Quantity {quantity} is above the approved maximum {high}",
-                    )
-                )
-        earliest = refs.earliest_delivery
-        if delivery is not None and earliest is not None and delivery < earliest:
-            breaches.append(
-                _breach(
-                    "delivery_before_approved",
-                    f"Delivery on {_day(delivery)} is earlier than the earliest delivery we may "
-                    f"promise ({_day(earliest)})",
-                )
-            )
+        breaches += refs.limits.breaches(data)
 
     if delivery is not None:
         for department, committed in refs.commitments.items():
@@ -306,8 +205,8 @@ def compare_with_references(*, references: ReportReferences, data: dict) -> list
                 breaches.append(
                     _breach(
                         f"delivery_before_{department}",
-                        f"Delivery on {_day(delivery)} is earlier than {label.lower()} committed to "
-                        f"({_day(committed)})",
+                        f"Delivery on {formatting.day(delivery)} is earlier than {label.lower()} "
+                        f"committed to ({formatting.day(committed)})",
                     )
                 )
 
@@ -321,7 +220,10 @@ def compare_with_references(*, references: ReportReferences, data: dict) -> list
     minimum = _decimal(terms.get("deposit_pct"))
     if deposit is not None and minimum is not None and deposit < minimum:
         breaches.append(
-            _breach("deposit_under", f"Deposit {pct(deposit)} % is below the {pct(minimum)} % {source}")
+            _breach(
+                "deposit_under",
+                f"Deposit {formatting.pct(deposit)} % is below the {formatting.pct(minimum)} % {source}",
+            )
         )
     instalments = data.get("instalments")
     if (
@@ -344,7 +246,8 @@ def report_breaches(*, meeting: Meeting, data: dict) -> list[dict]:
 
 
 def breach_labels(breaches: list[dict]) -> list[str]:
-    return [BREACH_LABELS.get(b.get("code"), b.get("code", "")) for b in breaches]
+    labels = {**BREACH_LABELS, **limit_breach_labels()}
+    return [labels.get(b.get("code"), b.get("code", "")) for b in breaches]
 
 
 # Filing -----------------------------------------------------------------------------------
@@ -381,20 +284,6 @@ def _clean(fields: dict) -> dict:
     return data
 
 
-def ready_at(*, deal: Deal, moment: datetime.datetime) -> bool:
-    """Whether the deal was ready at ``moment``, read from the readiness entries of its timeline."""
-    entry = (
-        Activity.objects.filter(deal=deal, verb="deal_readiness", created_at__lt=moment)
-        .order_by("-created_at", "-pk")
-        .values_list("changes", flat=True)
-        .first()
-    )
-    if not isinstance(entry, dict):
-        return False
-    status = entry.get("Status")
-    return isinstance(status, dict) and status.get("new") == DealStatus.READY.label
-
-
 def report_url(report: NegotiationReport) -> str:
     return reverse("deals:report_detail", args=[report.pk])
 
@@ -403,13 +292,13 @@ def report_summary(report: NegotiationReport, currency: str) -> str:
     """The outcome and the agreed terms in one line: "Won — 205.00 EUR per unit, 8 % discount, 500 units"."""
     parts = []
     if report.agreed_price is not None:
-        parts.append(f"{money(report.agreed_price)} {currency} per unit")
+        parts.append(f"{formatting.money(report.agreed_price, currency)} per unit")
     if report.discount_pct is not None:
-        parts.append(f"{pct(report.discount_pct)} % discount")
+        parts.append(f"{formatting.pct(report.discount_pct)} % discount")
     if report.quantity is not None:
         parts.append(f"{report.quantity:,} units")
     if report.delivery_date is not None:
-        parts.append(f"delivery {_day(report.delivery_date)}")
+        parts.append(f"delivery {formatting.day(report.delivery_date)}")
     text = report.get_outcome_display()
     return f"{text} — {', '.join(parts)}" if parts else text
 
@@ -517,7 +406,7 @@ def report_file(*, meeting: Meeting, by: User, correction_note: str = "", **fiel
 
         status_change = _move_deal(deal=deal, report=report, previous_outcome=previous_outcome)
         summary = report_summary(report, references.currency)
-        day = _day(timezone.localtime(meeting.starts_at).date())
+        day = formatting.day(timezone.localtime(meeting.starts_at).date())
         when = f"{meeting.get_stage_display().lower()} meeting of {day}"
         if is_new or previous != data or status_change:
             activity_record(

@@ -18,7 +18,6 @@ from deals.access import (
     delegations_for,
     require_manager,
 )
-from deals.diffs import snapshot_diff
 from deals.forms.briefings import (
     BriefingForm,
     ConcessionFormSet,
@@ -31,7 +30,7 @@ from deals.forms.briefings import (
 )
 from deals.forms.lists import TeamFilterForm
 from deals.home import team_pipeline
-from deals.models import Briefing, BriefingStatus, ConsultationStatus
+from deals.models import Briefing, BriefingStatus, ConsultationStatus, Meeting
 from deals.selectors import (
     approval_queue_briefings,
     approval_queue_count,
@@ -40,6 +39,7 @@ from deals.selectors import (
     briefing_versions,
 )
 from deals.services import briefings as briefing_services
+from deals.snapshot import Badge, BriefingSnapshot, LimitsSnapshot
 from negprep.errors import Invalid, Stale
 from negprep.forms import show_refusal
 from teams.models import Role, Team
@@ -65,7 +65,8 @@ def briefing_panel_context(*, deal, user, consultations: list, granted) -> dict:
     briefing = deal.briefing
     owner_edits = can_edit_deal(user=user, deal=deal)
     approved = briefing.approved_version
-    approved_limits = approved.snapshot["limits"] if approved else None
+    approved_limits = LimitsSnapshot.approved_of(briefing)
+    limits = LimitsSnapshot.from_briefing(briefing)
     return {
         "briefing": briefing,
         "pitch_points": list(briefing.pitch_points.all()),
@@ -73,8 +74,8 @@ def briefing_panel_context(*, deal, user, consultations: list, granted) -> dict:
         "objections": list(briefing.objections.all()),
         "approved_version": approved,
         "approval": getattr(approved, "approval", None) if approved else None,
-        "limits_differ_from_approved": approved_limits is not None
-        and approved_limits != briefing_services.limits_snapshot(briefing),
+        "limit_rows": _limit_rows(limits, granted),
+        "limits_differ_from_approved": approved_limits is not None and approved_limits != limits,
         "can_edit_briefing": owner_edits and not briefing.is_locked,
         "can_submit_briefing": owner_edits
         and briefing.status in (BriefingStatus.DRAFT, BriefingStatus.CHANGES_REQUESTED),
@@ -87,6 +88,31 @@ def briefing_panel_context(*, deal, user, consultations: list, granted) -> dict:
     }
 
 
+def _limit_rows(limits: LimitsSnapshot, granted) -> list:
+    """The briefing's limits, the payment terms marked with where they stand with finance."""
+    rows = limits.rows()
+    if granted is None:
+        return rows
+    for row in rows:
+        if row.name != "payment_terms":
+            continue
+        if limits.payment_terms == granted.briefing_text:
+            by_policy = granted.auto_approved
+            row.badge = Badge(
+                "within finance policy" if by_policy else "set by finance",
+                title="Within the team's finance policy"
+                if by_policy
+                else f"{granted.get_status_display()} by {granted.reviewer}",
+            )
+        else:
+            row.badge = Badge(
+                "differs from what finance granted",
+                title=f"Finance granted: {granted.briefing_text}",
+                warning=True,
+            )
+    return rows
+
+
 def _last_return(briefing):
     if briefing.status != BriefingStatus.CHANGES_REQUESTED:
         return None
@@ -96,7 +122,7 @@ def _last_return(briefing):
 
 def _who_we_meet(briefing) -> str:
     """A first draft of "who we meet and their interests": the contacts of the next meeting."""
-    meeting = briefing_services.next_meeting(deal=briefing.deal)
+    meeting = Meeting.objects.next_for_deal(briefing.deal)
     if meeting is None:
         return ""
     lines = []
@@ -264,8 +290,9 @@ def briefing_history(request, pk):
         and page.number == 1
         and briefing.status in (BriefingStatus.DRAFT, BriefingStatus.CHANGES_REQUESTED)
     ):
-        draft = briefing_services.briefing_snapshot(briefing)
-        draft_changes = snapshot_diff(entries[0].version.snapshot, draft)
+        draft_changes = BriefingSnapshot.from_briefing(briefing).changes_since(
+            BriefingSnapshot.from_json(entries[0].version.snapshot)
+        )
     return render(
         request,
         "deals/briefing_history.html",

@@ -243,7 +243,8 @@ def meetings_context(*, deal: Deal, user: User, can_edit: bool | None = None) ->
     if can_edit is None:
         can_edit = can_edit_deal(user=user, deal=deal)
     now = timezone.now()
-    meetings = list(_with_people(deal.meetings.filter(ends_at__gt=now)).order_by("starts_at"))
+    # Not ended yet, soonest first: the upcoming ones (``MeetingQuerySet.upcoming``) and the cancelled.
+    meetings = list(_with_people(deal.meetings.filter(ends_at__gt=now)).order_by("starts_at", "pk"))
     upcoming = [meeting for meeting in meetings if not meeting.cancelled]
     for meeting in upcoming:
         # Colleagues already asked to come along (and not declined) are not offered again.

@@ -32,6 +32,7 @@ from deals.selectors_reports import (
     with_missing,
 )
 from deals.services import reports as report_services
+from deals.snapshot import LimitsSnapshot
 from negprep.errors import Invalid
 from negprep.forms import show_refusal
 from teams.models import Team, User
@@ -39,10 +40,8 @@ from teams.models import Team, User
 
 def _currency(deal) -> str:
     """The currency of the approved limits (the briefing is already loaded by its panel), else the deal's."""
-    briefing = getattr(deal, "briefing", None)
-    approved = briefing.approved_version if briefing else None
-    limits = approved.snapshot.get("limits") if approved else None
-    return (limits or {}).get("currency") or deal.currency
+    limits = LimitsSnapshot.approved_of(getattr(deal, "briefing", None))
+    return (limits.currency if limits else "") or deal.currency
 
 
 REPORTS_ON_DEAL_PAGE = 10
@@ -203,7 +202,6 @@ def report_file(request, pk):
         "form": form,
         "report": existing,
         "references": references,
-        "target_discount": report_services.target_discount_pct(references.limits),
     }
     return render(request, "deals/report_form.html", context, status=400 if form.errors else 200)
 
@@ -221,7 +219,6 @@ def report_detail(request, pk):
         "meeting": report.meeting,
         "report": report,
         "references": references,
-        "target_discount": report_services.target_discount_pct(references.limits),
         "can_edit": can_edit_deal(user=request.user, deal=deal),
     }
     return render(request, "deals/report_detail.html", context)

@@ -73,7 +73,7 @@ def test_rita_arranges_cover_and_prints_the_meeting_brief(live_server, page, tra
         f"{max_.get_full_name()} comes along."
     )
     # The approved limits, not the draft's, and a plain word about the draft.
-    expect(page.get_by_test_id("limit-walk-away")).to_have_text("215.00 EUR")
+    expect(page.get_by_test_id("limit-walk-away-price")).to_have_text("215.00 EUR")
     expect(page.get_by_test_id("approval-warning")).to_contain_text(
         "Version 2 is a draft that has not been submitted: the limits below are those approved in version 1."
     )

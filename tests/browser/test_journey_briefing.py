@@ -79,5 +79,5 @@ def test_rita_prepares_a_briefing_and_max_approves_it(live_server, page, transac
     page.get_by_role("button", name="Save and submit for approval").click()
     page.get_by_role("link", name="History").click()
     version_2 = page.get_by_test_id("version-2")
-    expect(version_2).to_contain_text(re.compile(r"Walk-away price\s+215.00\s+205.00"))
+    expect(version_2).to_contain_text(re.compile(r"Walk-away price\s+215.00 EUR\s+205.00 EUR"))
     page.screenshot(path=artifacts / "briefing-history.png", full_page=True)

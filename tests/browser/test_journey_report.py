@@ -38,7 +38,7 @@ def test_rita_files_a_report_under_the_walk_away_and_max_sees_the_breach(
     panel = page.get_by_test_id("reports-panel")
     expect(panel.get_by_test_id("reports-awaiting")).to_contain_text("1 meeting without a report")
     panel.get_by_test_id("file-report").click()
-    expect(page.get_by_test_id("reference-walk-away")).to_contain_text("215.00 EUR")
+    expect(page.get_by_test_id("reference-walk-away-price")).to_contain_text("215.00 EUR")
     page.get_by_label("Won").check()
     page.get_by_role("button", name="File the report").click()
     expect(page.get_by_text("A won deal has an agreed price: enter it.")).to_be_visible()

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.template import Context, Template
 
+from deals import formatting
 from deals.formatting import concession, money, pct
 from deals.models import Concession
 
@@ -47,3 +48,11 @@ def test_a_trade_reads_the_same_from_a_row_and_from_a_snapshot():
 
 def test_a_trade_is_escaped_in_the_pages():
     assert "&lt;b&gt;" in _render("{{ c|concession }}", c={"give": "<b>", "get": "x"})
+
+
+def test_money_with_a_currency_quantities_and_days_read_as_people_write_them():
+    from datetime import date
+
+    assert formatting.money("209.999", "EUR") == "210.00 EUR"
+    assert formatting.quantity(1200) == "1,200"
+    assert formatting.day(date(2026, 12, 1)) == "1 Dec 2026"

@@ -1,9 +1,12 @@
+import importlib
 from datetime import timedelta
 
+from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
 from deals.models import (
+    Activity,
     Consultation,
     ConsultationStatus,
     DealStatus,
@@ -142,6 +145,7 @@ def test_the_deal_becomes_ready_and_drops_back(world, deal):
     deal.refresh_from_db()
     assert deal.status == DealStatus.PREPARING
     assert deal.activities.filter(verb="deal_readiness").count() == 2
+    assert list(deal.readiness_changes.order_by("at", "pk").values_list("ready", flat=True)) == [True, False]
 
 
 def test_a_declined_on_call_drops_readiness(world, deal):
@@ -190,3 +194,21 @@ def test_the_deal_page_reads_the_same_readiness_from_the_rows_it_has_already(cli
         assert shown.next_meeting == expected.next_meeting
         assert shown.missing_consultations == expected.missing_consultations
     assert shown.checks["on_call"] and shown.checks["limits"]
+
+
+def test_the_migration_turns_the_timelines_readiness_entries_into_readiness_changes(deal):
+    migration = importlib.import_module("deals.migrations.0015_readiness_changes")
+    start = timezone.now() - timedelta(days=3)
+    for hours, verb, changes in [
+        (0, "deal_readiness", {"Status": {"old": "Preparing", "new": "Ready"}}),
+        (1, "deal_updated", {"Status": {"old": "Ready", "new": "Negotiating"}}),
+        (2, "deal_readiness", {"Status": {"old": "Ready", "new": "Preparing"}}),
+        (3, "deal_readiness", {}),
+    ]:
+        entry = Activity.objects.create(deal=deal, verb=verb, summary="…", changes=changes)
+        Activity.objects.filter(pk=entry.pk).update(created_at=start + timedelta(hours=hours))
+    migration.from_the_timelines(apps, None)
+    assert list(deal.readiness_changes.order_by("at").values_list("ready", "at")) == [
+        (True, start),
+        (False, start + timedelta(hours=2)),
+    ]

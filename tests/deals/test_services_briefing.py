@@ -176,7 +176,7 @@ def test_the_history_shows_what_changed_between_versions(briefing, rep, manager)
     assert [e.version.number for e in entries] == [2, 1]
     assert entries[1].approval.decision == "changes_requested"
     walk_away = [c for c in entries[0].changes if c.label == "Walk-away price"]
-    assert walk_away and (walk_away[0].old, walk_away[0].new) == ("210.00", "220.00")
+    assert walk_away and (walk_away[0].old, walk_away[0].new) == ("210.00 EUR", "220.00 EUR")
 
 
 def test_a_delegate_decides_on_behalf_of_the_away_manager(world, briefing, rep, manager):

@@ -11,6 +11,7 @@ from deals.models import (
     Department,
     NegotiationReport,
     PaymentTermStatus,
+    ReadinessChange,
 )
 from deals.selectors_reports import breach_reports_for
 from deals.services.reports import report_breaches, report_file
@@ -18,7 +19,6 @@ from negprep.errors import Invalid, NotAllowed
 from teams.models import Notification, Role
 from tests.deals.briefing_helpers import EARLIEST, fill_briefing
 from tests.factories import (
-    ActivityFactory,
     ConsultationFactory,
     FinancePolicyFactory,
     MeetingFactory,
@@ -266,26 +266,32 @@ def test_a_report_on_an_earlier_meeting_does_not_reopen_a_closed_deal(deal, appr
     assert deal.status == DealStatus.WON
 
 
-def _readiness_entry(deal, new, at):
-    entry = ActivityFactory(
-        deal=deal,
-        verb="deal_readiness",
-        summary="readiness",
-        changes={"Status": {"old": "x", "new": new}},
-    )
-    Activity.objects.filter(pk=entry.pk).update(created_at=at)
+def _readiness_change(deal, ready, at):
+    ReadinessChange.objects.create(deal=deal, ready=ready, at=at)
 
 
 def test_it_records_that_the_deal_was_ready_when_the_meeting_started(deal, meeting, rep):
-    _readiness_entry(deal, "Ready", meeting.starts_at - timedelta(hours=5))
+    _readiness_change(deal, True, meeting.starts_at - timedelta(hours=5))
     # Dropping back after the meeting started does not change what it was at the start.
-    _readiness_entry(deal, "Preparing", meeting.starts_at + timedelta(minutes=30))
+    _readiness_change(deal, False, meeting.starts_at + timedelta(minutes=30))
     assert _file(meeting, rep).ready_at_meeting is True
 
 
 def test_it_records_that_the_deal_was_not_ready_when_it_dropped_back_before_the_meeting(deal, meeting, rep):
-    _readiness_entry(deal, "Ready", meeting.starts_at - timedelta(days=2))
-    _readiness_entry(deal, "Preparing", meeting.starts_at - timedelta(hours=1))
+    _readiness_change(deal, True, meeting.starts_at - timedelta(days=2))
+    _readiness_change(deal, False, meeting.starts_at - timedelta(hours=1))
+    assert _file(meeting, rep).ready_at_meeting is False
+
+
+def test_what_the_timeline_says_about_readiness_is_not_what_the_report_reads(deal, meeting, rep):
+    """The timeline entry is for people: its wording (or a translated label) changes nothing."""
+    entry = Activity.objects.create(
+        deal=deal,
+        verb="deal_readiness",
+        summary="The deal is ready for the next meeting",
+        changes={"Status": {"old": "Preparing", "new": "Ready"}},
+    )
+    Activity.objects.filter(pk=entry.pk).update(created_at=meeting.starts_at - timedelta(hours=5))
     assert _file(meeting, rep).ready_at_meeting is False
 
 
