@@ -16,7 +16,7 @@ from deals.selectors_reports import escalated_meetings
 from deals.services.briefings import next_meeting_start
 from deals.services.consultations import consultation_default_due, consultation_request
 from deals.services.payments import payment_request_submit
-from deals.services.reminders import reminders_sweep
+from deals.services.reminders import reminders_send_due
 from tests.factories import MeetingFactory
 
 HOUR = timedelta(hours=1)
@@ -84,13 +84,13 @@ def test_no_reminder_or_escalation_aims_past_the_meeting_under_way(
     following = deal.meetings.exclude(pk=under_way.pk).get()
     Consultation.objects.create(deal=deal, department="production", required=True)
     with django_capture_on_commit_callbacks(execute=True):
-        assert reminders_sweep() == 0
+        assert reminders_send_due() == 0
     assert not Reminder.objects.exists()
     assert not escalated_meetings(user=manager).exists()
 
     with time_machine.travel(under_way.ends_at + timedelta(minutes=1), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
-            assert reminders_sweep() > 0
+            assert reminders_send_due() > 0
         assert set(Reminder.objects.values_list("meeting_starts_at", flat=True)) == {following.starts_at}
         assert list(escalated_meetings(user=manager)) == [following]
 

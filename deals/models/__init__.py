@@ -1,0 +1,90 @@
+"""NegPrep's deal models, one module per area; every model and choice is importable from here."""
+
+from deals.models.briefings import (  # noqa: F401
+    Approval,
+    ApprovalDecision,
+    ApprovalDelegation,
+    Briefing,
+    BriefingStatus,
+    BriefingVersion,
+    Concession,
+    Objection,
+    PitchPoint,
+)
+from deals.models.common import Currency, choice_is, field_label  # noqa: F401
+from deals.models.consultations import (  # noqa: F401
+    DEPARTMENT_ROLES,
+    UNSETTLED_CONSULTATION_STATUSES,
+    CanFulfil,
+    Consultation,
+    ConsultationStatus,
+    Department,
+)
+from deals.models.deals import (  # noqa: F401
+    OPEN_DEAL_STATUSES,
+    Activity,
+    BuyingRole,
+    Contact,
+    Customer,
+    Deal,
+    DealStatus,
+    ReadinessChange,
+)
+from deals.models.meetings import (  # noqa: F401
+    MEETING_LONGEST,
+    CoNegotiatorRequest,
+    CoNegotiatorStatus,
+    Meeting,
+    MeetingQuerySet,
+    MeetingStage,
+    OnCall,
+    OnCallStatus,
+)
+from deals.models.payments import FinancePolicy, PaymentTermRequest, PaymentTermStatus  # noqa: F401
+from deals.models.reminders import Reminder, ReminderKind, ReminderStatus  # noqa: F401
+from deals.models.reports import NegotiationReport, ReportOutcome  # noqa: F401
+
+__all__ = [
+    "Activity",
+    "Approval",
+    "ApprovalDecision",
+    "ApprovalDelegation",
+    "Briefing",
+    "BriefingStatus",
+    "BriefingVersion",
+    "BuyingRole",
+    "CanFulfil",
+    "CoNegotiatorRequest",
+    "CoNegotiatorStatus",
+    "Concession",
+    "Consultation",
+    "ConsultationStatus",
+    "Contact",
+    "Currency",
+    "Customer",
+    "DEPARTMENT_ROLES",
+    "Deal",
+    "DealStatus",
+    "Department",
+    "FinancePolicy",
+    "MEETING_LONGEST",
+    "Meeting",
+    "MeetingQuerySet",
+    "MeetingStage",
+    "NegotiationReport",
+    "OPEN_DEAL_STATUSES",
+    "Objection",
+    "OnCall",
+    "OnCallStatus",
+    "PaymentTermRequest",
+    "PaymentTermStatus",
+    "PitchPoint",
+    "ReadinessChange",
+    "Reminder",
+    "ReminderKind",
+    "ReminderStatus",
+    "ReportOutcome",
+    "UNSETTLED_CONSULTATION_STATUSES",
+    "choice_is",
+    "field_label",
+]
