@@ -1,25 +1,10 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 
+from deals.selectors.cover import colleague_choices
 from deals.services.cover import PHONE_MAX_LENGTH, on_call_phone_problem
 from negprep.forms import DateTimeField, ModelChoiceField, ReadOnceChoices
-from teams.models import Membership, Role, User
-
-
-def _colleague_choices(*, deal):
-    """Active members of the deal's team other than its owner, labelled with their roles."""
-    memberships = (
-        Membership.objects.filter(team=deal.team, user__is_active=True)
-        .exclude(user=deal.owner)
-        .select_related("user")
-        .order_by("user__first_name", "user__username")
-    )
-    roles: dict[int, list[str]] = {}
-    users: dict[int, User] = {}
-    for membership in memberships:
-        users[membership.user_id] = membership.user
-        roles.setdefault(membership.user_id, []).append(Role(membership.role).label)
-    return users, {pk: f"{users[pk]} ({', '.join(labels)})" for pk, labels in roles.items()}
+from teams.models import User
 
 
 class ColleagueField(ModelChoiceField):
@@ -55,7 +40,7 @@ class OnCallForm(forms.Form):
 
     def __init__(self, *args, deal, **kwargs):
         super().__init__(*args, **kwargs)
-        users, labels = _colleague_choices(deal=deal)
+        users, labels = colleague_choices(deal=deal)
         self.fields["member"] = ColleagueField(
             queryset=User.objects.filter(pk__in=users), labels=labels, label="Colleague on call"
         )
@@ -74,7 +59,7 @@ class CoNegotiatorForm(forms.Form):
 
     def __init__(self, *args, deal, **kwargs):
         super().__init__(*args, **kwargs)
-        users, labels = _colleague_choices(deal=deal)
+        users, labels = colleague_choices(deal=deal)
         self.fields["member"] = ColleagueField(
             queryset=User.objects.filter(pk__in=users),
             labels=labels,

@@ -4,9 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Field, Layout, Row
 from django import forms
 
-from deals.formatting import pct
-from deals.models import FinancePolicy, PaymentTermRequest
-from deals.payment_policy import (
+from deals.domain.payment_policy import (
     MAX_INSTALMENTS,
     MAX_NET_DAYS,
     breached_fields,
@@ -14,6 +12,8 @@ from deals.payment_policy import (
     justification_problem,
     policy_breaches,
 )
+from deals.formatting import pct
+from deals.models import FinancePolicy, PaymentTermRequest
 
 TERM_FIELDS = ["net_days", "deposit_pct", "instalments", "early_payment_discount"]
 NET_DAYS_BOUNDS = {

@@ -14,6 +14,7 @@ from deals.models.briefings import (  # noqa: F401
 from deals.models.common import Currency, choice_is, field_label  # noqa: F401
 from deals.models.consultations import (  # noqa: F401
     DEPARTMENT_ROLES,
+    STRUCTURED_DEPARTMENTS,
     UNSETTLED_CONSULTATION_STATUSES,
     CanFulfil,
     Consultation,
@@ -45,6 +46,7 @@ from deals.models.reminders import Reminder, ReminderKind, ReminderStatus  # noq
 from deals.models.reports import NegotiationReport, ReportOutcome  # noqa: F401
 
 __all__ = [
+    "STRUCTURED_DEPARTMENTS",
     "Activity",
     "Approval",
     "ApprovalDecision",

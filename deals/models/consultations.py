@@ -25,6 +25,10 @@ DEPARTMENT_ROLES = {
 }
 
 
+# Production and supply chain answer in structured fields; the boss and finance in words.
+STRUCTURED_DEPARTMENTS = {Department.PRODUCTION, Department.SUPPLY_CHAIN}
+
+
 class ConsultationStatus(models.TextChoices):
     OPEN = "open", "Open"
     REQUESTED = "requested", "Requested"

@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
 
+from deals.domain.payment_policy import policy_breaches, terms_summary
+from deals.domain.snapshot import LIMIT_FIELDS, LimitsSnapshot
 from deals.formatting import money, pct
 from deals.models import (
     FinancePolicy,
 )
-from deals.payment_policy import policy_breaches
 from deals.scale.words import (
     APPROACHES,
     BATNAS,
@@ -40,9 +41,7 @@ from deals.scale.words import (
     STATUS_LABEL,
     WAIVE_REASONS,
 )
-from deals.services.payments import terms_summary
 from deals.services.reports import ReportReferences, breach_labels, compare_with_references
-from deals.snapshot import LIMIT_FIELDS, LimitsSnapshot
 
 
 def _limits_snapshot(values: dict) -> dict:

@@ -6,6 +6,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from deals.access import can_edit_deal, is_manager
+from deals.domain.snapshot import (
+    CONCESSION_FIELDS,
+    LIMIT_FIELDS,
+    OBJECTION_FIELDS,
+    PITCH_FIELDS,
+    TEXT_FIELDS,
+    BriefingSnapshot,
+    LimitsSnapshot,
+    pitch_points_of,
+)
 from deals.models import (
     Approval,
     ApprovalDecision,
@@ -19,18 +29,8 @@ from deals.models import (
     PitchPoint,
     field_label,
 )
-from deals.readiness import readiness_refresh
 from deals.services.activity import activity_record
-from deals.snapshot import (
-    CONCESSION_FIELDS,
-    LIMIT_FIELDS,
-    OBJECTION_FIELDS,
-    PITCH_FIELDS,
-    TEXT_FIELDS,
-    BriefingSnapshot,
-    LimitsSnapshot,
-    pitch_points_of,
-)
+from deals.services.readiness import readiness_refresh
 from negprep.errors import Invalid, NotAllowed, Stale
 from teams.models import Role, Team, User
 from teams.notifications import notify

@@ -14,8 +14,10 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from deals.access import can_answer_consultation, can_edit_deal, is_manager
+from deals.domain.readiness import Readiness
 from deals.models import (
     DEPARTMENT_ROLES,
+    STRUCTURED_DEPARTMENTS,
     UNSETTLED_CONSULTATION_STATUSES,
     CanFulfil,
     Consultation,
@@ -26,10 +28,10 @@ from deals.models import (
     PaymentTermRequest,
     PaymentTermStatus,
 )
-from deals.readiness import Readiness, readiness_refresh
 from deals.services.activity import activity_record
 from deals.services.briefings import next_meeting_start
 from deals.services.meetings import MEETING_HORIZON
+from deals.services.readiness import readiness_refresh
 from negprep.errors import Invalid, NotAllowed
 from teams.models import Role, User
 from teams.notifications import notify
@@ -47,8 +49,6 @@ ANSWER_PROMPTS = {
     Department.BOSS: "Write your guidelines for the negotiation.",
     Department.FINANCE: "Write your guidance on the payment side.",
 }
-# Production and supply chain answer in structured fields; the boss and finance in words.
-STRUCTURED_DEPARTMENTS = {Department.PRODUCTION, Department.SUPPLY_CHAIN}
 ANSWER_FIELDS = (
     "answer",
     "can_fulfil",

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from deals.access import can_edit_deal
 from deals.models import CoNegotiatorRequest, CoNegotiatorStatus, Meeting, OnCall, OnCallStatus
-from deals.readiness import readiness_refresh
 from deals.services.activity import activity_record
+from deals.services.readiness import readiness_refresh
 from negprep.errors import Invalid, NotAllowed
 from teams.models import Membership, User, phone_validator
 from teams.notifications import notify

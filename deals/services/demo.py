@@ -7,10 +7,23 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.models import Briefing, Contact, Customer, Deal, FinancePolicy, Meeting
+from deals.models import Briefing, Consultation, Contact, Customer, Deal, FinancePolicy, Meeting
 from deals.services.activity import activity_record
 from deals.services.briefings import briefing_decide, briefing_save, briefing_submit
+from deals.services.consultations import (
+    consultation_answer,
+    consultation_request,
+    consultation_waive,
+    consultations_derive,
+)
+from deals.services.cover import (
+    co_negotiator_request,
+    co_negotiator_respond,
+    on_call_request,
+    on_call_respond,
+)
 from deals.services.payments import payment_request_submit
+from deals.services.reports import report_file
 from teams.demo import DEMO_TEAMS, demo_admin_seed, demo_people_seed
 from teams.models import Notification, Team, User
 
@@ -234,8 +247,6 @@ def seed_demo_deals(*, north: Team, south: Team, users: dict[str, User]) -> list
 def seed_demo_reports(*, team: Team, rep: User, manager: User, brauhaus: Customer) -> list[str]:
     """Two deals whose meeting is already over, each with a report: one won within the
     limits, one that went under the walk-away price (a breach the manager is told of)."""
-    from deals.services.reports import report_file
-
     created = []
     for title, days_ago, report in [
         (
@@ -296,20 +307,6 @@ def seed_demo_preparation(*, team: Team, users: dict[str, User]) -> list[str]:
 
     Runs only for deals that have no consultation yet, so a second seed changes nothing.
     """
-    from deals.models import Consultation
-    from deals.services.consultations import (
-        consultation_answer,
-        consultation_request,
-        consultation_waive,
-        consultations_derive,
-    )
-    from deals.services.cover import (
-        co_negotiator_request,
-        co_negotiator_respond,
-        on_call_request,
-        on_call_respond,
-    )
-
     rita, max_ = users["rita"], users["max"]
     paul, sue, fiona = (User.objects.get(username=name) for name in ("paul", "sue", "fiona"))
     created = []

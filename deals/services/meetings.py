@@ -17,8 +17,8 @@ from deals.models import (
     MeetingStage,
     OnCallStatus,
 )
-from deals.readiness import readiness_refresh
 from deals.services.activity import activity_record
+from deals.services.readiness import readiness_refresh
 from negprep.errors import Invalid, NotAllowed
 from teams.models import User
 from teams.notifications import notify

@@ -13,18 +13,31 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deals.access import can_edit_deal, is_finance
-from deals.formatting import pct
-from deals.models import Briefing, Deal, FinancePolicy, PaymentTermRequest, PaymentTermStatus, field_label
-from deals.payment_policy import (
+from deals.domain.payment_policy import (
     approval_problem,
     bounds_problems,
+    briefing_payment_terms,
     counter_problems,
+    granted_terms,
     justification_problem,
     policy_breaches,
+    terms_summary,
 )
-from deals.readiness import readiness_refresh
+from deals.models import (
+    UNSETTLED_CONSULTATION_STATUSES,
+    Briefing,
+    Consultation,
+    ConsultationStatus,
+    Deal,
+    FinancePolicy,
+    PaymentTermRequest,
+    PaymentTermStatus,
+    field_label,
+)
 from deals.services.activity import activity_record
 from deals.services.briefings import next_meeting_start
+from deals.services.consultations import consultations_derive
+from deals.services.readiness import readiness_refresh
 from negprep.errors import Invalid, NotAllowed
 from teams.models import Role, Team, User
 from teams.notifications import notify
@@ -35,58 +48,12 @@ DECISIONS = {
     "counter": PaymentTermStatus.COUNTERED,
     "reject": PaymentTermStatus.REJECTED,
 }
-_PAYMENT_TERMS_MAX = Briefing._meta.get_field("payment_terms").max_length
 
 
 def finance_policy_for(*, team: Team) -> FinancePolicy:
     """The team's policy; a team without one gets the default policy, created on first use."""
     policy, _ = FinancePolicy.objects.get_or_create(team=team)
     return policy
-
-
-def terms_summary(
-    *, net_days: int, deposit_pct, instalments: int, early_payment_discount: bool, conditions: str = ""
-) -> str:
-    """The terms in one line: "60 days net, 20 % deposit, 2 instalments; early-payment discount"."""
-    parts = [f"{net_days} days net"]
-    parts.append(f"{pct(deposit_pct)} % deposit" if deposit_pct else "no deposit")
-    if instalments > 1:
-        parts.append(f"{instalments} instalments")
-    text = ", ".join(parts)
-    if early_payment_discount:
-        text += "; early-payment discount"
-    if conditions := " ".join((conditions or "").split()):
-        text += f"; {conditions}"
-    return text
-
-
-def granted_terms(request: PaymentTermRequest) -> dict:
-    """The terms finance granted: the counter terms of a counter-offer, else the requested ones."""
-    countered = request.status == PaymentTermStatus.COUNTERED
-    return {
-        "net_days": request.counter_net_days if countered else request.net_days,
-        "deposit_pct": request.counter_deposit_pct if countered else request.deposit_pct,
-        "instalments": request.counter_instalments if countered else request.instalments,
-        "early_payment_discount": request.counter_early_payment_discount
-        if countered and request.counter_early_payment_discount is not None
-        else request.early_payment_discount,
-        "conditions": request.counter_conditions if countered else request.other_conditions,
-    }
-
-
-def briefing_payment_terms(request: PaymentTermRequest) -> str:
-    """What the briefing's payment-terms limit says once finance's decision (or the policy) granted terms."""
-    if request.auto_approved:
-        source = "within the finance policy (approved automatically)"
-    else:
-        verb = "countered" if request.status == PaymentTermStatus.COUNTERED else "approved"
-        source = f"{verb} by finance ({request.reviewer})"
-    suffix = f" — {source}"
-    terms = terms_summary(**granted_terms(request))
-    room = _PAYMENT_TERMS_MAX - len(suffix)
-    if len(terms) > room:
-        terms = terms[: room - 1].rstrip() + "…"
-    return terms + suffix
 
 
 def _apply_to_briefing(*, request: PaymentTermRequest, deal: Deal, by: User) -> dict:
@@ -107,15 +74,6 @@ def _apply_to_briefing(*, request: PaymentTermRequest, deal: Deal, by: User) -> 
         return {}
     label = field_label(Briefing, "payment_terms")
     return {label: {"old": briefing.payment_terms or None, "new": new}}
-
-
-def _derive_consultations(*, deal: Deal, by: User) -> None:
-    try:
-        from deals.services.consultations import consultations_derive
-    except ImportError:  # consultations are built in parallel; payment terms work without them
-        consultations_derive = None
-    if consultations_derive is not None:
-        consultations_derive(deal=deal, by=by)
 
 
 def payment_request_url(request: PaymentTermRequest) -> str:
@@ -239,7 +197,7 @@ def payment_request_submit(
                 summary=f"requested {terms}: within the finance policy, approved automatically",
                 changes=changes,
             )
-        _derive_consultations(deal=deal, by=by)
+        consultations_derive(deal=deal, by=by)
         readiness_refresh(deal=deal)
     return request
 
@@ -364,7 +322,7 @@ def payment_request_decide(
             url=_deal_payments_url(deal),
             team=deal.team,
         )
-        _derive_consultations(deal=deal, by=by)
+        consultations_derive(deal=deal, by=by)
         _settle_finance_consultation(deal=deal, by=by, summary=f"{summary}: {note}")
         readiness_refresh(deal=deal)
     return current
@@ -372,8 +330,6 @@ def payment_request_decide(
 
 def _settle_finance_consultation(*, deal: Deal, by: User, summary: str) -> None:
     """Finance's decision on the terms is its ruling: it answers the finance consultation still waiting."""
-    from deals.models import UNSETTLED_CONSULTATION_STATUSES, Consultation, ConsultationStatus
-
     Consultation.objects.filter(
         deal=deal, department="finance", required=True, status__in=UNSETTLED_CONSULTATION_STATUSES
     ).update(

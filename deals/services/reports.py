@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from deals import formatting
 from deals.access import can_edit_deal
+from deals.domain.payment_policy import granted_terms
+from deals.domain.snapshot import FIGURE_KINDS, LimitRow, LimitsSnapshot, limit_breach_labels, limited_terms
 from deals.models import (
     OPEN_DEAL_STATUSES,
     Briefing,
@@ -30,11 +32,9 @@ from deals.models import (
     NegotiationReport,
     ReportOutcome,
 )
-from deals.readiness import ready_at
-from deals.selectors_payments import approved_payment_terms, policy_for_team
+from deals.selectors.payments import approved_payment_terms, policy_for_team
+from deals.selectors.readiness import ready_at
 from deals.services.activity import activity_record
-from deals.services.payments import granted_terms
-from deals.snapshot import FIGURE_KINDS, LimitRow, LimitsSnapshot, limit_breach_labels, limited_terms
 from negprep.errors import Invalid, NotAllowed
 from teams.models import Role, User
 from teams.notifications import notify
@@ -58,7 +58,7 @@ REPORT_FIELDS = [
 TEXT_FIELDS = ["payment_terms", "concessions_given", "concessions_received", "next_steps", "lessons"]
 COMMITTING_DEPARTMENTS = [Department.PRODUCTION, Department.SUPPLY_CHAIN]
 
-# Short names of the breaches, for e-mail subjects and lists (a limit's own: ``deals.snapshot``).
+# Short names of the breaches, for e-mail subjects and lists (a limit's own: ``deals.domain.snapshot``).
 BREACH_LABELS = {
     "no_approved_limits": "no approved limits",
     "delivery_before_production": "delivery earlier than production committed",

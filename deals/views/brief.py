@@ -22,7 +22,7 @@ from icalendar import Calendar, Event
 
 from deals.access import consultation_for_user, meeting_in_full
 from deals.models import Consultation, ConsultationStatus, Meeting
-from deals.selectors_brief import brief_for_meeting, people_for_meeting
+from deals.selectors.meeting_brief import brief_for_meeting, people_for_meeting
 
 PRODID = "-//NegPrep//Meeting brief//EN"
 # A consultation has a due time, not a duration: its calendar entry is the slot before it.

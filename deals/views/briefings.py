@@ -10,7 +10,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from deals.access import (
     can_decide_briefing,
-    can_edit_deal,
     deal_for_owner,
     deal_for_user,
     deal_in_full,
@@ -18,6 +17,7 @@ from deals.access import (
     delegations_for,
     require_manager,
 )
+from deals.domain.snapshot import BriefingSnapshot
 from deals.forms.briefings import (
     BriefingForm,
     ConcessionFormSet,
@@ -29,95 +29,19 @@ from deals.forms.briefings import (
     initial_rows,
 )
 from deals.forms.lists import TeamFilterForm
-from deals.home import team_pipeline
-from deals.models import Briefing, BriefingStatus, ConsultationStatus, Meeting
-from deals.selectors import (
+from deals.models import BriefingStatus, Meeting
+from deals.selectors.briefings import (
     approval_queue_briefings,
     approval_queue_count,
     approval_queue_items,
     briefing_history_entries,
     briefing_versions,
 )
+from deals.selectors.home import team_pipeline
 from deals.services import briefings as briefing_services
-from deals.snapshot import Badge, BriefingSnapshot, LimitsSnapshot
 from negprep.errors import Invalid, Stale
 from negprep.forms import show_refusal
 from teams.models import Role, Team
-
-
-def briefing_for_panel(*, deal) -> Briefing:
-    """The deal's briefing with what its panel shows, in one query and three prefetches."""
-    briefing = (
-        Briefing.objects.select_related(
-            "approved_version__approval__manager", "approved_version__approval__on_behalf_of"
-        )
-        .prefetch_related("pitch_points", "concessions", "objections")
-        .get(deal=deal)
-    )
-    deal.briefing = briefing
-    return briefing
-
-
-def briefing_panel_context(*, deal, user, consultations: list, granted) -> dict:
-    """What the deal page needs to show the briefing panel, given rows the page has read already:
-    the deal's ``consultations`` (``consultations_for_deal``) and the terms finance ``granted``
-    (``approved_payment_terms``)."""
-    briefing = deal.briefing
-    owner_edits = can_edit_deal(user=user, deal=deal)
-    approved = briefing.approved_version
-    approved_limits = LimitsSnapshot.approved_of(briefing)
-    limits = LimitsSnapshot.from_briefing(briefing)
-    return {
-        "briefing": briefing,
-        "pitch_points": list(briefing.pitch_points.all()),
-        "concessions": list(briefing.concessions.all()),
-        "objections": list(briefing.objections.all()),
-        "approved_version": approved,
-        "approval": getattr(approved, "approval", None) if approved else None,
-        "limit_rows": _limit_rows(limits, granted),
-        "limits_differ_from_approved": approved_limits is not None and approved_limits != limits,
-        "can_edit_briefing": owner_edits and not briefing.is_locked,
-        "can_submit_briefing": owner_edits
-        and briefing.status in (BriefingStatus.DRAFT, BriefingStatus.CHANGES_REQUESTED),
-        "can_decide_briefing": briefing.status == BriefingStatus.SUBMITTED
-        and can_decide_briefing(user=user, deal=deal),
-        "decision_form": DecisionForm(),
-        "last_return": _last_return(briefing),
-        "approved_payment_terms": granted,
-        "consultation_answers": [c for c in consultations if c.status == ConsultationStatus.ANSWERED],
-    }
-
-
-def _limit_rows(limits: LimitsSnapshot, granted) -> list:
-    """The briefing's limits, the payment terms marked with where they stand with finance."""
-    rows = limits.rows()
-    if granted is None:
-        return rows
-    for row in rows:
-        if row.name != "payment_terms":
-            continue
-        if limits.payment_terms == granted.briefing_text:
-            by_policy = granted.auto_approved
-            row.badge = Badge(
-                "within finance policy" if by_policy else "set by finance",
-                title="Within the team's finance policy"
-                if by_policy
-                else f"{granted.get_status_display()} by {granted.reviewer}",
-            )
-        else:
-            row.badge = Badge(
-                "differs from what finance granted",
-                title=f"Finance granted: {granted.briefing_text}",
-                warning=True,
-            )
-    return rows
-
-
-def _last_return(briefing):
-    if briefing.status != BriefingStatus.CHANGES_REQUESTED:
-        return None
-    version = briefing.versions.select_related("approval__manager").order_by("-number").first()
-    return getattr(version, "approval", None) if version else None
 
 
 def _who_we_meet(briefing) -> str:

@@ -1,19 +1,15 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deals.access import (
-    can_answer_consultation,
-    can_waive_consultation,
     consultation_for_answer,
     consultation_for_owner,
     consultation_for_user,
     consultation_for_waiver,
     deal_for_owner,
-    roles_in_team,
 )
 from deals.forms.consultations import (
     AddConsultationForm,
@@ -22,80 +18,19 @@ from deals.forms.consultations import (
     answer_form_class,
 )
 from deals.forms.lists import ConsultationFilterForm
-from deals.models import Consultation, ConsultationStatus, Deal, Department
-from deals.selectors import first_rows_and_count
-from deals.selectors_consultations import (
-    answered_since,
+from deals.models import STRUCTURED_DEPARTMENTS, Consultation, ConsultationStatus, Department
+from deals.selectors.consultations import (
     consultations_answered_by,
     consultations_asked_of,
-    consultations_for_deal,
 )
+from deals.selectors.panels import _deal_consultations, _mark_for, _when
 from deals.services import consultations as consultation_services
 from deals.services.briefings import next_meeting_start
 from negprep.errors import Invalid
 from negprep.forms import show_refusal
-from teams.models import Role, Team, User
-
-
-def _deal_consultations(deal: Deal):
-    return redirect(reverse("deals:detail", args=[deal.pk]) + "#consultations")
-
-
-def _when(value) -> str:
-    return formats.date_format(timezone.localtime(value), "D j M, H:i")
-
+from teams.models import Team
 
 # Panels ------------------------------------------------------------------------------
-
-
-def consultations_panel_context(*, deal: Deal, user: User) -> dict:
-    """What the deal page needs to show the consultations panel."""
-    consultations = list(consultations_for_deal(deal=deal))
-    roles = roles_in_team(user=user, team_id=deal.team_id)
-    owner = deal.owner_id == user.pk and Role.REP in roles and deal.is_open
-    can_waive = can_waive_consultation(user=user, deal=deal)
-    for consultation in consultations:
-        unsettled = not consultation.is_settled
-        consultation.structured = consultation.department in consultation_services.STRUCTURED_DEPARTMENTS
-        consultation.viewer_can_request = owner and unsettled
-        consultation.viewer_can_waive = can_waive and unsettled
-        consultation.viewer_can_answer = (
-            consultation.is_requested
-            and deal.is_open
-            and can_answer_consultation(user=user, consultation=consultation, roles=roles)
-        )
-    return {
-        "consultations": consultations,
-        "can_add_consultation": owner,
-        "consultation_departments": Department.choices,
-    }
-
-
-def _mark_for(user: User, consultations) -> list:
-    consultations = list(consultations)
-    for consultation in consultations:
-        consultation.to_me = consultation.assignee_id == user.pk
-    return consultations
-
-
-# What the home panel shows of each row: joining only these keeps the queries cheap to plan.
-HOME_ASKED_RELATED = ["deal__customer", "deal__owner", "requested_by"]
-HOME_ANSWERED_RELATED = ["deal"]
-
-
-def consultations_home_context(*, user: User, limit: int) -> dict:
-    """The home panel of production, supply chain, finance and managers: the soonest due few,
-    how many wait in all, and the user's latest answers (two queries)."""
-    asked = consultations_asked_of(user=user).select_related(None).select_related(*HOME_ASKED_RELATED)
-    asked_first, asked_count = first_rows_and_count(asked, limit=limit)
-    answered = answered_since(user=user).select_related(None).select_related(*HOME_ANSWERED_RELATED)
-    answered_first, answered_count = first_rows_and_count(answered, limit=limit)
-    return {
-        "asked_of_me": _mark_for(user, asked_first),
-        "asked_of_me_count": asked_count,
-        "answered_recently": answered_first,
-        "answered_recently_count": answered_count,
-    }
 
 
 CONSULTATIONS_PER_PAGE = 25
@@ -287,7 +222,7 @@ def consultation_answer(request, pk):
             "consultation": consultation,
             "form": form,
             "ask": consultation_services.DEPARTMENT_ASKS[consultation.department],
-            "structured": consultation.department in consultation_services.STRUCTURED_DEPARTMENTS,
+            "structured": consultation.department in STRUCTURED_DEPARTMENTS,
             "next_meeting_at": next_meeting_start(deal=deal),
             "to_me": consultation.assignee_id == request.user.pk,
         },

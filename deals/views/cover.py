@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from deals.access import co_negotiator_request_for_user, meeting_for_owner, on_call_for_user
 from deals.forms.cover import CoNegotiatorForm, OnCallForm
-from deals.selectors import cover_requests, overlapping_on_calls
+from deals.selectors.cover import cover_requests, overlapping_on_calls
 from deals.services import cover as cover_services
 from negprep.errors import Invalid
 from negprep.forms import show_refusal

@@ -1,14 +1,13 @@
 import copy
-import re
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Lower
 from django.shortcuts import redirect, render
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from deals.access import (
@@ -19,34 +18,38 @@ from deals.access import (
     deals_for_user,
     sees_whole_deal,
 )
-from deals.forms.cover import CoNegotiatorForm
 from deals.forms.deals import DealCustomerForm, DealFilterForm, DealForm, NewContactFormSet
 from deals.forms.meetings import FirstMeetingForm
 from deals.models import (
     OPEN_DEAL_STATUSES,
-    CoNegotiatorRequest,
     Contact,
     Deal,
-    Meeting,
     MeetingStage,
-    OnCall,
 )
-from deals.readiness import readiness_for_deal, readiness_for_deals
-from deals.selectors import start_of_day, with_next_meeting
-from deals.selectors_consultations import answer_warnings
-from deals.selectors_payments import approved_payment_terms
+from deals.selectors.consultations import answer_warnings
+from deals.selectors.deals import with_next_meeting
+from deals.selectors.lists import start_of_day
+from deals.selectors.panels import (
+    _timeline,
+    _with_change_rows,
+    _with_people,
+    briefing_for_panel,
+    briefing_panel_context,
+    consultations_panel_context,
+    meetings_context,
+    payments_panel_context,
+    reports_for_meetings_context,
+    reports_panel_context,
+    timeline_context,
+)
+from deals.selectors.payments import approved_payment_terms
+from deals.selectors.readiness import readiness_for_deal, readiness_for_deals
 from deals.services import deals as deal_services
-from deals.views.briefings import briefing_for_panel, briefing_panel_context
-from deals.views.consultations import consultations_panel_context
-from deals.views.payments import payments_panel_context
-from deals.views.reports import reports_for_meetings_context, reports_panel_context
 from negprep.errors import Invalid
 from negprep.forms import parse_id, place_refusal
 from teams.models import Role, Team, User
 
 DEALS_PER_PAGE = 20
-_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _rep_teams(*, user: User) -> list[Team]:
@@ -224,48 +227,7 @@ def deal_create(request):
 # The deal page --------------------------------------------------------------
 
 
-PAST_MEETINGS_ON_DEAL_PAGE = 10
 PAST_MEETINGS_PER_PAGE = 20
-
-
-def _with_people(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
-    return meetings.prefetch_related(
-        "contacts",
-        "co_negotiators",
-        Prefetch("on_calls", queryset=OnCall.objects.select_related("member")),
-        Prefetch("co_negotiator_requests", queryset=CoNegotiatorRequest.objects.select_related("member")),
-    )
-
-
-def meetings_context(*, deal: Deal, user: User, can_edit: bool | None = None) -> dict:
-    """The deal's meetings: upcoming first (soonest on top), then the latest past ones (latest on top)
-    with how many past meetings there are in all."""
-    if can_edit is None:
-        can_edit = can_edit_deal(user=user, deal=deal)
-    now = timezone.now()
-    # Not ended yet, soonest first: the upcoming ones (``MeetingQuerySet.upcoming``) and the cancelled.
-    meetings = list(_with_people(deal.meetings.filter(ends_at__gt=now)).order_by("starts_at", "pk"))
-    upcoming = [meeting for meeting in meetings if not meeting.cancelled]
-    for meeting in upcoming:
-        # Colleagues already asked to come along (and not declined) are not offered again.
-        meeting.co_negotiator_requested_ids = [
-            request.member_id for request in meeting.co_negotiator_requests.all() if not request.is_declined
-        ]
-    cancelled = [meeting for meeting in meetings if meeting.cancelled]
-    past = deal.meetings.filter(ends_at__lte=now)
-    return {
-        "deal": deal,
-        "upcoming_meetings": upcoming,
-        "cancelled_meetings": cancelled,
-        "past_meetings": list(_with_people(past).order_by("-starts_at", "-pk")[:PAST_MEETINGS_ON_DEAL_PAGE]),
-        "past_meeting_count": past.count(),
-        "can_edit": can_edit,
-        "can_arrange_meetings": can_edit and deal.is_open,
-        # Built once: every upcoming meeting offers the same colleagues.
-        "colleague_choices": (
-            list(CoNegotiatorForm(deal=deal).fields["member"].choices) if can_edit and deal.is_open else None
-        ),
-    }
 
 
 @require_GET
@@ -283,53 +245,7 @@ def deal_past_meetings(request, pk):
     return render(request, "deals/deal_past_meetings.html", context)
 
 
-def _display(value):
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, str) and _ISO_DATETIME.match(value):
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    if isinstance(value, str) and _ISO_DATE.match(value):
-        try:
-            return formats.date_format(date.fromisoformat(value), "j M Y")
-        except ValueError:
-            return value
-    return value
-
-
-TIMELINE_ON_DEAL_PAGE = 20
 TIMELINE_PER_PAGE = 25
-
-
-def _with_change_rows(activities) -> list:
-    activities = list(activities)
-    for activity in activities:
-        activity.change_rows = [
-            {
-                "label": label,
-                "old": _display(change.get("old")),
-                "new": _display(change.get("new")),
-            }
-            for label, change in (activity.changes or {}).items()
-            if isinstance(change, dict)
-        ]
-    return activities
-
-
-def _timeline(deal: Deal):
-    return deal.activities.select_related("actor").order_by("-created_at", "-pk")
-
-
-def timeline_context(*, deal: Deal) -> dict:
-    """The deal page's timeline: the latest entries, and how many there are in all."""
-    timeline = _timeline(deal)
-    return {
-        "deal": deal,
-        "activities": _with_change_rows(timeline[:TIMELINE_ON_DEAL_PAGE]),
-        "activity_count": timeline.count(),
-    }
 
 
 @require_GET

@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 
-from deals.home import home_panels
+from deals.selectors.home import home_panels
 from teams.models import Role
 from teams.selectors import team_roles_for_user
 

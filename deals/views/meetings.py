@@ -9,9 +9,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from deals.access import deal_for_owner, meeting_for_owner
 from deals.forms.meetings import MeetingCancelForm, MeetingForm
 from deals.models import Deal, Meeting, OnCallStatus
-from deals.readiness import readiness_for_deal
+from deals.selectors.panels import meetings_context, timeline_context
+from deals.selectors.readiness import readiness_for_deal
 from deals.services import meetings as meeting_services
-from deals.views.deals import meetings_context, timeline_context
 from negprep.errors import Invalid
 from negprep.forms import show_refusal
 

@@ -7,19 +7,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deals.access import (
-    can_edit_deal,
     deal_for_owner,
     deal_for_user,
-    is_finance,
     payment_request_for_finance,
     require_finance,
 )
+from deals.domain.payment_policy import breached_fields, policy_breaches
 from deals.forms.lists import TeamFilterForm
 from deals.forms.payments import PaymentCheckForm, PaymentDecisionForm, PaymentRequestForm
 from deals.models import PaymentTermStatus
-from deals.payment_policy import breached_fields, policy_breaches
-from deals.selectors import first_rows_and_count
-from deals.selectors_payments import (
+from deals.selectors.panels import PAYMENT_REQUESTS_ON_DEAL_PAGE
+from deals.selectors.payments import (
     QUEUE_RELATED,
     compare_with_policy,
     deal_payment_requests,
@@ -34,36 +32,7 @@ from deals.services import payments as payment_services
 from deals.services.briefings import next_meeting_start
 from negprep.errors import Invalid
 from negprep.forms import show_refusal
-from teams.models import Team, User
-
-PAYMENT_REQUESTS_ON_DEAL_PAGE = 10
-
-
-def payments_panel_context(*, deal, user: User, pending: bool | None = None) -> dict:
-    """What the deal page needs to show its payment-term requests; ``pending``, whether one waits
-    for finance, when the caller knows it already."""
-    requests = payment_requests_for_deal(deal=deal, limit=PAYMENT_REQUESTS_ON_DEAL_PAGE)
-    if pending is None:
-        pending = deal.payment_requests.filter(status=PaymentTermStatus.SUBMITTED).exists()
-    return {
-        "payment_requests": requests,
-        "payment_request_count": deal.payment_requests.count(),
-        "can_request_payment_terms": deal.is_open and not pending and can_edit_deal(user=user, deal=deal),
-        "can_decide_payment_terms": pending and is_finance(user=user, team_id=deal.team_id),
-    }
-
-
-def payments_home_context(*, user: User, limit: int) -> dict:
-    """Finance's home panel: the oldest requests waiting, how many wait (one query), and their
-    teams' policies."""
-    waiting = payment_requests_waiting_for(user=user).select_related(*QUEUE_RELATED)
-    first, count = first_rows_and_count(waiting, limit=limit)
-    return {
-        "payment_queue": payment_queue_items(requests=first),
-        "payment_queue_count": count,
-        "finance_policies": finance_policies_for(user=user),
-    }
-
+from teams.models import Team
 
 PAYMENT_REQUESTS_PER_PAGE = 20
 

@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,78 +16,20 @@ from deals.access import can_edit_deal, meeting_for_owner, report_in_full
 from deals.forms.lists import ReportFilterForm, TeamFilterForm
 from deals.forms.reports import ReportForm, ResultsPeriodForm
 from deals.models import NegotiationReport
-from deals.selectors import first_rows_and_count, start_of_day
-from deals.selectors_reports import (
-    breach_reports,
+from deals.selectors.lists import start_of_day
+from deals.selectors.reports import (
     escalated_meetings,
     managed_team_ids,
-    meetings_awaiting_report,
-    meetings_awaiting_report_count,
     overdue_report_meetings,
-    reports_for_deal,
     team_reports,
     team_results,
     with_breaches,
     with_missing,
 )
 from deals.services import reports as report_services
-from deals.snapshot import LimitsSnapshot
 from negprep.errors import Invalid
 from negprep.forms import show_refusal
 from teams.models import Team, User
-
-
-def _currency(deal) -> str:
-    """The currency of the approved limits (the briefing is already loaded by its panel), else the deal's."""
-    limits = LimitsSnapshot.approved_of(getattr(deal, "briefing", None))
-    return (limits.currency if limits else "") or deal.currency
-
-
-REPORTS_ON_DEAL_PAGE = 10
-
-
-def reports_panel_context(*, deal, user: User) -> dict:
-    """What the deal page needs to show the reports panel (the latest reports, and how many there are)
-    and the report links of past meetings."""
-    reports = reports_for_deal(deal=deal, limit=REPORTS_ON_DEAL_PAGE)
-    counts = NegotiationReport.objects.filter(meeting__deal=deal).aggregate(
-        total=Count("pk"), with_breaches=Count("pk", filter=~Q(breaches=[]))
-    )
-    can_file = can_edit_deal(user=user, deal=deal)
-    awaiting = meetings_awaiting_report(deal=deal, limit=REPORTS_ON_DEAL_PAGE) if can_file else []
-    # The first ones are listed; the count says how many there are (the past meetings page lists them all).
-    awaiting_count = meetings_awaiting_report_count(deal=deal) if can_file else 0
-    return {
-        "deal_reports": reports,
-        "deal_report_count": counts["total"],
-        "reported_meeting_ids": {report.meeting_id for report in reports},
-        "reports_with_breaches": counts["with_breaches"],
-        "meetings_awaiting_report": awaiting,
-        "meetings_awaiting_report_count": awaiting_count,
-        "can_file_reports": can_file,
-        "report_currency": _currency(deal),
-    }
-
-
-def reports_for_meetings_context(*, deal, user: User, meetings) -> dict:
-    """The reports of these meetings of the deal, for their report links."""
-    reports = list(
-        NegotiationReport.objects.filter(meeting__in=[meeting.pk for meeting in meetings]).select_related(
-            "meeting", "filed_by"
-        )
-    )
-    return {
-        "deal_reports": reports,
-        "reported_meeting_ids": {report.meeting_id for report in reports},
-        "can_file_reports": can_edit_deal(user=user, deal=deal),
-    }
-
-
-def reports_home_context(*, user: User, limit: int) -> dict:
-    """A manager's home panel: the latest reports with breaches in their teams, and how many there are."""
-    reports, count = first_rows_and_count(breach_reports(user=user), limit=limit)
-    return {"breach_reports": reports, "breach_reports_count": count}
-
 
 REPORTS_PER_PAGE = 20
 ESCALATIONS_PER_PAGE = 25

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.home import HOME_PANEL_ROWS
 from deals.models import Activity, Consultation, ConsultationStatus, Deal, DealStatus, Department
-from deals.selectors import first_rows_and_count
+from deals.selectors.home import HOME_PANEL_ROWS
+from deals.selectors.lists import first_rows_and_count
 from deals.services.briefings import briefing_submit
 from teams.models import Role
 from tests.deals.briefing_helpers import fill_briefing

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from deals.domain.readiness import ITEMS, Readiness
 from deals.models import (
     Briefing,
     CanFulfil,
@@ -14,8 +15,7 @@ from deals.models import (
     MeetingStage,
     OnCall,
 )
-from deals.readiness import ITEMS, Readiness
-from deals.selectors_consultations import answer_warnings
+from deals.selectors.consultations import answer_warnings
 
 NOW = timezone.now()
 

@@ -9,10 +9,10 @@ import time_machine
 from django.utils import timezone
 
 from deals.models import Consultation, ConsultationStatus, Deal, FinancePolicy, Meeting, Reminder
-from deals.readiness import readiness_for_deal
-from deals.selectors import with_next_meeting
-from deals.selectors_payments import payment_queue_for
-from deals.selectors_reports import escalated_meetings
+from deals.selectors.deals import with_next_meeting
+from deals.selectors.payments import payment_queue_for
+from deals.selectors.readiness import readiness_for_deal
+from deals.selectors.reports import escalated_meetings
 from deals.services.briefings import next_meeting_start
 from deals.services.consultations import consultation_default_due, consultation_request
 from deals.services.payments import payment_request_submit

@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.home import HOME_PANEL_ROWS
 from deals.models import Consultation, ConsultationStatus, Department, PaymentTermRequest, PaymentTermStatus
-from deals.selectors import first_rows_and_count
+from deals.selectors.home import HOME_PANEL_ROWS
+from deals.selectors.lists import first_rows_and_count
 from teams.models import Role
 from tests.factories import DealFactory, MembershipFactory, UserFactory
 

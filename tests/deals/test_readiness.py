@@ -13,13 +13,14 @@ from deals.models import (
     OnCallStatus,
     PaymentTermStatus,
 )
-from deals.readiness import readiness_for_deal, readiness_for_deals, readiness_refresh
+from deals.selectors.readiness import readiness_for_deal, readiness_for_deals
 from deals.services.cover import (
     co_negotiator_request,
     co_negotiator_respond,
     on_call_request,
     on_call_respond,
 )
+from deals.services.readiness import readiness_refresh
 from tests.deals.briefing_helpers import approve_briefing, fill_briefing
 from tests.factories import ConsultationFactory, DealFactory, MeetingFactory, PaymentTermRequestFactory
 

@@ -27,8 +27,8 @@ from deals.models import (
     PaymentTermRequest,
     PaymentTermStatus,
 )
-from deals.readiness import readiness_for_deals
 from deals.scale import ScalePlan, ScaleSeedError, scale_seed, scale_seeded_with
+from deals.selectors.readiness import readiness_for_deals
 from deals.services.briefings import LIMIT_FIELDS
 from deals.services.reports import REPORT_FIELDS, report_breaches
 from teams.models import Membership, Notification, Role, Team, User

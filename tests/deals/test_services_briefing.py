@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from deals.models import Activity, Approval, ApprovalDelegation, BriefingStatus
-from deals.selectors import approval_queue_for, briefing_history
+from deals.selectors.briefings import approval_queue_for, briefing_history
 from deals.services.briefings import briefing_decide, briefing_save, briefing_submit, delegation_create
 from negprep.errors import Invalid, NotAllowed, Stale
 from teams.models import Notification, Role

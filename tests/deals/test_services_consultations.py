@@ -13,8 +13,8 @@ from deals.models import (
     Department,
     PaymentTermStatus,
 )
-from deals.readiness import readiness_for_deal
-from deals.selectors_consultations import consultations_asked_of
+from deals.selectors.consultations import consultations_asked_of
+from deals.selectors.readiness import readiness_for_deal
 from deals.services.consultations import (
     consultation_add_optional,
     consultation_answer,

@@ -4,7 +4,7 @@ import pytest
 
 from deals.access import deals_for_user
 from deals.models import Meeting, OnCall, OnCallStatus
-from deals.selectors import cover_requests_for, overlapping_on_calls
+from deals.selectors.cover import cover_requests_for, overlapping_on_calls
 from deals.services.cover import (
     co_negotiator_request,
     co_negotiator_respond,

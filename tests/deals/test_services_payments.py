@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from deals.domain.payment_policy import policy_breaches
 from deals.models import (
     Activity,
     Briefing,
@@ -11,9 +12,8 @@ from deals.models import (
     PaymentTermRequest,
     PaymentTermStatus,
 )
-from deals.payment_policy import policy_breaches
-from deals.readiness import readiness_for_deal
-from deals.selectors_payments import approved_payment_terms, payment_queue_for
+from deals.selectors.payments import approved_payment_terms, payment_queue_for
+from deals.selectors.readiness import readiness_for_deal
 from deals.services.briefings import briefing_save
 from deals.services.payments import payment_request_decide, payment_request_submit
 from negprep.errors import Invalid, NotAllowed, Stale

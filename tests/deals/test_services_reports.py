@@ -13,7 +13,7 @@ from deals.models import (
     PaymentTermStatus,
     ReadinessChange,
 )
-from deals.selectors_reports import breach_reports_for
+from deals.selectors.reports import breach_reports_for
 from deals.services.reports import report_breaches, report_file
 from negprep.errors import Invalid, NotAllowed
 from teams.models import Notification, Role

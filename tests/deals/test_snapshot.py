@@ -1,4 +1,4 @@
-"""The briefing snapshot has one owner (``deals.snapshot``): a limit added there reaches every reader."""
+"""The briefing snapshot has one owner (``deals.domain.snapshot``): a limit added there reaches all."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -7,14 +7,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from deals import snapshot
+from deals.domain import snapshot
+from deals.domain.snapshot import PERCENT, Bound, BriefingSnapshot, Limit, LimitsSnapshot
 from deals.models import Briefing, BriefingVersion
-from deals.readiness import readiness_for_deal
-from deals.selectors import briefing_history
-from deals.selectors_brief import brief_for_meeting
+from deals.selectors.briefings import briefing_history
+from deals.selectors.meeting_brief import brief_for_meeting
+from deals.selectors.readiness import readiness_for_deal
 from deals.services.briefings import briefing_decide, briefing_submit
 from deals.services.reports import breach_labels, report_breaches, report_references
-from deals.snapshot import PERCENT, Bound, BriefingSnapshot, Limit, LimitsSnapshot
 from tests.deals.briefing_helpers import fill_briefing
 from tests.factories import MeetingFactory
 

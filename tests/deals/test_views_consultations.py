@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.home import HOME_PANEL_ROWS
 from deals.models import CanFulfil, Consultation, ConsultationStatus, Deal, Department
+from deals.selectors.home import HOME_PANEL_ROWS
 from deals.services.consultations import (
     consultation_add_optional,
     consultation_answer,

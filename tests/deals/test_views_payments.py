@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from deals.home import HOME_PANEL_ROWS
 from deals.models import Briefing, FinancePolicy, PaymentTermRequest, PaymentTermStatus
+from deals.selectors.home import HOME_PANEL_ROWS
 from deals.services.payments import payment_request_decide, payment_request_submit
 from tests.factories import DealFactory, FinancePolicyFactory
 

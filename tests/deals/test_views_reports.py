@@ -8,13 +8,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.home import HOME_PANEL_ROWS
 from deals.models import (
     ConsultationStatus,
     DealStatus,
     Department,
     NegotiationReport,
 )
+from deals.selectors.home import HOME_PANEL_ROWS
 from deals.services.reminders import _report_url
 from deals.services.reports import report_file
 from teams.models import Role

@@ -1,22 +1,19 @@
-"""The readiness checklist of a deal's next meeting (DESIGN.md, "Readiness").
-
-``readiness_for_deals`` works for a whole list in a constant number of
-queries; ``readiness_refresh`` moves a deal between preparing and ready.
-"""
+"""Readiness read from the database: each deal's checklist against its next meeting, and
+whether a deal was ready at a given moment."""
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch
 
+from deals.domain.payment_policy import briefing_payment_terms
+from deals.domain.readiness import Readiness
+from deals.domain.snapshot import BriefingSnapshot, LimitsSnapshot, pitch_points_of
 from deals.models import (
     UNSETTLED_CONSULTATION_STATUSES,
     Briefing,
     Consultation,
     Deal,
-    DealStatus,
     Department,
     Meeting,
     OnCall,
@@ -26,75 +23,12 @@ from deals.models import (
     PitchPoint,
     ReadinessChange,
 )
-from deals.snapshot import BriefingSnapshot, LimitsSnapshot, pitch_points_of
-
-ITEMS = [
-    ("meeting", "Next meeting scheduled, with the customer contacts we meet"),
-    ("limits", "Limits approved (current version)"),
-    ("pitch", "Pitch points approved (current version)"),
-    ("consultations", "Every required consultation answered or waived"),
-    ("payment_terms", "No payment-term request pending"),
-    ("on_call", "On-call cover arranged for the meeting"),
-    ("co_negotiator", "A co-negotiator for the final meeting"),
-]
-LABELS = dict(ITEMS)
-# The same items in a word or two, for lists where space is short.
-SHORT_LABELS = {
-    "meeting": "meeting",
-    "limits": "limits",
-    "pitch": "pitch",
-    "consultations": "consultations",
-    "payment_terms": "payment terms",
-    "on_call": "on-call cover",
-    "co_negotiator": "co-negotiator",
-}
-
-
-@dataclass
-class Readiness:
-    checks: dict[str, bool]
-    next_meeting: Meeting | None = None
-    missing_consultations: list[str] = field(default_factory=list)
-
-    @property
-    def done(self) -> int:
-        return sum(self.checks.values())
-
-    @property
-    def total(self) -> int:
-        return len(self.checks)
-
-    @property
-    def is_ready(self) -> bool:
-        return self.done == self.total
-
-    @property
-    def is_nearly_ready(self) -> bool:
-        """One or two checks to go: the lists show it amber, not red."""
-        return self.total - 2 <= self.done < self.total
-
-    @property
-    def items(self) -> list[tuple[str, str, bool]]:
-        return [(key, LABELS[key], self.checks[key]) for key, _ in ITEMS]
-
-    @property
-    def missing(self) -> list[str]:
-        return [LABELS[key] for key, _ in ITEMS if not self.checks[key]]
-
-    @property
-    def missing_short(self) -> list[str]:
-        return [SHORT_LABELS[key] for key, _ in ITEMS if not self.checks[key]]
-
-    def __str__(self):
-        return f"{self.done} of {self.total}"
 
 
 def _granted_text(granted) -> str | None:
     """What the terms finance granted wrote into the briefing's payment-terms limit."""
     if granted is None:
         return None
-    from deals.services.payments import briefing_payment_terms
-
     return briefing_payment_terms(granted)
 
 
@@ -230,41 +164,6 @@ def _readiness(
             missing_consultations=[Department(d).label for d in sorted(unsettled[deal.pk])],
         )
     return result
-
-
-def readiness_refresh(*, deal: Deal) -> Readiness:
-    """Move the deal to ``ready`` when every item applies, and back to ``preparing`` when one stops.
-
-    Deals already negotiating or closed keep their status.
-    """
-    readiness = readiness_for_deal(deal)
-    if deal.status == DealStatus.PREPARING and readiness.is_ready:
-        new_status = DealStatus.READY
-    elif deal.status == DealStatus.READY and not readiness.is_ready:
-        new_status = DealStatus.PREPARING
-    else:
-        return readiness
-    with transaction.atomic():
-        changed = Deal.objects.filter(pk=deal.pk, status=deal.status).update(status=new_status)
-        if changed:
-            from deals.services.activity import activity_record
-
-            old = deal.get_status_display()
-            deal.status = new_status
-            ReadinessChange.objects.create(deal=deal, ready=new_status == DealStatus.READY)
-            summary = (
-                "is ready for the next meeting: all 7 checks apply"
-                if new_status == DealStatus.READY
-                else "is no longer ready, missing: " + "; ".join(readiness.missing).lower()
-            )
-            activity_record(
-                deal=deal,
-                actor=None,
-                verb="deal_readiness",
-                summary=f"The deal {summary}",
-                changes={"Status": {"old": old, "new": deal.get_status_display()}},
-            )
-    return readiness
 
 
 def ready_at(*, deal: Deal, moment: datetime.datetime) -> bool:

@@ -1,65 +1,24 @@
-"""Reads about deals, always scoped to the user asking.
+"""Reads of briefings: the version history and the approval queue."""
 
-Who may see what is decided in ``deals.access``: every view, download and htmx
-endpoint starts from one of its gates.
-"""
-
-import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Window
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from deals.access import among_deals, memberships_of
+from deals.domain.snapshot import BriefingSnapshot
 from deals.models import (
     Approval,
     ApprovalDelegation,
     Briefing,
     BriefingStatus,
     BriefingVersion,
-    CoNegotiatorRequest,
-    CoNegotiatorStatus,
     Deal,
-    Meeting,
-    OnCall,
-    OnCallStatus,
 )
-from deals.snapshot import BriefingSnapshot
+from deals.selectors.lists import first_rows_and_count
 from teams.models import Role, User
-
-
-def start_of_day(day: datetime.date) -> datetime.datetime:
-    """Midnight at the start of the day in the current time zone (the user's, set by the middleware):
-    list filters by date and the results period count days as the user does."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-def with_next_meeting(deals: QuerySet[Deal], *, stage: bool = False) -> QuerySet[Deal]:
-    """The deals with the start (and, with ``stage``, the stage) of their next meeting
-    (``MeetingQuerySet.upcoming``), for sorting and filtering in SQL."""
-    upcoming = Meeting.objects.upcoming().filter(deal=OuterRef("pk"))
-    deals = deals.annotate(next_meeting_at=Subquery(upcoming.values("starts_at")[:1]))
-    if stage:
-        deals = deals.annotate(next_meeting_stage=Subquery(upcoming.values("stage")[:1]))
-    return deals
-
-
-def first_rows_and_count(rows: QuerySet, *, limit: int) -> tuple[list, int]:
-    """The first ``limit`` rows of a sorted queryset and the exact number of all of them, in one
-    query: the count is a window over the whole result, read from any row shown (no row, none)."""
-    if limit < 1:
-        return [], rows.count()
-    query = rows.query
-    ordering = query.order_by or (query.get_meta().ordering if query.default_ordering else ())
-    # Sorting first by the count (the same on every row) changes no order, but it keeps
-    # PostgreSQL 15 from planning as if the LIMIT could stop the window early: without it the
-    # planner may walk a whole index in order (fiona's on-call panel read 60,000 meetings at
-    # 100 k deals, 160 ms) where reading the user's few rows and sorting them takes 2 ms.
-    counted = rows.annotate(rows_in_all=Window(Count("*"))).order_by("rows_in_all", *ordering)
-    first = list(counted[:limit])
-    return first, first[0].rows_in_all if first else 0
 
 
 @dataclass
@@ -246,49 +205,3 @@ def approval_queue_panel(*, user: User, limit: int) -> dict:
         approval_queue_briefings(user=user).select_related(*_QUEUE_RELATED), limit=limit
     )
     return {"queue": approval_queue_items(user=user, briefings=briefings), "queue_count": count}
-
-
-def cover_requests(*, user: User, kind: str) -> QuerySet:
-    """What colleagues asked of the user for upcoming meetings, soonest meeting first:
-    on-call cover (``kind="on_call"``) or coming along (``kind="co_negotiator"``)."""
-    if kind == "on_call":
-        model, declined = OnCall, OnCallStatus.DECLINED
-    else:
-        model, declined = CoNegotiatorRequest, CoNegotiatorStatus.DECLINED
-    return (
-        model.objects.filter(member=user, meeting__cancelled=False, meeting__ends_at__gt=timezone.now())
-        .exclude(status=declined)
-        .select_related("meeting", "meeting__deal", "meeting__deal__customer", "meeting__deal__owner")
-        .order_by("meeting__starts_at", "pk")
-    )
-
-
-def cover_requests_for(*, user: User, limit: int | None = None) -> dict:
-    """The on-call and co-negotiator requests (the first ``limit`` of each) and how many there are."""
-    context = {}
-    for kind in ("on_call", "co_negotiator"):
-        requests = cover_requests(user=user, kind=kind)
-        if limit is None:
-            rows = list(requests)
-            count = len(rows)
-        else:
-            rows, count = first_rows_and_count(requests, limit=limit)
-        context[f"{kind}_requests"] = rows
-        context[f"{kind}_requests_count"] = count
-    return context
-
-
-def overlapping_on_calls(
-    *, starts_at, ends_at, member: User | None = None, team=None, exclude_meeting=None
-) -> list[OnCall]:
-    """Accepted or pending on-call commitments overlapping the window, of one member or a whole team."""
-    overlapping = OnCall.objects.filter(
-        available_from__lt=ends_at, available_to__gt=starts_at, meeting__cancelled=False
-    ).exclude(status=OnCallStatus.DECLINED)
-    if member is not None:
-        overlapping = overlapping.filter(member=member)
-    if team is not None:
-        overlapping = overlapping.filter(meeting__deal__team=team)
-    if exclude_meeting is not None:
-        overlapping = overlapping.exclude(meeting=exclude_meeting)
-    return list(overlapping.select_related("member", "meeting__deal"))

@@ -10,6 +10,7 @@ from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 from deals.access import InSubquery, among_deals, in_teams, memberships_of
+from deals.domain.snapshot import LimitsSnapshot
 from deals.models import (
     OPEN_DEAL_STATUSES,
     UNSETTLED_CONSULTATION_STATUSES,
@@ -20,8 +21,7 @@ from deals.models import (
     NegotiationReport,
     ReportOutcome,
 )
-from deals.selectors import first_rows_and_count, start_of_day
-from deals.snapshot import LimitsSnapshot
+from deals.selectors.lists import first_rows_and_count, start_of_day
 from teams.models import Role, Team, User
 
 BREACH_REPORTS_ON_HOME = 10

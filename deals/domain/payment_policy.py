@@ -8,7 +8,7 @@ the same words whether a form or the service refuses. Problems are keyed by the 
 from decimal import Decimal
 
 from deals.formatting import pct
-from deals.models import FinancePolicy
+from deals.models import Briefing, FinancePolicy, PaymentTermRequest, PaymentTermStatus
 
 # Bounds on any terms whatever the team's policy says: beyond them a number is a
 # typo, not a negotiating position, and must never reach finance.
@@ -189,3 +189,51 @@ def counter_problems(
             "The policy allows no early-payment discount: leave it out of the counter-offer."
         )
     return problems
+
+
+_PAYMENT_TERMS_MAX = Briefing._meta.get_field("payment_terms").max_length
+
+
+def terms_summary(
+    *, net_days: int, deposit_pct, instalments: int, early_payment_discount: bool, conditions: str = ""
+) -> str:
+    """The terms in one line: "60 days net, 20 % deposit, 2 instalments; early-payment discount"."""
+    parts = [f"{net_days} days net"]
+    parts.append(f"{pct(deposit_pct)} % deposit" if deposit_pct else "no deposit")
+    if instalments > 1:
+        parts.append(f"{instalments} instalments")
+    text = ", ".join(parts)
+    if early_payment_discount:
+        text += "; early-payment discount"
+    if conditions := " ".join((conditions or "").split()):
+        text += f"; {conditions}"
+    return text
+
+
+def granted_terms(request: PaymentTermRequest) -> dict:
+    """The terms finance granted: the counter terms of a counter-offer, else the requested ones."""
+    countered = request.status == PaymentTermStatus.COUNTERED
+    return {
+        "net_days": request.counter_net_days if countered else request.net_days,
+        "deposit_pct": request.counter_deposit_pct if countered else request.deposit_pct,
+        "instalments": request.counter_instalments if countered else request.instalments,
+        "early_payment_discount": request.counter_early_payment_discount
+        if countered and request.counter_early_payment_discount is not None
+        else request.early_payment_discount,
+        "conditions": request.counter_conditions if countered else request.other_conditions,
+    }
+
+
+def briefing_payment_terms(request: PaymentTermRequest) -> str:
+    """What the briefing's payment-terms limit says once finance's decision (or the policy) granted terms."""
+    if request.auto_approved:
+        source = "within the finance policy (approved automatically)"
+    else:
+        verb = "countered" if request.status == PaymentTermStatus.COUNTERED else "approved"
+        source = f"{verb} by finance ({request.reviewer})"
+    suffix = f" — {source}"
+    terms = terms_summary(**granted_terms(request))
+    room = _PAYMENT_TERMS_MAX - len(suffix)
+    if len(terms) > room:
+        terms = terms[: room - 1].rstrip() + "…"
+    return terms + suffix

@@ -12,12 +12,26 @@ from django.urls import reverse
 
 from deals.access import deals_for_user, memberships_of
 from deals.models import OPEN_DEAL_STATUSES, Deal, DealStatus
-from deals.readiness import readiness_for_deals
-from deals.selectors import approval_queue_panel, cover_requests_for, with_next_meeting
-from deals.selectors_reports import escalations_for
-from deals.views.consultations import consultations_home_context
-from deals.views.payments import payments_home_context
-from deals.views.reports import reports_home_context
+from deals.selectors.briefings import approval_queue_panel
+from deals.selectors.consultations import (
+    answered_since,
+    consultations_asked_of,
+)
+from deals.selectors.cover import cover_requests_for
+from deals.selectors.deals import with_next_meeting
+from deals.selectors.lists import first_rows_and_count
+from deals.selectors.panels import _mark_for
+from deals.selectors.payments import (
+    QUEUE_RELATED,
+    finance_policies_for,
+    payment_queue_items,
+    payment_requests_waiting_for,
+)
+from deals.selectors.readiness import readiness_for_deals
+from deals.selectors.reports import (
+    breach_reports,
+    escalations_for,
+)
 from teams.models import Role, User
 
 # How many rows a home panel shows before "see all".
@@ -113,3 +127,43 @@ def home_panels(*, user: User, roles: set[str]) -> dict:
     if Role.FINANCE in roles:
         context.update(payments_home_context(user=user, limit=HOME_PANEL_ROWS))
     return context
+
+
+# What the home panel shows of each row: joining only these keeps the queries cheap to plan.
+HOME_ASKED_RELATED = ["deal__customer", "deal__owner", "requested_by"]
+
+
+HOME_ANSWERED_RELATED = ["deal"]
+
+
+def consultations_home_context(*, user: User, limit: int) -> dict:
+    """The home panel of production, supply chain, finance and managers: the soonest due few,
+    how many wait in all, and the user's latest answers (two queries)."""
+    asked = consultations_asked_of(user=user).select_related(None).select_related(*HOME_ASKED_RELATED)
+    asked_first, asked_count = first_rows_and_count(asked, limit=limit)
+    answered = answered_since(user=user).select_related(None).select_related(*HOME_ANSWERED_RELATED)
+    answered_first, answered_count = first_rows_and_count(answered, limit=limit)
+    return {
+        "asked_of_me": _mark_for(user, asked_first),
+        "asked_of_me_count": asked_count,
+        "answered_recently": answered_first,
+        "answered_recently_count": answered_count,
+    }
+
+
+def payments_home_context(*, user: User, limit: int) -> dict:
+    """Finance's home panel: the oldest requests waiting, how many wait (one query), and their
+    teams' policies."""
+    waiting = payment_requests_waiting_for(user=user).select_related(*QUEUE_RELATED)
+    first, count = first_rows_and_count(waiting, limit=limit)
+    return {
+        "payment_queue": payment_queue_items(requests=first),
+        "payment_queue_count": count,
+        "finance_policies": finance_policies_for(user=user),
+    }
+
+
+def reports_home_context(*, user: User, limit: int) -> dict:
+    """A manager's home panel: the latest reports with breaches in their teams, and how many there are."""
+    reports, count = first_rows_and_count(breach_reports(user=user), limit=limit)
+    return {"breach_reports": reports, "breach_reports_count": count}

@@ -5,9 +5,15 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 
 from deals.access import in_teams, memberships_of
+from deals.domain.payment_policy import (
+    breached_fields,
+    briefing_payment_terms,
+    exceeds_grant,
+    granted_terms,
+    policy_breaches,
+    terms_summary,
+)
 from deals.models import Deal, FinancePolicy, Meeting, PaymentTermRequest, PaymentTermStatus
-from deals.payment_policy import breached_fields, exceeds_grant, policy_breaches
-from deals.services.payments import briefing_payment_terms, granted_terms, terms_summary
 from teams.models import Role, Team, User
 
 GRANTED_STATUSES = [PaymentTermStatus.APPROVED, PaymentTermStatus.COUNTERED]

@@ -8,6 +8,7 @@ many people are on call or consultations the deal has.
 import re
 from dataclasses import dataclass
 
+from deals.domain.snapshot import TEXT_FIELDS, Badge, BriefingSnapshot, LimitRow, LimitsSnapshot
 from deals.models import (
     Briefing,
     BriefingStatus,
@@ -20,10 +21,9 @@ from deals.models import (
     OnCallStatus,
     field_label,
 )
-from deals.readiness import readiness_for_deal
-from deals.selectors_consultations import consultations_for_deal
-from deals.selectors_payments import approved_payment_terms
-from deals.snapshot import TEXT_FIELDS, Badge, BriefingSnapshot, LimitRow, LimitsSnapshot
+from deals.selectors.consultations import consultations_for_deal
+from deals.selectors.payments import approved_payment_terms
+from deals.selectors.readiness import readiness_for_deal
 
 # How a version that is not the approved one stands, in words for the warning box.
 _VERSION_STATE = {
