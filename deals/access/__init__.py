@@ -1,0 +1,107 @@
+"""Who may see and who may change what: every access rule of NegPrep, in one place.
+
+Each resource has a read gate (``*_for_user``: the object, or 404 for whoever may not see
+its deal) and, where it can be changed, a write gate (``*_for_owner`` and the like: 404 for
+outsiders, 403 for those who see it but may not change it). The ``can_*`` and ``is_*``
+predicates answer the same questions for templates and services. Views and services import
+from here and copy nothing.
+
+The rules (DESIGN.md, "Who sees what"), always within the user's own teams:
+
+- managers see every deal of the teams they manage;
+- reps see the deals they own in the teams where they are a rep;
+- production, supply chain and finance see a deal once a consultation of their department is
+  asked of their team's queue, and anyone sees a deal once a consultation is asked of them;
+- finance also sees the deals with payment-term requests;
+- colleagues co-negotiating, on call or asked to come along see the deals of those meetings.
+
+The user's memberships are read once per user object (that is, once per request) and the
+visibility query is built with their team ids: every branch starts from an index (the teams,
+the owner, or the user's own consultations, meetings and cover requests), so its cost follows
+what the user may see, not the size of the database.
+
+The rules live in three modules (memberships, deals, records); this package is their one
+interface: import every gate and predicate from ``deals.access``.
+"""
+
+from deals.access.deals import (  # noqa: F401
+    InSubquery,
+    among_deals,
+    can_decide_briefing,
+    can_edit_deal,
+    can_waive_consultation,
+    deal_for_owner,
+    deal_for_user,
+    deal_in_full,
+    deals_for_user,
+    in_teams,
+    may_see_deal,
+    sees_whole_deal,
+)
+from deals.access.memberships import (  # noqa: F401
+    Memberships,
+    has_role_anywhere,
+    is_finance,
+    is_manager,
+    memberships_of,
+    require_finance,
+    require_manager,
+    roles_in_team,
+)
+from deals.access.records import (  # noqa: F401
+    can_answer_consultation,
+    co_negotiator_request_for_user,
+    consultation_for_answer,
+    consultation_for_owner,
+    consultation_for_user,
+    consultation_for_waiver,
+    delegation_for_manager,
+    delegations_for,
+    meeting_for_owner,
+    meeting_for_user,
+    meeting_in_full,
+    on_call_for_user,
+    payment_request_for_finance,
+    payment_request_for_user,
+    report_for_user,
+    report_in_full,
+)
+
+__all__ = [
+    "InSubquery",
+    "Memberships",
+    "among_deals",
+    "can_answer_consultation",
+    "can_decide_briefing",
+    "can_edit_deal",
+    "can_waive_consultation",
+    "co_negotiator_request_for_user",
+    "consultation_for_answer",
+    "consultation_for_owner",
+    "consultation_for_user",
+    "consultation_for_waiver",
+    "deal_for_owner",
+    "deal_for_user",
+    "deal_in_full",
+    "deals_for_user",
+    "delegation_for_manager",
+    "delegations_for",
+    "has_role_anywhere",
+    "in_teams",
+    "is_finance",
+    "is_manager",
+    "may_see_deal",
+    "meeting_for_owner",
+    "meeting_for_user",
+    "meeting_in_full",
+    "memberships_of",
+    "on_call_for_user",
+    "payment_request_for_finance",
+    "payment_request_for_user",
+    "report_for_user",
+    "report_in_full",
+    "require_finance",
+    "require_manager",
+    "roles_in_team",
+    "sees_whole_deal",
+]
