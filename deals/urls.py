@@ -1,6 +1,6 @@
 from django.urls import path
 
-from deals.views import brief, briefings, cover
+from deals.views import briefings, calendar, cover, meeting_brief
 from deals.views import consultations as consultation_views
 from deals.views import contacts as contact_views
 from deals.views import deals as deal_views
@@ -22,10 +22,10 @@ urlpatterns = [
     path("<int:pk>/meetings/new/", meeting_views.meeting_add, name="meeting_add"),
     path("meetings/<int:pk>/edit/", meeting_views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/cancel/", meeting_views.meeting_cancel, name="meeting_cancel"),
-    # Meeting brief and calendar files (deals/views/brief.py)
-    path("meetings/<int:pk>/brief/", brief.meeting_brief, name="meeting_brief"),
-    path("meetings/<int:pk>/calendar.ics", brief.meeting_ics, name="meeting_ics"),
-    path("consultations/<int:pk>/calendar.ics", brief.consultation_ics, name="consultation_ics"),
+    # Meeting brief (deals/views/meeting_brief.py) and calendar files (deals/views/calendar.py)
+    path("meetings/<int:pk>/brief/", meeting_brief.meeting_brief, name="meeting_brief"),
+    path("meetings/<int:pk>/calendar.ics", calendar.meeting_ics, name="meeting_ics"),
+    path("consultations/<int:pk>/calendar.ics", calendar.consultation_ics, name="consultation_ics"),
     # Briefings and approvals (deals/views/briefings.py)
     path("<int:pk>/briefing/", briefings.briefing_edit, name="briefing_edit"),
     path("<int:pk>/briefing/submit/", briefings.briefing_submit, name="briefing_submit"),
@@ -65,7 +65,7 @@ urlpatterns = [
     path("<int:pk>/payment-terms/new/", payment_views.payment_request_new, name="payment_request_new"),
     path("<int:pk>/payment-terms/check/", payment_views.payment_request_check, name="payment_request_check"),
     path("payment-terms/<int:pk>/", payment_views.payment_request_detail, name="payment_request"),
-    path("<int:pk>/payment-terms/", payment_views.deal_payment_requests_view, name="payment_requests"),
+    path("<int:pk>/payment-terms/", payment_views.deal_payment_requests, name="payment_requests"),
     path(
         "payment-terms/<int:pk>/decide/",
         payment_views.payment_request_decide,
@@ -76,7 +76,7 @@ urlpatterns = [
     # Negotiation reports and results (deals/views/reports.py)
     path("meetings/<int:pk>/report/", report_views.report_file, name="report_file"),
     path("reports/<int:pk>/", report_views.report_detail, name="report_detail"),
-    path("results/", report_views.team_results_view, name="team_results"),
+    path("results/", report_views.team_results, name="team_results"),
     path("reports/", report_views.reports_list, name="reports"),
     path("escalations/", report_views.escalations_list, name="escalations"),
     # Contacts (deals/views/contacts.py)

@@ -16,11 +16,11 @@ from deals.domain.payment_policy import breached_fields, policy_breaches
 from deals.forms.lists import TeamFilterForm
 from deals.forms.payments import PaymentCheckForm, PaymentDecisionForm, PaymentRequestForm
 from deals.models import PaymentTermStatus
+from deals.selectors import payments as payment_selectors
 from deals.selectors.panels import PAYMENT_REQUESTS_ON_DEAL_PAGE
 from deals.selectors.payments import (
     QUEUE_RELATED,
     compare_with_policy,
-    deal_payment_requests,
     finance_policies_for,
     payment_queue_items,
     payment_requests_for_deal,
@@ -215,10 +215,10 @@ def finance_policy(request):
 
 
 @require_GET
-def deal_payment_requests_view(request, pk):
+def deal_payment_requests(request, pk):
     """Every payment-term request of the deal, newest first, paginated."""
     deal = deal_for_user(user=request.user, pk=pk)
-    page = Paginator(deal_payment_requests(deal=deal), PAYMENT_REQUESTS_PER_PAGE).get_page(
+    page = Paginator(payment_selectors.deal_payment_requests(deal=deal), PAYMENT_REQUESTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     page.object_list = with_terms_text(list(page.object_list))

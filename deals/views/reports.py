@@ -16,13 +16,13 @@ from deals.access import can_edit_deal, meeting_for_owner, report_in_full
 from deals.forms.lists import ReportFilterForm, TeamFilterForm
 from deals.forms.reports import ReportForm, ResultsPeriodForm
 from deals.models import NegotiationReport
+from deals.selectors import reports as report_selectors
 from deals.selectors.lists import start_of_day
 from deals.selectors.reports import (
     escalated_meetings,
     managed_team_ids,
     overdue_report_meetings,
     team_reports,
-    team_results,
     with_breaches,
     with_missing,
 )
@@ -166,10 +166,10 @@ def report_detail(request, pk):
 
 
 @require_GET
-def team_results_view(request):
+def team_results(request):
     form = ResultsPeriodForm(request.GET or None)
     date_from, date_to = form.period()
-    results = team_results(user=request.user, date_from=date_from, date_to=date_to)
+    results = report_selectors.team_results(user=request.user, date_from=date_from, date_to=date_to)
     if not results:
         raise PermissionDenied("Only managers see their teams' results.")
     for result in results:

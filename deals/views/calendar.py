@@ -1,8 +1,8 @@
-"""The printable meeting brief and the calendar files (.ics) of meetings and consultations.
+"""The calendar files (.ics) of meetings and consultations.
 
-Every view goes through the deal's access gate: whoever may not see the deal
-gets 404, for the page and for the downloads alike; departments that see only
-the deal's summary get 403 for a meeting's brief and calendar file. Calendar files are built
+Every download goes through the deal's access gate: whoever may not see the deal
+gets 404; departments that see only the deal's summary get 403 for a meeting's
+calendar file. Calendar files are built
 with the ``icalendar`` library; times are written in UTC, so every calendar
 shows them in its own time zone.
 """
@@ -11,7 +11,6 @@ import datetime
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -22,20 +21,11 @@ from icalendar import Calendar, Event
 
 from deals.access import consultation_for_user, meeting_in_full
 from deals.models import Consultation, ConsultationStatus, Meeting
-from deals.selectors.meeting_brief import brief_for_meeting, people_for_meeting
+from deals.selectors.meeting_brief import people_for_meeting
 
 PRODID = "-//NegPrep//Meeting brief//EN"
 # A consultation has a due time, not a duration: its calendar entry is the slot before it.
 CONSULTATION_SLOT = datetime.timedelta(minutes=30)
-
-
-@require_GET
-def meeting_brief(request, pk):
-    meeting = meeting_in_full(user=request.user, pk=pk)
-    return render(request, "deals/meeting_brief.html", brief_for_meeting(meeting=meeting))
-
-
-# Calendar files -------------------------------------------------------------
 
 
 def _absolute(path: str) -> str:
