@@ -52,18 +52,16 @@ from deals.scale.plan import (
     ScaleSeedError,
 )
 from deals.scale.stories import DealStory, TeamSet
-from deals.scale.words import (
+from deals.scale.words.company import (
     CONTACT_TITLES,
     CURRENCIES,
     CUSTOMER_SECTORS,
     CUSTOMER_STEMS,
-    FIRST_NAMES,
-    LAST_NAMES,
     LEGAL_FORMS,
     REGIONS,
     SEGMENTS,
-    TIME_ZONES,
 )
+from deals.scale.words.people import FIRST_NAMES, LAST_NAMES, TIME_ZONES
 from teams.models import Membership, Notification, Team, User
 
 
