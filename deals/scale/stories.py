@@ -7,6 +7,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from deals.domain.payment_policy import policy_breaches, terms_summary
+from deals.domain.report_check import ReportReferences, breach_labels, compare_with_references
 from deals.domain.snapshot import LIMIT_FIELDS, LimitsSnapshot
 from deals.formatting import money, pct
 from deals.models import (
@@ -41,7 +42,6 @@ from deals.scale.words import (
     STATUS_LABEL,
     WAIVE_REASONS,
 )
-from deals.services.reports import ReportReferences, breach_labels, compare_with_references
 
 
 def _limits_snapshot(values: dict) -> dict:
