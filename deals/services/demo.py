@@ -14,7 +14,6 @@ from deals.services.consultations import (
     consultation_answer,
     consultation_request,
     consultation_waive,
-    consultations_derive,
 )
 from deals.services.cover import (
     co_negotiator_request,
@@ -24,6 +23,7 @@ from deals.services.cover import (
 )
 from deals.services.payments import payment_request_submit
 from deals.services.reports import report_file
+from deals.services.required_consultations import consultations_derive
 from teams.demo import DEMO_TEAMS, demo_admin_seed, demo_people_seed
 from teams.models import Notification, Team, User
 
