@@ -112,9 +112,7 @@ def consultation_request(request, pk):
     initial = {
         "assignee": consultation.assignee,
         "questions": consultation.questions or _suggested_questions(consultation),
-        "due_at": due
-        if due and due > timezone.now()
-        else consultation_default_due(deal=deal),
+        "due_at": due if due and due > timezone.now() else consultation_default_due(deal=deal),
     }
     form = ConsultationRequestForm(request.POST or None, consultation=consultation, initial=initial)
     if request.method == "POST" and form.is_valid():
