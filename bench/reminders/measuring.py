@@ -120,12 +120,8 @@ def measure(size, *, profile):
     from django.utils import timezone
 
     from deals.models import Reminder
-    from deals.services.reminders import (
-        ReminderSettings,
-        reconsider_after,
-        reminders_prune,
-        reminders_send_due,
-    )
+    from deals.domain.reminders import ReminderSettings, reconsider_after
+    from deals.services.reminders import reminders_prune, reminders_send_due
 
     statements = []
     batch = settings.NEGPREP_REMINDER_PRUNE_BATCH

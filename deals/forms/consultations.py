@@ -4,8 +4,9 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from deals.domain.consultations import QUESTIONS_MAX, REASON_MAX
 from deals.models import CanFulfil, Consultation, Department, field_label
-from deals.services.consultations import QUESTIONS_MAX, REASON_MAX, consultation_answerers
+from deals.selectors.consultations import consultation_answerers
 from negprep.forms import DateTimeField, ModelChoiceField
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"

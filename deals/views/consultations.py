@@ -11,6 +11,7 @@ from deals.access import (
     consultation_for_waiver,
     deal_for_owner,
 )
+from deals.domain.consultations import DEPARTMENT_ASKS
 from deals.forms.consultations import (
     AddConsultationForm,
     ConsultationRequestForm,
@@ -20,6 +21,7 @@ from deals.forms.consultations import (
 from deals.forms.lists import ConsultationFilterForm
 from deals.models import STRUCTURED_DEPARTMENTS, Consultation, ConsultationStatus, Department
 from deals.selectors.consultations import (
+    consultation_default_due,
     consultations_answered_by,
     consultations_asked_of,
 )
@@ -110,9 +112,7 @@ def consultation_request(request, pk):
     initial = {
         "assignee": consultation.assignee,
         "questions": consultation.questions or _suggested_questions(consultation),
-        "due_at": due
-        if due and due > timezone.now()
-        else consultation_services.consultation_default_due(deal=deal),
+        "due_at": due if due and due > timezone.now() else consultation_default_due(deal=deal),
     }
     form = ConsultationRequestForm(request.POST or None, consultation=consultation, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -139,7 +139,7 @@ def consultation_request(request, pk):
             "deal": deal,
             "consultation": consultation,
             "form": form,
-            "ask": consultation_services.DEPARTMENT_ASKS[consultation.department],
+            "ask": DEPARTMENT_ASKS[consultation.department],
             "next_meeting_at": next_meeting_start(deal=deal),
         },
         status=400 if form.errors else 200,
@@ -221,7 +221,7 @@ def consultation_answer(request, pk):
             "deal": deal,
             "consultation": consultation,
             "form": form,
-            "ask": consultation_services.DEPARTMENT_ASKS[consultation.department],
+            "ask": DEPARTMENT_ASKS[consultation.department],
             "structured": consultation.department in STRUCTURED_DEPARTMENTS,
             "next_meeting_at": next_meeting_start(deal=deal),
             "to_me": consultation.assignee_id == request.user.pk,

@@ -22,6 +22,7 @@ from deals.selectors.reports import (
     escalated_meetings,
     managed_team_ids,
     overdue_report_meetings,
+    report_references,
     team_reports,
     with_breaches,
     with_missing,
@@ -136,7 +137,7 @@ def report_file(request, pk):
             else:
                 messages.success(request, f"Report {verb}: everything is within what was approved.")
             return redirect("deals:report_detail", pk=report.pk)
-    references = report_services.report_references(deal=deal)
+    references = report_references(deal=deal)
     context = {
         "deal": deal,
         "meeting": meeting,
@@ -154,7 +155,7 @@ def report_file(request, pk):
 def report_detail(request, pk):
     report = report_in_full(user=request.user, pk=pk)
     deal = report.meeting.deal
-    references = report_services.report_references(deal=deal)
+    references = report_references(deal=deal)
     context = {
         "deal": deal,
         "meeting": report.meeting,

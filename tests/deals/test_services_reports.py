@@ -13,8 +13,8 @@ from deals.models import (
     PaymentTermStatus,
     ReadinessChange,
 )
-from deals.selectors.reports import breach_reports_for
-from deals.services.reports import report_breaches, report_file
+from deals.selectors.reports import breach_reports_for, report_breaches
+from deals.services.reports import report_file
 from negprep.errors import Invalid, NotAllowed
 from teams.models import Notification, Role
 from tests.deals.briefing_helpers import EARLIEST, fill_briefing
