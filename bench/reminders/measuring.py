@@ -119,8 +119,8 @@ def measure(size, *, profile):
     from django.conf import settings
     from django.utils import timezone
 
-    from deals.models import Reminder
     from deals.domain.reminders import ReminderSettings, reconsider_after
+    from deals.models import Reminder
     from deals.services.reminders import reminders_prune, reminders_send_due
 
     statements = []

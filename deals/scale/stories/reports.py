@@ -3,11 +3,11 @@
 import datetime
 from decimal import Decimal
 
+from deals.domain.report_check import ReportReferences, breach_labels, compare_with_references
 from deals.domain.snapshot import LimitsSnapshot
 from deals.formatting import money, pct
 from deals.scale.stories.base import CENT, StoryBase
 from deals.scale.words.reports import LESSONS, NEXT_STEPS, OUTCOME_LABEL, OUTCOME_STATUS, STATUS_LABEL
-from deals.domain.report_check import ReportReferences, breach_labels, compare_with_references
 
 
 class ReportsStory(StoryBase):
