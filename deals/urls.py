@@ -4,6 +4,7 @@ from deals.views import briefings, calendar, cover, meeting_brief
 from deals.views import consultations as consultation_views
 from deals.views import contacts as contact_views
 from deals.views import deals as deal_views
+from deals.views import guidelines as guideline_views
 from deals.views import meetings as meeting_views
 from deals.views import payments as payment_views
 from deals.views import reports as report_views
@@ -33,6 +34,9 @@ urlpatterns = [
     path("<int:pk>/briefing/return/", briefings.briefing_return, name="briefing_return"),
     path("<int:pk>/briefing/history/", briefings.briefing_history, name="briefing_history"),
     path("approvals/", briefings.approval_queue, name="approvals"),
+    # The boss's guidelines, on the briefing's thread (deals/views/guidelines.py)
+    path("<int:pk>/guidelines/ask/", guideline_views.guidelines_ask, name="guidelines_ask"),
+    path("<int:pk>/guidelines/give/", guideline_views.guidelines_give, name="guidelines_give"),
     path("delegations/", briefings.delegations, name="delegations"),
     path("delegations/<int:pk>/delete/", briefings.delegation_delete, name="delegation_delete"),
     # On-call cover and co-negotiators (deals/views/cover.py)

@@ -273,6 +273,11 @@ ACCESS_MATRIX: dict[str, Entry] = {
         data={"comment": "Lower the discount"},
     ),
     "deals:briefing_history": Entry(_deal_url("deals:briefing_history"), DEAL_READERS),
+    # The boss's guidelines: the owner asks; another manager of the team gives them.
+    "deals:guidelines_ask": Entry(_deal_url("deals:guidelines_ask"), OWNER_EDITS),
+    "deals:guidelines_give": Entry(
+        _deal_url("deals:guidelines_give"), expect(members=404, rep=403, manager=200)
+    ),
     # Managers' own pages: other roles get 403; the outsider is a manager of another team.
     "deals:approvals": Entry(_plain("deals:approvals"), MANAGERS_ONLY),
     "deals:delegations": Entry(_plain("deals:delegations"), MANAGERS_ONLY),

@@ -4,7 +4,7 @@ Run with ``make bench-reminders`` or ``python -m bench.reminders`` (PostgreSQL).
 It creates (or wipes) a scratch database (``--database-url``, else
 BENCH_DATABASE_URL, else ``negprep_bench`` on the local server) and fills it
 with a company's worth of data: 50 teams, deals with a past and an upcoming
-meeting, four consultations each (some still unsettled), reports for most
+meeting, three consultations each (some still unsettled), reports for most
 past meetings, three notifications per deal and an old reminder ledger. At
 each size (``--deals``, default 10,000 then 100,000) it prints, for the whole
 ``reminder_sweep()`` call (reminders, e-mail resend and ledger pruning), the time in

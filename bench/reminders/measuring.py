@@ -64,8 +64,9 @@ def _timed_sweep(label, *, profile=False, statements=None):
 
 
 def _make_due(limit):
-    """Unsettle answered production and finance consultations of open deals meeting in 25 to 72
-    hours: each reminds the rep and the named colleague at the 72-hour window."""
+    """Unsettle answered required production and supply-chain consultations of open deals meeting in
+    25 to 72 hours: each reminds the rep and the named colleague (production) or the department's
+    queue (supply chain) at the 72-hour window."""
     from django.db import connection
     from django.utils import timezone
 
@@ -75,13 +76,13 @@ def _make_due(limit):
             """
             UPDATE deals_consultation c
             SET status = 'requested',
-                assignee_id = CASE WHEN c.department = 'production' THEN o.production_id ELSE o.finance_id END
+                assignee_id = CASE WHEN c.department = 'production' THEN o.production_id END
             FROM (
                 SELECT c.id, (d.id %% 50) * 10 + (d.id / 50) %% 10 AS slot
                 FROM deals_consultation c
                 JOIN deals_deal d ON d.id = c.deal_id
                 JOIN deals_meeting m ON m.deal_id = d.id AND m.id = 2 * d.id
-                WHERE c.department IN ('production', 'finance') AND c.status = 'answered'
+                WHERE c.department IN ('production', 'supply_chain') AND c.required AND c.status = 'answered'
                   AND d.status IN ('preparing', 'ready', 'negotiating') AND NOT m.cancelled
                   AND m.starts_at > %s AND m.starts_at <= %s
                 ORDER BY c.id

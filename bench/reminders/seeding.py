@@ -82,9 +82,9 @@ def reset():
 
 # Deal g belongs to team g % 50 and to its rep (g // 50) % 10. It has a past
 # meeting (id 2g - 1, within the last 90 days; 90 % have a report) and an
-# upcoming one (id 2g, within the next 60 days), four consultations (4g - 3 ..
-# 4g: boss, production, supply chain, finance; production and finance always
-# required, the other two for every third deal; about 10 % unsettled), three
+# upcoming one (id 2g, within the next 60 days), three consultations (4g - 2 ..
+# 4g: production, supply chain, finance; production always required, supply
+# chain for every third deal, finance optional; about 10 % unsettled), three
 # notifications already e-mailed and two old ledger rows for the past meeting
 # (these two with the ids the database gives them, as the sweep's own rows).
 _SEED_SQL = [
@@ -113,14 +113,14 @@ _SEED_SQL = [
     """
     INSERT INTO deals_consultation (id, department, required, questions, status, answer, can_fulfil,
         missing, extra_resources, support, waive_reason, created_at, updated_at, deal_id, assignee_id)
-    SELECT 4 * g - 3 + j, d.department, j IN (1, 3) OR g % 3 = 0, 'Can we deliver this in time?',
+    SELECT 4 * g - 3 + j, d.department, j = 1 OR (j = 2 AND g % 3 = 0), 'Can we deliver this in time?',
         CASE WHEN h < 4 THEN 'open' WHEN h < 10 THEN 'requested'
              WHEN h < 85 THEN 'answered' ELSE 'waived' END,
         '', '', '', '', '', '', %(now)s - interval '100 days', %(now)s, g,
         CASE WHEN h >= 4 AND h < 10 AND h %% 2 = 0 AND j = 1 THEN o.production_id END
     FROM generate_series(%(first)s::bigint, %(last)s::bigint) g
     JOIN bench_owner o ON o.slot = (g % 50) * 10 + (g / 50) % 10
-    CROSS JOIN (VALUES (0, 'boss'), (1, 'production'), (2, 'supply_chain'), (3, 'finance'))
+    CROSS JOIN (VALUES (1, 'production'), (2, 'supply_chain'), (3, 'finance'))
         AS d(j, department)
     CROSS JOIN LATERAL (SELECT (g * 31 + j * 17) %% 100 AS h) AS spread
     """,

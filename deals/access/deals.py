@@ -15,7 +15,6 @@ from deals.models import (
     Consultation,
     ConsultationStatus,
     Deal,
-    Department,
     Meeting,
     OnCall,
     OnCallStatus,
@@ -65,9 +64,8 @@ def _queues(user: User) -> list[tuple[QuerySet, list[int]]]:
     memberships = memberships_of(user)
     queues = [(PaymentTermRequest.objects.all(), memberships.teams(Role.FINANCE))]
     for department, role in DEPARTMENT_ROLES.items():
-        if department != Department.BOSS:
-            queued = Consultation.objects.filter(department=department, assignee__isnull=True)
-            queues.append((queued.exclude(status=ConsultationStatus.OPEN), memberships.teams(role)))
+        queued = Consultation.objects.filter(department=department, assignee__isnull=True)
+        queues.append((queued.exclude(status=ConsultationStatus.OPEN), memberships.teams(role)))
     return [(rows, teams) for rows, teams in queues if teams]
 
 
@@ -197,3 +195,22 @@ def can_decide_briefing(*, user: User, deal: Deal) -> bool:
 def can_waive_consultation(*, user: User, deal: Deal) -> bool:
     """Any manager of the team but the deal's owner waives its consultations."""
     return _another_manager(user=user, deal=deal)
+
+
+def can_ask_guidelines(*, user: User, deal: Deal) -> bool:
+    """The deal's owner asks the boss for guidelines (and changes the question while it waits)."""
+    return can_edit_deal(user=user, deal=deal)
+
+
+def can_give_guidelines(*, user: User, deal: Deal) -> bool:
+    """Whoever decides on the briefing gives the boss's guidelines: any manager of the team but the
+    deal's owner (a delegate decides on behalf of the manager away, as for approvals)."""
+    return _another_manager(user=user, deal=deal)
+
+
+def deal_for_guidelines(*, user: User, pk: int) -> Deal:
+    """The deal for a manager to give its guidelines; 404 for outsiders, 403 for the others who see it."""
+    deal = deal_for_user(user=user, pk=pk)
+    if not can_give_guidelines(user=user, deal=deal):
+        raise PermissionDenied("Only another manager of the team gives the boss's guidelines.")
+    return deal

@@ -11,7 +11,6 @@ from deals.models import (
     ApprovalDelegation,
     CoNegotiatorRequest,
     Consultation,
-    Department,
     Meeting,
     NegotiationReport,
     OnCall,
@@ -94,8 +93,7 @@ def can_answer_consultation(*, user: User, consultation: Consultation, roles: se
     """Whether the user may answer it (whatever its status).
 
     Production, supply chain and finance answer what is addressed to them or
-    to their department's queue; any manager of the team but the deal's
-    owner gives the boss's guidelines. ``roles`` are the user's roles in the
+    to their department's queue. ``roles`` are the user's roles in the
     deal's team, when the caller already has them.
     """
     if not user.is_authenticated:
@@ -105,8 +103,6 @@ def can_answer_consultation(*, user: User, consultation: Consultation, roles: se
         roles = roles_in_team(user=user, team_id=deal.team_id)
     if DEPARTMENT_ROLES[consultation.department] not in roles:
         return False
-    if consultation.department == Department.BOSS:
-        return deal.owner_id != user.pk
     return consultation.assignee_id is None or consultation.assignee_id == user.pk
 
 

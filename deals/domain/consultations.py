@@ -13,14 +13,12 @@ from negprep.errors import Invalid
 
 # What each department is asked, as a phrase for subjects and pages.
 DEPARTMENT_ASKS = {
-    Department.BOSS: "for guidelines for the negotiation",
     Department.PRODUCTION: "whether we can make it",
     Department.SUPPLY_CHAIN: "whether we can deliver by the date",
     Department.FINANCE: "for guidance on the payment side",
 }
-# What the boss and finance must write when they answer.
+# What finance must write when it answers.
 ANSWER_PROMPTS = {
-    Department.BOSS: "Write your guidelines for the negotiation.",
     Department.FINANCE: "Write your guidance on the payment side.",
 }
 ANSWER_FIELDS = (
@@ -43,8 +41,6 @@ def department_label(department: str) -> str:
 
 def queue_label(department: str) -> str:
     """Who a request sent to the department as a whole went to."""
-    if department == Department.BOSS:
-        return "the managers"
     return f"the {department_label(department).lower()} queue"
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from deals.models import Briefing
 from deals.services.briefings import EDITABLE_FIELDS
+from deals.services.guidelines import GUIDELINES_MAX
 from negprep.forms import ModelChoiceField, cap_quantity
 from teams.models import Role, Team, User
 
@@ -162,12 +163,19 @@ def initial_rows(rows, fields) -> list[dict]:
 
 
 class DecisionForm(forms.Form):
+    """The decision on a submitted briefing, with the guidelines written beside it on the same card
+    (``answering``: the question they answer, if one waits)."""
+
     comment = forms.CharField(
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required when you return the briefing.",
     )
+    guidelines = forms.CharField(
+        max_length=GUIDELINES_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    answering = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**63 - 1)
 
 
 class DelegationForm(forms.Form):

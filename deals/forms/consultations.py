@@ -47,11 +47,8 @@ class ConsultationRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         deal, department = consultation.deal, consultation.department
         self.fields["assignee"].queryset = consultation_answerers(deal=deal, department=department)
-        if department == Department.BOSS:
-            self.fields["assignee"].empty_label = "Any manager of the team"
-        else:
-            label = Department(department).label.lower()
-            self.fields["assignee"].empty_label = f"The {label} queue (everyone in {label})"
+        label = Department(department).label.lower()
+        self.fields["assignee"].empty_label = f"The {label} queue (everyone in {label})"
         self.fields[
             "assignee"
         ].help_text = (
@@ -144,23 +141,18 @@ class DeliveryAnswerForm(forms.Form):
 
 
 class GuidanceAnswerForm(forms.Form):
-    """The boss's guidelines, or finance's guidance: in words."""
+    """Finance's guidance on what the rep asked beyond the payment terms: in words."""
 
-    answer = forms.CharField(max_length=6000, widget=forms.Textarea(attrs={"rows": 6}))
+    answer = forms.CharField(
+        max_length=6000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label="Guidance on the payment side",
+        help_text="On what the rep asked beyond the payment terms, which the payment-term request decides.",
+        error_messages={"required": "Write your guidance on the payment side."},
+    )
 
     def __init__(self, *args, department: str, **kwargs):
         super().__init__(*args, **kwargs)
-        if department == Department.BOSS:
-            label = "Guidelines for the negotiation"
-            required = "Write your guidelines for the negotiation."
-            help_text = "What the rep should aim for, avoid and concede (apart from approving the briefing)."
-        else:
-            label = "Guidance on the payment side"
-            required = "Write your guidance on the payment side."
-            help_text = "Which payment terms we can offer, and under which conditions."
-        self.fields["answer"].label = label
-        self.fields["answer"].help_text = help_text
-        self.fields["answer"].error_messages["required"] = required
         self.helper = _helper()
 
 

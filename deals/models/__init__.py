@@ -31,6 +31,7 @@ from deals.models.deals import (  # noqa: F401
     DealStatus,
     ReadinessChange,
 )
+from deals.models.guidelines import Guideline, GuidelineStatus  # noqa: F401
 from deals.models.meetings import (  # noqa: F401
     MEETING_LONGEST,
     CoNegotiatorRequest,
@@ -69,6 +70,8 @@ __all__ = [
     "DealStatus",
     "Department",
     "FinancePolicy",
+    "Guideline",
+    "GuidelineStatus",
     "MEETING_LONGEST",
     "Meeting",
     "MeetingQuerySet",

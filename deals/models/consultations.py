@@ -1,4 +1,9 @@
-"""Consultations of the boss and the departments."""
+"""Consultations of the departments: production, supply chain and finance.
+
+The boss's part is the briefing's thread (guidelines and approval, ``deals.models.guidelines``),
+and finance's part on payment terms is the payment-term request: a finance consultation holds
+only questions beyond payment terms.
+"""
 
 from django.conf import settings
 from django.db import models
@@ -10,7 +15,6 @@ from deals.models.deals import Deal
 
 
 class Department(models.TextChoices):
-    BOSS = "boss", "Boss"
     PRODUCTION = "production", "Production"
     SUPPLY_CHAIN = "supply_chain", "Supply chain"
     FINANCE = "finance", "Finance"
@@ -18,14 +22,13 @@ class Department(models.TextChoices):
 
 # Which team role answers each department's consultations.
 DEPARTMENT_ROLES = {
-    Department.BOSS: "manager",
     Department.PRODUCTION: "production",
     Department.SUPPLY_CHAIN: "supply_chain",
     Department.FINANCE: "finance",
 }
 
 
-# Production and supply chain answer in structured fields; the boss and finance in words.
+# Production and supply chain answer in structured fields; finance in words.
 STRUCTURED_DEPARTMENTS = {Department.PRODUCTION, Department.SUPPLY_CHAIN}
 
 
@@ -48,9 +51,9 @@ class CanFulfil(models.TextChoices):
 class Consultation(models.Model):
     """A question to a department about a deal, and its answer.
 
-    ``required`` consultations are derived from the deal (see
+    ``required`` consultations are derived from the deal (production and delivery, see
     ``deals.services.required_consultations.consultations_derive``); the rep may add
-    optional ones. An assignee of ``None`` means the department's queue.
+    optional ones, finance's among them. An assignee of ``None`` means the department's queue.
     """
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="consultations")
@@ -70,7 +73,7 @@ class Consultation(models.Model):
     requested_at = models.DateTimeField(null=True, blank=True)
 
     # The answer. Production and supply chain fill the structured fields;
-    # the boss gives guidelines and finance guidance in ``answer``.
+    # finance gives guidance in ``answer``.
     answer = models.TextField(blank=True, max_length=6000)
     can_fulfil = models.CharField(max_length=8, choices=CanFulfil.choices, blank=True)
     missing = models.TextField("what is missing", blank=True, max_length=2000)
@@ -148,7 +151,6 @@ class Consultation(models.Model):
     is_requested = choice_is("status", ConsultationStatus.REQUESTED)
     is_answered = choice_is("status", ConsultationStatus.ANSWERED)
     is_waived = choice_is("status", ConsultationStatus.WAIVED)
-    asks_the_boss = choice_is("department", Department.BOSS)
     asks_about_delivery = choice_is("department", Department.SUPPLY_CHAIN)
     can_fulfil_in_full = choice_is("can_fulfil", CanFulfil.YES)
     can_fulfil_in_part = choice_is("can_fulfil", CanFulfil.PARTLY)

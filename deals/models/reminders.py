@@ -9,6 +9,8 @@ from deals.models.meetings import Meeting
 
 class ReminderKind(models.TextChoices):
     CONSULTATION = "consultation", "Consultation missing"
+    PAYMENT_TERMS = "payment_terms", "Payment terms waiting for finance"
+    BRIEFING = "briefing", "Briefing not approved"
     ESCALATION = "escalation", "Escalation to the manager"
     REPORT = "report", "Report missing"
     REPORT_ESCALATION = "report_escalation", "Report missing: manager told"
@@ -16,7 +18,7 @@ class ReminderKind(models.TextChoices):
 
 class ReminderStatus(models.TextChoices):
     SENT = "sent", "Sent"
-    SKIPPED = "skipped", "Skipped (stale window)"
+    SKIPPED = "skipped", "Skipped (nothing left to remind of)"
 
 
 class Reminder(models.Model):
@@ -28,7 +30,9 @@ class Reminder(models.Model):
     """
 
     kind = models.CharField(max_length=20, choices=ReminderKind.choices)
-    subject = models.CharField(max_length=64, help_text="What is reminded about, e.g. consultation:12.")
+    subject = models.CharField(
+        max_length=64, help_text="What is reminded about, e.g. consultation:12, payment:3 or briefing:7."
+    )
     window_hours = models.IntegerField(help_text="Hours before (or, for reports, after) the meeting.")
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reminders")
     meeting_starts_at = models.DateTimeField()

@@ -26,6 +26,7 @@ from deals.models import (
     Customer,
     Deal,
     FinancePolicy,
+    Guideline,
     Meeting,
     NegotiationReport,
     Objection,
@@ -68,6 +69,7 @@ class Company(CompanyTeams):
             "deal": reverse("deals:detail", args=[999_999_999]).replace("999999999", "{}"),
             "answer": reverse("deals:consultation_answer", args=[999_999_999]).replace("999999999", "{}"),
             "payment": reverse("deals:payment_request", args=[999_999_999]).replace("999999999", "{}"),
+            "guidelines": reverse("deals:guidelines_give", args=[999_999_999]).replace("999999999", "{}"),
             "report": reverse("deals:report_detail", args=[999_999_999]).replace("999999999", "{}"),
         }
 
@@ -129,6 +131,7 @@ class Company(CompanyTeams):
         self.t_version = w.table(BriefingVersion)
         self.t_approval = w.table(Approval)
         self.t_consultation = w.table(Consultation)
+        self.t_guideline = w.table(Guideline)
         self.t_payment = w.table(PaymentTermRequest)
         self.t_on_call = w.table(OnCall)
         self.t_co_request = w.table(CoNegotiatorRequest)

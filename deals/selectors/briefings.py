@@ -1,21 +1,24 @@
 """Reads of briefings: the version history and the approval queue."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 
 from deals.access import among_deals, memberships_of
 from deals.domain.snapshot import BriefingSnapshot
 from deals.models import (
+    OPEN_DEAL_STATUSES,
     Approval,
     ApprovalDelegation,
     Briefing,
     BriefingStatus,
     BriefingVersion,
     Deal,
+    Guideline,
+    GuidelineStatus,
 )
 from deals.selectors.lists import first_rows_and_count
 from teams.models import Role, User
@@ -67,15 +70,42 @@ def briefing_history(*, briefing: Briefing) -> list[VersionEntry]:
     return briefing_history_entries(briefing=briefing, versions=briefing_versions(briefing=briefing))
 
 
+# Who a guideline entry names.
+GUIDELINE_PEOPLE = ["asked_by", "asked_of", "given_by", "on_behalf_of", "waived_by"]
+
+
+def guidelines_of(*, briefing: Briefing) -> list[Guideline]:
+    """The boss's thread on the briefing beside its approvals: every question and the guidelines
+    given, oldest first."""
+    return list(briefing.guidelines.select_related(*GUIDELINE_PEOPLE))
+
+
+def waiting_question(guidelines: list[Guideline]) -> Guideline | None:
+    """The question still waiting for guidelines, among a thread's entries."""
+    return next((entry for entry in guidelines if entry.is_asked), None)
+
+
 @dataclass
 class QueueItem:
+    """A card of the manager's queue: a submitted version to decide on (``version``), a question
+    waiting for guidelines (``question``), or both, with the guidelines already on record."""
+
     briefing: Briefing
-    version: BriefingVersion
+    version: BriefingVersion | None
     on_behalf_of: User | None
+    guidelines: list[Guideline] = field(default_factory=list)
 
     @property
     def deal(self):
         return self.briefing.deal
+
+    @property
+    def question(self) -> Guideline | None:
+        return waiting_question(self.guidelines)
+
+    @property
+    def given(self) -> list[Guideline]:
+        return [entry for entry in self.guidelines if entry.is_given]
 
     def _pct_of_list(self, value):
         list_price = self.briefing.list_price
@@ -129,7 +159,8 @@ class QueueItem:
 
 
 def approval_queue_briefings(*, user: User, team_id: int | None = None) -> QuerySet[Briefing]:
-    """Briefings waiting for this manager's decision, oldest submission first (sorted in SQL)."""
+    """Briefings waiting for this manager: a version to decide on or a question for guidelines
+    (on an open deal), the longest waiting first (sorted in SQL)."""
     if not user.is_authenticated:
         return Briefing.objects.none()
     managed = memberships_of(user).teams(Role.MANAGER)
@@ -139,22 +170,37 @@ def approval_queue_briefings(*, user: User, team_id: int | None = None) -> Query
         return Briefing.objects.none()
     # Team first: the teams' deals (not the manager's own) from their index, then their briefings.
     deals = Deal.objects.filter(team_id__in=managed).exclude(owner=user)
-    briefings = Briefing.objects.filter(among_deals(deals), status=BriefingStatus.SUBMITTED).filter(
-        Exists(_submitted_version())
-    )
-    return _oldest_submission_first(briefings)
+    submitted = Q(among_deals(deals), Exists(_submitted_version()), status=BriefingStatus.SUBMITTED)
+    asked = Q(among_deals(deals.filter(status__in=OPEN_DEAL_STATUSES)), Exists(_waiting_question()))
+    return _longest_waiting_first(Briefing.objects.filter(submitted | asked))
 
 
 def _submitted_version() -> QuerySet[BriefingVersion]:
     return BriefingVersion.objects.filter(briefing=OuterRef("pk"), number=OuterRef("version"))
 
 
-def _oldest_submission_first(briefings: QuerySet[Briefing]) -> QuerySet[Briefing]:
+def _waiting_question() -> QuerySet[Guideline]:
+    return Guideline.objects.filter(briefing=OuterRef("pk"), status=GuidelineStatus.ASKED)
+
+
+def _longest_waiting_first(briefings: QuerySet[Briefing]) -> QuerySet[Briefing]:
+    """Each briefing with its submitted version (only while submitted) and since when it waits:
+    the submission or the question, whichever came first."""
     submitted_version = _submitted_version()
+    is_submitted = Q(status=BriefingStatus.SUBMITTED)
+    briefings = briefings.annotate(
+        submitted_version_id=Case(When(is_submitted, then=Subquery(submitted_version.values("pk")[:1]))),
+        submitted_at=Case(When(is_submitted, then=Subquery(submitted_version.values("submitted_at")[:1]))),
+        asked_at=Subquery(_waiting_question().values("asked_at")[:1]),
+    )
     return briefings.annotate(
-        submitted_version_id=Subquery(submitted_version.values("pk")[:1]),
-        submitted_at=Subquery(submitted_version.values("submitted_at")[:1]),
-    ).order_by("submitted_at", "pk")
+        waiting_since=Case(
+            When(submitted_at__isnull=True, then="asked_at"),
+            When(asked_at__isnull=True, then="submitted_at"),
+            When(asked_at__lt=F("submitted_at"), then="asked_at"),
+            default="submitted_at",
+        )
+    ).order_by("waiting_since", "pk")
 
 
 # What a queue item shows of its briefing.
@@ -166,35 +212,41 @@ def approval_queue_count(*, user: User) -> int:
 
 
 def approval_queue_items(*, user: User, briefings) -> list[QueueItem]:
-    """The queue items of these briefings (a page of ``approval_queue_briefings``), in three queries."""
+    """The queue items of these briefings (a page of ``approval_queue_briefings``), in four queries."""
     today = timezone.localdate()
     if isinstance(briefings, QuerySet):
         # The page is chosen on the briefings alone; only its rows are then joined to what they show.
         chosen = Briefing.objects.filter(pk__in=briefings.values("pk"))
-        briefings = _oldest_submission_first(chosen).select_related(*_QUEUE_RELATED)
+        briefings = _longest_waiting_first(chosen).select_related(*_QUEUE_RELATED)
     briefings = list(briefings)
     if not briefings:
         return []
     versions = BriefingVersion.objects.select_related("submitted_by").in_bulk(
-        [b.submitted_version_id for b in briefings]
+        [b.submitted_version_id for b in briefings if b.submitted_version_id]
     )
+    guidelines = {}
+    for entry in Guideline.objects.filter(briefing__in=briefings).select_related("asked_by", "given_by"):
+        guidelines.setdefault(entry.briefing_id, []).append(entry)
     delegations = {
         d.team_id: d.manager
         for d in ApprovalDelegation.objects.filter(
             delegate=user, starts_on__lte=today, ends_on__gte=today
         ).select_related("manager")
     }
-    return [
+    items = [
         QueueItem(
-            briefing=b, version=versions[b.submitted_version_id], on_behalf_of=delegations.get(b.deal.team_id)
+            briefing=b,
+            version=versions.get(b.submitted_version_id),
+            on_behalf_of=delegations.get(b.deal.team_id),
+            guidelines=guidelines.get(b.pk, []),
         )
         for b in briefings
-        if b.submitted_version_id in versions
     ]
+    return [item for item in items if item.version is not None or item.question is not None]
 
 
 def approval_queue_for(*, user: User) -> list[QueueItem]:
-    """Briefings waiting for this manager's decision, oldest submission first, in three queries."""
+    """Briefings waiting for this manager, the longest waiting first, in four queries."""
     briefings = approval_queue_briefings(user=user).select_related(*_QUEUE_RELATED)
     return approval_queue_items(user=user, briefings=list(briefings))
 

@@ -26,7 +26,7 @@ from deals.models import (
 from teams.models import User
 from teams.selectors import members_with_role
 
-# Departments in the order a deal page lists them: the boss first.
+# Departments in the order a deal page lists them.
 DEPARTMENT_ORDER = Case(
     *[When(department=department, then=Value(index)) for index, department in enumerate(Department.values)],
     output_field=IntegerField(),
@@ -45,11 +45,8 @@ def consultations_for_deal(*, deal: Deal) -> QuerySet[Consultation]:
 
 
 def consultation_answerers(*, deal: Deal, department: str) -> QuerySet[User]:
-    """Who may be asked: active members of the team holding the department's role
-    (for the boss: the team's managers except the deal's owner)."""
+    """Who may be asked: active members of the team holding the department's role."""
     members = members_with_role(team=deal.team, role=DEPARTMENT_ROLES[department])
-    if department == Department.BOSS:
-        members = members.exclude(pk=deal.owner_id)
     return members.order_by("first_name", "last_name", "username")
 
 
@@ -116,9 +113,6 @@ def _addressed_to(user: User) -> Q:
         if not teams:
             continue
         deals = Deal.objects.filter(team_id__in=teams, status__in=OPEN_DEAL_STATUSES)
-        if department == Department.BOSS:
-            # A manager never gives guidelines on their own deal.
-            deals = deals.exclude(owner=user)
         addressed |= Q(among_deals(deals), department=department) & (
             Q(assignee=user) | Q(assignee__isnull=True)
         )

@@ -120,8 +120,8 @@ def home_panels(*, user: User, roles: set[str]) -> dict:
         context.update(team_pipeline(user=user))
         context.update(reports_home_context(user=user, limit=HOME_PANEL_ROWS))
         context.update(escalations_for(user=user, limit=HOME_PANEL_ROWS))
-    # Consultations panels (deals/views/consultations.py)
-    if roles & {Role.PRODUCTION, Role.SUPPLY_CHAIN, Role.FINANCE, Role.MANAGER}:
+    # Consultations panels; the managers answer the boss's part on the approval queue's cards.
+    if roles & {Role.PRODUCTION, Role.SUPPLY_CHAIN, Role.FINANCE}:
         context.update(consultations_home_context(user=user, limit=HOME_PANEL_ROWS))
     # Payment-term panels (deals/views/payments.py)
     if Role.FINANCE in roles:
@@ -137,7 +137,7 @@ HOME_ANSWERED_RELATED = ["deal"]
 
 
 def consultations_home_context(*, user: User, limit: int) -> dict:
-    """The home panel of production, supply chain, finance and managers: the soonest due few,
+    """The home panel of production, supply chain and finance: the soonest due few,
     how many wait in all, and the user's latest answers (two queries)."""
     asked = consultations_asked_of(user=user).select_related(None).select_related(*HOME_ASKED_RELATED)
     asked_first, asked_count = first_rows_and_count(asked, limit=limit)

@@ -10,8 +10,10 @@ from django.utils import formats, timezone
 
 from deals.access import (
     can_answer_consultation,
+    can_ask_guidelines,
     can_decide_briefing,
     can_edit_deal,
+    can_give_guidelines,
     can_waive_consultation,
     is_finance,
     roles_in_team,
@@ -25,11 +27,13 @@ from deals.models import (
     ConsultationStatus,
     Deal,
     Department,
+    Guideline,
     Meeting,
     NegotiationReport,
     OnCall,
     PaymentTermStatus,
 )
+from deals.selectors.briefings import GUIDELINE_PEOPLE, waiting_question
 from deals.selectors.consultations import (
     consultations_for_deal,
 )
@@ -149,12 +153,17 @@ def timeline_context(*, deal: Deal) -> dict:
 
 
 def briefing_for_panel(*, deal) -> Briefing:
-    """The deal's briefing with what its panel shows, in one query and three prefetches."""
+    """The deal's briefing with what its panel shows, in one query and four prefetches."""
     briefing = (
         Briefing.objects.select_related(
             "approved_version__approval__manager", "approved_version__approval__on_behalf_of"
         )
-        .prefetch_related("pitch_points", "concessions", "objections")
+        .prefetch_related(
+            "pitch_points",
+            "concessions",
+            "objections",
+            Prefetch("guidelines", queryset=Guideline.objects.select_related(*GUIDELINE_PEOPLE)),
+        )
         .get(deal=deal)
     )
     deal.briefing = briefing
@@ -168,6 +177,7 @@ def briefing_panel_context(*, deal, user, consultations: list, granted) -> dict:
     briefing = deal.briefing
     owner_edits = can_edit_deal(user=user, deal=deal)
     approved = briefing.approved_version
+    guidelines = list(briefing.guidelines.all())
     approved_limits = LimitsSnapshot.approved_of(briefing)
     limits = LimitsSnapshot.from_briefing(briefing)
     return {
@@ -185,6 +195,10 @@ def briefing_panel_context(*, deal, user, consultations: list, granted) -> dict:
         "can_decide_briefing": briefing.status == BriefingStatus.SUBMITTED
         and can_decide_briefing(user=user, deal=deal),
         "last_return": _last_return(briefing),
+        "guidelines": guidelines,
+        "waiting_question": waiting_question(guidelines),
+        "can_ask_guidelines": deal.is_open and can_ask_guidelines(user=user, deal=deal),
+        "can_give_guidelines": deal.is_open and can_give_guidelines(user=user, deal=deal),
         "approved_payment_terms": granted,
         "consultation_answers": [c for c in consultations if c.status == ConsultationStatus.ANSWERED],
     }
@@ -249,7 +263,11 @@ def consultations_panel_context(*, deal: Deal, user: User) -> dict:
     return {
         "consultations": consultations,
         "can_add_consultation": owner,
-        "consultation_departments": Department.choices,
+        # Payment terms are asked on their own request: a finance consultation is for anything else.
+        "consultation_departments": [
+            (value, "Finance — beyond payment terms" if value == Department.FINANCE else label)
+            for value, label in Department.choices
+        ],
     }
 
 

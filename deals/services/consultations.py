@@ -160,9 +160,9 @@ def consultation_request(
         answerers = consultation_answerers(deal=deal, department=department)
         role_label = Role(DEPARTMENT_ROLES[department]).label.lower()
         if assignee is not None and not answerers.filter(pk=assignee.pk).exists():
-            who = "another manager" if department == Department.BOSS else f"someone in {role_label}"
             raise Invalid(
-                f"{assignee} cannot answer this consultation: pick {who} in {deal.team}.", field="assignee"
+                f"{assignee} cannot answer this consultation: pick someone in {role_label} in {deal.team}.",
+                field="assignee",
             )
         recipients = [assignee] if assignee is not None else list(answerers)
         if not recipients:
@@ -223,11 +223,7 @@ def consultation_request(
                 "department": department_label(department),
                 "ask": DEPARTMENT_ASKS[department],
                 "to_queue": assignee is None,
-                "audience": "you"
-                if assignee is not None
-                else "the managers"
-                if department == Department.BOSS
-                else "your department",
+                "audience": "you" if assignee is not None else "your department",
                 "again": again,
                 "due": due_at,
             },
@@ -245,7 +241,7 @@ def consultation_answer(*, consultation: Consultation, by: User, **answer_fields
 
     Production and supply chain give ``can_fulfil``, ``lead_time_days`` and
     (unless they cannot fulfil it) ``committed_date``, plus ``missing``,
-    ``extra_resources`` and ``support``; the boss and finance give ``answer``.
+    ``extra_resources`` and ``support``; finance gives ``answer``.
     """
     unknown = set(answer_fields) - set(ANSWER_FIELDS)
     if unknown:
@@ -254,8 +250,6 @@ def consultation_answer(*, consultation: Consultation, by: User, **answer_fields
         current = _lock(consultation)
         deal = current.deal
         if not can_answer_consultation(user=by, consultation=current):
-            if current.department == Department.BOSS:
-                raise NotAllowed("Only another manager of the team gives the boss's guidelines.")
             raise NotAllowed(
                 f"Only {current.assignee or 'a member of ' + department_label(current.department).lower()} "
                 "answers this consultation."

@@ -162,7 +162,7 @@ def deal_create(
         video_link=first_meeting.get("video_link", ""),
         contacts=[c for c in existing if c.pk in attending_ids] + [c for c, attends in created if attends],
     )
-    consultations_derive(deal=deal, by=owner)
+    consultations_derive(deal=deal, by=owner, at_creation=True)
     return deal
 
 

@@ -1,8 +1,9 @@
 """Writes about payment terms: requests checked against the team's finance policy, and finance's decisions.
 
-Within-policy requests are approved on the spot; the others wait for a
-finance member of the deal's team. Approved or countered terms become the
-payment-terms limit of the deal's briefing.
+A payment-term request is finance's consultation for the deal: within-policy
+requests are approved on the spot; the others wait for a finance member of the
+deal's team. Approved or countered terms become the payment-terms limit of the
+deal's briefing.
 """
 
 from decimal import Decimal, InvalidOperation
@@ -24,10 +25,7 @@ from deals.domain.payment_policy import (
     terms_summary,
 )
 from deals.models import (
-    UNSETTLED_CONSULTATION_STATUSES,
     Briefing,
-    Consultation,
-    ConsultationStatus,
     Deal,
     FinancePolicy,
     PaymentTermRequest,
@@ -37,7 +35,6 @@ from deals.models import (
 from deals.services.activity import activity_record
 from deals.services.briefings import next_meeting_start
 from deals.services.readiness import readiness_refresh
-from deals.services.required_consultations import consultations_derive
 from negprep.errors import Invalid, NotAllowed
 from teams.models import Role, Team, User
 from teams.notifications import notify
@@ -197,7 +194,6 @@ def payment_request_submit(
                 summary=f"requested {terms}: within the finance policy, approved automatically",
                 changes=changes,
             )
-        consultations_derive(deal=deal, by=by)
         readiness_refresh(deal=deal)
     return request
 
@@ -322,20 +318,5 @@ def payment_request_decide(
             url=_deal_payments_url(deal),
             team=deal.team,
         )
-        consultations_derive(deal=deal, by=by)
-        _settle_finance_consultation(deal=deal, by=by, summary=f"{summary}: {note}")
         readiness_refresh(deal=deal)
     return current
-
-
-def _settle_finance_consultation(*, deal: Deal, by: User, summary: str) -> None:
-    """Finance's decision on the terms is its ruling: it answers the finance consultation still waiting."""
-    Consultation.objects.filter(
-        deal=deal, department="finance", required=True, status__in=UNSETTLED_CONSULTATION_STATUSES
-    ).update(
-        status=ConsultationStatus.ANSWERED,
-        answer=f"Answered by the payment-term decision: {summary[0].upper()}{summary[1:]}",
-        answered_by=by,
-        answered_at=timezone.now(),
-        updated_at=timezone.now(),
-    )

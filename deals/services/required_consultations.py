@@ -1,9 +1,11 @@
 """Writes that keep a deal's required consultations in line with the deal.
 
-Which departments a deal needs follows from the deal (production, delivery,
-special payment terms) and its payment-term requests; the services that change
-those call ``consultations_derive`` inside their transaction. Asking, answering
-and waiving are in ``deals.services.consultations``.
+Which departments a deal needs follows from the deal: production when it involves
+production, supply chain when it involves delivery. The boss's part is the
+briefing's thread (guidelines and approval) and finance's part on payment terms
+is the payment-term request, so neither is a required consultation. The services
+that change the deal call ``consultations_derive`` inside their transaction.
+Asking, answering and waiving are in ``deals.services.consultations``.
 """
 
 from django.db import IntegrityError, transaction
@@ -17,8 +19,6 @@ from deals.models import (
     ConsultationStatus,
     Deal,
     Department,
-    PaymentTermRequest,
-    PaymentTermStatus,
 )
 from deals.selectors.consultations import consultation_holders
 from deals.services.activity import activity_record
@@ -29,18 +29,11 @@ from teams.notifications import notify
 
 def required_departments(*, deal: Deal) -> set[str]:
     """The departments the deal needs an answer (or a waiver) from."""
-    required = {Department.BOSS.value}
+    required = set()
     if deal.involves_production:
         required.add(Department.PRODUCTION.value)
     if deal.involves_delivery:
         required.add(Department.SUPPLY_CHAIN.value)
-    outside_policy = (
-        PaymentTermRequest.objects.filter(deal_id=deal.pk, outside_policy=True)
-        .exclude(status=PaymentTermStatus.REJECTED)
-        .exists()
-    )
-    if deal.special_payment_terms or outside_policy:
-        required.add(Department.FINANCE.value)
     return required
 
 
@@ -52,23 +45,22 @@ def _names(departments) -> str | None:
     return ", ".join(department_label(d) for d in _in_order(departments)) or None
 
 
-def consultations_derive(*, deal: Deal, by: User | None = None) -> Readiness:
+def consultations_derive(*, deal: Deal, by: User | None = None, at_creation: bool = False) -> Readiness:
     """Bring the deal's required consultations in line with the deal; idempotent.
 
     A department that became required gets an open consultation (or the
     rep's unsettled optional one becomes the required one). One that stopped
     being required disappears if it was never answered; an answered or
     waived one stays on record as optional. Call it inside the transaction
-    that changed the deal or its payment-term requests.
+    that changed the deal.
 
-    The deal's first derivation (at creation) sets up its checklist quietly;
+    The deal's first derivation (``at_creation``) sets up its checklist quietly;
     every later change is an entry on the timeline.
     """
     with transaction.atomic():
         locked = Deal.objects.select_for_update().get(pk=deal.pk)
         required = required_departments(deal=locked)
         consultations = list(locked.consultations.select_for_update().order_by("created_at", "pk"))
-        first_derivation = not consultations
         current = {c.department: c for c in consultations if c.required}
 
         added = []
@@ -115,7 +107,7 @@ def consultations_derive(*, deal: Deal, by: User | None = None) -> Readiness:
                 consultation.save(update_fields=["required", "updated_at"])
                 kept.append(department)
 
-        if (added or withdrawn or kept) and not first_derivation:
+        if (added or withdrawn or kept) and not at_creation:
             parts = []
             if added:
                 parts.append(f"now required: {_names(added)}")

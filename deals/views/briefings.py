@@ -36,9 +36,11 @@ from deals.selectors.briefings import (
     approval_queue_items,
     briefing_history_entries,
     briefing_versions,
+    guidelines_of,
 )
 from deals.selectors.home import team_pipeline
 from deals.services import briefings as briefing_services
+from deals.services import guidelines as guideline_services
 from negprep.errors import Invalid, Stale
 from negprep.forms import show_refusal
 from teams.models import Role, Team
@@ -152,34 +154,60 @@ def _decide(request, pk, approve: bool):
     if not can_decide_briefing(user=request.user, deal=deal):
         raise PermissionDenied("Only another manager of the team decides on this briefing.")
     form = DecisionForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    data = form.cleaned_data if form.is_valid() else {}
+    answering = None
+    if data.get("answering"):
+        answering = deal.briefing.guidelines.filter(pk=data["answering"]).first()
     try:
-        approval = briefing_services.briefing_decide(
-            briefing=deal.briefing, by=request.user, approve=approve, comment=comment
+        if data.get("answering") and answering is None:
+            raise Invalid(
+                "The question these guidelines answered is no longer on the deal: nothing was saved."
+            )
+        approval, given = guideline_services.boss_decide(
+            deal=deal,
+            by=request.user,
+            approve=approve,
+            comment=data.get("comment", ""),
+            guidelines=data.get("guidelines", ""),
+            answering=answering,
         )
     except Invalid as error:
         if request.htmx:
-            return render(
-                request,
-                "deals/partials/queue_item.html",
-                {"item": _queue_item(request.user, deal), "error": str(error)},
-            )
+            return queue_item_response(request, deal, error=str(error), typed=data)
         messages.error(request, str(error))
         return _back(request, deal)
     if request.htmx:
-        # The queue's count and, on the home page, the team pipeline change with the decision.
-        context = {"deal": deal, "approval": approval, "queue_count": approval_queue_count(user=request.user)}
-        if request.htmx.current_url_abs_path == reverse("home"):
-            context.update(team_pipeline(user=request.user))
-        return render(request, "deals/partials/queue_item_done.html", context)
+        return queue_item_response(request, deal, approval=approval, guideline=given)
     verb = "approved" if approve else "returned to the rep"
-    messages.success(request, f"Briefing version {approval.version.number} {verb}.")
+    also = " Your guidelines were sent with it." if given else ""
+    messages.success(request, f"Briefing version {approval.version.number} {verb}.{also}")
     return _back(request, deal)
 
 
 def _queue_item(user, deal):
     briefings = approval_queue_briefings(user=user).filter(deal=deal)
     return next(iter(approval_queue_items(user=user, briefings=briefings)), None)
+
+
+def queue_item_response(request, deal, *, error=None, typed=None, approval=None, guideline=None):
+    """The card of the manager's queue after an answer from it: the card again while something still
+    waits (with the refusal and what they typed, or with what was just done), else what was done."""
+    item = _queue_item(request.user, deal)
+    context = {
+        "deal": deal,
+        "item": item,
+        "error": error,
+        "typed": typed or {},
+        "approval": approval,
+        "guideline": guideline,
+    }
+    if item is not None:
+        return render(request, "deals/partials/queue_item.html", context)
+    # The queue's count and, on the home page, the team pipeline change with the decision.
+    context["queue_count"] = approval_queue_count(user=request.user)
+    if request.htmx.current_url_abs_path == reverse("home"):
+        context.update(team_pipeline(user=request.user))
+    return render(request, "deals/partials/queue_item_done.html", context)
 
 
 @require_POST
@@ -226,6 +254,7 @@ def briefing_history(request, pk):
             "entries": entries,
             "page": page,
             "draft_changes": draft_changes,
+            "guidelines": guidelines_of(briefing=briefing) if page.number == 1 else [],
         },
     )
 

@@ -123,12 +123,7 @@ def _consultation_event(consultation: Consultation) -> Event:
     deal = consultation.deal
     department = consultation.get_department_display()
     answer_url = _absolute(reverse("deals:consultation_answer", args=[consultation.pk]))
-    if consultation.assignee:
-        asked = str(consultation.assignee)
-    elif consultation.asks_the_boss:
-        asked = "any manager of the team"
-    else:
-        asked = f"the {department.lower()} queue"
+    asked = str(consultation.assignee) if consultation.assignee else f"the {department.lower()} queue"
     lines = [
         f"Answer: {answer_url}",
         f"Deal: {deal.title} — {deal.customer.name} ({deal.owner})",

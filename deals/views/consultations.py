@@ -85,13 +85,12 @@ def _suggested_questions(consultation: Consultation) -> str:
         else "the date the customer asks for"
     )
     return {
-        Department.BOSS: "What are your guidelines for this negotiation: what should I aim for, "
-        "what should I avoid, and where may I give way?",
         Department.PRODUCTION: f"Can we make {quantity} of: {deal.scope.strip()}? "
         "What is missing, what extra resources do we need, and how long does it take to mobilise?",
         Department.SUPPLY_CHAIN: f"Can we deliver {quantity} by {by_date}? "
         "What is missing, and what is the lead time?",
-        Department.FINANCE: "Which payment terms can we offer this customer, and on which conditions?",
+        Department.FINANCE: "Beyond the payment terms: what should I know about this customer's credit "
+        "and the payment side of the deal?",
     }[consultation.department]
 
 
@@ -128,8 +127,6 @@ def consultation_request(request, pk):
             show_refusal(form, error)
         else:
             who = consultation.assignee or f"the {consultation.get_department_display().lower()} queue"
-            if consultation.department == Department.BOSS and consultation.assignee is None:
-                who = "your managers"
             messages.success(request, f"Asked {who}: the answer is due by {_when(consultation.due_at)}.")
             return _deal_consultations(deal)
     return render(

@@ -156,7 +156,7 @@ def may_see(rows: Rows, user_id: int, deal_id: int) -> bool:
             continue
         if assignee == user_id:
             return True
-        if assignee is None and department != Department.BOSS and DEPARTMENT_ROLES[department] in roles:
+        if assignee is None and DEPARTMENT_ROLES[department] in roles:
             return True
     if (deal_id, user_id) in rows.co_negotiators:
         return True
@@ -194,6 +194,4 @@ def may_answer(rows: Rows, user_id: int, consultation: tuple) -> bool:
     team, owner = rows.deals[deal_id]
     if DEPARTMENT_ROLES[department] not in roles_in(rows, user_id, team):
         return False
-    if department == Department.BOSS:
-        return owner != user_id
     return assignee is None or assignee == user_id

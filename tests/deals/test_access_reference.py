@@ -67,6 +67,10 @@ def test_every_gate_and_predicate_is_the_reference_rule(seed):
             )
             assert access.can_decide_briefing(user=user, deal=deal) == decides, where
             assert access.can_waive_consultation(user=user, deal=deal) == decides, where
+            # The boss's thread: the owner asks, whoever decides on the briefing gives guidelines.
+            assert access.can_ask_guidelines(user=user, deal=deal) == editable, where
+            assert access.can_give_guidelines(user=user, deal=deal) == decides, where
+            _check(access.deal_for_guidelines, user, deal_id, visible, decides)
             assert access.is_manager(user=user, team_id=deal.team_id) == (Role.MANAGER in roles), where
             assert access.is_finance(user=user, team_id=deal.team_id) == (Role.FINANCE in roles), where
         for meeting_id, deal_id in rows.meetings.items():

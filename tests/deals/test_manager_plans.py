@@ -17,13 +17,19 @@ from django.utils import timezone
 
 from deals.models import ConsultationStatus, Department, Meeting, NegotiationReport
 from deals.services.briefings import briefing_submit
+from deals.services.guidelines import guidelines_ask
 from tests.deals import test_access_plans as plans
 from tests.deals.briefing_helpers import fill_briefing
 from tests.factories import ConsultationFactory, DealFactory, MeetingFactory, NegotiationReportFactory
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="plans are PostgreSQL's")
 
-LARGE_TABLES = plans.LARGE_TABLES | {"deals_negotiationreport", "deals_briefing", "deals_briefingversion"}
+LARGE_TABLES = plans.LARGE_TABLES | {
+    "deals_negotiationreport",
+    "deals_briefing",
+    "deals_briefingversion",
+    "deals_guideline",
+}
 
 
 # What a read of a large table may be keyed by: a team, a deal, a meeting, a briefing or a row
@@ -53,14 +59,16 @@ def unkeyed_reads(sql: str) -> list[str]:
 
 @pytest.fixture
 def busy_team(world, rep):
-    """Something in every panel of the manager: a briefing waiting, a consultation asked of the
-    boss, a meeting soon that misses a required answer, a report overdue and one with breaches."""
+    """Something in every panel of the manager: a briefing waiting, another with a question for
+    guidelines, a meeting soon that misses a required answer, a report overdue and one with breaches."""
     now = timezone.now()
     waiting = DealFactory(team=world.team, owner=rep)
     fill_briefing(waiting.briefing, rep)
     waiting.briefing.refresh_from_db()
     briefing_submit(briefing=waiting.briefing, by=rep)
-    ConsultationFactory(deal=waiting, department=Department.BOSS, status=ConsultationStatus.REQUESTED)
+    asking = DealFactory(team=world.team, owner=rep)
+    MeetingFactory(deal=asking)
+    guidelines_ask(deal=asking, by=rep, questions="How far may I go?")
     ConsultationFactory(
         deal=waiting, department=Department.PRODUCTION, required=True, status=ConsultationStatus.REQUESTED
     )
@@ -112,8 +120,7 @@ def test_the_managers_pages_read_large_tables_only_through_indexes(client, world
             assert response.status_code == 200, url
     home = client.get(reverse("home")).context
     # Every panel had a row to show, so each of their queries was planned with rows behind it.
-    assert home["queue_count"] == 1
-    assert home["asked_of_me_count"] == 1
+    assert home["queue_count"] == 2
     assert home["escalated_meetings_count"] == 1
     assert home["overdue_reports_count"] == 1
     assert home["breach_reports_count"] == 1

@@ -19,6 +19,7 @@ from deals.models import (
     Deal,
     DealStatus,
     FinancePolicy,
+    Guideline,
     Meeting,
     MeetingStage,
     NegotiationReport,
@@ -102,7 +103,9 @@ def test_every_state_is_present(debug_on):
     assert values(Deal, "status") == set(DealStatus.values)
     assert values(Deal.briefing.related.related_model, "status") == set(BriefingStatus.values)
     assert values(Consultation, "status") == set(ConsultationStatus.values)
-    assert values(Consultation, "department") == {"boss", "production", "supply_chain", "finance"}
+    assert values(Consultation, "department") == {"production", "supply_chain", "finance"}
+    assert not Consultation.objects.filter(department="finance", required=True).exists()
+    assert values(Guideline, "status") == {"asked", "given"}
     assert Consultation.objects.filter(status="requested", assignee__isnull=True).exists()
     assert Consultation.objects.filter(status="requested", assignee__isnull=False).exists()
     assert values(PaymentTermRequest, "status") == set(PaymentTermStatus.values)

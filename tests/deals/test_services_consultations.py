@@ -11,7 +11,6 @@ from deals.models import (
     ConsultationStatus,
     Deal,
     Department,
-    PaymentTermStatus,
 )
 from deals.selectors.consultations import consultations_asked_of
 from deals.selectors.readiness import readiness_for_deal
@@ -29,7 +28,6 @@ from teams.models import Notification, Role
 from tests.factories import (
     ConsultationFactory,
     DealFactory,
-    MeetingFactory,
     MembershipFactory,
     PaymentTermRequestFactory,
     UserFactory,
@@ -42,7 +40,6 @@ PRODUCTION_ANSWER = {
     "lead_time_days": 10,
     "support": "Our plant manager joins a call if they ask about capacity",
 }
-
 
 
 def _departments(deal, **filters):
@@ -80,13 +77,10 @@ def _future_day(days=30):
 # Which consultations are required --------------------------------------------------
 
 
-def test_the_boss_is_always_required_and_nothing_else_by_default(deal):
+def test_nothing_is_required_by_default(deal):
     consultations_derive(deal=deal)
-    boss = deal.consultations.get()
-    assert boss.department == Department.BOSS
-    assert boss.required is True
-    assert boss.status == ConsultationStatus.OPEN
-    assert boss.assignee is None
+    assert not deal.consultations.exists()
+    assert required_departments(deal=deal) == set()
 
 
 @pytest.mark.parametrize(
@@ -94,13 +88,14 @@ def test_the_boss_is_always_required_and_nothing_else_by_default(deal):
     [
         ("involves_production", Department.PRODUCTION),
         ("involves_delivery", Department.SUPPLY_CHAIN),
-        ("special_payment_terms", Department.FINANCE),
     ],
 )
 def test_each_flag_of_the_deal_requires_its_department(deal, flag, department):
     _flag(deal, **{flag: True})
     consultations_derive(deal=deal)
-    assert _departments(deal, required=True) == {Department.BOSS, department}
+    assert _departments(deal, required=True) == {department}
+    consultation = deal.consultations.get()
+    assert (consultation.status, consultation.assignee) == (ConsultationStatus.OPEN, None)
 
 
 def _payment_request(deal, **fields):
@@ -113,17 +108,12 @@ def _payment_request(deal, **fields):
     )
 
 
-def test_an_outside_policy_payment_request_requires_finance(deal):
+def test_finance_is_never_a_required_consultation_the_payment_request_is_its_part(deal):
+    _flag(deal, special_payment_terms=True)
     _payment_request(deal, outside_policy=True)
-    assert Department.FINANCE in required_departments(deal=deal)
     consultations_derive(deal=deal)
-    assert Department.FINANCE in _departments(deal, required=True)
-
-
-def test_a_rejected_or_within_policy_payment_request_does_not_require_finance(deal):
-    _payment_request(deal, outside_policy=True, status=PaymentTermStatus.REJECTED)
-    _payment_request(deal, outside_policy=False, status=PaymentTermStatus.APPROVED)
-    assert required_departments(deal=deal) == {Department.BOSS}
+    assert required_departments(deal=deal) == set()
+    assert not deal.consultations.exists()
 
 
 def test_deriving_twice_changes_nothing_the_second_time(deal):
@@ -149,7 +139,7 @@ def test_creating_a_deal_derives_its_consultations_without_extra_timeline_entrie
         special_payment_terms=True,
         first_meeting={"starts_at": start, "ends_at": start + timedelta(hours=1), "location": "HQ"},
     )
-    assert _departments(deal, required=True) == {Department.BOSS, Department.SUPPLY_CHAIN, Department.FINANCE}
+    assert _departments(deal, required=True) == {Department.SUPPLY_CHAIN}
     assert not deal.activities.filter(verb="consultations_derived").exists()
 
 
@@ -157,7 +147,7 @@ def test_changing_the_deal_adds_and_withdraws_unanswered_consultations(deal, wor
     rep = world.members[Role.REP]
     consultations_derive(deal=deal)
     deal_update(deal=deal, by=rep, involves_production=True)
-    assert _departments(deal, required=True) == {Department.BOSS, Department.PRODUCTION}
+    assert _departments(deal, required=True) == {Department.PRODUCTION}
     added = deal.activities.get(verb="consultations_derived")
     assert added.actor == rep
     assert "now required: Production" in added.summary
@@ -166,7 +156,7 @@ def test_changing_the_deal_adds_and_withdraws_unanswered_consultations(deal, wor
     assert not deal.consultations.filter(department=Department.PRODUCTION).exists()
     withdrawn = deal.activities.filter(verb="consultations_derived").order_by("-pk").first()
     assert "no longer required and withdrawn: Production" in withdrawn.summary
-    assert withdrawn.changes["Required consultations"] == {"old": "Boss, Production", "new": "Boss"}
+    assert withdrawn.changes["Required consultations"] == {"old": "Production", "new": None}
 
 
 def test_a_requested_but_unanswered_consultation_disappears_when_no_longer_required(deal, world):
@@ -250,17 +240,19 @@ def test_the_reps_unsettled_optional_consultation_becomes_the_required_one(deal,
 
 
 def test_readiness_item_4_waits_for_every_required_consultation(deal, manager, production):
+    _flag(deal, involves_delivery=True)
     consultation = _asked(deal)
     readiness = readiness_for_deal(deal)
-    assert readiness.checks["consultations"] is False
-    assert readiness.missing_consultations == ["Boss", "Production"]
+    assert readiness.checks["consultations"].is_missing
+    assert readiness.missing_consultations == ["Production", "Supply chain"]
 
     consultation_answer(
         consultation=consultation, by=production, committed_date=_future_day(), **PRODUCTION_ANSWER
     )
-    assert readiness_for_deal(deal).missing_consultations == ["Boss"]
-    consultation_waive(consultation=_required(deal, Department.BOSS), by=manager, reason="Known customer")
-    assert readiness_for_deal(deal).checks["consultations"] is True
+    assert readiness_for_deal(deal).missing_consultations == ["Supply chain"]
+    supply = _required(deal, Department.SUPPLY_CHAIN)
+    consultation_waive(consultation=supply, by=manager, reason="Known customer")
+    assert readiness_for_deal(deal).checks["consultations"].done
 
 
 # Adding optional consultations -----------------------------------------------------
@@ -280,10 +272,17 @@ def test_only_the_owner_adds_an_optional_consultation(deal, world, who):
 
 
 def test_an_optional_consultation_is_refused_while_one_of_that_department_waits_to_be_sent(deal, rep):
+    _flag(deal, involves_production=True)
     consultations_derive(deal=deal)
     with pytest.raises(Invalid, match="already waiting to be sent"):
-        consultation_add_optional(deal=deal, by=rep, department=Department.BOSS)
+        consultation_add_optional(deal=deal, by=rep, department=Department.PRODUCTION)
     assert deal.consultations.count() == 1
+
+
+def test_the_boss_is_no_department_to_consult(deal, rep):
+    with pytest.raises(Invalid, match="Pick the department"):
+        consultation_add_optional(deal=deal, by=rep, department="boss")
+    assert not deal.consultations.exists()
 
 
 # Requesting -------------------------------------------------------------------------
@@ -394,10 +393,13 @@ def test_a_due_time_in_the_past_is_refused_and_nothing_changes(deal):
 
 
 def test_questions_are_required(deal):
+    _flag(deal, involves_production=True)
     consultations_derive(deal=deal)
     with pytest.raises(Invalid, match="Write the questions"):
-        consultation_request(consultation=_required(deal, Department.BOSS), by=deal.owner, questions="  ")
-    assert _required(deal, Department.BOSS).status == ConsultationStatus.OPEN
+        consultation_request(
+            consultation=_required(deal, Department.PRODUCTION), by=deal.owner, questions="  "
+        )
+    assert _required(deal, Department.PRODUCTION).status == ConsultationStatus.OPEN
 
 
 @pytest.mark.parametrize("who", ["manager", "production", "supply_chain", "finance", "outsider"])
@@ -425,18 +427,6 @@ def test_the_assignee_must_hold_the_departments_role_in_the_team(deal, world):
             )
     consultation.refresh_from_db()
     assert consultation.status == ConsultationStatus.OPEN
-
-
-def test_the_deal_owner_cannot_be_asked_for_the_boss_guidelines(deal, world):
-    rep = world.members[Role.REP]
-    MembershipFactory(user=rep, team=world.team, role=Role.MANAGER)
-    consultations_derive(deal=deal)
-    boss = _required(deal, Department.BOSS)
-    with pytest.raises(Invalid, match="another manager"):
-        consultation_request(consultation=boss, by=rep, assignee=rep, questions="Guidelines?")
-    consultation_request(consultation=boss, by=rep, questions="Guidelines?")
-    notified = set(Notification.objects.values_list("recipient", flat=True))
-    assert notified == {world.members[Role.MANAGER].pk}
 
 
 def test_re_requesting_updates_the_request_and_notifies_again(deal, world, production):
@@ -584,32 +574,11 @@ def test_a_consultation_is_answered_only_once(deal, world, production):
         )
 
 
-def test_the_boss_gives_guidelines_in_words(deal, manager):
-    consultation = _asked(deal, department=Department.BOSS)
-    with pytest.raises(Invalid, match="guidelines"):
-        consultation_answer(consultation=consultation, by=manager, answer="  ")
-    consultation_answer(consultation=consultation, by=manager, answer="Hold the price; trade the warranty.")
-    consultation.refresh_from_db()
-    assert consultation.status == ConsultationStatus.ANSWERED
-    assert consultation.answer == "Hold the price; trade the warranty."
-
-
-def test_a_manager_never_gives_the_boss_guidelines_on_their_own_deal(world):
-    owner = world.members[Role.MANAGER]
-    MembershipFactory(user=owner, team=world.team, role=Role.REP)
-    MembershipFactory(user=UserFactory(username="deputy_manager"), team=world.team, role=Role.MANAGER)
-    deal = DealFactory(team=world.team, owner=owner, customer=world.objects["customer"])
-    MeetingFactory(deal=deal)
-    consultation = _asked(deal, department=Department.BOSS, rep=owner)
-    with pytest.raises(NotAllowed):
-        consultation_answer(consultation=consultation, by=owner, answer="I approve myself")
-    consultation.refresh_from_db()
-    assert consultation.status == ConsultationStatus.REQUESTED
-
-
-def test_finance_gives_guidance_in_words(deal, world):
-    _flag(deal, special_payment_terms=True)
-    consultation = _asked(deal, department=Department.FINANCE)
+def test_finance_answers_what_is_asked_beyond_the_payment_terms_in_words(deal, world):
+    optional = consultation_add_optional(deal=deal, by=deal.owner, department=Department.FINANCE)
+    consultation = consultation_request(
+        consultation=optional, by=deal.owner, questions="Does their credit limit cover this order?"
+    )
     finance = world.members[Role.FINANCE]
     with pytest.raises(Invalid, match="payment side"):
         consultation_answer(consultation=consultation, by=finance, answer="")

@@ -3,19 +3,23 @@ from decimal import Decimal
 import pytest
 
 from deals.domain.payment_policy import policy_breaches
+from deals.domain.readiness import NOT_NEEDED, WAITING
 from deals.models import (
     Activity,
     Briefing,
     BriefingStatus,
+    Deal,
     DealStatus,
     FinancePolicy,
     PaymentTermRequest,
     PaymentTermStatus,
 )
+from deals.selectors.consultations import consultations_asked_of
 from deals.selectors.payments import approved_payment_terms, payment_queue_for
 from deals.selectors.readiness import readiness_for_deal
 from deals.services.briefings import briefing_save
 from deals.services.payments import payment_request_decide, payment_request_submit
+from deals.services.required_consultations import consultations_derive
 from negprep.errors import Invalid, NotAllowed, Stale
 from teams.models import Notification, Role
 from tests.deals.briefing_helpers import PITCH, approve_briefing, fill_briefing
@@ -252,17 +256,29 @@ def test_it_refuses_a_request_outside_policy_when_the_team_has_no_finance(policy
 # Readiness item 5 ----------------------------------------------------------------------
 
 
-def test_a_pending_request_fails_readiness_until_finance_decides(policy, deal, rep, finance):
-    assert readiness_for_deal(deal).checks["payment_terms"]
+def test_a_pending_request_waits_for_finance_until_it_decides(policy, deal, rep, finance):
+    assert readiness_for_deal(deal).checks["payment_terms"].state == NOT_NEEDED
     payment_request = _submit(deal, rep)
-    assert not readiness_for_deal(deal).checks["payment_terms"]
+    assert readiness_for_deal(deal).checks["payment_terms"].state == WAITING
     payment_request_decide(request=payment_request, by=finance, decision="reject", note="Too risky")
-    assert readiness_for_deal(deal).checks["payment_terms"]
+    assert readiness_for_deal(deal).checks["payment_terms"].done
 
 
 def test_an_automatic_approval_leaves_readiness_item_5_done(policy, deal, rep):
     _submit(deal, rep, **WITHIN)
-    assert readiness_for_deal(deal).checks["payment_terms"]
+    assert readiness_for_deal(deal).checks["payment_terms"].done
+
+
+def test_the_request_is_finances_one_item_for_the_deal_no_consultation_beside_it(policy, deal, rep, finance):
+    Deal.objects.filter(pk=deal.pk).update(special_payment_terms=True)
+    deal.refresh_from_db()
+    consultations_derive(deal=deal)
+    payment_request = _submit(deal, rep)
+    assert not deal.consultations.exists()
+    assert consultations_asked_of(user=finance).count() == 0
+    assert [item.request for item in payment_queue_for(user=finance)] == [payment_request]
+    payment_request_decide(request=payment_request, by=finance, decision="approve", note="Fine")
+    assert not deal.consultations.exists()
 
 
 # Deciding --------------------------------------------------------------------------------
@@ -576,15 +592,15 @@ def test_terms_finance_grants_after_approval_keep_the_limits_approved(policy, de
     assert briefing.status == BriefingStatus.APPROVED
     assert "approved by finance" in briefing.payment_terms
     # Payment terms are finance's to grant: no new round with the manager.
-    assert readiness_for_deal(deal).checks["limits"]
-    assert readiness_for_deal(deal).checks["payment_terms"]
+    assert readiness_for_deal(deal).checks["limits"].done
+    assert readiness_for_deal(deal).checks["payment_terms"].done
 
 
 def test_payment_terms_the_rep_types_over_finances_still_need_approval(policy, deal, rep, finance, manager):
     approve_briefing(deal, rep, manager)
     payment_request_decide(request=_submit(deal, rep), by=finance, decision="approve", note="OK")
     fill_briefing(deal.briefing, rep, payment_terms="120 days net")
-    assert not readiness_for_deal(deal).checks["limits"]
+    assert not readiness_for_deal(deal).checks["limits"].done
 
 
 def test_the_latest_granted_terms_are_the_ones_in_force(policy, deal, rep, finance):
@@ -619,26 +635,6 @@ def test_the_queue_holds_pending_requests_of_the_finance_teams_oldest_first(
     assert queue[0].due is not None
     assert payment_queue_for(user=world.members[Role.MANAGER]) == []
     assert payment_queue_for(user=rep) == []
-
-
-def test_a_finance_decision_answers_the_waiting_finance_consultation(policy, deal, rep, finance):
-    from deals.models import Consultation, ConsultationStatus
-
-    payment_request = _submit(deal, rep)
-    consultation = Consultation.objects.get(deal=deal, department="finance", required=True)
-    assert consultation.status == ConsultationStatus.OPEN
-    payment_request_decide(
-        request=payment_request,
-        by=finance,
-        decision="counter",
-        note="45 at most",
-        counter_net_days=45,
-        counter_deposit_pct=Decimal("20"),
-    )
-    consultation.refresh_from_db()
-    assert consultation.status == ConsultationStatus.ANSWERED
-    assert consultation.answered_by == finance
-    assert "45 at most" in consultation.answer
 
 
 # The early-payment discount in a counter-offer --------------------------------------

@@ -77,8 +77,10 @@ def test_the_deal_page_lists_the_consultations_with_the_owners_buttons(client, r
     assert 'id="consultations"' in page
     assert page.index('id="briefing-panel"') < page.index('id="consultations"') < page.index('id="meetings"')
     assert reverse("deals:consultation_request", args=[_consultation(deal).pk]) in page
-    assert reverse("deals:consultation_request", args=[_consultation(deal, Department.BOSS).pk]) in page
+    assert deal.consultations.count() == 1  # the boss is asked on the briefing, finance on its request
     assert "+ Add optional consultation" in page
+    assert '<option value="finance">Finance — beyond payment terms</option>' in page
+    assert '<option value="boss">' not in page
     assert reverse("deals:consultation_waive", args=[_consultation(deal).pk]) not in page
 
 
@@ -358,18 +360,11 @@ def test_an_incomplete_answer_shows_the_error_and_changes_nothing(
     assert consultation.answered_by is None
 
 
-def test_the_boss_answer_page_asks_for_guidelines(client, deal, manager):
-    consultation = _asked(deal, Department.BOSS)
-    client.force_login(manager)
-    url = reverse("deals:consultation_answer", args=[consultation.pk])
-    page = _page(client.get(url))
-    assert "Guidelines for the negotiation" in page
-    assert "Can we make it?" not in page
-    response = client.post(url, {"answer": ""})
-    assert "Write your guidelines for the negotiation." in _page(response)
-    client.post(url, {"answer": "Stay above 215 EUR per unit."})
-    consultation.refresh_from_db()
-    assert consultation.answer == "Stay above 215 EUR per unit."
+def test_finance_is_asked_only_beyond_the_payment_terms(client, deal, rep):
+    optional = consultation_add_optional(deal=deal, by=rep, department=Department.FINANCE)
+    client.force_login(rep)
+    page = _page(client.get(reverse("deals:consultation_request", args=[optional.pk])))
+    assert "Beyond the payment terms" in page
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,12 @@
-"""A deal's consultations: the departments asked, their answers or waivers, and what stays unsettled."""
+"""A deal's consultations and the boss's guidelines: the departments asked, their answers or waivers,
+what stays unsettled, and the guidelines asked for and given on the briefing."""
 
 import datetime
 
 from deals.scale.stories.base import StoryBase
 from deals.scale.words.consultations import (
     BOSS_ANSWERS,
+    BOSS_QUESTIONS,
     DEPARTMENT_ASK,
     DEPARTMENT_LABEL,
     DEPARTMENT_ROLE,
@@ -16,17 +18,17 @@ from deals.scale.words.consultations import (
 
 class ConsultationsStory(StoryBase):
     """The consultations; leaves ``unsettled`` (the required departments still open or
-    requested) and ``commitments`` (department → the date it committed to)."""
+    requested) and ``commitments`` (department → the date it committed to). Production and
+    supply chain are required by the deal; finance is only ever asked beyond the payment terms
+    (an optional consultation), and the boss on the briefing's thread (``write_guidelines``)."""
 
     def write_consultations(self) -> None:
         rng, c = self.rng, self.c
-        required = ["boss"]
+        required = []
         if self.involves_production:
             required.append("production")
         if self.involves_delivery:
             required.append("supply_chain")
-        if self.finance_required:
-            required.append("finance")
         optional = []
         if rng.random() < 0.05:
             optional = [d for d in ("production", "supply_chain", "finance") if d not in required][:1]
@@ -69,11 +71,7 @@ class ConsultationsStory(StoryBase):
                     "requested_by_id": self.owner,
                     "requested_at": requested_at,
                 }
-                asked = (
-                    self.name(assignee)
-                    if assignee
-                    else ("the managers" if department == "boss" else f"the {label} queue")
-                )
+                asked = self.name(assignee) if assignee else f"the {label} queue"
                 self.activity(
                     requested_at,
                     "consultation_requested",
@@ -110,7 +108,7 @@ class ConsultationsStory(StoryBase):
                         f"{answer['lead_time_days']} days to mobilise"
                     )
                 else:
-                    answer = {"answer": rng.choice(BOSS_ANSWERS if department == "boss" else FINANCE_ANSWERS)}
+                    answer = {"answer": rng.choice(FINANCE_ANSWERS)}
                     summary = f"answered the {label} consultation"
                 answer.update(answered_by_id=answered_by, answered_at=answered_at)
                 self.activity(answered_at, "consultation_answered", summary, actor=answered_by)
@@ -148,11 +146,7 @@ class ConsultationsStory(StoryBase):
             )
             if status in ("requested", "answered") and values["requested_at"]:
                 recipients = [values["assignee_id"]] if values["assignee_id"] else answerers
-                audience = (
-                    "you"
-                    if values["assignee_id"]
-                    else ("the managers" if department == "boss" else "your department")
-                )
+                audience = "you" if values["assignee_id"] else "your department"
                 self.notify(
                     values["requested_at"],
                     recipients,
@@ -163,3 +157,66 @@ class ConsultationsStory(StoryBase):
                 )
             if is_required and status in ("open", "requested"):
                 self.unsettled.append(department)
+
+    def write_guidelines(self) -> None:
+        """The boss's guidelines on the briefing: asked by the rep (or not), given by a manager (or
+        still waiting), as ``guidelines_ask`` and ``guidelines_give`` write them."""
+        rng, c = self.rng, self.c
+        if self.aim_ready:
+            state = rng.choices(["none", "given"], weights=[40, 60])[0]
+        elif self.phase == "preparing":
+            state = rng.choices(["none", "asked", "given"], weights=[40, 30, 30])[0]
+        else:
+            state = rng.choices(["none", "given"], weights=[30, 70])[0]
+        if state == "none":
+            return
+        managers = self.others("manager") or self.team.members("manager")
+        asked_at = self.at(self.created_at, self.prep_until)
+        meeting = self.next_meeting or (self.held_meetings[0] if self.held_meetings else None)
+        due = asked_at + datetime.timedelta(hours=rng.choice([24, 48, 72]))
+        if meeting is not None and meeting.starts_at > asked_at:
+            due = min(due, meeting.starts_at)
+        questions = rng.choice(BOSS_QUESTIONS)
+        values = {
+            "questions": questions,
+            "asked_by_id": self.owner,
+            "asked_at": asked_at,
+            "asked_of_id": None,
+            "due_at": due,
+            "guidelines": "",
+            "given_by_id": None,
+            "given_at": None,
+            "on_behalf_of_id": None,
+        }
+        self.activity(asked_at, "guidelines_asked", "asked the managers for guidelines")
+        self.notify(
+            asked_at,
+            managers,
+            "guidelines_asked",
+            f"{self.title}: {self.name(self.owner)} asks for your guidelines, by {self.when_text(due)}",
+            c.paths["guidelines"].format(self.deal_id),
+        )
+        if state == "given":
+            given_by = rng.choice(managers)
+            given_at = min(asked_at + datetime.timedelta(hours=rng.randint(1, 40)), self.now)
+            guidelines = rng.choice(BOSS_ANSWERS)
+            values.update(guidelines=guidelines, given_by_id=given_by, given_at=given_at)
+            self.activity(given_at, "guidelines_given", f"gave guidelines: {guidelines}", actor=given_by)
+            self.notify(
+                given_at,
+                [self.owner],
+                "guidelines_given",
+                f"{self.name(given_by)} gave guidelines for {self.title}",
+                c.paths["deal"].format(self.deal_id) + "#guidelines",
+            )
+        c.t_guideline.add(
+            briefing_id=self.briefing_id,
+            version=1,
+            status=state,
+            waived_by_id=None,
+            waived_at=None,
+            waive_reason="",
+            revision=0 if state == "asked" else 1,
+            created_at=asked_at,
+            **values,
+        )

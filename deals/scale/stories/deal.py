@@ -69,6 +69,7 @@ class DealStory(
         self.write_briefing()
         self.write_payment_terms()
         self.write_consultations()
+        self.write_guidelines()
         self.write_cover()
         self.write_reports()
         self.settle_status()
@@ -98,10 +99,12 @@ class DealStory(
             if all(checks):
                 self.status = "ready"
                 when = self.at(self.briefing_updated, self.now)
+                applying = 5 + (self.involves_production or self.involves_delivery)
+                applying += self.special_payment_terms + (meeting.stage == "final")
                 self.activity(
                     when,
                     "deal_readiness",
-                    "The deal is ready for the next meeting: all 7 checks apply",
+                    f"The deal is ready for the next meeting: all {applying} checks that apply are done",
                     actor=None,
                     changes={"Status": {"old": "Preparing", "new": "Ready"}},
                 )

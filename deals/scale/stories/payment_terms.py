@@ -10,12 +10,11 @@ from deals.scale.words.deals import CUSTOMER_REASONS
 
 class PaymentTermsStory(StoryBase):
     """The payment-term requests; leaves ``granted`` (the terms finance granted, or None),
-    ``pending_terms`` and ``finance_required``."""
+    and ``pending_terms``."""
 
     def write_payment_terms(self) -> None:
         self.granted = None  # the terms finance granted (approved or countered)
         self.pending_terms = False
-        self.finance_required = self.special_payment_terms
         if not self.special_payment_terms:
             return
         rng, c = self.rng, self.c
