@@ -21,14 +21,13 @@ _COMPARISONS = [
 ]
 
 # Comparisons of the page's own state, not of a model's value: which URL matched, which formset
-# field is drawn, which way a column sorts, which tab is open, which readiness check a row is.
+# field is drawn, which way a column sorts, which tab is open.
 ALLOWED = {
     ("partials/navbar.html", "match.url_name"),
     ("partials/navbar.html", "match.app_name"),
     ("deals/partials/formset_row.html", "field.name"),
     ("deals/partials/sort_link.html", "column.state"),
     ("deals/cover_requests.html", "kind"),
-    ("deals/partials/readiness_checklist.html", "key"),
 }
 
 

@@ -8,6 +8,8 @@ many people are on call or consultations the deal has.
 import re
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
+
 from deals.domain.snapshot import TEXT_FIELDS, Badge, BriefingSnapshot, LimitRow, LimitsSnapshot
 from deals.models import (
     Briefing,
@@ -16,6 +18,8 @@ from deals.models import (
     CoNegotiatorStatus,
     Consultation,
     ConsultationStatus,
+    Guideline,
+    GuidelineStatus,
     Meeting,
     OnCall,
     OnCallStatus,
@@ -95,7 +99,7 @@ def _payment_terms(limits: LimitsSnapshot | None, granted, readiness) -> dict:
     return {
         "text": granted.briefing_text if granted else ((limits.payment_terms if limits else None) or ""),
         "by_finance": granted is not None,
-        "pending": not readiness.checks["payment_terms"],
+        "pending": readiness.payment_terms_pending,
     }
 
 
@@ -150,8 +154,17 @@ def brief_for_meeting(*, meeting: Meeting) -> dict:
             "approved_version__approval__manager",
             "approved_version__approval__on_behalf_of",
         )
-        # For the readiness check, which then does not read the briefing again.
-        .prefetch_related("pitch_points")
+        # For the readiness check, which then does not read the briefing again; and the guidelines given.
+        .prefetch_related(
+            "pitch_points",
+            Prefetch(
+                "guidelines",
+                queryset=Guideline.objects.filter(status=GuidelineStatus.GIVEN).select_related(
+                    "given_by", "on_behalf_of"
+                ),
+                to_attr="guidelines_given",
+            ),
+        )
         .first()
     )
     approved = briefing.approved_version if briefing else None
@@ -178,6 +191,7 @@ def brief_for_meeting(*, meeting: Meeting) -> dict:
         "objections": snapshot.objections if snapshot else [],
         "concessions": snapshot.concessions if snapshot else [],
         "payment_terms": payment_terms,
+        "guidelines": briefing.guidelines_given if briefing else [],
         "answered_consultations": answered,
         "waived_consultations": waived,
         "owed_consultations": owed,

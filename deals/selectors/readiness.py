@@ -7,14 +7,16 @@ from collections import defaultdict
 from django.db.models import Count, Exists, OuterRef, Prefetch
 
 from deals.domain.payment_policy import briefing_payment_terms
-from deals.domain.readiness import Readiness
+from deals.domain.readiness import DealFacts, Readiness, readiness_of
 from deals.domain.snapshot import BriefingSnapshot, LimitsSnapshot, pitch_points_of
 from deals.models import (
     UNSETTLED_CONSULTATION_STATUSES,
     Briefing,
+    BriefingStatus,
+    CoNegotiatorRequest,
+    CoNegotiatorStatus,
     Consultation,
     Deal,
-    Department,
     Meeting,
     OnCall,
     OnCallStatus,
@@ -70,6 +72,13 @@ def _counted(meeting: Meeting) -> Meeting:
         on_call.status == OnCallStatus.ACCEPTED and on_call.covers(meeting)
         for on_call in meeting.on_calls.all()
     )
+    meeting.cover_asked = any(
+        on_call.status == OnCallStatus.REQUESTED and on_call.covers(meeting)
+        for on_call in meeting.on_calls.all()
+    )
+    meeting.co_negotiator_asked = any(
+        request.status == CoNegotiatorStatus.REQUESTED for request in meeting.co_negotiator_requests.all()
+    )
     return meeting
 
 
@@ -78,14 +87,17 @@ def _next_meetings(ids: list[int]) -> dict[int, Meeting]:
     checks need to know of it."""
     covering = OnCall.objects.filter(
         meeting=OuterRef("pk"),
-        status=OnCallStatus.ACCEPTED,
         available_from__lte=OuterRef("starts_at"),
         available_to__gte=OuterRef("ends_at"),
     )
     return Meeting.objects.annotate(
         contact_count=Count("contacts", distinct=True),
         co_negotiator_count=Count("co_negotiators", distinct=True),
-        covered=Exists(covering),
+        covered=Exists(covering.filter(status=OnCallStatus.ACCEPTED)),
+        cover_asked=Exists(covering.filter(status=OnCallStatus.REQUESTED)),
+        co_negotiator_asked=Exists(
+            CoNegotiatorRequest.objects.filter(meeting=OuterRef("pk"), status=CoNegotiatorStatus.REQUESTED)
+        ),
     ).next_for_deals(ids)
 
 
@@ -105,23 +117,26 @@ def _readiness(
             .select_related("approved_version")
             .prefetch_related(Prefetch("pitch_points", queryset=PitchPoint.objects.order_by("order", "pk")))
         }
-    unsettled = defaultdict(list)
+    unsettled = defaultdict(dict)
     if consultations is None:
-        for deal_id, department in Consultation.objects.filter(
+        for deal_id, department, status in Consultation.objects.filter(
             deal_id__in=ids, required=True, status__in=UNSETTLED_CONSULTATION_STATUSES
-        ).values_list("deal_id", "department"):
-            unsettled[deal_id].append(department)
+        ).values_list("deal_id", "department", "status"):
+            unsettled[deal_id][department] = status
     else:
         for deal_id, rows in consultations.items():
-            unsettled[deal_id] = [
-                c.department for c in rows if c.required and c.status in UNSETTLED_CONSULTATION_STATUSES
-            ]
-    # The terms in force (the latest granted) and the requests still waiting, in one query.
-    statuses = [PaymentTermStatus.SUBMITTED]
+            unsettled[deal_id] = {
+                c.department: c.status
+                for c in rows
+                if c.required and c.status in UNSETTLED_CONSULTATION_STATUSES
+            }
+    # The terms in force (the latest granted), the requests still waiting and those rejected, in one
+    # query: a request decided either way settles the payment terms.
+    statuses = [PaymentTermStatus.SUBMITTED, PaymentTermStatus.REJECTED]
     if granted_terms is None:
         granted_terms = {}
         statuses += [PaymentTermStatus.APPROVED, PaymentTermStatus.COUNTERED]
-    pending_terms = set()
+    pending_terms, rejected_terms = set(), set()
     for request in (
         PaymentTermRequest.objects.filter(deal_id__in=ids, status__in=statuses)
         .select_related("reviewer")
@@ -129,12 +144,13 @@ def _readiness(
     ):
         if request.status == PaymentTermStatus.SUBMITTED:
             pending_terms.add(request.deal_id)
+        elif request.status == PaymentTermStatus.REJECTED:
+            rejected_terms.add(request.deal_id)
         else:
             granted_terms.setdefault(request.deal_id, request)
 
     result = {}
     for deal in deals:
-        meeting = next_meetings.get(deal.pk)
         briefing = briefings.get(deal.pk)
         approved = briefing.approved_version if briefing else None
         snapshot = BriefingSnapshot.from_json(approved.snapshot) if approved else None
@@ -147,21 +163,18 @@ def _readiness(
             and bool(snapshot.pitch_points)
             and snapshot.pitch_points == pitch_points_of(briefing.pitch_points.all())
         )
-        result[deal.pk] = Readiness(
-            checks={
-                "meeting": meeting is not None and meeting.contact_count > 0,
-                "limits": limits_ok,
-                "pitch": pitch_ok,
-                "consultations": not unsettled[deal.pk],
-                "payment_terms": deal.pk not in pending_terms,
-                "on_call": meeting is not None and meeting.covered,
-                # Only a final meeting needs one; without a meeting there is nobody to staff yet.
-                "co_negotiator": meeting is None
-                or not meeting.needs_co_negotiator
-                or meeting.co_negotiator_count > 0,
-            },
-            next_meeting=meeting,
-            missing_consultations=[Department(d).label for d in sorted(unsettled[deal.pk])],
+        result[deal.pk] = readiness_of(
+            DealFacts(
+                meeting=next_meetings.get(deal.pk),
+                limits_approved=limits_ok,
+                pitch_approved=pitch_ok,
+                briefing_submitted=briefing is not None and briefing.status == BriefingStatus.SUBMITTED,
+                needs_consultations=deal.involves_production or deal.involves_delivery,
+                unsettled=unsettled[deal.pk],
+                payment_terms_wanted=deal.special_payment_terms,
+                payment_terms_pending=deal.pk in pending_terms,
+                payment_terms_decided=granted_terms.get(deal.pk) is not None or deal.pk in rejected_terms,
+            )
         )
     return result
 

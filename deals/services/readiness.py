@@ -8,12 +8,13 @@ from deals.models import (
     DealStatus,
     ReadinessChange,
 )
-from deals.selectors.readiness import readiness_for_deal
+from deals.selectors.readiness import readiness_for_deal, readiness_for_deals
 from deals.services.activity import activity_record
 
 
 def readiness_refresh(*, deal: Deal) -> Readiness:
-    """Move the deal to ``ready`` when every item applies, and back to ``preparing`` when one stops.
+    """Move the deal to ``ready`` when every item that applies is done, and back to ``preparing``
+    when one is not any more.
 
     Deals already negotiating or closed keep their status.
     """
@@ -31,7 +32,7 @@ def readiness_refresh(*, deal: Deal) -> Readiness:
             deal.status = new_status
             ReadinessChange.objects.create(deal=deal, ready=new_status == DealStatus.READY)
             summary = (
-                "is ready for the next meeting: all 7 checks apply"
+                f"is ready for the next meeting: all {readiness.total} checks that apply are done"
                 if new_status == DealStatus.READY
                 else "is no longer ready, missing: " + "; ".join(readiness.missing).lower()
             )
@@ -43,3 +44,26 @@ def readiness_refresh(*, deal: Deal) -> Readiness:
                 changes={"Status": {"old": old, "new": deal.get_status_display()}},
             )
     return readiness
+
+
+RESYNC_BATCH = 500
+
+
+def readiness_resync(*, batch: int = RESYNC_BATCH) -> int:
+    """Bring the stored status of every deal preparing or ready in line with its checklist (after
+    a change of the rules, say); returns how many deals changed. Each change is recorded like any
+    other (``readiness_refresh``); the checklists are read a batch at a time."""
+    ids = list(
+        Deal.objects.filter(status__in=[DealStatus.PREPARING, DealStatus.READY])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    changed = 0
+    for start in range(0, len(ids), batch):
+        deals = list(Deal.objects.filter(pk__in=ids[start : start + batch]).order_by("pk"))
+        readiness = readiness_for_deals(deals)
+        for deal in deals:
+            if (deal.status == DealStatus.READY) != readiness[deal.pk].is_ready:
+                readiness_refresh(deal=deal)
+                changed += 1
+    return changed

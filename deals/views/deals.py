@@ -286,7 +286,7 @@ def deal_detail(request, pk):
         ),
         **consultations,
         **meetings,
-        **payments_panel_context(deal=deal, user=request.user, pending=not readiness.checks["payment_terms"]),
+        **payments_panel_context(deal=deal, user=request.user, pending=readiness.payment_terms_pending),
         **reports_panel_context(deal=deal, user=request.user),
         **timeline_context(deal=deal),
     }

@@ -4,7 +4,17 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from deals.domain.readiness import ITEMS, Readiness
+from deals.domain.readiness import (
+    DONE,
+    ITEMS,
+    MISSING,
+    NOT_NEEDED,
+    WAITING,
+    Check,
+    DealFacts,
+    Readiness,
+    readiness_of,
+)
 from deals.models import (
     Briefing,
     CanFulfil,
@@ -31,10 +41,10 @@ def test_an_answered_or_waived_consultation_is_never_overdue():
         assert not Consultation(status=status, due_at=NOW - timedelta(days=1)).is_overdue
 
 
-def test_a_boss_consultation_is_answered_by_the_managers():
-    boss = Consultation(department=Department.BOSS)
-    assert boss.asks_the_boss and boss.answering_role == "manager"
+def test_each_department_answers_its_own_consultations_and_the_boss_is_none_of_them():
     assert Consultation(department=Department.SUPPLY_CHAIN).answering_role == "supply_chain"
+    assert Consultation(department=Department.FINANCE).answering_role == "finance"
+    assert "boss" not in Department.values
 
 
 def test_only_the_final_round_needs_a_co_negotiator():
@@ -77,6 +87,74 @@ def test_an_unanswered_consultation_warns_of_nothing():
 
 def test_a_deal_one_or_two_checks_short_is_nearly_ready():
     def missing(count: int) -> Readiness:
-        return Readiness(checks={key: index >= count for index, (key, _) in enumerate(ITEMS)})
+        return Readiness(
+            checks={
+                key: Check(key, MISSING if index < count else DONE) for index, (key, _) in enumerate(ITEMS)
+            }
+        )
 
     assert [missing(count).is_nearly_ready for count in range(4)] == [False, True, True, False]
+
+
+def test_what_does_not_apply_is_left_out_of_the_count_and_waiting_is_not_done():
+    states = [DONE, DONE, WAITING, NOT_NEEDED, NOT_NEEDED, MISSING, NOT_NEEDED]
+    readiness = Readiness(
+        checks={key: Check(key, state) for (key, _), state in zip(ITEMS, states, strict=True)}
+    )
+    assert str(readiness) == "2 of 4"
+    assert not readiness.is_ready and readiness.is_nearly_ready
+    assert [check.key for check in readiness.open_items] == ["pitch", "on_call"]
+    assert [check.key for check in readiness.not_needed] == [
+        "consultations",
+        "payment_terms",
+        "co_negotiator",
+    ]
+
+
+def _facts(**overrides) -> DealFacts:
+    meeting = Meeting(stage=MeetingStage.NEGOTIATION)
+    meeting.contact_count, meeting.co_negotiator_count = 1, 0
+    meeting.covered, meeting.cover_asked, meeting.co_negotiator_asked = True, False, False
+    facts = {
+        "meeting": meeting,
+        "limits_approved": True,
+        "pitch_approved": True,
+        "briefing_submitted": False,
+        "needs_consultations": False,
+        "unsettled": {},
+        "payment_terms_wanted": False,
+        "payment_terms_pending": False,
+        "payment_terms_decided": False,
+        **overrides,
+    }
+    return DealFacts(**facts)
+
+
+def test_a_deal_with_nothing_beyond_the_basics_is_ready_at_4_of_4():
+    readiness = readiness_of(_facts())
+    assert readiness.is_ready and str(readiness) == "4 of 4"
+
+
+def test_what_waits_for_someone_else_reads_as_waiting_for_them():
+    readiness = readiness_of(
+        _facts(
+            briefing_submitted=True,
+            limits_approved=False,
+            needs_consultations=True,
+            unsettled={"supply_chain": "requested", "production": "requested"},
+            payment_terms_pending=True,
+        )
+    )
+    assert readiness.missing_short == [
+        "waiting for approval",
+        "waiting for production, supply chain",
+        "waiting for finance",
+    ]
+    assert str(readiness) == "3 of 6"
+
+
+def test_a_consultation_not_asked_yet_is_the_reps_to_do():
+    check = readiness_of(_facts(needs_consultations=True, unsettled={"production": "open"})).checks[
+        "consultations"
+    ]
+    assert check.is_missing and check.note == "not asked yet: production"

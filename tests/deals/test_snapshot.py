@@ -124,10 +124,10 @@ def test_a_new_limit_reaches_the_brief_and_readiness(new_limit, client, world, d
     client.force_login(rep)
     page = client.get(reverse("deals:meeting_brief", args=[meeting.pk])).content.decode()
     assert 'data-testid="limit-min-deposit-pct">30 %' in page
-    assert readiness_for_deal(deal).checks["limits"]
+    assert readiness_for_deal(deal).checks["limits"].done
 
     new_limit.setattr(Briefing, "min_deposit_pct", Decimal("25"), raising=False)
-    assert not readiness_for_deal(deal).checks["limits"]
+    assert not readiness_for_deal(deal).checks["limits"].done
 
 
 def test_a_new_limit_reaches_the_report_check(new_limit, deal, rep, manager):

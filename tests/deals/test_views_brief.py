@@ -15,6 +15,7 @@ from deals.models import (
     OnCallStatus,
 )
 from deals.services.briefings import briefing_save, briefing_submit
+from deals.services.guidelines import guidelines_ask, guidelines_give
 from deals.services.payments import payment_request_submit
 from teams.models import Role
 from tests.deals.briefing_helpers import COMPLETE_FIELDS, PITCH, approve_briefing, fill_briefing
@@ -25,6 +26,7 @@ from tests.factories import (
     MeetingFactory,
     MembershipFactory,
     OnCallFactory,
+    PaymentTermRequestFactory,
     UserFactory,
 )
 
@@ -255,7 +257,7 @@ def test_it_shows_the_departments_answers_and_what_is_still_owed(client, deal, m
         status=ConsultationStatus.REQUESTED,
         due_at=timezone.now() + timedelta(days=1),
     )
-    ConsultationFactory(deal=deal, department=Department.BOSS, required=True)
+    ConsultationFactory(deal=deal, department=Department.PRODUCTION, required=False)  # never asked
     ConsultationFactory(deal=deal, department=Department.FINANCE, required=False)  # never asked
 
     client.force_login(rep)
@@ -268,8 +270,8 @@ def test_it_shows_the_departments_answers_and_what_is_still_owed(client, deal, m
     assert "Missing: Food-grade seals" in answers
     assert "Support: Paul joins by phone" in answers
     assert "Supply chain: not answered yet (due" in answers
-    assert "Boss: not answered yet (not asked yet)" in answers
     assert "Finance" not in answers
+    assert answers.count("Production") == 1
 
 
 # Header, time zone, readiness ---------------------------------------------------------
@@ -293,7 +295,34 @@ def test_it_shows_readiness_for_this_meeting_with_what_is_missing(client, meetin
     client.force_login(rep)
     page = _text(_brief(client, meeting))
 
-    assert re.search(r"Readiness for this meeting: \d of 7 — missing: .*limits approved", page)
+    assert re.search(r"Readiness for this meeting: 1 of 4 — not done yet: limits approved", page)
+    assert "Not needed: consultations (the deal involves neither production nor delivery)" in page
+
+
+def test_it_says_what_waits_for_someone_else_and_what_is_not_needed(client, world, deal, meeting, rep):
+    PaymentTermRequestFactory(deal=deal, requested_by=rep, net_days=60, customer_reason="Cash flow")
+    client.force_login(rep)
+    page = _text(_brief(client, meeting))
+
+    assert re.search(
+        r"Readiness for this meeting: 1 of 5 — not done yet: .*payment terms decided by finance "
+        r"\(waiting for finance\)",
+        page,
+    )
+    assert "co-negotiator (only the final round needs one)" in page
+
+
+def test_it_shows_the_guidelines_given_and_not_the_question_still_waiting(
+    client, deal, meeting, rep, manager
+):
+    given = guidelines_ask(deal=deal, by=rep, questions="How far may I go?")
+    guidelines_give(deal=deal, by=manager, guidelines="Volume first, then price.", answering=given)
+    guidelines_ask(deal=deal, by=rep, questions="And the delivery date?")
+    client.force_login(rep)
+    section = _section(_brief(client, meeting), "brief-guidelines")
+
+    assert f"{manager}" in section and "Volume first, then price." in section
+    assert "delivery date" not in section
 
 
 def test_a_cancelled_meeting_says_so(client, meeting, rep):

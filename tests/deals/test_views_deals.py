@@ -1,4 +1,5 @@
 import html
+import re
 import zoneinfo
 from datetime import timedelta
 from decimal import Decimal
@@ -20,6 +21,7 @@ from tests.factories import (
     DealFactory,
     MeetingFactory,
     MembershipFactory,
+    PaymentTermRequestFactory,
     TeamFactory,
     UserFactory,
 )
@@ -727,12 +729,38 @@ def test_the_list_sorts_by_a_column_and_back(client, rep, world):
     assert client.get(reverse("deals:list"), {"sort": "nonsense"}).status_code == 200
 
 
-def test_the_list_names_what_each_deal_still_misses(client, rep, world):
+def test_the_list_names_what_each_deal_still_misses_linked_to_where_it_is_done(client, rep, manager, world):
+    deal, meeting = world.objects["deal"], world.objects["meeting"]
     client.force_login(rep)
     page = _page(client.get(reverse("deals:list")))
     row = page[page.index('data-testid="deal-row"') :]
-    assert "4 of 7" in row
-    assert 'data-testid="readiness-missing">Missing: limits, pitch, on-call cover<' in row
+    assert "1 of 4" in row
+    missing = re.findall(r'data-check="(\w+)" data-state="(\w+)" href="([^"]+)"[^>]*>([^<]+)</a>', row)
+    assert missing == [
+        ("limits", "missing", reverse("deals:briefing_edit", args=[deal.pk]), "limits"),
+        ("pitch", "missing", reverse("deals:briefing_edit", args=[deal.pk]), "pitch"),
+        ("on_call", "missing", reverse("deals:on_call_new", args=[meeting.pk]), "on-call cover"),
+    ]
+    assert "Missing:" not in row
+
+    # The manager cannot edit the rep's briefing: the same words lead to the deal page's sections.
+    client.force_login(manager)
+    page = _page(client.get(reverse("deals:list")))
+    row = page[page.index('data-testid="deal-row"') :]
+    detail = reverse("deals:detail", args=[deal.pk])
+    assert f'href="{detail}#briefing-panel"' in row and f'href="{detail}#meetings"' in row
+
+
+def test_a_request_waiting_reads_as_waiting_in_the_list(client, rep, world):
+    deal = world.objects["deal"]
+    PaymentTermRequestFactory(deal=deal, requested_by=rep, net_days=60, customer_reason="Cash flow")
+    client.force_login(rep)
+    page = _page(client.get(reverse("deals:list")))
+    row = page[page.index('data-testid="deal-row"') :]
+    assert "1 of 5" in row
+    detail = reverse("deals:detail", args=[deal.pk])
+    assert f'data-check="payment_terms" data-state="waiting" href="{detail}#payment-terms"' in row
+    assert ">waiting for finance</a>" in row
 
 
 @pytest.mark.parametrize("query", [{"to": "9999-12-31"}, {"from": "0001-01-01"}, {"from": "9999-12-31"}])

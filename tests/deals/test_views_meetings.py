@@ -334,7 +334,7 @@ def test_an_htmx_cancel_swaps_the_meetings_and_refreshes_the_timeline(client, re
     # The readiness beside it follows: without a meeting the first check fails.
     readiness = page[page.index('id="readiness-panel"') :]
     assert 'hx-swap-oob="true"' in readiness.split(">", 1)[0]
-    assert 'data-check="meeting" data-ok="no"' in readiness
+    assert 'data-check="meeting" data-state="missing" data-ok="no"' in readiness
     # A cancelled meeting is listed apart from the upcoming ones.
     upcoming = page[page.index(">Upcoming<") : page.index(">Cancelled<")]
     assert 'data-testid="no-upcoming-meeting"' in upcoming
