@@ -7,57 +7,34 @@ in Python for those keys only. Claiming and sending them is
 ``deals.services.reminders``.
 """
 
-from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection
 from django.db.models import F
-from django.urls import reverse
 
 from deals.domain.reminders import (
     ReminderSettings,
-    latest_crossed_report_window,
-    latest_crossed_window,
     reconsider_after,
 )
 from deals.models import (
     DEPARTMENT_ROLES,
     OPEN_DEAL_STATUSES,
     UNSETTLED_CONSULTATION_STATUSES,
+    Briefing,
+    BriefingStatus,
     Consultation,
     ConsultationStatus,
     Deal,
-    Department,
+    Guideline,
+    GuidelineStatus,
     Meeting,
     NegotiationReport,
+    PaymentTermRequest,
+    PaymentTermStatus,
     Reminder,
-    ReminderKind,
 )
+from deals.selectors.reminder_messages import DueReminder, due_items
 from teams.models import Membership, Role, User
-
-
-def _deal_url(deal_id: int) -> str:
-    return reverse("deals:detail", args=[deal_id])
-
-
-@dataclass
-class DueReminder:
-    """One reminder the sweep found due: what, to whom, and how to say it."""
-
-    kind: str
-    subject: str
-    window: int
-    meeting: Meeting
-    recipient: User
-    template: str
-    context: dict
-    url: str
-    consultation: Consultation | None = None
-
-    @property
-    def key(self) -> tuple:
-        return (self.subject, self.window, self.recipient.pk, self.meeting.starts_at)
 
 
 def _tables() -> dict[str, str]:
@@ -65,6 +42,9 @@ def _tables() -> dict[str, str]:
         "meeting": Meeting._meta.db_table,
         "deal": Deal._meta.db_table,
         "consultation": Consultation._meta.db_table,
+        "payment": PaymentTermRequest._meta.db_table,
+        "briefing": Briefing._meta.db_table,
+        "guideline": Guideline._meta.db_table,
         "report": NegotiationReport._meta.db_table,
         "membership": Membership._meta.db_table,
         "user": User._meta.db_table,
@@ -89,7 +69,7 @@ def _window_case(column: str, bounds: list[tuple[datetime, int]]) -> tuple[str, 
 # and on PostgreSQL one index probe per key (``OFFSET 0`` keeps the planner
 # from hashing the whole ledger instead).
 _NOT_SENT = """
-SELECT due.kind, due.meeting_id, due.consultation_id, due.recipient_id, due.window_hours
+SELECT due.kind, due.meeting_id, due.object_id, due.recipient_id, due.window_hours
 FROM due
 WHERE NOT EXISTS (
     SELECT 1 FROM {ledger} sent
@@ -101,39 +81,61 @@ WHERE NOT EXISTS (
 """
 
 # The deals' next meetings within the largest window (``_window_meetings``:
-# a range of the partial index on upcoming meetings); then the required
-# unsettled consultations of their deals (a small partial index); the deals
-# are read only for meetings that owe something.
+# a range of the partial index on upcoming meetings); then what their deals
+# still owe: the required unsettled consultations (a small partial index),
+# the payment-term requests waiting for finance and the briefing whose current
+# version is not approved (one index probe each per meeting); the deals are
+# read only for meetings that owe something.
 _CONSULTATIONS_DUE = """
 WITH window_meeting AS (
     {window_meetings}
 ),
-unsettled AS (
-    SELECT w.meeting_id, w.starts_at, d.team_id, d.owner_id, {window} AS window_hours,
-           c.id AS consultation_id, c.status, c.department, c.assignee_id,
+owed AS (
+    SELECT w.meeting_id, w.starts_at, w.deal_id, {window} AS window_hours, 'consultation' AS kind,
+           c.id AS object_id, c.status, {department_role} AS role, c.assignee_id,
            'consultation:' || CAST(c.id AS TEXT) AS subject
     FROM window_meeting w
     JOIN {consultation} c ON c.deal_id = w.deal_id
-    JOIN {deal} d ON d.id = w.deal_id
-    WHERE c.required = %s AND c.status IN ({unsettled}) AND d.status IN ({open_deals})
+    WHERE c.required = %s AND c.status IN ({unsettled})
+    UNION ALL
+    SELECT w.meeting_id, w.starts_at, w.deal_id, {window}, 'payment_terms',
+           p.id, %s, %s, NULL, 'payment:' || CAST(p.id AS TEXT)
+    FROM window_meeting w
+    JOIN {payment} p ON p.deal_id = w.deal_id
+    WHERE p.status = %s
+    UNION ALL
+    SELECT w.meeting_id, w.starts_at, w.deal_id, {window}, 'briefing', b.id,
+           CASE WHEN b.status = %s OR EXISTS (
+               SELECT 1 FROM {guideline} g WHERE g.briefing_id = b.id AND g.status = %s
+           ) THEN %s ELSE %s END,
+           %s, NULL, 'briefing:' || CAST(b.id AS TEXT)
+    FROM window_meeting w
+    JOIN {briefing} b ON b.deal_id = w.deal_id
+    WHERE b.status <> %s
+),
+unsettled AS (
+    SELECT o.*, d.team_id, d.owner_id
+    FROM owed o
+    JOIN {deal} d ON d.id = o.deal_id
+    WHERE d.status IN ({open_deals})
 ),
 owing AS (
     SELECT DISTINCT meeting_id, starts_at, team_id, owner_id, window_hours FROM unsettled
 ),
 due AS (
-    SELECT 'consultation' AS kind, u.meeting_id, u.consultation_id, u.owner_id AS recipient_id,
+    SELECT u.kind, u.meeting_id, u.object_id, u.owner_id AS recipient_id,
            u.window_hours, u.starts_at, u.subject
     FROM unsettled u JOIN {user} rep ON rep.id = u.owner_id
     WHERE rep.is_active = %s
     UNION ALL
-    SELECT 'consultation', u.meeting_id, u.consultation_id, u.assignee_id,
+    SELECT u.kind, u.meeting_id, u.object_id, u.assignee_id,
            u.window_hours, u.starts_at, u.subject
     FROM unsettled u JOIN {user} assignee ON assignee.id = u.assignee_id
     WHERE u.status <> %s AND assignee.is_active = %s
     UNION ALL
-    SELECT 'consultation', u.meeting_id, u.consultation_id, ms.user_id, u.window_hours, u.starts_at, u.subject
+    SELECT u.kind, u.meeting_id, u.object_id, ms.user_id, u.window_hours, u.starts_at, u.subject
     FROM unsettled u
-    JOIN {membership} ms ON ms.team_id = u.team_id AND ms.role = {department_role}
+    JOIN {membership} ms ON ms.team_id = u.team_id AND ms.role = u.role
     JOIN {user} member ON member.id = ms.user_id
     LEFT JOIN {user} assignee ON assignee.id = u.assignee_id
     WHERE u.status <> %s AND member.is_active = %s AND ms.user_id <> u.owner_id
@@ -169,7 +171,7 @@ past AS (
     WHERE team_id IS NOT NULL
 ),
 due AS (
-    SELECT 'report' AS kind, p.meeting_id, NULL AS consultation_id, p.owner_id AS recipient_id,
+    SELECT 'report' AS kind, p.meeting_id, NULL AS object_id, p.owner_id AS recipient_id,
            p.window_hours, p.starts_at, 'report:' || CAST(p.meeting_id AS TEXT) AS subject
     FROM past p JOIN {user} rep ON rep.id = p.owner_id
     WHERE rep.is_active = %s
@@ -210,21 +212,23 @@ def _window_meetings(*, now, config) -> tuple[str, tuple]:
 
 
 def _consultation_keys_due(*, now, config) -> list[tuple]:
-    """(kind, meeting id, consultation id, recipient id, window) of each consultation reminder
-    and escalation due now and not in the ledger yet.
+    """(kind, meeting id, object id, recipient id, window) of each reminder of what a deal owes
+    before its meeting, and of each escalation, due now and not in the ledger yet.
 
-    Who is reminded: the rep, and, once the questions are sent, the named
-    assignee (or, without an active one, every active member of that
-    department in the team but the rep); from ``escalate_from`` on, every
-    active manager of the team but the rep. Only each deal's next meeting
-    within the largest window counts, and only its latest crossed window.
+    What a deal owes: its required unsettled consultations, a payment-term request waiting for
+    finance, and its briefing while the current version is not approved (the boss's part). Who is
+    reminded: the rep, and, once it is asked (the questions sent, the request made, the briefing
+    submitted or guidelines asked for), the named assignee (or, without an active one, every
+    active member of that department, finance or the managers in the team but the rep); from
+    ``escalate_from`` on, every active manager of the team but the rep. Only each deal's next
+    meeting within the largest window counts, and only its latest crossed window.
     """
     adapt = connection.ops.adapt_datetimefield_value
     window, window_params = _window_case(
         "w.starts_at", [(now + timedelta(hours=hours), hours) for hours in sorted(config.windows)]
     )
     roles = list(DEPARTMENT_ROLES.items())
-    department_role = "CASE u.department " + " ".join("WHEN %s THEN %s" for _ in roles) + " END"
+    department_role = "CASE c.department " + " ".join("WHEN %s THEN %s" for _ in roles) + " END"
     window_meetings, window_meetings_params = _window_meetings(now=now, config=config)
     sql = _CONSULTATIONS_DUE.format(
         window_meetings=window_meetings,
@@ -234,17 +238,33 @@ def _consultation_keys_due(*, now, config) -> list[tuple]:
         department_role=department_role,
         **_tables(),
     ) + _NOT_SENT.format(per_row=_per_row(), **_tables())
+    asked, not_asked = ConsultationStatus.REQUESTED, ConsultationStatus.OPEN
     params = [
         *window_meetings_params,
+        # Consultations
         *window_params,
+        *[value for pair in roles for value in pair],
         True,
         *UNSETTLED_CONSULTATION_STATUSES,
+        # Payment-term requests
+        *window_params,
+        asked,
+        Role.FINANCE,
+        PaymentTermStatus.SUBMITTED,
+        # Briefings
+        *window_params,
+        BriefingStatus.SUBMITTED,
+        GuidelineStatus.ASKED,
+        asked,
+        not_asked,
+        Role.MANAGER,
+        BriefingStatus.APPROVED,
+        # The deals, then who is reminded
         *OPEN_DEAL_STATUSES,
         True,
-        ConsultationStatus.OPEN,
+        not_asked,
         True,
-        *[value for pair in roles for value in pair],
-        ConsultationStatus.OPEN,
+        not_asked,
         True,
         False,
         Role.MANAGER,
@@ -293,96 +313,4 @@ def reminders_due(*, now: datetime, config: ReminderSettings) -> list[DueReminde
     keys = _consultation_keys_due(now=now, config=config)
     if config.report_after:
         keys += _report_keys_due(now=now, config=config)
-    return _due_items(keys, now=now, config=config)
-
-
-def _due_items(keys: list[tuple], *, now, config) -> list[DueReminder]:
-    """The reminders behind the keys the database found due, with what their messages say."""
-    if not keys:
-        return []
-    # Meetings, then their deals by primary key (a join would let the planner hash all deals).
-    meetings = Meeting.objects.in_bulk({key[1] for key in keys})
-    deals = Deal.objects.select_related("owner", "team", "customer").in_bulk(
-        {meeting.deal_id for meeting in meetings.values()}
-    )
-    for meeting in meetings.values():
-        meeting.deal = deals[meeting.deal_id]
-    consultations = Consultation.objects.select_related("assignee").in_bulk(
-        {key[2] for key in keys if key[2] is not None}
-    )
-    recipients = User.objects.in_bulk({key[3] for key in keys})
-    escalated = {key[1] for key in keys if key[0] == ReminderKind.ESCALATION}
-    missing = defaultdict(set)
-    if escalated:
-        for deal_id, department in Consultation.objects.filter(
-            deal__meetings__in=escalated, required=True, status__in=UNSETTLED_CONSULTATION_STATUSES
-        ).values_list("deal_id", "department"):
-            missing[deal_id].add(Department(department).label)
-    due = []
-    for kind, meeting_id, consultation_id, recipient_id, window in keys:
-        meeting = meetings.get(meeting_id)
-        recipient = recipients.get(recipient_id)
-        consultation = consultations.get(consultation_id)
-        if meeting is None or recipient is None or (consultation_id is not None and consultation is None):
-            continue  # deleted since: nothing to remind of
-        deal = meeting.deal
-        if kind in (ReminderKind.REPORT, ReminderKind.REPORT_ESCALATION):
-            current = latest_crossed_report_window(
-                ended_at=meeting.ends_at, now=now, windows=config.report_after
-            )
-        else:
-            current = latest_crossed_window(starts_at=meeting.starts_at, now=now, windows=config.windows)
-        if current != window:
-            continue  # the meeting moved since: the next sweep sees it as it is now
-        due.append(_due_item(kind, meeting, deal, recipient, window, consultation, missing[deal.pk]))
-    return due
-
-
-def _due_item(kind, meeting, deal, recipient, window, consultation, missing) -> DueReminder:
-    if kind == ReminderKind.CONSULTATION:
-        is_rep = recipient.pk == deal.owner_id
-        return DueReminder(
-            kind=kind,
-            subject=f"consultation:{consultation.pk}",
-            window=window,
-            meeting=meeting,
-            recipient=recipient,
-            consultation=consultation,
-            template="reminder_consultation",
-            context={
-                "deal": deal,
-                "meeting": meeting,
-                "consultation": consultation,
-                "is_rep": is_rep,
-                "due": consultation.due_at or meeting.starts_at,
-            },
-            url=(
-                _deal_url(deal.pk) if is_rep else reverse("deals:consultation_answer", args=[consultation.pk])
-            ),
-        )
-    if kind == ReminderKind.ESCALATION:
-        return DueReminder(
-            kind=kind,
-            subject=f"meeting:{meeting.pk}",
-            window=window,
-            meeting=meeting,
-            recipient=recipient,
-            template="reminder_escalation",
-            context={"deal": deal, "meeting": meeting, "missing": sorted(missing), "due": meeting.starts_at},
-            url=_deal_url(deal.pk),
-        )
-    escalation = kind == ReminderKind.REPORT_ESCALATION
-    return DueReminder(
-        kind=kind,
-        subject=f"report:{meeting.pk}",
-        window=window,
-        meeting=meeting,
-        recipient=recipient,
-        template="reminder_report_escalation" if escalation else "reminder_report",
-        context={"deal": deal, "meeting": meeting, "hours": window},
-        url=_deal_url(deal.pk) if escalation else report_reminder_url(meeting),
-    )
-
-
-def report_reminder_url(meeting) -> str:
-    return reverse("deals:report_file", args=[meeting.pk])
+    return due_items(keys, now=now, config=config)

@@ -24,7 +24,7 @@ from django.db.models import Subquery
 from django.utils import timezone
 
 from deals.domain.reminders import ReminderSettings, reconsider_after
-from deals.models import Reminder
+from deals.models import Reminder, ReminderStatus
 from deals.selectors.reminders import DueReminder, reminders_due
 from teams.notifications import notification_build, notifications_save
 
@@ -65,6 +65,7 @@ def _claim_and_notify(due: list[DueReminder]) -> int:
                         meeting_starts_at=item.meeting.starts_at,
                         consultation=item.consultation,
                         recipient=item.recipient,
+                        status=ReminderStatus.SKIPPED if item.skipped else ReminderStatus.SENT,
                         claimed_by=claim,
                     )
                     for item in batch
@@ -77,7 +78,7 @@ def _claim_and_notify(due: list[DueReminder]) -> int:
                     meeting_id__in={item.meeting.pk for item in batch}, claimed_by=claim
                 ).values_list("pk", "subject", "window_hours", "recipient_id", "meeting_starts_at")
             }
-            ours = [item for item in batch if item.key in won]
+            ours = [item for item in batch if item.key in won and not item.skipped]
             notifications = notifications_save(
                 [
                     notification_build(

@@ -9,20 +9,47 @@ from django.utils import timezone
 
 from deals.domain.reminders import latest_crossed_window
 from deals.models import (
+    Briefing,
+    BriefingStatus,
     ConsultationStatus,
     DealStatus,
+    PaymentTermStatus,
     Reminder,
     ReminderKind,
+    ReminderStatus,
 )
+from deals.selectors.readiness import readiness_for_deal
+from deals.services.cover import on_call_request, on_call_respond
+from deals.services.guidelines import guidelines_ask
 from deals.services.reminders import reminders_prune, reminders_send_due
 from deals.services.sweep import reminder_sweep
 from negprep.celery import app as celery_app
 from teams.models import EmailStatus, Notification
-from tests.factories import ConsultationFactory, DealFactory, MeetingFactory, NegotiationReportFactory
+from tests.deals.briefing_helpers import approve_briefing
+from tests.factories import (
+    ConsultationFactory,
+    DealFactory,
+    MeetingFactory,
+    NegotiationReportFactory,
+    PaymentTermRequestFactory,
+)
 from tests.teams.smtp_refusing import PATH as REFUSING_SMTP
 from tests.teams.smtp_refusing import RefusingBackend
 
 HOUR = timedelta(hours=1)
+
+
+def _boss_consulted():
+    """Every briefing approved: each test sees only the reminders it sets up (those of a briefing
+    not approved yet are tested on their own)."""
+    Briefing.objects.update(status=BriefingStatus.APPROVED)
+
+
+@pytest.fixture
+def meeting(world):
+    """The world's meeting in three days, its deal's briefing approved."""
+    _boss_consulted()
+    return world.objects["meeting"]
 
 
 
@@ -135,14 +162,17 @@ def test_a_second_sweep_and_a_double_beat_send_nothing_more(
 def test_from_24_hours_the_managers_get_one_escalation_listing_what_is_missing(
     world, meeting, consultation, django_capture_on_commit_callbacks, mailoutbox
 ):
-    ConsultationFactory(deal=meeting.deal, department="boss", required=True)
     with _at(meeting, 20):
         _sweep(django_capture_on_commit_callbacks)
         _sweep(django_capture_on_commit_callbacks)
     escalations = Reminder.objects.filter(kind=ReminderKind.ESCALATION)
     assert [(r.recipient.username, r.window_hours) for r in escalations] == [("manager_user", 24)]
     mail = next(m for m in mailoutbox if m.subject.startswith("Escalation"))
-    assert "boss, production" in mail.subject
+    # The readiness checklist itself: what the deal page says, in a word or two.
+    readiness = readiness_for_deal(meeting.deal)
+    assert f"is not ready ({readiness})" in mail.subject
+    assert "limits, pitch, waiting for production, on-call cover" in mail.subject
+    assert "Every required consultation answered or waived (waiting for production)" in mail.body
     assert mail.to == [world.members["manager"].email]
 
 
@@ -332,6 +362,7 @@ def test_three_sweeps_racing_over_many_batches_send_each_reminder_once(world, mo
         ConsultationFactory(
             deal=meeting.deal, department="production", required=True, status=ConsultationStatus.REQUESTED
         )
+    _boss_consulted()
     # Per deal: the rep and the production member, plus the manager's escalation (24 h window).
     expected = 8 * 3
     barrier = threading.Barrier(3)
@@ -479,3 +510,79 @@ def test_a_batch_of_reminder_emails_goes_to_the_broker_as_one_message(
     assert sorted(m.to[0] for m in mailoutbox) == sorted(
         [world.members["rep"].email, world.members["production"].email]
     )
+
+
+# What else a deal owes before its meeting: payment terms, the boss's part -----------------
+
+
+def test_a_payment_term_request_waiting_reminds_finance_and_the_rep(
+    world, meeting, django_capture_on_commit_callbacks, mailoutbox
+):
+    request = PaymentTermRequestFactory(
+        deal=meeting.deal, requested_by=world.members["rep"], net_days=60, customer_reason="Cash flow"
+    )
+    with _at(meeting, 70):
+        assert _sweep(django_capture_on_commit_callbacks) == 2
+    assert _rows() == [("payment_terms", 72, "finance_user"), ("payment_terms", 72, "rep_user")]
+    finance = Notification.objects.get(recipient=world.members["finance"])
+    assert finance.url == f"/deals/payment-terms/{request.pk}/"
+    subjects = {m.to[0]: m.subject for m in mailoutbox}
+    assert subjects[world.members["finance"].email].startswith("Reminder: decide the payment terms")
+    assert subjects[world.members["rep"].email].startswith("Still waiting for finance")
+    request.status = PaymentTermStatus.APPROVED
+    request.save()
+    with _at(meeting, 20):
+        assert _sweep(django_capture_on_commit_callbacks) == 0
+
+
+def test_a_briefing_not_submitted_reminds_only_the_rep(world, meeting, django_capture_on_commit_callbacks):
+    Briefing.objects.update(status=BriefingStatus.DRAFT)
+    with _at(meeting, 70):
+        assert _sweep(django_capture_on_commit_callbacks) == 1
+    assert _rows() == [("briefing", 72, "rep_user")]
+    assert "submit the briefing for approval" in Notification.objects.get().body
+
+
+@pytest.mark.parametrize("asked", ["submitted", "guidelines"])
+def test_a_briefing_waiting_for_the_boss_reminds_the_managers_but_the_owner(
+    world, meeting, asked, django_capture_on_commit_callbacks
+):
+    deal = meeting.deal
+    if asked == "submitted":
+        Briefing.objects.update(status=BriefingStatus.SUBMITTED)
+    else:
+        Briefing.objects.update(status=BriefingStatus.DRAFT)
+        guidelines_ask(deal=deal, by=deal.owner, questions="How far may I go?")
+    with _at(meeting, 70):
+        assert _sweep(django_capture_on_commit_callbacks) == 2
+    assert _rows() == [("briefing", 72, "manager_user"), ("briefing", 72, "rep_user")]
+    told = Notification.objects.get(recipient=world.members["manager"], kind="reminder_briefing")
+    expected = "waits for your decision" if asked == "submitted" else "asked you for guidelines"
+    assert expected in told.body
+
+
+def test_an_approved_briefing_reminds_nobody(meeting, django_capture_on_commit_callbacks):
+    with _at(meeting, 20):
+        assert _sweep(django_capture_on_commit_callbacks) == 0
+    assert not Reminder.objects.exists()
+
+
+def test_a_deal_ready_although_it_owes_something_is_not_escalated_and_not_found_again(
+    world, meeting, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    deal = meeting.deal
+    rep, manager = world.members["rep"], world.members["manager"]
+    approve_briefing(deal, rep, manager)
+    on_call = on_call_request(meeting=meeting, by=rep, member=world.members["production"], topic="specs")
+    on_call_respond(on_call=on_call, by=world.members["production"], accept=True)
+    assert readiness_for_deal(deal).is_ready
+    # A returned version whose limits and pitch are those approved: the briefing owes a decision,
+    # yet the deal stays ready.
+    Briefing.objects.update(status=BriefingStatus.CHANGES_REQUESTED)
+    with _at(meeting, 20):
+        assert _sweep(django_capture_on_commit_callbacks) == 1  # the rep's own reminder
+        skipped = Reminder.objects.get(kind=ReminderKind.ESCALATION)
+        assert skipped.status == ReminderStatus.SKIPPED and skipped.notification is None
+        assert not Notification.objects.filter(recipient=manager, kind="reminder_escalation").exists()
+        with django_assert_num_queries(5):
+            assert reminder_sweep() == 0

@@ -15,7 +15,7 @@ from deals.models import (
     NegotiationReport,
 )
 from deals.selectors.home import HOME_PANEL_ROWS
-from deals.selectors.reminders import report_reminder_url
+from deals.selectors.reminder_messages import report_reminder_url
 from deals.services.reports import report_file
 from teams.models import Role
 from tests.factories import (
