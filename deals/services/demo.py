@@ -207,6 +207,7 @@ def seed_demo_deals(*, north: Team, south: Team, users: dict[str, User]) -> list
         title="Pump line expansion",
         days=3,
         involves_delivery=True,
+        special_payment_terms=True,
         estimated_value=Decimal("112500.00"),
         quantity=450,
     )

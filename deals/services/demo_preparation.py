@@ -1,19 +1,25 @@
 """The demo deals' preparation for seed_demo: the finance policy and payment-term requests,
-consultations in every state, on-call cover and a co-negotiator."""
+consultations in every state, the boss's guidelines, on-call cover and a co-negotiator."""
 
 import datetime
 from decimal import Decimal
 
 from django.utils import timezone
 
-from deals.models import Consultation, Deal, FinancePolicy
-from deals.services.consultations import consultation_answer, consultation_request, consultation_waive
+from deals.models import Consultation, Deal, FinancePolicy, Guideline, OnCall
+from deals.services.consultations import (
+    consultation_add_optional,
+    consultation_answer,
+    consultation_request,
+    consultation_waive,
+)
 from deals.services.cover import (
     co_negotiator_request,
     co_negotiator_respond,
     on_call_request,
     on_call_respond,
 )
+from deals.services.guidelines import guidelines_ask, guidelines_give
 from deals.services.payments import payment_request_submit
 from deals.services.required_consultations import consultations_derive
 from teams.models import Team, User
@@ -24,27 +30,28 @@ def _deal_titled(team: Team, title: str) -> Deal | None:
 
 
 def seed_demo_preparation(*, team: Team, users: dict[str, User]) -> list[str]:
-    """Consultations in every state, on-call cover and a co-negotiator, so that readiness
-    ranges from a few checks to 7 of 7 and the first reminder sweep has work to do.
+    """Consultations in every state, the boss's guidelines asked, waiting and given, on-call cover
+    asked and confirmed and a co-negotiator, so that readiness ranges from a few checks (with items
+    waiting and items not needed) to ready, and the first reminder sweep has work to do.
 
-    Runs only for deals that have no consultation yet, so a second seed changes nothing.
+    Each deal's part runs only while nothing of it exists yet, so a second seed changes nothing.
     """
     rita, max_ = users["rita"], users["max"]
-    paul, sue, fiona = (User.objects.get(username=name) for name in ("paul", "sue", "fiona"))
+    paul, sue = (User.objects.get(username=name) for name in ("paul", "sue"))
     created = []
 
     def fresh(title):
+        """The deal while its preparation is not seeded yet (nothing asked on it), with its required
+        consultations by department."""
         deal = _deal_titled(team, title)
-        if (
-            deal is None
-            or Consultation.objects.filter(deal=deal, status__in=["requested", "answered", "waived"]).exists()
-        ):
+        if deal is None or _prepared(deal):
             return None, {}
-        consultations_derive(deal=deal, by=rita)
+        consultations_derive(deal=deal, by=rita, at_creation=True)
         return deal, {c.department: c for c in deal.consultations.filter(required=True)}
 
-    # Meets in about 20 hours with production and supply chain still owing answers:
-    # reminders go to rita, paul and sue, and max is told (escalation).
+    # Meets in about 20 hours with production and supply chain still owing answers and the
+    # guidelines asked of the managers before the limits exist: reminders go to rita, paul, sue
+    # and max, and max is told (escalation). Paul is asked to be on call and has not answered.
     deal, asked = fresh("Valve frame contract 2027")
     if deal:
         consultation_request(
@@ -58,54 +65,60 @@ def seed_demo_preparation(*, team: Team, users: dict[str, User]) -> list[str]:
             assignee=sue,
             questions="Can we deliver to all three plants in one week?",
         )
-        created.append("consultations on Valve frame contract 2027")
+        guidelines_ask(
+            deal=deal,
+            by=rita,
+            questions="They want one price for all three plants. How far may I go for the volume?",
+        )
+        on_call_request(meeting=_next_meeting(deal), by=rita, member=paul, topic="technical specs")
+        created.append("consultations, guidelines asked and cover asked on Valve frame contract 2027")
 
-    # Finance owes an answer on the outside-policy request; production was waived.
+    # Submitted with a question for guidelines beside it: max answers both from one card. The
+    # payment terms are outside policy: the request is finance's one item on this deal and waits
+    # for fiona. Production was waived.
     deal, asked = fresh("CIP line retrofit")
     if deal:
-        if "finance" in asked:
-            consultation_request(
-                consultation=asked["finance"],
-                by=rita,
-                questions="Can we accept 60 days net without deposit for this customer?",
-            )
+        guidelines_ask(
+            deal=deal,
+            by=rita,
+            questions="Molkerei Süd wants to pay after the summer shutdown. Should I trade that for volume?",
+        )
         consultation_waive(
             consultation=asked["production"],
             by=max_,
             reason="Standard retrofit kit from stock: production need not be asked.",
         )
-        created.append("consultations on CIP line retrofit")
+        created.append("guidelines asked and consultations on CIP line retrofit")
 
-    # Everything in place: 7 of 7 for the final round.
+    # Everything in place for the final round: guidelines given, terms within policy, cover and a
+    # co-negotiator; no consultation is needed. Ready: 6 of 6.
     deal, asked = fresh("Spare parts service agreement")
     if deal:
-        consultation_request(
-            consultation=asked["boss"], by=rita, questions="Any guidelines for the final round?"
-        )
-        consultation_answer(
-            consultation=asked["boss"],
+        question = guidelines_ask(deal=deal, by=rita, questions="Any guidelines for the final round?")
+        guidelines_give(
+            deal=deal,
             by=max_,
-            answer="Hold the walk-away price; trade the installation only for the three-year term.",
+            answering=question,
+            guidelines="Hold the walk-away price; trade the installation only for the three-year term.",
         )
-        if "finance" in asked:
-            consultation_request(
-                consultation=asked["finance"], by=rita, questions="Are two instalments fine?"
-            )
-            consultation_answer(
-                consultation=asked["finance"],
-                by=fiona,
-                answer="Two instalments are within policy; insist on the 10 % deposit.",
-            )
-        meeting = deal.meetings.filter(cancelled=False).order_by("starts_at").first()
+        meeting = _next_meeting(deal)
         on_call = on_call_request(meeting=meeting, by=rita, member=paul, topic="technical specs")
         on_call_respond(on_call=on_call, by=paul, accept=True)
         asked = co_negotiator_request(meeting=meeting, by=rita, member=max_)
         co_negotiator_respond(request=asked, by=max_, accept=True)
         created.append("a ready final round on Spare parts service agreement")
 
-    # Supply chain answered; the limits changed after approval, so they need approval again.
+    # Supply chain answered; the limits changed after approval, so they need approval again. The
+    # customer wants special payment terms that rita has not requested yet; beyond them she asks
+    # finance about the credit limit (an optional consultation, finance's one item on this deal).
     deal, asked = fresh("Pump line expansion")
     if deal:
+        credit = consultation_add_optional(deal=deal, by=rita, department="finance")
+        consultation_request(
+            consultation=credit,
+            by=rita,
+            questions="Their credit limit with us is 50,000 EUR; can it cover this order until they pay?",
+        )
         consultation_request(
             consultation=asked["supply_chain"],
             by=rita,
@@ -123,6 +136,19 @@ def seed_demo_preparation(*, team: Team, users: dict[str, User]) -> list[str]:
         )
         created.append("consultations on Pump line expansion")
     return created
+
+
+def _prepared(deal: Deal) -> bool:
+    """Whether anything was asked on the deal yet: a consultation, guidelines or cover."""
+    return (
+        Consultation.objects.filter(deal=deal, status__in=["requested", "answered", "waived"]).exists()
+        or Guideline.objects.filter(briefing__deal=deal).exists()
+        or OnCall.objects.filter(meeting__deal=deal).exists()
+    )
+
+
+def _next_meeting(deal: Deal):
+    return deal.meetings.filter(cancelled=False).order_by("starts_at").first()
 
 
 def seed_demo_payment_terms(*, team: Team, rep: User) -> list[str]:
