@@ -114,13 +114,24 @@ class Readiness:
         return [check for check in self.items if check.applies and not check.done]
 
     @property
+    def open_summaries(self) -> list[Check]:
+        """The open items for a row, each said once: limits and pitch waiting for the same approval
+        read "waiting for approval" once."""
+        shown, seen = [], set()
+        for check in self.open_items:
+            if check.summary not in seen:
+                seen.add(check.summary)
+                shown.append(check)
+        return shown
+
+    @property
     def missing(self) -> list[str]:
         """The labels of what applies and is not done yet (missing or waiting)."""
         return [check.label for check in self.open_items]
 
     @property
     def missing_short(self) -> list[str]:
-        return [check.summary for check in self.open_items]
+        return [check.summary for check in self.open_summaries]
 
     @property
     def not_needed(self) -> list[Check]:

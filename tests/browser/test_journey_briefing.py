@@ -54,13 +54,13 @@ def test_rita_prepares_a_briefing_and_max_approves_it(live_server, page, transac
     expect(item.get_by_test_id("queue-numbers")).to_contain_text("215.00")
     waiting = int(page.locator("#approval-queue-count").inner_text())
     pipeline_row = page.get_by_test_id("team-deals").get_by_role("row").filter(has_text=deal.title)
-    expect(pipeline_row).to_contain_text("limits approved")
+    expect(pipeline_row).to_contain_text("waiting for approval")
     item.get_by_role("button", name="Approve").click()
     expect(page.get_by_test_id("queue-item-done")).to_contain_text("approved")
     expect(page.get_by_test_id("queue-item-done")).to_be_focused()
     # The count and the team pipeline follow the decision without a reload.
     expect(page.locator("#approval-queue-count")).to_have_text(str(waiting - 1))
-    expect(pipeline_row).not_to_contain_text("limits approved")
+    expect(pipeline_row).not_to_contain_text("waiting for approval")
     sign_out(page)
 
     deal.briefing.refresh_from_db()

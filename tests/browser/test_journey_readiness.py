@@ -12,11 +12,12 @@ from tests.deals.briefing_helpers import approve_briefing, fill_briefing
 pytestmark = pytest.mark.browser
 
 
-def test_rita_watches_her_deal_reach_7_of_7(live_server, page, transactional_db, artifacts):
+def test_rita_watches_her_deal_reach_all_that_applies(live_server, page, transactional_db, artifacts):
     demo_seed()
     rita, max_, paul = person("rita"), person("max"), person("paul")
-    # Meeting in three days; version 1 approved, version 2 a draft with a lower walk-away, and
-    # the boss not consulted yet: meeting, pitch points, payment terms and co-negotiator hold.
+    # Meeting in three days; version 1 approved, version 2 a draft with a lower walk-away. Nothing
+    # to consult, no special payment terms, not the final round: four items apply, the meeting and
+    # the pitch points are done.
     deal = ritas_deal("Pump skid expansion", customer="Käserei Alpen AG", hours_ahead=72)
     approve_briefing(deal, rita, max_)
     fill_briefing(deal.briefing, rita, walk_away_price=Decimal("205.00"), max_discount_pct=Decimal("15.00"))
@@ -24,35 +25,37 @@ def test_rita_watches_her_deal_reach_7_of_7(live_server, page, transactional_db,
 
     sign_in(page, live_server, "rita")
     page.goto(deal_url)
-    expect(page.get_by_test_id("readiness-score")).to_have_text("4 of 7")
+    expect(page.get_by_test_id("readiness-score")).to_have_text("2 of 4")
+    checklist = page.get_by_test_id("readiness-checklist")
+    expect(checklist.locator("[data-check='payment_terms']")).to_contain_text("not needed")
 
-    # The changed limits go back to Max, the boss is asked for guidelines, Paul for cover.
+    # The changed limits go back to Max with a question for guidelines; Paul is asked for cover.
     page.get_by_role("link", name="Edit briefing").click()
     page.get_by_role("button", name="Save and submit for approval").click()
     expect(page.get_by_test_id("briefing-status")).to_have_text("Waiting for approval")
-    boss = page.get_by_test_id("consultation").and_(page.locator("[data-department='boss']"))
-    boss.get_by_role("link", name="Request").click()
-    page.get_by_label("Questions to answer").fill("How far may I go on the walk-away?")
-    page.get_by_role("button", name="Send the request").click()
-    page.goto(deal_url)
+    page.get_by_test_id("ask-guidelines").click()
+    page.get_by_label("What would you like guidelines on?").fill("How far may I go on the walk-away?")
+    page.get_by_role("button", name="Ask for guidelines").click()
+    expect(page.get_by_test_id("guideline")).to_contain_text("Waiting for a manager's guidelines")
     page.get_by_role("link", name="+ Ask someone to be on call").first.click()
     page.get_by_label("Colleague on call").select_option(label=f"{paul.get_full_name()} (Production)")
     page.get_by_label("Topic").fill("pump specifications")
     page.get_by_role("button", name="Ask to be on call").click()
     expect(page.get_by_test_id("on-call").first).to_contain_text("Asked")
-    expect(page.get_by_test_id("readiness-score")).to_have_text("4 of 7")
+    # Asking loses no point: what is asked reads as waiting.
+    expect(page.get_by_test_id("readiness-score")).to_have_text("2 of 4")
+    expect(checklist.locator("[data-check='limits']")).to_contain_text("waiting for approval")
+    expect(checklist.locator("[data-check='on_call']")).to_contain_text("waiting for the on-call colleague")
     sign_out(page)
 
-    # Max approves from his queue and answers the boss consultation from his home page.
+    # Max answers the question and approves from the same card on his home page.
     sign_in(page, live_server, "max")
-    page.get_by_test_id("queue-item").filter(has_text=deal.title).get_by_role(
-        "button", name="Approve"
-    ).click()
+    card = page.get_by_test_id("queue-item").filter(has_text=deal.title)
+    expect(card.get_by_test_id("queue-question")).to_contain_text("How far may I go on the walk-away?")
+    card.get_by_label(f"Guidelines for {deal.title}").fill("Hold 205; trade volume for delivery slots.")
+    card.get_by_role("button", name="Approve").click()
     expect(page.get_by_test_id("queue-item-done")).to_contain_text("approved")
-    page.goto(f"{live_server.url}/")
-    page.get_by_test_id("asked-item").filter(has_text=deal.title).get_by_role("link", name="Answer").click()
-    page.get_by_label("Guidelines for the negotiation").fill("Hold 205; trade volume for delivery slots.")
-    page.get_by_role("button", name="Send the answer").click()
+    expect(page.get_by_test_id("queue-item-done")).to_contain_text("with your guidelines")
     sign_out(page)
 
     # Paul accepts the on-call request on his home page.
@@ -64,8 +67,11 @@ def test_rita_watches_her_deal_reach_7_of_7(live_server, page, transactional_db,
 
     sign_in(page, live_server, "rita")
     page.goto(deal_url)
-    expect(page.get_by_test_id("readiness-score")).to_have_text("7 of 7")
-    expect(page.get_by_test_id("readiness-checklist").locator("[data-ok='no']")).to_have_count(0)
-    page.screenshot(path=artifacts / "deal-ready-7-of-7.png", full_page=True)
+    expect(page.get_by_test_id("readiness-score")).to_have_text("4 of 4")
+    expect(checklist.locator("[data-state='missing'], [data-state='waiting']")).to_have_count(0)
+    expect(page.get_by_test_id("briefing-guidelines")).to_contain_text(
+        "Hold 205; trade volume for delivery slots."
+    )
+    page.screenshot(path=artifacts / "deal-ready-4-of-4.png", full_page=True)
     deal.refresh_from_db()
     assert deal.status == DealStatus.READY

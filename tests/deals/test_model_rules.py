@@ -158,3 +158,9 @@ def test_a_consultation_not_asked_yet_is_the_reps_to_do():
         "consultations"
     ]
     assert check.is_missing and check.note == "not asked yet: production"
+
+
+def test_a_row_says_waiting_for_approval_once_for_limits_and_pitch():
+    readiness = readiness_of(_facts(briefing_submitted=True, limits_approved=False, pitch_approved=False))
+    assert [check.key for check in readiness.open_items] == ["limits", "pitch"]
+    assert readiness.missing_short == ["waiting for approval"]
