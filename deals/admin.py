@@ -16,6 +16,7 @@ from deals.models import (
     Customer,
     Deal,
     FinancePolicy,
+    Guideline,
     Meeting,
     NegotiationReport,
     Objection,
@@ -134,6 +135,14 @@ class ApprovalAdmin(RecordAdmin):
     list_filter = ["decision", "version__briefing__deal__team"]
     list_select_related = ["version__briefing__deal", "manager", "on_behalf_of"]
     readonly_fields = ["version", "decision", "manager", "on_behalf_of", "comment", "snapshot", "decided_at"]
+
+
+@admin.register(Guideline)
+class GuidelineAdmin(RecordAdmin):
+    list_display = ["briefing", "status", "asked_by", "asked_at", "given_by", "given_at"]
+    list_filter = ["status", "briefing__deal__team"]
+    search_fields = ["briefing__deal__title", "questions", "guidelines"]
+    list_select_related = ["briefing__deal", "asked_by", "given_by"]
 
 
 class ApprovalDelegationAdminForm(forms.ModelForm):

@@ -8,15 +8,15 @@ from teams.selectors import team_roles_for_user
 
 ROLE_INTRODUCTIONS = {
     Role.REP: (
-        "Prepare your deals: the briefing with limits and pitch points for your boss "
-        "to approve, the consultations with production, supply chain and finance, "
-        "payment-term requests, on-call cover and a co-negotiator for the final round. "
-        "After each meeting you file the report."
+        "Prepare your deals: ask your managers for guidelines and have them approve the "
+        "briefing's limits and pitch points, ask production and supply chain what the deal "
+        "needs, request payment terms from finance, arrange on-call cover and a co-negotiator "
+        "for the final round. After each meeting you file the report."
     ),
     Role.MANAGER: (
-        "Give guidelines, approve or return your reps' limits and pitch points, waive "
-        "a consultation when it is not needed, and read the reports. Escalations reach "
-        "you here when a meeting nears and something is still missing."
+        "Give guidelines and approve or return your reps' limits and pitch points, both "
+        "from the same card, waive a consultation when it is not needed, and read the "
+        "reports. Escalations reach you here when a meeting nears and something is still missing."
     ),
     Role.PRODUCTION: (
         "Answer the feasibility questions your sales team asks: can we make it, what is "
@@ -27,8 +27,8 @@ ROLE_INTRODUCTIONS = {
         "what is missing, and the lead time."
     ),
     Role.FINANCE: (
-        "Review payment-term requests against your team's policy and answer the payment "
-        "questions your sales team asks."
+        "Decide payment-term requests against your team's policy: each is finance's one "
+        "item on its deal. Answer what your sales team asks beyond the payment terms."
     ),
 }
 

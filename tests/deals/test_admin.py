@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.models import ApprovalDelegation, Consultation, Deal, FinancePolicy, Meeting
+from deals.models import ApprovalDelegation, Consultation, Deal, FinancePolicy, Guideline, Meeting
 from tests.factories import (
     ActivityFactory,
     CoNegotiatorRequestFactory,
@@ -151,6 +151,7 @@ def _records(world):
         "paymenttermrequest": PaymentTermRequestFactory(deal=deal),
         "oncall": OnCallFactory(meeting=meeting, member=world.members["production"]),
         "conegotiatorrequest": CoNegotiatorRequestFactory(meeting=meeting, member=world.members["manager"]),
+        "guideline": Guideline.objects.create(briefing=world.objects["briefing"], questions="Guidelines?"),
     }
 
 
@@ -167,6 +168,7 @@ def _records(world):
         "paymenttermrequest",
         "oncall",
         "conegotiatorrequest",
+        "guideline",
     ],
 )
 def test_staff_read_a_record_but_cannot_change_or_delete_it(admin_client, world, model):
