@@ -154,11 +154,22 @@ def _decide(request, pk, approve: bool):
     if not can_decide_briefing(user=request.user, deal=deal):
         raise PermissionDenied("Only another manager of the team decides on this briefing.")
     form = DecisionForm(request.POST)
-    data = form.cleaned_data if form.is_valid() else {}
+    valid = form.is_valid()
+    data = form.cleaned_data if valid else {}
     answering = None
     if data.get("answering"):
         answering = deal.briefing.guidelines.filter(pk=data["answering"]).first()
     try:
+        if not valid:
+            fields = {"comment": "The comment", "guidelines": "The guidelines"}
+            raise Invalid(
+                " ".join(
+                    f"{fields.get(name, 'The form')}: {error}"
+                    for name, errors in form.errors.items()
+                    for error in errors
+                )
+                + " Nothing was decided."
+            )
         if data.get("answering") and answering is None:
             raise Invalid(
                 "The question these guidelines answered is no longer on the deal: nothing was saved."
@@ -173,7 +184,7 @@ def _decide(request, pk, approve: bool):
         )
     except Invalid as error:
         if request.htmx:
-            return queue_item_response(request, deal, error=str(error), typed=data)
+            return queue_item_response(request, deal, error=str(error), typed=request.POST)
         messages.error(request, str(error))
         return _back(request, deal)
     if request.htmx:

@@ -217,3 +217,19 @@ def test_the_history_keeps_the_guidelines_beside_the_versions(client, deal, rep,
     page = _page(client.get(reverse("deals:briefing_history", args=[deal.pk])))
     section = page[page.index('data-testid="history-guidelines"') :]
     assert "How far may I go on price?" in section and "Volume first." in section
+
+
+def test_guidelines_too_long_on_the_card_decide_nothing(client, deal, manager):
+    asked = _ask(deal)
+    _submit(deal)
+    client.force_login(manager)
+    response = client.post(
+        reverse("deals:briefing_approve", args=[deal.pk]),
+        {"guidelines": "x" * 6001, "answering": asked.pk, "comment": ""},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/",
+    )
+    assert "Nothing was decided." in _page(response)
+    assert not Approval.objects.exists()
+    asked.refresh_from_db()
+    assert asked.is_asked
