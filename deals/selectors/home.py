@@ -19,6 +19,7 @@ from deals.selectors.consultations import (
 )
 from deals.selectors.cover import cover_requests_for
 from deals.selectors.deals import with_next_meeting
+from deals.selectors.escalations import escalations_for
 from deals.selectors.lists import first_rows_and_count
 from deals.selectors.panels import _mark_for
 from deals.selectors.payments import (
@@ -28,10 +29,7 @@ from deals.selectors.payments import (
     payment_requests_waiting_for,
 )
 from deals.selectors.readiness import readiness_for_deals
-from deals.selectors.reports import (
-    breach_reports,
-    escalations_for,
-)
+from deals.selectors.reports import breach_reports
 from teams.models import Role, User
 
 # How many rows a home panel shows before "see all".

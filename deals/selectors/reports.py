@@ -4,29 +4,25 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
-from deals.access import InSubquery, among_deals, in_teams, memberships_of
+from deals.access import in_teams, memberships_of
 from deals.domain.payment_policy import granted_terms
 from deals.domain.report_check import COMMITTING_DEPARTMENTS, ReportReferences, compare_with_references
 from deals.domain.snapshot import LimitsSnapshot
 from deals.models import (
-    OPEN_DEAL_STATUSES,
-    UNSETTLED_CONSULTATION_STATUSES,
     Briefing,
     Consultation,
     ConsultationStatus,
     Deal,
-    Department,
     FinancePolicy,
     Meeting,
     NegotiationReport,
     ReportOutcome,
 )
-from deals.selectors.lists import first_rows_and_count, start_of_day
+from deals.selectors.lists import start_of_day
 from deals.selectors.payments import approved_payment_terms, policy_for_team
 from teams.models import Role, Team, User
 
@@ -280,110 +276,3 @@ def team_results(*, user: User, date_from: datetime.date, date_to: datetime.date
         for team_id, pks in shown.items():
             results[team_id].breach_reports = [latest[pk] for pk in pks]
     return [results[team.pk] for team in teams]
-
-
-# Escalations on the manager's home page ----------------------------------------------------
-
-
-@dataclass
-class Escalation:
-    meeting: Meeting
-    missing: list[str] = field(default_factory=list)  # departments still owing a required answer
-
-
-def escalated_meetings(
-    *, user: User, team_id: int | None = None, now: datetime.datetime | None = None
-) -> QuerySet[Meeting]:
-    """Each deal's next meeting inside the escalation window, when the deal still misses a required
-    consultation, soonest first (sorted and bounded in SQL). The reminder sweep escalates the same
-    meetings: a deal whose meeting is under way has no meeting ahead to escalate yet."""
-    now = now or timezone.now()
-    horizon = now + datetime.timedelta(hours=settings.NEGPREP_ESCALATION_FROM_HOURS)
-    missing = Consultation.objects.filter(
-        deal=OuterRef("deal"), required=True, status__in=UNSETTLED_CONSULTATION_STATUSES
-    )
-    # Only each deal's next meeting: a second meeting in the window is the same escalation.
-    return (
-        Meeting.objects.filter(
-            _open_deals_of(_teams(user=user, team_id=team_id)),
-            cancelled=False,
-            starts_at__gt=now,
-            starts_at__lte=horizon,
-        )
-        .filter(Exists(missing))
-        .next_of_each_deal(now=now)
-        .select_related("deal", "deal__customer", "deal__owner", "deal__team")
-        .order_by("starts_at", "pk")
-    )
-
-
-def overdue_report_meetings(
-    *, user: User, team_id: int | None = None, now: datetime.datetime | None = None
-) -> QuerySet[Meeting]:
-    """Meetings of the teams the user manages whose report is overdue, longest overdue first."""
-    now = now or timezone.now()
-    report_hours = settings.NEGPREP_REPORT_REMINDER_HOURS
-    if not report_hours:
-        return Meeting.objects.none()
-    lookback = now - datetime.timedelta(days=settings.NEGPREP_REPORT_LOOKBACK_DAYS)
-    return (
-        Meeting.objects.filter(
-            _open_deals_of(_teams(user=user, team_id=team_id)),
-            cancelled=False,
-            ends_at__gt=lookback,
-            ends_at__lte=now - datetime.timedelta(hours=max(report_hours)),
-            report__isnull=True,
-        )
-        .select_related("deal", "deal__customer", "deal__owner", "deal__team")
-        .order_by("ends_at", "pk")
-    )
-
-
-def _open_deals_of(team_ids: list[int]) -> InSubquery:
-    """Meetings of the open deals of these teams, team first (the teams' deals, then their meetings)."""
-    return among_deals(Deal.objects.filter(team_id__in=team_ids, status__in=OPEN_DEAL_STATUSES))
-
-
-def _teams(*, user: User, team_id: int | None) -> list[int]:
-    team_ids = managed_team_ids(user=user)
-    if team_id is not None:
-        team_ids = [pk for pk in team_ids if pk == team_id]
-    return team_ids
-
-
-def with_missing(meetings) -> list[Escalation]:
-    """Each meeting with the departments that still owe a required answer on its deal (one query)."""
-    meetings = list(meetings)
-    missing: dict[int, set[str]] = {}
-    for deal_id, department in Consultation.objects.filter(
-        deal_id__in={meeting.deal_id for meeting in meetings},
-        required=True,
-        status__in=UNSETTLED_CONSULTATION_STATUSES,
-    ).values_list("deal_id", "department"):
-        missing.setdefault(deal_id, set()).add(department)
-    return [
-        Escalation(
-            meeting=meeting,
-            missing=[Department(d).label for d in Department.values if d in missing.get(meeting.deal_id, ())],
-        )
-        for meeting in meetings
-    ]
-
-
-def escalations_for(*, user: User, limit: int, now: datetime.datetime | None = None) -> dict:
-    """What the reminders escalate to a manager, read live from the deals of the teams they manage:
-    meetings inside the escalation window that still miss required consultations, and meetings
-    whose report is overdue; the first ``limit`` of each with exact counts, in a fixed number of
-    queries however many deals the teams have."""
-    meetings, meetings_count = first_rows_and_count(escalated_meetings(user=user, now=now), limit=limit)
-    shown_meetings = with_missing(meetings) if meetings else []
-    overdue = overdue_report_meetings(user=user, now=now)
-    shown_reports, reports_count = first_rows_and_count(overdue, limit=limit)
-    return {
-        "escalated_meetings": shown_meetings,
-        "escalated_meetings_count": meetings_count,
-        "overdue_reports": shown_reports,
-        "overdue_reports_count": reports_count,
-        "escalation_count": meetings_count + reports_count,
-        "escalations_shown": len(shown_meetings) + len(shown_reports),
-    }

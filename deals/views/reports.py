@@ -17,15 +17,13 @@ from deals.forms.lists import ReportFilterForm, TeamFilterForm
 from deals.forms.reports import ReportForm, ResultsPeriodForm
 from deals.models import NegotiationReport
 from deals.selectors import reports as report_selectors
+from deals.selectors.escalations import escalated_meetings, overdue_report_meetings, with_missing
 from deals.selectors.lists import start_of_day
 from deals.selectors.reports import (
-    escalated_meetings,
     managed_team_ids,
-    overdue_report_meetings,
     report_references,
     team_reports,
     with_breaches,
-    with_missing,
 )
 from deals.services import reports as report_services
 from negprep.errors import Invalid

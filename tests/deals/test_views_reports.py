@@ -24,6 +24,7 @@ from tests.factories import (
     DealFactory,
     MeetingFactory,
     NegotiationReportFactory,
+    PaymentTermRequestFactory,
 )
 
 FORM = {
@@ -41,8 +42,6 @@ FORM = {
     "next_steps": "Send the contract draft",
     "lessons": "Open with the pilot results",
 }
-
-
 
 
 def _url(meeting):
@@ -445,10 +444,11 @@ def _escalations(client, manager):
 
 
 def test_a_meeting_within_a_day_that_still_misses_consultations_is_escalated(client, world, rep, manager):
-    from deals.models import Consultation, ConsultationStatus
+    from deals.models import Briefing, BriefingStatus, Consultation, ConsultationStatus
 
-    deal = DealFactory(team=world.team, owner=rep, title="Escalated frame deal")
+    deal = DealFactory(team=world.team, owner=rep, title="Escalated frame deal", involves_delivery=True)
     MeetingFactory(deal=deal, starts_at=timezone.now() + timedelta(hours=10))
+    Briefing.objects.filter(deal=deal).update(status=BriefingStatus.APPROVED)
     consultation = ConsultationFactory(
         deal=deal, department="supply_chain", required=True, status=ConsultationStatus.REQUESTED
     )
@@ -458,7 +458,10 @@ def test_a_meeting_within_a_day_that_still_misses_consultations_is_escalated(cli
 
     response, panel = _escalations(client, manager)
     assert [e.meeting.deal.title for e in response.context["escalated_meetings"]] == ["Escalated frame deal"]
-    assert "Still missing: Supply chain" in panel
+    # What is open reads as on the deal page, each item linked to where it is done.
+    assert "Not ready (0 of 5)" in panel
+    detail = reverse("deals:detail", args=[deal.pk])
+    assert f'href="{detail}#consultations"' in panel and ">waiting for supply chain</a>" in panel
     assert '<span class="badge text-bg-danger" data-testid="escalation-count">1</span>' in panel
     assert "Next week deal" not in panel
 
@@ -481,6 +484,23 @@ def test_a_report_overdue_after_the_last_reminder_is_escalated(client, world, re
     report_file(meeting=overdue, by=rep, outcome="continue")
     response, _ = _escalations(client, manager)
     assert response.context["overdue_reports"] == []
+
+
+@pytest.mark.parametrize("owes", ["briefing", "payment terms"])
+def test_a_meeting_within_a_day_whose_deal_owes_the_boss_or_finance_is_escalated(
+    client, world, rep, manager, owes
+):
+    from deals.models import Briefing, BriefingStatus
+
+    deal = DealFactory(team=world.team, owner=rep, title="Owing deal")
+    MeetingFactory(deal=deal, starts_at=timezone.now() + timedelta(hours=10))
+    if owes == "payment terms":
+        Briefing.objects.filter(deal=deal).update(status=BriefingStatus.APPROVED)
+        PaymentTermRequestFactory(deal=deal, requested_by=rep, net_days=60, customer_reason="Cash flow")
+    response, panel = _escalations(client, manager)
+    assert [e.meeting.deal.title for e in response.context["escalated_meetings"]] == ["Owing deal"]
+    expected = "waiting for finance" if owes == "payment terms" else ">limits</a>"
+    assert expected in panel
 
 
 def test_other_teams_and_other_roles_see_no_escalations(client, world):
