@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from deals.models import ConsultationStatus, Reminder
+from deals.models import Briefing, BriefingStatus, ConsultationStatus, Reminder
 from deals.tasks import reminder_sweep
 from negprep.celery import app as celery_app
 from teams.models import EmailStatus, Notification
@@ -108,6 +108,8 @@ def test_a_reminder_fires_through_redis_and_a_real_worker(world, worker, eager_o
     meeting.starts_at = timezone.now() + timedelta(hours=70)
     meeting.ends_at = meeting.starts_at + timedelta(hours=2)
     meeting.save()
+    # The boss's part is done, so the production consultation is all the deal owes.
+    Briefing.objects.filter(deal=meeting.deal).update(status=BriefingStatus.APPROVED)
     consultation = ConsultationFactory(
         deal=meeting.deal,
         department="production",
