@@ -150,6 +150,9 @@ def test_the_rows_hold_every_constraint_and_the_services_rules(debug_on):
     readiness = readiness_for_deals(open_deals)
     for deal in open_deals:
         assert readiness[deal.pk].is_ready == (deal.status == DealStatus.READY), deal.pk
+        if deal.status == DealStatus.READY:
+            entry = deal.activities.get(verb="deal_readiness")
+            assert f"all {readiness[deal.pk].total} checks that apply are done" in entry.summary, deal.pk
     assert any(deal.status == DealStatus.READY for deal in open_deals)
 
     # The breaches on each report are what the report service finds in its figures.

@@ -99,7 +99,7 @@ class DealStory(
             if all(checks):
                 self.status = "ready"
                 when = self.at(self.briefing_updated, self.now)
-                applying = 5 + (self.involves_production or self.involves_delivery)
+                applying = 4 + (self.involves_production or self.involves_delivery)
                 applying += self.special_payment_terms + (meeting.stage == "final")
                 self.activity(
                     when,
