@@ -45,6 +45,7 @@ urlpatterns = [
     # Consultations (deals/views/consultations.py)
     path("consultations/", consultation_views.consultations_list, name="consultations"),
     path("<int:pk>/consultations/new/", consultation_views.consultation_add, name="consultation_add"),
+    path("<int:pk>/consultations/ask/", consultation_views.consultations_ask, name="consultations_ask"),
     path(
         "consultations/<int:pk>/request/",
         consultation_views.consultation_request,

@@ -327,6 +327,8 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "deals:consultation_add": Entry(
         _deal_url("deals:consultation_add"), OWNER_POSTS, method="POST", data={"department": "finance"}
     ),
+    # Asking every department at once: only the owner; a manager sees the deal but may not (403).
+    "deals:consultations_ask": Entry(_deal_url("deals:consultations_ask"), OWNER_EDITS),
     # Production sees the deal (its queue is asked) but only the owner requests (403).
     "deals:consultation_request": Entry(
         _consultation_url("deals:consultation_request"),

@@ -249,6 +249,8 @@ def consultations_panel_context(*, deal: Deal, user: User) -> dict:
     return {
         "consultations": consultations,
         "can_add_consultation": owner,
+        # The owner asks every one not asked yet with one form.
+        "unasked_count": sum(1 for c in consultations if c.is_open) if owner else 0,
         "consultation_departments": Department.choices,
     }
 
