@@ -95,6 +95,8 @@ class AskRowForm(ConsultationRequestForm):
             self.order_fields(["send"])
         else:
             del self.fields["send"]
+        # The page says once what a queue is; each row keeps its fields short.
+        self.fields["assignee"].help_text = ""
         self.fields["due_at"].help_text = f"In your time zone ({timezone.get_current_timezone_name()})."
         self.helper = _helper(
             *([Field("send", wrapper_class="np-ask-send")] if self.optional else []),
