@@ -57,7 +57,9 @@ def test_it_asks_every_department_not_asked_yet_in_one_call(deal, rep, world):
         assert consultation.due_at is not None
     assert _unasked(deal) == []
     # Each department is told, as when it is asked alone.
-    told = Notification.objects.filter(kind="consultation_requested", recipient=world.members[Role.PRODUCTION])
+    told = Notification.objects.filter(
+        kind="consultation_requested", recipient=world.members[Role.PRODUCTION]
+    )
     assert told.count() == 1
     assert Activity.objects.filter(deal=deal, verb="consultation_requested").count() == len(unasked)
 

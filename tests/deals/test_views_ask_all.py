@@ -71,9 +71,7 @@ def test_the_form_lists_every_department_not_asked_yet_with_its_suggestion_and_d
     production = next(form for form in forms if form.department == Department.PRODUCTION)
     assert production.optional is False
     assert "send" not in production.fields
-    assert production["questions"].value() == suggested_questions(
-        deal=deal, department=Department.PRODUCTION
-    )
+    assert production["questions"].value() == suggested_questions(deal=deal, department=Department.PRODUCTION)
     assert production.initial["due_at"] == consultation_default_due(deal=deal)
     # A department the deal does not require is offered to tick.
     supply_chain = next(form for form in forms if form.department == Department.SUPPLY_CHAIN)
@@ -192,7 +190,9 @@ def test_a_department_asked_meanwhile_is_named_and_nothing_is_sent(client, rep, 
     assert production.questions == "Sent from another tab"
 
 
-def test_the_deal_page_links_the_owner_to_the_form_while_a_department_is_not_asked(client, rep, manager, deal):
+def test_the_deal_page_links_the_owner_to_the_form_while_a_department_is_not_asked(
+    client, rep, manager, deal
+):
     client.force_login(rep)
     detail = reverse("deals:detail", args=[deal.pk])
     assert _url(deal) in _page(client.get(detail))
