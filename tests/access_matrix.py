@@ -320,6 +320,7 @@ ACCESS_MATRIX: dict[str, Entry] = {
     # The lists behind the home panels' "see all": each shows only the user's own.
     "deals:consultations": Entry(_plain("deals:consultations"), expect(members=200)),
     "deals:cover_invitations": Entry(_plain("deals:cover_invitations"), expect(members=200)),
+    "deals:reports_to_file": Entry(_plain("deals:reports_to_file"), expect(members=200)),
     "deals:reports": Entry(_plain("deals:reports"), MANAGERS_ONLY),
     "deals:escalations": Entry(_plain("deals:escalations"), MANAGERS_ONLY),
     "deals:finance_policy": Entry(_plain("deals:finance_policy"), FINANCE_ONLY),

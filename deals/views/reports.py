@@ -27,6 +27,7 @@ from deals.selectors.reports import (
     with_breaches,
     with_missing,
 )
+from deals.selectors.reports_due import reports_to_file
 from deals.services import reports as report_services
 from negprep.errors import Invalid
 from negprep.forms import show_refusal
@@ -88,6 +89,17 @@ def escalations_list(request):
         "several_teams": "team" in form.fields,
     }
     return render(request, "deals/escalations.html", context)
+
+
+REPORTS_TO_FILE_PER_PAGE = 20
+
+
+@require_GET
+def reports_to_file_list(request):
+    """The user's meetings that wait for their report (behind the home panel's "see all"), paginated."""
+    meetings = reports_to_file(user=request.user)
+    page = Paginator(meetings, REPORTS_TO_FILE_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "deals/reports_to_file.html", {"page": page})
 
 
 def _deal_reports(deal):
