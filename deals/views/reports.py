@@ -120,7 +120,9 @@ def report_file(request, pk):
         messages.info(request, "This meeting has not started yet: file the report after it.")
         return _deal_reports(deal)
     existing = NegotiationReport.objects.filter(meeting=meeting).first()
-    form = ReportForm(request.POST or None, instance=existing)
+    references = report_references(deal=deal)
+    list_price = references.limits.text("list_price") if references.limits is not None else ""
+    form = ReportForm(request.POST or None, instance=existing, list_price=list_price)
     if request.method == "POST" and form.is_valid():
         try:
             report = report_services.report_file(
@@ -149,7 +151,6 @@ def report_file(request, pk):
             else:
                 messages.success(request, f"Report {verb}: everything is within what was approved.")
             return redirect("deals:report_detail", pk=report.pk)
-    references = report_references(deal=deal)
     context = {
         "deal": deal,
         "meeting": meeting,
