@@ -191,6 +191,9 @@ def consultations_ask(request, pk):
         )
         return _deal_consultations(deal)
     forms = _ask_forms(deal, request.POST or None)
+    if not forms:
+        messages.info(request, "Every department has been asked already: their answers show below.")
+        return _deal_consultations(deal)
     page_errors, status = [], 200
     if request.method == "POST":
         sent = [form for form in forms if form.sends]

@@ -249,3 +249,13 @@ def test_submitting_the_briefing_with_everyone_asked_lands_on_the_deal_page(clie
     client.force_login(rep)
     response = client.post(reverse("deals:briefing_submit", args=[deal.pk]))
     assert response["Location"] == reverse("deals:detail", args=[deal.pk])
+
+
+def test_with_every_department_asked_the_form_sends_the_owner_back_to_the_deal(client, rep, deal):
+    deal.consultations.update(status=ConsultationStatus.REQUESTED)
+    for department in set(Department.values) - set(deal.consultations.values_list("department", flat=True)):
+        deal.consultations.create(department=department, status=ConsultationStatus.REQUESTED)
+    client.force_login(rep)
+    response = client.get(_url(deal))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("deals:detail", args=[deal.pk]) + "#consultations"
