@@ -56,6 +56,8 @@ MIDDLEWARE = [
     # cannot become public by accident.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "teams.middleware.UserTimezoneMiddleware",
+    # Nothing shown to a signed-in user is stored by a browser or proxy (Cache-Control: no-store).
+    "teams.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
