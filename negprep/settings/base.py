@@ -130,8 +130,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # How many reverse proxies (each adding to X-Forwarded-For) stand before the app;
-# 0 reads the client's address from the connection.
-NEGPREP_PROXY_COUNT = env_int("NEGPREP_PROXY_COUNT", 0)
+# 0 reads the client's address from the connection and trusts no X-Forwarded-*
+# header, since any client can send them (production reads X-Forwarded-Proto
+# only behind a proxy).
+NEGPREP_PROXY_COUNT = env_int("NEGPREP_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "teams.throttle.client_ip"
 # Password-reset requests (each sends an e-mail) per hour, per address and per e-mail.
 NEGPREP_PASSWORD_RESET_LIMIT = env_int("NEGPREP_PASSWORD_RESET_LIMIT", 5)
