@@ -121,11 +121,21 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 60 * 60 * 12)
 
-# Failed logins are throttled per username and address together, so one
-# attacker cannot lock every account and one user cannot lock a whole office.
-AXES_FAILURE_LIMIT = env_int("NEGPREP_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("NEGPREP_LOGIN_COOLOFF_MINUTES", 15))
+# Failed logins lock sign-in for a cool-off, counted three ways (teams/lockouts.py):
+# per username and address together (the lowest limit, so one user mistyping
+# locks neither their account elsewhere nor a whole office); per account from
+# every address (higher, so a stranger cannot lock a user out with a few
+# guesses); per address at every account (against one address trying many).
+AXES_FAILURE_LIMIT = env_int("NEGPREP_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+NEGPREP_LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("NEGPREP_LOGIN_ACCOUNT_FAILURE_LIMIT", 20, minimum=1)
+NEGPREP_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("NEGPREP_LOGIN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("NEGPREP_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "teams.lockouts.LoginLockoutHandler"
+# Failures while locked out are not counted: a lockout ends one cool-off after the
+# last failure that counted, and one address adds at most AXES_FAILURE_LIMIT
+# failures to an account's count per cool-off.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
