@@ -23,10 +23,6 @@ from axes.signals import user_locked_out
 from django.conf import settings
 from django.db.models import Sum
 
-ACCOUNT = "account"
-ADDRESS = "address"
-
-
 class LoginLockoutHandler(AxesDatabaseHandler):
     def is_locked(self, request, credentials=None) -> bool:
         return super().is_locked(request, credentials) or self._wider_lockout(request, credentials)
@@ -49,7 +45,7 @@ class LoginLockoutHandler(AxesDatabaseHandler):
 
     def _wider_lockout(self, request, credentials) -> bool:
         """Whether the account or the address is over its limit; the lockout page says which
-        (``request.login_lockout``)."""
+        (``request.login_locked_account``, ``request.login_locked_address``)."""
         if not settings.AXES_LOCK_OUT_AT_FAILURE:
             return False
         attempts = AccessAttempt.objects.all()
@@ -58,12 +54,12 @@ class LoginLockoutHandler(AxesDatabaseHandler):
         username = get_client_username(request, credentials)
         account_limit = settings.NEGPREP_LOGIN_ACCOUNT_FAILURE_LIMIT
         if username and _failures(attempts.filter(username=username)) >= account_limit:
-            request.login_lockout = ACCOUNT
+            request.login_locked_account = True
             return True
         address = request.axes_ip_address
         address_limit = settings.NEGPREP_LOGIN_ADDRESS_FAILURE_LIMIT
         if address and _failures(attempts.filter(ip_address=address)) >= address_limit:
-            request.login_lockout = ADDRESS
+            request.login_locked_address = True
             return True
         return False
 
