@@ -23,6 +23,7 @@ from axes.signals import user_locked_out
 from django.conf import settings
 from django.db.models import Sum
 
+
 class LoginLockoutHandler(AxesDatabaseHandler):
     def is_locked(self, request, credentials=None) -> bool:
         return super().is_locked(request, credentials) or self._wider_lockout(request, credentials)
