@@ -168,7 +168,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 MESSAGE_TAGS = {40: "danger"}
 
 # E-mail
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Django's SMTP backend, telling a message the server took without answering
+# (it may have it) from one it refused.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "teams.notifications.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -244,9 +246,11 @@ CELERY_BEAT_SCHEDULE = {
 NEGPREP_CONSULTATION_LEAD_HOURS = env_int("NEGPREP_CONSULTATION_LEAD_HOURS", 24)
 # Notification e-mails: how long a worker holds a claimed row before another
 # may take it over (longer than EMAIL_TIMEOUT and the task time limit), and
-# how many sending attempts before a row is marked failed for staff to see.
+# for how long after the first attempt failed ones are retried (backoff from
+# 30 s up to 10 min), so that a mail outage of hours loses nothing; only then
+# is a row marked failed, for staff to see and send again.
 NEGPREP_EMAIL_LEASE_SECONDS = env_int("NEGPREP_EMAIL_LEASE_SECONDS", 300)
-NEGPREP_EMAIL_MAX_ATTEMPTS = env_int("NEGPREP_EMAIL_MAX_ATTEMPTS", 5)
+NEGPREP_EMAIL_RETRY_HOURS = env_float("NEGPREP_EMAIL_RETRY_HOURS", 24.0)
 
 # Only for `make bench-pages`: serves the floor view (one trivial query, a
 # tiny answer) that every page is measured against. Off, the URL does not exist.
