@@ -210,6 +210,12 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# The sweep has a queue of its own, so that a backlog of e-mails never holds
+# it back past its expiry: a worker takes from its queues in turn. A worker
+# consumes both unless told otherwise (-Q must name both).
+CELERY_SWEEP_QUEUE = env_str("CELERY_SWEEP_QUEUE", "sweep")
+CELERY_TASK_QUEUES = {CELERY_TASK_DEFAULT_QUEUE: {}, CELERY_SWEEP_QUEUE: {}}
+CELERY_TASK_ROUTES = {"deals.tasks.reminder_sweep": {"queue": CELERY_SWEEP_QUEUE}}
 # A task is acknowledged only when it finished, and a task whose worker died
 # goes back to the queue; the tasks are idempotent, so a repeat is harmless.
 CELERY_TASK_ACKS_LATE = True
@@ -238,6 +244,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "deals.tasks.reminder_sweep",
         "schedule": NEGPREP_SWEEP_INTERVAL_SECONDS,
         # A sweep that could not start in time is skipped: the next one covers it.
+        # On its own queue (CELERY_TASK_ROUTES) it waits for a free worker
+        # process at most, never for the e-mails queued before it.
         "options": {"expires": NEGPREP_SWEEP_INTERVAL_SECONDS},
     },
 }

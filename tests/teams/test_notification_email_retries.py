@@ -1,5 +1,5 @@
 """The outbox over a long outage: retries for a day, one Message-ID per row, sends left
-unconfirmed, and failed ones sent again.
+unconfirmed, failed ones sent again, and the sweep's own queue.
 
 Against a real SMTP server, the same is shown in tests/integration/test_email_smtp.py.
 """
@@ -12,6 +12,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from negprep.celery import app as celery_app
 from teams.models import EmailStatus, Notification, Role
 from teams.notifications import (
     email_attempt_failed,
@@ -215,3 +216,17 @@ def test_staff_see_whether_a_send_went_unconfirmed_and_its_message_id(
     assert f"negprep.notification.{row.pk}@testserver" in page
     assert "No answer after the message was sent" in page
 
+
+def test_the_sweep_has_a_queue_of_its_own_which_workers_consume_beside_the_default():
+    router = celery_app.amqp.router
+    sweep = router.route({}, "deals.tasks.reminder_sweep")["queue"].name
+    email = router.route({}, "teams.tasks.send_notification_email")["queue"].name
+    fan_out = router.route({}, "teams.tasks.send_notification_emails")["queue"].name
+
+    assert sweep == "sweep"
+    assert email == fan_out == celery_app.conf.task_default_queue
+    # A worker started without -Q consumes every declared queue.
+    assert set(celery_app.conf.task_queues) == {sweep, email}
+    beat = celery_app.conf.beat_schedule["reminder-sweep"]
+    assert beat["task"] == "deals.tasks.reminder_sweep"
+    assert "queue" not in beat["options"]
