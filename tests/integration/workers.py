@@ -83,3 +83,10 @@ class Worker:
 
     def output(self) -> str:
         return self.log.read_text()[-4000:]
+
+    def wait_for(self, predicate, timeout=60.0, what="condition") -> None:
+        """``wait_for``, showing the end of the worker's log if it times out."""
+        try:
+            wait_for(predicate, timeout=timeout, what=what)
+        except AssertionError as error:
+            raise AssertionError(f"{error}; the worker's log ends:\n{self.output()}") from None
