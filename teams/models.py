@@ -135,8 +135,9 @@ class Notification(models.Model):
     email_first_attempt_at = models.DateTimeField(null=True, blank=True)
     email_unconfirmed = models.PositiveSmallIntegerField(
         default=0,
-        help_text="Attempts whose message the server took without confirming it: "
-        "the recipient may hold that many copies more, all with the same Message-ID.",
+        help_text="Attempts that may have delivered the message unconfirmed (no answer from the server "
+        "after it, or a worker that died mid-send): the recipient may hold that many copies more, "
+        "all with the same Message-ID.",
     )
     email_last_error = models.TextField(blank=True)
     # While sending: the lease of the worker that claimed the row. While

@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='notification',
             name='email_unconfirmed',
-            field=models.PositiveSmallIntegerField(default=0, help_text='Attempts whose message the server took without confirming it: the recipient may hold that many copies more, all with the same Message-ID.'),
+            field=models.PositiveSmallIntegerField(default=0, help_text='Attempts that may have delivered the message unconfirmed (no answer from the server after it, or a worker that died mid-send): the recipient may hold that many copies more, all with the same Message-ID.'),
         ),
         migrations.AlterField(
             model_name='notification',

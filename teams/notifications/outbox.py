@@ -21,7 +21,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import DateTimeField, F, Q, Value
+from django.db.models import Case, DateTimeField, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -85,7 +85,8 @@ def email_claim(*, notification_id: int) -> Notification | None:
     One conditional UPDATE decides, so two workers never both send: a row is
     free when pending or unconfirmed and its backoff is over (a task arriving
     early takes nothing), or when a worker's lease on it ran out (it died)
-    within the retry period.
+    within the retry period. A worker that died may have sent the message
+    first: taking its row over counts as an unconfirmed attempt.
     """
     now = timezone.now()
     lease = timedelta(seconds=settings.NEGPREP_EMAIL_LEASE_SECONDS)
@@ -100,6 +101,8 @@ def email_claim(*, notification_id: int) -> Notification | None:
         email_attempts=F("email_attempts") + 1,
         email_claimed_until=now + lease,
         email_first_attempt_at=Coalesce("email_first_attempt_at", Value(now), output_field=DateTimeField()),
+        email_unconfirmed=F("email_unconfirmed")
+        + Case(When(email_status=EmailStatus.SENDING, then=1), default=0, output_field=IntegerField()),
     )
     if not claimed:
         return None
