@@ -98,7 +98,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "email_last_error",
         "email_claimed_until",
         "email_sent_at",
-        "email_message_id",
+        "message_id",
     ]
     fieldsets = [
         (None, {"fields": ["recipient", "team", "kind", "title", "body", "url", "created_at", "read_at"]}),
@@ -113,7 +113,7 @@ class NotificationAdmin(admin.ModelAdmin):
                     "email_last_error",
                     "email_claimed_until",
                     "email_sent_at",
-                    "email_message_id",
+                    "message_id",
                     "email_subject",
                     "email_text",
                     "email_html",
@@ -126,7 +126,7 @@ class NotificationAdmin(admin.ModelAdmin):
         return False
 
     @admin.display(description="Message-ID")
-    def email_message_id(self, notification):
+    def message_id(self, notification):
         # The same on every attempt: a copy in a mail log or a mailbox is found by it.
         return email_message_id(notification=notification)
 
