@@ -26,14 +26,18 @@ def _sending_to(smtp_server, **env) -> dict:
     }
 
 
-def _notify(world, recipients, capture) -> list[Notification]:
-    """Notifications whose tasks the test publishes itself, to the worker's queue."""
+def _notify(world, recipients) -> list[Notification]:
+    """Notifications whose e-mails wait for the tasks the test publishes itself, to the worker's queue.
+
+    Made without e-mail, then marked pending: committed at once in these
+    tests, a notification's own task would go to the default queue.
+    """
     deal = world.objects["deal"]
     context = {"deal": deal, "briefing": deal.briefing, "actor": world.members[Role.REP], "version_number": 1}
-    with capture(execute=False):
-        return notify(
-            recipients=recipients, kind="briefing_submitted", context=context, url="/", team=world.team
-        )
+    kind, team = "briefing_submitted", world.team
+    rows = notify(recipients=recipients, kind=kind, context=context, url="/", team=team, email=False)
+    Notification.objects.filter(pk__in=[row.pk for row in rows]).update(email_status=EmailStatus.PENDING)
+    return rows
 
 
 def _status(row) -> str:
@@ -41,14 +45,14 @@ def _status(row) -> str:
 
 
 def test_a_worker_killed_mid_send_is_taken_over_and_both_copies_carry_one_message_id(
-    world, smtp_server, start_worker, eager_off, django_capture_on_commit_callbacks
+    world, smtp_server, start_worker, eager_off
 ):
     smtp_server.mode = "hold"
     # A short lease, so the take-over comes within seconds; the first worker is
     # killed long before its own timeout.
     env = _sending_to(smtp_server, EMAIL_TIMEOUT="30", NEGPREP_EMAIL_LEASE_SECONDS="3")
     first = start_worker(**env)
-    (row,) = _notify(world, [world.members[Role.MANAGER]], django_capture_on_commit_callbacks)
+    (row,) = _notify(world, [world.members[Role.MANAGER]])
 
     send_notification_email.apply_async((row.pk,), queue=first.queue)
     first.wait_for(lambda: smtp_server.count() == 1, what="the message sent, its answer held back")
@@ -73,13 +77,11 @@ def test_a_worker_killed_mid_send_is_taken_over_and_both_copies_carry_one_messag
     assert smtp_server.message_ids() == [email_message_id(notification=row)] * 2
 
 
-def test_the_sweep_is_not_dropped_behind_a_backlog_of_emails(
-    world, smtp_server, start_worker, eager_off, django_capture_on_commit_callbacks
-):
+def test_the_sweep_is_not_dropped_behind_a_backlog_of_emails(world, smtp_server, start_worker, eager_off):
     # Each e-mail takes two seconds: a backlog of ten holds their queue for twenty.
     smtp_server.mode, smtp_server.delay = "slow", 2.0
     worker = start_worker(**_sending_to(smtp_server, EMAIL_TIMEOUT="20"))
-    (first,) = _notify(world, [world.members[Role.REP]], django_capture_on_commit_callbacks)
+    (first,) = _notify(world, [world.members[Role.REP]])
     send_notification_email.apply_async((first.pk,), queue=worker.queue)
     worker.wait_for(lambda: _status(first) == EmailStatus.SENT, what="the worker to be up and sending")
     meeting = world.objects["meeting"]
@@ -95,7 +97,7 @@ def test_the_sweep_is_not_dropped_behind_a_backlog_of_emails(
         requested_at=timezone.now(),
     )
     team = [world.members[role] for role in Role.values]
-    backlog = [row for _ in range(2) for row in _notify(world, team, django_capture_on_commit_callbacks)]
+    backlog = [row for _ in range(2) for row in _notify(world, team)]
     assert len(backlog) == 10
     for row in backlog:
         send_notification_email.apply_async((row.pk,), queue=worker.queue)
