@@ -182,7 +182,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 MESSAGE_TAGS = {40: "danger"}
 
 # E-mail
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Django's SMTP backend, telling a message the server took without answering
+# (it may have it) from one it refused.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "teams.notifications.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -222,6 +224,12 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# The sweep has a queue of its own, so that a backlog of e-mails never holds
+# it back past its expiry: a worker takes from its queues in turn. A worker
+# consumes both unless told otherwise (-Q must name both).
+CELERY_SWEEP_QUEUE = env_str("CELERY_SWEEP_QUEUE", "sweep")
+CELERY_TASK_QUEUES = {CELERY_TASK_DEFAULT_QUEUE: {}, CELERY_SWEEP_QUEUE: {}}
+CELERY_TASK_ROUTES = {"deals.tasks.reminder_sweep": {"queue": CELERY_SWEEP_QUEUE}}
 # A task is acknowledged only when it finished, and a task whose worker died
 # goes back to the queue; the tasks are idempotent, so a repeat is harmless.
 CELERY_TASK_ACKS_LATE = True
@@ -250,6 +258,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "deals.tasks.reminder_sweep",
         "schedule": NEGPREP_SWEEP_INTERVAL_SECONDS,
         # A sweep that could not start in time is skipped: the next one covers it.
+        # On its own queue (CELERY_TASK_ROUTES) it waits for a free worker
+        # process at most, never for the e-mails queued before it.
         "options": {"expires": NEGPREP_SWEEP_INTERVAL_SECONDS},
     },
 }
@@ -258,9 +268,11 @@ CELERY_BEAT_SCHEDULE = {
 NEGPREP_CONSULTATION_LEAD_HOURS = env_int("NEGPREP_CONSULTATION_LEAD_HOURS", 24)
 # Notification e-mails: how long a worker holds a claimed row before another
 # may take it over (longer than EMAIL_TIMEOUT and the task time limit), and
-# how many sending attempts before a row is marked failed for staff to see.
+# for how long after the first attempt failed ones are retried (backoff from
+# 30 s up to 10 min), so that a mail outage of hours loses nothing; only then
+# is a row marked failed, for staff to see and send again.
 NEGPREP_EMAIL_LEASE_SECONDS = env_int("NEGPREP_EMAIL_LEASE_SECONDS", 300)
-NEGPREP_EMAIL_MAX_ATTEMPTS = env_int("NEGPREP_EMAIL_MAX_ATTEMPTS", 5)
+NEGPREP_EMAIL_RETRY_HOURS = env_float("NEGPREP_EMAIL_RETRY_HOURS", 24.0)
 
 # Only for `make bench-pages`: serves the floor view (one trivial query, a
 # tiny answer) that every page is measured against. Off, the URL does not exist.
