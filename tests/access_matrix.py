@@ -74,6 +74,10 @@ DEAL_READERS = expect(members=404, rep=200, manager=200, production=404, supply_
 OWNER_EDITS = expect(members=404, rep=200, manager=403)
 OWNER_POSTS = expect(members=404, rep=302, manager=403)
 MANAGERS_ONLY = expect(members=403, manager=200, outsider=200)
+# The owner and the team's managers close, archive and restore a deal; the matrix's deal is open, so
+# archiving it is refused with a message and restoring it changes nothing (both redirect).
+CLOSERS_EDIT = expect(members=404, rep=200, manager=200)
+CLOSERS_POST = expect(members=404, rep=302, manager=302)
 
 
 def _delegation(world):
@@ -255,6 +259,9 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "deals:detail": Entry(_deal_url("deals:detail"), DEAL_READERS),
     "deals:edit": Entry(_deal_url("deals:edit"), OWNER_EDITS),
     "deals:timeline": Entry(_deal_url("deals:timeline"), DEAL_READERS),
+    "deals:close": Entry(_deal_url("deals:close"), CLOSERS_EDIT),
+    "deals:archive": Entry(_deal_url("deals:archive"), CLOSERS_POST, method="POST"),
+    "deals:restore": Entry(_deal_url("deals:restore"), CLOSERS_POST, method="POST"),
     "deals:past_meetings": Entry(_deal_url("deals:past_meetings"), DEAL_READERS),
     "deals:payment_requests": Entry(_deal_url("deals:payment_requests"), DEAL_READERS),
     "deals:meeting_add": Entry(_deal_url("deals:meeting_add"), OWNER_EDITS),

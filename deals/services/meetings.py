@@ -17,6 +17,7 @@ from deals.models import (
     MeetingStage,
     OnCallStatus,
 )
+from deals.selectors.deals import meetings_not_started
 from deals.services.activity import activity_record
 from deals.services.readiness import readiness_refresh
 from negprep.errors import Invalid, NotAllowed
@@ -274,28 +275,42 @@ def _tell_colleagues(*, meeting: Meeting, by: User, was: datetime | None = None,
     )
 
 
+def _cancel(*, meeting: Meeting, by: User, reason: str) -> bool:
+    """Cancel, record and tell the colleagues; False when it was already cancelled."""
+    # A conditional update, so two clicks (or two tabs) cancel only once.
+    cancelled = Meeting.objects.filter(pk=meeting.pk, cancelled=False).update(
+        cancelled=True, cancelled_reason=reason, updated_at=timezone.now()
+    )
+    if not cancelled:
+        return False
+    meeting.refresh_from_db()
+    changes = {"Start": {"old": None, "new": _json_value("starts_at", meeting.starts_at)}}
+    if reason:
+        changes["Reason"] = {"old": None, "new": reason}
+    activity_record(
+        deal=meeting.deal,
+        actor=by,
+        verb="meeting_cancelled",
+        summary=f"cancelled the {_stage_label(meeting.stage)} meeting",
+        changes=changes,
+    )
+    _tell_colleagues(meeting=meeting, by=by, reason=reason)
+    return True
+
+
 def meeting_cancel(*, meeting: Meeting, by: User, reason: str = "") -> bool:
     """Cancel the meeting. False (and nothing changes) when it was already cancelled."""
     _check_owner(deal=meeting.deal, by=by)
     reason = (reason or "").strip()[:300]
     with transaction.atomic():
-        # A conditional update, so two clicks (or two tabs) cancel only once.
-        cancelled = Meeting.objects.filter(pk=meeting.pk, cancelled=False).update(
-            cancelled=True, cancelled_reason=reason, updated_at=timezone.now()
-        )
-        if not cancelled:
+        if not _cancel(meeting=meeting, by=by, reason=reason):
             return False
-        meeting.refresh_from_db()
-        changes = {"Start": {"old": None, "new": _json_value("starts_at", meeting.starts_at)}}
-        if reason:
-            changes["Reason"] = {"old": None, "new": reason}
-        activity_record(
-            deal=meeting.deal,
-            actor=by,
-            verb="meeting_cancelled",
-            summary=f"cancelled the {_stage_label(meeting.stage)} meeting",
-            changes=changes,
-        )
-        _tell_colleagues(meeting=meeting, by=by, reason=reason)
         readiness_refresh(deal=meeting.deal)
     return True
+
+
+def meetings_cancel_for_closed_deal(*, deal: Deal, by: User, reason: str) -> int:
+    """Cancel the deal's meetings that have not started, as its closing does (the caller checked
+    who may close it and holds the transaction); returns how many were cancelled."""
+    ahead = meetings_not_started(deal=deal).select_related("deal")
+    return sum(_cancel(meeting=meeting, by=by, reason=reason[:300]) for meeting in ahead)
