@@ -86,4 +86,10 @@ urlpatterns = [
     # Contacts (deals/views/contacts.py)
     path("<int:pk>/contacts/new/", contact_views.contact_add, name="contact_add"),
     path("<int:pk>/contacts/<int:contact_pk>/edit/", contact_views.contact_edit, name="contact_edit"),
+    path(
+        "<int:pk>/contacts/<int:contact_pk>/archive/", contact_views.contact_archive, name="contact_archive"
+    ),
+    path(
+        "<int:pk>/contacts/<int:contact_pk>/restore/", contact_views.contact_restore, name="contact_restore"
+    ),
 ]

@@ -67,6 +67,11 @@ def _meeting_url(name):
     return lambda world: reverse(name, args=[world.objects["meeting"].pk])
 
 
+def _contact_url(name):
+    """A URL of the world's contact, reached from the world's deal."""
+    return lambda world: reverse(name, args=[world.objects["deal"].pk, world.objects["contact"].pk])
+
+
 # The deal is seen by its owner and the team's managers; departments see it
 # only once they hold a consultation on it; outsiders and staff never.
 DEAL_READERS = expect(members=404, rep=200, manager=200, production=404, supply_chain=404, finance=404)
@@ -374,8 +379,7 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "deals:team_results": Entry(_plain("deals:team_results"), MANAGERS_ONLY),
     # Contacts (deals)
     "deals:contact_add": Entry(_deal_url("deals:contact_add"), OWNER_EDITS),
-    "deals:contact_edit": Entry(
-        lambda w: reverse("deals:contact_edit", args=[w.objects["deal"].pk, w.objects["contact"].pk]),
-        OWNER_EDITS,
-    ),
+    "deals:contact_edit": Entry(_contact_url("deals:contact_edit"), OWNER_EDITS),
+    "deals:contact_archive": Entry(_contact_url("deals:contact_archive"), OWNER_POSTS, method="POST"),
+    "deals:contact_restore": Entry(_contact_url("deals:contact_restore"), OWNER_POSTS, method="POST"),
 }

@@ -77,7 +77,7 @@ class DealCustomerForm(forms.Form):
                 "hx-swap": "innerHTML",
             }
         )
-        self.fields["contacts"].queryset = Contact.objects.filter(customer__team_id__in=team_ids)
+        self.fields["contacts"].queryset = Contact.objects.active().filter(customer__team_id__in=team_ids)
         self.helper = _helper(
             Layout(
                 *([Field("team")] if "team" in self.fields else []),

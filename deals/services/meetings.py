@@ -76,11 +76,18 @@ def _check_owner(*, deal: Deal, by: User) -> None:
         raise NotAllowed("Only the deal's owner arranges its meetings.")
 
 
-def _customer_contacts(*, deal: Deal, contacts: Iterable[Contact | int]) -> list[Contact]:
+def _customer_contacts(
+    *, deal: Deal, contacts: Iterable[Contact | int], attending: Iterable[Contact] = ()
+) -> list[Contact]:
+    """The contacts, all of the deal's customer; archived ones only if already ``attending``."""
     ids = {contact.pk if isinstance(contact, Contact) else int(contact) for contact in contacts}
     found = list(Contact.objects.filter(pk__in=ids, customer_id=deal.customer_id))
     if len(found) != len(ids):
         raise Invalid({"contacts": "Pick only contacts of this deal's customer."})
+    kept = {contact.pk for contact in attending}
+    archived = [contact.name for contact in found if contact.is_archived and contact.pk not in kept]
+    if archived:
+        raise Invalid({"contacts": f"{', '.join(archived)} is archived: restore the contact first."})
     return found
 
 
@@ -205,7 +212,7 @@ def meeting_move(*, meeting: Meeting, by: User, **fields) -> Meeting:
         new_contacts = old_contacts
         if "contacts" in fields:
             new_contacts = sorted(
-                _customer_contacts(deal=deal, contacts=fields["contacts"]),
+                _customer_contacts(deal=deal, contacts=fields["contacts"], attending=old_contacts),
                 key=lambda contact: contact.pk,
             )
 

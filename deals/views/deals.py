@@ -147,9 +147,8 @@ def _contact_choices_context(*, teams: list[Team], customer_id, checked=()) -> d
     customer_id = parse_id(customer_id)
     contacts = []
     if customer_id is not None:
-        contacts = list(
-            Contact.objects.filter(customer_id=customer_id, customer__team__in=teams).order_by("name")
-        )
+        picked = Contact.objects.active().filter(customer_id=customer_id, customer__team__in=teams)
+        contacts = list(picked.order_by("name"))
     return {
         "customer_picked": customer_id is not None,
         "choice_contacts": contacts,
