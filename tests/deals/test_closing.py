@@ -318,3 +318,11 @@ def test_departments_answer_and_decide_nothing_on_an_archived_deal(client, world
     assert response.status_code == 403
     request.refresh_from_db()
     assert request.status == "submitted"
+
+
+def test_a_stale_edit_link_on_an_archived_deal_says_why_it_is_refused(client, deal, rep):
+    _archived(deal, rep)
+    client.force_login(rep)
+    response = client.get(reverse("deals:edit", args=[deal.pk]))
+    assert response.status_code == 403
+    assert "This deal is archived and read-only: restore it first." in _page(response)
