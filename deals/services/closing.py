@@ -70,7 +70,8 @@ def deal_close(*, deal: Deal, by: User, outcome: str, reason: str) -> Deal:
 def deal_archive(*, deal: Deal, by: User) -> bool:
     """Archive a closed deal: it leaves the lists, home panels and queues and becomes read-only.
 
-    False (nothing changes) when it is archived already.
+    Meetings still ahead (a report's outcome closes a deal without cancelling them) are cancelled,
+    so nobody keeps a slot free for them. False (nothing changes) when it is archived already.
     """
     _check_closer(deal=deal, by=by)
     with transaction.atomic():
@@ -88,6 +89,7 @@ def deal_archive(*, deal: Deal, by: User) -> bool:
             verb="deal_archived",
             summary="archived the deal: it is read-only and left the lists",
         )
+        meetings_cancel_for_closed_deal(deal=current, by=by, reason="The deal was archived.")
     deal.archived_at, deal.archived_by = current.archived_at, by
     return True
 

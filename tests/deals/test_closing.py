@@ -326,3 +326,18 @@ def test_a_stale_edit_link_on_an_archived_deal_says_why_it_is_refused(client, de
     response = client.get(reverse("deals:edit", args=[deal.pk]))
     assert response.status_code == 403
     assert "This deal is archived and read-only: restore it first." in _page(response)
+
+
+def test_archiving_a_deal_a_report_closed_cancels_its_meetings_ahead(deal, rep, meeting, past_meeting):
+    from deals.services.reports import report_file
+
+    report_file(meeting=past_meeting, by=rep, outcome="lost")
+    deal.refresh_from_db()
+    assert deal.status == DealStatus.LOST
+    meeting.refresh_from_db()
+    assert not meeting.cancelled
+
+    deal_archive(deal=deal, by=rep)
+    meeting.refresh_from_db()
+    assert meeting.cancelled
+    assert meeting.cancelled_reason == "The deal was archived."
