@@ -45,24 +45,6 @@ def reports_for_deal(*, deal, limit: int | None = None) -> list[NegotiationRepor
     return list(reports if limit is None else reports[:limit])
 
 
-def _awaiting_report(*, deal, now: datetime.datetime | None = None) -> QuerySet[Meeting]:
-    now = now or timezone.now()
-    return Meeting.objects.filter(deal=deal, cancelled=False, starts_at__lte=now, report__isnull=True)
-
-
-def meetings_awaiting_report(
-    *, deal, now: datetime.datetime | None = None, limit: int | None = None
-) -> list[Meeting]:
-    """Meetings of the deal that have started, were not cancelled and have no report yet, latest first
-    (the first ``limit`` of them when given)."""
-    meetings = _awaiting_report(deal=deal, now=now).order_by("-starts_at", "-pk")
-    return list(meetings if limit is None else meetings[:limit])
-
-
-def meetings_awaiting_report_count(*, deal) -> int:
-    return _awaiting_report(deal=deal).count()
-
-
 # What a report is compared with -----------------------------------------------------------
 
 

@@ -56,6 +56,8 @@ MIDDLEWARE = [
     # cannot become public by accident.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "teams.middleware.UserTimezoneMiddleware",
+    # Nothing shown to a signed-in user is stored by a browser or proxy (Cache-Control: no-store).
+    "teams.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -119,17 +121,29 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 60 * 60 * 12)
 
-# Failed logins are throttled per username and address together, so one
-# attacker cannot lock every account and one user cannot lock a whole office.
-AXES_FAILURE_LIMIT = env_int("NEGPREP_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("NEGPREP_LOGIN_COOLOFF_MINUTES", 15))
+# Failed logins lock sign-in for a cool-off, counted three ways (teams/lockouts.py):
+# per username and address together (the lowest limit, so one user mistyping
+# locks neither their account elsewhere nor a whole office); per account from
+# every address (higher, so a stranger cannot lock a user out with a few
+# guesses); per address at every account (against one address trying many).
+AXES_FAILURE_LIMIT = env_int("NEGPREP_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+NEGPREP_LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("NEGPREP_LOGIN_ACCOUNT_FAILURE_LIMIT", 20, minimum=1)
+NEGPREP_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("NEGPREP_LOGIN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("NEGPREP_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "teams.lockouts.LoginLockoutHandler"
+# Failures while locked out are not counted: a lockout ends one cool-off after the
+# last failure that counted, and one address adds at most AXES_FAILURE_LIMIT
+# failures to an account's count per cool-off.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # How many reverse proxies (each adding to X-Forwarded-For) stand before the app;
-# 0 reads the client's address from the connection.
-NEGPREP_PROXY_COUNT = env_int("NEGPREP_PROXY_COUNT", 0)
+# 0 reads the client's address from the connection and trusts no X-Forwarded-*
+# header, since any client can send them (production reads X-Forwarded-Proto
+# only behind a proxy).
+NEGPREP_PROXY_COUNT = env_int("NEGPREP_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "teams.throttle.client_ip"
 # Password-reset requests (each sends an e-mail) per hour, per address and per e-mail.
 NEGPREP_PASSWORD_RESET_LIMIT = env_int("NEGPREP_PASSWORD_RESET_LIMIT", 5)
