@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('deals', '0016_limit_labels'),
+        ('deals', '0017_report_discount_note'),
         ('teams', '0005_unread_badge_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
