@@ -1,15 +1,16 @@
 """Writes about the end of a deal: close it (won, lost or withdrawn, with a reason), archive it, restore it.
 
 Nothing here deletes. A closed deal keeps everything that happened; an archived one leaves the
-lists, home panels and queues and is read-only until it is restored. Each write is a conditional
-update, so of two people doing the same at once exactly one does it and the other is told.
+lists, home panels and queues and is read-only until it is restored. Each write happens under the
+deal's row lock or as a conditional update, so of two people doing the same at once exactly one does
+it and the other is told.
 """
 
 from django.db import transaction
 from django.utils import timezone
 
 from deals.access import can_close_deal
-from deals.models import CLOSED_DEAL_STATUSES, OPEN_DEAL_STATUSES, Deal, DealStatus
+from deals.models import CLOSED_DEAL_STATUSES, Deal, DealStatus
 from deals.services.activity import activity_record
 from deals.services.meetings import meetings_cancel_for_closed_deal
 from negprep.errors import Invalid, NotAllowed, Stale
@@ -43,19 +44,21 @@ def deal_close(*, deal: Deal, by: User, outcome: str, reason: str) -> Deal:
         raise Invalid({"reason": f"Keep the reason to {CLOSE_REASON_MAX:,} characters or fewer."})
     label = DealStatus(outcome).label
     with transaction.atomic():
-        now = timezone.now()
-        closed = Deal.objects.filter(pk=deal.pk, status__in=OPEN_DEAL_STATUSES).update(
-            status=outcome, closed_at=now, closed_by=by, close_reason=reason, updated_at=now
-        )
-        if not closed:
-            current = Deal.objects.select_related("closed_by").get(pk=deal.pk)
+        # Under the row's lock: of two closings (or a closing and a report's outcome), the later
+        # sees the deal closed and changes nothing.
+        current = Deal.objects.select_for_update(of=("self",)).select_related("closed_by").get(pk=deal.pk)
+        if not current.is_open:
             by_whom = f" by {_who(current.closed_by)}" if current.closed_by_id else ""
             raise Stale(
                 f"This deal was already closed as {current.get_status_display().lower()}{by_whom}: "
                 "nothing changed."
             )
-        old = deal.get_status_display()
-        deal.refresh_from_db()
+        old = current.get_status_display()
+        current.status, current.closed_at, current.closed_by = outcome, timezone.now(), by
+        current.close_reason = reason
+        current.save(update_fields=["status", "closed_at", "closed_by", "close_reason", "updated_at"])
+        for name in ("status", "closed_at", "closed_by", "close_reason", "updated_at"):
+            setattr(deal, name, getattr(current, name))
         activity_record(
             deal=deal,
             actor=by,
