@@ -1,6 +1,6 @@
 from django.urls import path
 
-from deals.views import briefings, calendar, cover, meeting_brief
+from deals.views import briefings, calendar, closing, cover, meeting_brief
 from deals.views import consultations as consultation_views
 from deals.views import contacts as contact_views
 from deals.views import deals as deal_views
@@ -18,6 +18,10 @@ urlpatterns = [
     path("<int:pk>/", deal_views.deal_detail, name="detail"),
     path("<int:pk>/edit/", deal_views.deal_edit, name="edit"),
     path("<int:pk>/timeline/", deal_views.deal_timeline, name="timeline"),
+    # Closing, archiving and restoring a deal (deals/views/closing.py)
+    path("<int:pk>/close/", closing.deal_close, name="close"),
+    path("<int:pk>/archive/", closing.deal_archive, name="archive"),
+    path("<int:pk>/restore/", closing.deal_restore, name="restore"),
     path("<int:pk>/meetings/", deal_views.deal_past_meetings, name="past_meetings"),
     path("<int:pk>/meetings/new/", meeting_views.meeting_add, name="meeting_add"),
     path("meetings/<int:pk>/edit/", meeting_views.meeting_edit, name="meeting_edit"),
@@ -84,4 +88,10 @@ urlpatterns = [
     # Contacts (deals/views/contacts.py)
     path("<int:pk>/contacts/new/", contact_views.contact_add, name="contact_add"),
     path("<int:pk>/contacts/<int:contact_pk>/edit/", contact_views.contact_edit, name="contact_edit"),
+    path(
+        "<int:pk>/contacts/<int:contact_pk>/archive/", contact_views.contact_archive, name="contact_archive"
+    ),
+    path(
+        "<int:pk>/contacts/<int:contact_pk>/restore/", contact_views.contact_restore, name="contact_restore"
+    ),
 ]

@@ -26,11 +26,22 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = DjangoUserAdmin.fieldsets + (("Preferences", {"fields": ["time_zone"]}),)
     list_display = ["username", "first_name", "last_name", "email", "is_staff", "is_active"]
     inlines = [UserMembershipInline]
+    actions = ["deactivate"]
 
     def has_delete_permission(self, request, obj=None):
         # Someone who leaves is made inactive: deleting them would take their on-call rows,
         # meetings they came along to and their inbox with them.
         return False
+
+    @admin.action(description="Deactivate selected users (they keep their history)")
+    def deactivate(self, request, queryset):
+        count = queryset.filter(is_active=True).update(is_active=False)
+        self.message_user(
+            request,
+            f"{count} user{'s' if count != 1 else ''} deactivated: they can no longer sign in, "
+            "and everything they did stays on record.",
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Team)

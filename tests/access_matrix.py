@@ -67,6 +67,11 @@ def _meeting_url(name):
     return lambda world: reverse(name, args=[world.objects["meeting"].pk])
 
 
+def _contact_url(name):
+    """A URL of the world's contact, reached from the world's deal."""
+    return lambda world: reverse(name, args=[world.objects["deal"].pk, world.objects["contact"].pk])
+
+
 # The deal is seen by its owner and the team's managers; departments see it
 # only once they hold a consultation on it; outsiders and staff never.
 DEAL_READERS = expect(members=404, rep=200, manager=200, production=404, supply_chain=404, finance=404)
@@ -74,6 +79,10 @@ DEAL_READERS = expect(members=404, rep=200, manager=200, production=404, supply_
 OWNER_EDITS = expect(members=404, rep=200, manager=403)
 OWNER_POSTS = expect(members=404, rep=302, manager=403)
 MANAGERS_ONLY = expect(members=403, manager=200, outsider=200)
+# The owner and the team's managers close, archive and restore a deal; the matrix's deal is open, so
+# archiving it is refused with a message and restoring it changes nothing (both redirect).
+CLOSERS_EDIT = expect(members=404, rep=200, manager=200)
+CLOSERS_POST = expect(members=404, rep=302, manager=302)
 
 
 def _delegation(world):
@@ -250,6 +259,9 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "deals:detail": Entry(_deal_url("deals:detail"), DEAL_READERS),
     "deals:edit": Entry(_deal_url("deals:edit"), OWNER_EDITS),
     "deals:timeline": Entry(_deal_url("deals:timeline"), DEAL_READERS),
+    "deals:close": Entry(_deal_url("deals:close"), CLOSERS_EDIT),
+    "deals:archive": Entry(_deal_url("deals:archive"), CLOSERS_POST, method="POST"),
+    "deals:restore": Entry(_deal_url("deals:restore"), CLOSERS_POST, method="POST"),
     "deals:past_meetings": Entry(_deal_url("deals:past_meetings"), DEAL_READERS),
     "deals:payment_requests": Entry(_deal_url("deals:payment_requests"), DEAL_READERS),
     "deals:meeting_add": Entry(_deal_url("deals:meeting_add"), OWNER_EDITS),
@@ -365,8 +377,7 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "deals:team_results": Entry(_plain("deals:team_results"), MANAGERS_ONLY),
     # Contacts (deals)
     "deals:contact_add": Entry(_deal_url("deals:contact_add"), OWNER_EDITS),
-    "deals:contact_edit": Entry(
-        lambda w: reverse("deals:contact_edit", args=[w.objects["deal"].pk, w.objects["contact"].pk]),
-        OWNER_EDITS,
-    ),
+    "deals:contact_edit": Entry(_contact_url("deals:contact_edit"), OWNER_EDITS),
+    "deals:contact_archive": Entry(_contact_url("deals:contact_archive"), OWNER_POSTS, method="POST"),
+    "deals:contact_restore": Entry(_contact_url("deals:contact_restore"), OWNER_POSTS, method="POST"),
 }

@@ -77,7 +77,7 @@ class DealCustomerForm(forms.Form):
                 "hx-swap": "innerHTML",
             }
         )
-        self.fields["contacts"].queryset = Contact.objects.filter(customer__team_id__in=team_ids)
+        self.fields["contacts"].queryset = Contact.objects.active().filter(customer__team_id__in=team_ids)
         self.helper = _helper(
             Layout(
                 *([Field("team")] if "team" in self.fields else []),
@@ -253,9 +253,17 @@ class DealFilterForm(forms.Form):
         required=False,
     )
     owner = OwnerChoiceField(queryset=User.objects.none(), required=False, empty_label="Any owner")
+    archived = forms.ChoiceField(
+        choices=[("", "Hide archived"), ("include", "Include archived"), ("only", "Only archived")],
+        required=False,
+        label="Archived deals",
+    )
 
-    def __init__(self, *args, owners, **kwargs):
+    def __init__(self, *args, owners, archived=False, **kwargs):
+        """``archived``: whether the user may list archived deals (managers); else no such filter."""
         super().__init__(*args, **kwargs)
+        if not archived:
+            del self.fields["archived"]
         self.fields["owner"].queryset = owners
         # Read once: for the choices, and to see whether there is a choice at all.
         owners = self.fields["owner"].queryset
@@ -277,7 +285,10 @@ class DealFilterForm(forms.Form):
             del self.fields["owner"]
             columns[0].css_class = "col-md-6"
         columns += [Column(Field("from"), css_class="col-md-2"), Column(Field("to"), css_class="col-md-2")]
-        self.helper.layout = Layout(Row(*columns))
+        rows = [Row(*columns)]
+        if "archived" in self.fields:
+            rows.append(Row(Column(Field("archived"), css_class="col-md-3")))
+        self.helper.layout = Layout(*rows)
 
     def filters(self) -> dict:
         """The values that are valid; the others are dropped, never an error page."""

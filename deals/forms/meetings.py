@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from deals.models import Contact, Meeting
@@ -94,7 +95,8 @@ class FirstMeetingForm(forms.ModelForm):
 
 class ContactChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name} — {obj.title}" if obj.title else obj.name
+        label = f"{obj.name} — {obj.title}" if obj.title else obj.name
+        return f"{label} (archived)" if obj.is_archived else label
 
 
 class MeetingForm(FirstMeetingForm):
@@ -115,7 +117,11 @@ class MeetingForm(FirstMeetingForm):
     def __init__(self, *args, deal, **kwargs):
         self.check_start_always = kwargs.get("instance") is None
         super().__init__(*args, **kwargs)
-        self.fields["contacts"].queryset = Contact.objects.filter(customer_id=deal.customer_id)
+        # Archived contacts are offered only where they already attend, so editing keeps them.
+        offered = Q(archived_at__isnull=True)
+        if self.instance.pk:
+            offered |= Q(pk__in=self.instance.contacts.values("pk"))
+        self.fields["contacts"].queryset = Contact.objects.filter(offered, customer_id=deal.customer_id)
 
     def _layout_rows(self):
         return [*super()._layout_rows(), Field("contacts")]

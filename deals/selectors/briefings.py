@@ -137,8 +137,9 @@ def approval_queue_briefings(*, user: User, team_id: int | None = None) -> Query
         managed = [pk for pk in managed if pk == team_id]
     if not managed:
         return Briefing.objects.none()
-    # Team first: the teams' deals (not the manager's own) from their index, then their briefings.
-    deals = Deal.objects.filter(team_id__in=managed).exclude(owner=user)
+    # Team first: the teams' deals (not the manager's own, nor archived ones) from their index, then
+    # their briefings.
+    deals = Deal.objects.unarchived().filter(team_id__in=managed).exclude(owner=user)
     briefings = Briefing.objects.filter(among_deals(deals), status=BriefingStatus.SUBMITTED).filter(
         Exists(_submitted_version())
     )

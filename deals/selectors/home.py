@@ -94,7 +94,7 @@ def team_pipeline(*, user: User) -> dict:
 
     One who manages several teams sees which team each deal is in.
     """
-    deals = deals_for_user(user=user)
+    deals = deals_for_user(user=user).unarchived()
     stages = pipeline_stages(deals)
     open_count = sum(stage["count"] for stage in stages if stage["open"])
     managed_teams = len(memberships_of(user).teams(Role.MANAGER))
