@@ -133,3 +133,15 @@ def test_the_folded_deal_page_has_no_serious_axe_violation_on_a_phone(live_serve
     ]
 
     assert violations == []
+
+
+def test_no_text_on_a_home_page_is_under_12_px_on_a_phone(live_server, phone, transactional_db):
+    demo_seed()
+    page = phone
+    small = []
+    for username in ("rita", "max", "fiona", "paul", "sue"):
+        sign_in(page, live_server, username)
+        small += [f"{username}: {text}" for text in page.evaluate(SMALL_TEXT)]
+        page.context.clear_cookies()
+
+    assert small == []
