@@ -4,9 +4,12 @@ The pages are those of the demo data, opened as their users open them; a violati
 with the rule, the page and the elements it concerns, so a failure says what to fix.
 """
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from deals.models import Consultation, ConsultationStatus, Deal, Department, Meeting
 from deals.services.demo import demo_seed
@@ -40,6 +43,8 @@ def _pages() -> dict[str, list[tuple[str, str]]]:
             ("deal page", reverse("deals:detail", args=[valves.pk])),
             ("ready deal page", reverse("deals:detail", args=[spare_parts.pk])),
             ("briefing editor", reverse("deals:briefing_edit", args=[valves.pk])),
+            ("new deal form", reverse("deals:create")),
+            ("meeting form", reverse("deals:meeting_add", args=[valves.pk])),
             ("consultation request", reverse("deals:consultation_request", args=[not_asked.pk])),
             ("payment-term request form", reverse("deals:payment_request_new", args=[valves.pk])),
             ("report form", reverse("deals:report_file", args=[reported.pk])),
@@ -97,3 +102,22 @@ def test_the_demo_pages_have_no_serious_or_critical_axe_violation(live_server, p
         sign_out(page)
     print("\n".join(found))
     assert not found, f"{len(found)} serious or critical axe violations:\n" + "\n".join(found)
+
+
+def test_the_meeting_form_states_its_one_of_two_rule_before_it_is_submitted(
+    live_server, page, transactional_db
+):
+    demo_seed()
+    deal = _demo_deal("Valve frame contract 2027")
+    sign_in(page, live_server, "rita")
+    page.goto(f"{live_server.url}{reverse('deals:meeting_add', args=[deal.pk])}")
+
+    rule = "Give a location or a video link (or both)."
+    place = page.get_by_role("group", name="Where we meet")
+    expect(place).to_contain_text("*")
+    expect(place.get_by_text(rule)).to_be_visible()
+    for label in ("Location", "Video link"):
+        expect(page.get_by_label(label)).to_have_accessible_description(re.compile(re.escape(rule)))
+
+    page.get_by_role("button", name="Schedule meeting").click()
+    expect(page.locator("#div_id_location .invalid-feedback")).to_have_text(rule)
