@@ -11,7 +11,15 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from deals.models import Consultation, ConsultationStatus, Deal, Department, Meeting
+from deals.models import (
+    Consultation,
+    ConsultationStatus,
+    Deal,
+    Department,
+    Meeting,
+    PaymentTermRequest,
+    PaymentTermStatus,
+)
 from deals.services.demo import demo_seed
 from tests.browser.conftest import sign_in, sign_out
 
@@ -36,6 +44,9 @@ def _pages() -> dict[str, list[tuple[str, str]]]:
     spare_parts = _demo_deal("Spare parts service agreement")
     not_asked = valves.consultations.filter(status=ConsultationStatus.OPEN).order_by("pk").first()
     reported = Meeting.objects.filter(deal=_demo_deal("Bottling line spare kit")).get()
+    pending_terms = PaymentTermRequest.objects.get(
+        deal=_demo_deal("CIP line retrofit"), status=PaymentTermStatus.SUBMITTED
+    )
     return {
         "rita": [
             ("rep home", reverse("home")),
@@ -54,8 +65,12 @@ def _pages() -> dict[str, list[tuple[str, str]]]:
         "max": [
             ("manager home", reverse("home")),
             ("deal page seen by the manager", reverse("deals:detail", args=[valves.pk])),
+            ("approval queue", reverse("deals:approvals")),
         ],
-        "fiona": [("finance home", reverse("home"))],
+        "fiona": [
+            ("finance home", reverse("home")),
+            ("payment-term decision", reverse("deals:payment_request", args=[pending_terms.pk])),
+        ],
         "paul": [
             ("production home", reverse("home")),
             (
