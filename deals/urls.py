@@ -45,6 +45,7 @@ urlpatterns = [
     # Consultations (deals/views/consultations.py)
     path("consultations/", consultation_views.consultations_list, name="consultations"),
     path("<int:pk>/consultations/new/", consultation_views.consultation_add, name="consultation_add"),
+    path("<int:pk>/consultations/ask/", consultation_views.consultations_ask, name="consultations_ask"),
     path(
         "consultations/<int:pk>/request/",
         consultation_views.consultation_request,
@@ -78,6 +79,7 @@ urlpatterns = [
     path("reports/<int:pk>/", report_views.report_detail, name="report_detail"),
     path("results/", report_views.team_results, name="team_results"),
     path("reports/", report_views.reports_list, name="reports"),
+    path("reports/to-file/", report_views.reports_to_file_list, name="reports_to_file"),
     path("escalations/", report_views.escalations_list, name="escalations"),
     # Contacts (deals/views/contacts.py)
     path("<int:pk>/contacts/new/", contact_views.contact_add, name="contact_add"),

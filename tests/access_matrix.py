@@ -322,6 +322,7 @@ ACCESS_MATRIX: dict[str, Entry] = {
     # The lists behind the home panels' "see all": each shows only the user's own.
     "deals:consultations": Entry(_plain("deals:consultations"), expect(members=200)),
     "deals:cover_invitations": Entry(_plain("deals:cover_invitations"), expect(members=200)),
+    "deals:reports_to_file": Entry(_plain("deals:reports_to_file"), expect(members=200)),
     "deals:reports": Entry(_plain("deals:reports"), MANAGERS_ONLY),
     "deals:escalations": Entry(_plain("deals:escalations"), MANAGERS_ONLY),
     "deals:finance_policy": Entry(_plain("deals:finance_policy"), FINANCE_ONLY),
@@ -329,6 +330,8 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "deals:consultation_add": Entry(
         _deal_url("deals:consultation_add"), OWNER_POSTS, method="POST", data={"department": "finance"}
     ),
+    # Asking every department at once: only the owner; a manager sees the deal but may not (403).
+    "deals:consultations_ask": Entry(_deal_url("deals:consultations_ask"), OWNER_EDITS),
     # Production sees the deal (its queue is asked) but only the owner requests (403).
     "deals:consultation_request": Entry(
         _consultation_url("deals:consultation_request"),

@@ -1,4 +1,4 @@
-"""The layout holds: the dependency rule between layers.
+"""The layout holds: the dependency rule between layers, and modules a reader can take in.
 
 The rule (README, "Architecture"): in deals, views → forms → services → selectors → access →
 domain → models → formatting, each importing only from those after it; teams never imports
@@ -11,6 +11,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+# STYLE.md: past about 400 lines a module becomes a package.
+MOST_LINES = 420
+CODE = ["negprep", "teams", "deals", "bench"]
 
 
 def test_imports_follow_the_dependency_rule():
@@ -27,3 +30,13 @@ def test_the_rule_is_checked_for_every_layer():
     for layer in ["views", "forms", "services", "selectors", "access", "domain", "models", "formatting"]:
         assert f'"deals.{layer}"' in config
 
+
+def test_no_module_outside_migrations_and_tests_is_too_long_to_read():
+    too_long = {
+        str(path.relative_to(ROOT)): lines
+        for folder in CODE
+        for path in (ROOT / folder).rglob("*.py")
+        if "migrations" not in path.parts
+        and (lines := len(path.read_text().splitlines())) > MOST_LINES
+    }
+    assert not too_long, f"split these into packages (STYLE.md): {too_long}"

@@ -40,6 +40,11 @@ class InSubquery(Func):
     def __init__(self, field_name: str, queryset: QuerySet):
         super().__init__(F(field_name), Subquery(queryset))
 
+    def as_sql(self, compiler, connection, **extra):
+        if self.get_source_expressions()[1].query.is_empty():
+            return "FALSE", []  # among no rows at all (a user in no team): nothing matches
+        return super().as_sql(compiler, connection, **extra)
+
     def as_postgresql(self, compiler, connection, **extra):
         return self.as_sql(
             compiler, connection, arg_joiner=" = ANY(ARRAY", template="%(expressions)s)", **extra

@@ -49,7 +49,7 @@ class Consultation(models.Model):
     """A question to a department about a deal, and its answer.
 
     ``required`` consultations are derived from the deal (see
-    ``deals.services.consultations.consultations_derive``); the rep may add
+    ``deals.services.required_consultations.consultations_derive``); the rep may add
     optional ones. An assignee of ``None`` means the department's queue.
     """
 

@@ -33,6 +33,12 @@ class NegotiationReport(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
+    discount_note = models.CharField(
+        "why the price and the discount differ",
+        max_length=500,
+        blank=True,
+        help_text="The rep's reason when the discount is not what the agreed price means off the list price.",
+    )
     quantity = models.PositiveIntegerField(null=True, blank=True)
     delivery_date = models.DateField(null=True, blank=True)
     net_days = models.PositiveIntegerField("payment terms: net days", null=True, blank=True)

@@ -18,9 +18,10 @@ forked workers generate it. Rows are written in bulk with explicit ids (see
 their own helpers where they are pure functions (limits snapshot, policy
 breaches, report breaches).
 
-Modules: ``plan`` (the shares and errors), ``company`` (teams, people,
-customers, and the workers), ``stories`` (one deal's rows), ``bulk`` (COPY or
-executemany), ``words`` (names and phrases).
+Modules: ``plan`` (the shares and errors), ``company`` (the tables and the
+run), ``teams`` (teams, people, policies, customers), ``workers`` (the forked
+processes), ``stories`` (one deal's rows, a module per part of its story),
+``bulk`` (COPY or executemany), ``words`` (names and phrases, a module per area).
 """
 
 import datetime

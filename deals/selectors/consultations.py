@@ -4,13 +4,16 @@ The gates (``consultation_for_user`` and the others) and ``can_answer_consultati
 live in ``deals.access``.
 """
 
+import datetime
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from deals.access import among_deals, deals_for_user, memberships_of
+from deals.domain.consultations import optional_departments
 from deals.models import (
     DEPARTMENT_ROLES,
     OPEN_DEAL_STATUSES,
@@ -19,14 +22,18 @@ from deals.models import (
     ConsultationStatus,
     Deal,
     Department,
+    Meeting,
 )
 from teams.models import User
+from teams.selectors import members_with_role
 
 # Departments in the order a deal page lists them: the boss first.
 DEPARTMENT_ORDER = Case(
     *[When(department=department, then=Value(index)) for index, department in enumerate(Department.values)],
     output_field=IntegerField(),
 )
+# When an answer is due on a deal without a planned meeting.
+NO_MEETING_DUE = timedelta(hours=48)
 
 
 def consultations_for_deal(*, deal: Deal) -> QuerySet[Consultation]:
@@ -36,6 +43,61 @@ def consultations_for_deal(*, deal: Deal) -> QuerySet[Consultation]:
         .annotate(department_order=DEPARTMENT_ORDER)
         .order_by("-required", "department_order", "created_at", "pk")
     )
+
+
+def has_unasked_consultations(*, deal: Deal) -> bool:
+    """Whether a consultation of the deal still waits to be asked."""
+    return deal.consultations.filter(status=ConsultationStatus.OPEN).exists()
+
+
+def consultations_to_ask(*, deal: Deal) -> list[Consultation]:
+    """The rows of the form that asks every department at once: the deal's consultations not asked
+    yet (required ones first), then an unsaved optional consultation per department the rep may add,
+    leaving out the departments that are required or already have a question waiting."""
+    waiting = list(consultations_for_deal(deal=deal).filter(status=ConsultationStatus.OPEN))
+    taken = deal.consultations.filter(
+        Q(required=True) | Q(status__in=[ConsultationStatus.OPEN, ConsultationStatus.REQUESTED])
+    ).values_list("department", flat=True)
+    extra = [
+        Consultation(deal=deal, department=department, required=False)
+        for department in optional_departments(taken=taken)
+    ]
+    return waiting + extra
+
+
+def consultation_answerers(*, deal: Deal, department: str) -> QuerySet[User]:
+    """Who may be asked: active members of the team holding the department's role
+    (for the boss: the team's managers except the deal's owner)."""
+    members = members_with_role(team=deal.team, role=DEPARTMENT_ROLES[department])
+    if department == Department.BOSS:
+        members = members.exclude(pk=deal.owner_id)
+    return members.order_by("first_name", "last_name", "username")
+
+
+def consultation_holders(*, consultation: Consultation) -> list[User]:
+    """Who holds the request now: the assignee, or the department's queue (nobody unless it was sent)."""
+    if consultation.status != ConsultationStatus.REQUESTED:
+        return []
+    if consultation.assignee is not None:
+        return [consultation.assignee]
+    return list(consultation_answerers(deal=consultation.deal, department=consultation.department))
+
+
+def consultation_default_due(*, deal: Deal, now: datetime.datetime | None = None) -> datetime.datetime:
+    """The configured lead before the next meeting, or the meeting's start when that is
+    already too close, or its end while it is under way (an answer still helps in the room);
+    48 hours from now when no meeting is planned."""
+    now = now or timezone.now()
+    meeting = Meeting.objects.next_for_deal(deal, now=now)
+    if meeting is None:
+        due = now + NO_MEETING_DUE
+    elif meeting.starts_at <= now:
+        due = meeting.ends_at
+    else:
+        due = meeting.starts_at - timedelta(hours=settings.NEGPREP_CONSULTATION_LEAD_HOURS)
+        if due <= now:
+            due = meeting.starts_at
+    return due.replace(second=0, microsecond=0)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from deals.selectors.reports import (
     breach_reports,
     escalations_for,
 )
+from deals.selectors.reports_due import reports_to_file_panel
 from teams.models import Role, User
 
 # How many rows a home panel shows before "see all".
@@ -115,6 +116,7 @@ def home_panels(*, user: User, roles: set[str]) -> dict:
         context.update(cover_requests_for(user=user, limit=HOME_PANEL_ROWS))
     if Role.REP in roles:
         context.update(rep_deals(user=user))
+        context.update(reports_to_file_panel(user=user, limit=HOME_PANEL_ROWS))
     if Role.MANAGER in roles:
         context.update(approval_queue_panel(user=user, limit=HOME_PANEL_ROWS))
         context.update(team_pipeline(user=user))

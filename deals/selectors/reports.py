@@ -10,18 +10,24 @@ from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 from deals.access import InSubquery, among_deals, in_teams, memberships_of
+from deals.domain.payment_policy import granted_terms
+from deals.domain.report_check import COMMITTING_DEPARTMENTS, ReportReferences, compare_with_references
 from deals.domain.snapshot import LimitsSnapshot
 from deals.models import (
     OPEN_DEAL_STATUSES,
     UNSETTLED_CONSULTATION_STATUSES,
+    Briefing,
     Consultation,
+    ConsultationStatus,
     Deal,
     Department,
+    FinancePolicy,
     Meeting,
     NegotiationReport,
     ReportOutcome,
 )
 from deals.selectors.lists import first_rows_and_count, start_of_day
+from deals.selectors.payments import approved_payment_terms, policy_for_team
 from teams.models import Role, Team, User
 
 BREACH_REPORTS_ON_HOME = 10
@@ -39,22 +45,65 @@ def reports_for_deal(*, deal, limit: int | None = None) -> list[NegotiationRepor
     return list(reports if limit is None else reports[:limit])
 
 
-def _awaiting_report(*, deal, now: datetime.datetime | None = None) -> QuerySet[Meeting]:
-    now = now or timezone.now()
-    return Meeting.objects.filter(deal=deal, cancelled=False, starts_at__lte=now, report__isnull=True)
+# What a report is compared with -----------------------------------------------------------
 
 
-def meetings_awaiting_report(
-    *, deal, now: datetime.datetime | None = None, limit: int | None = None
-) -> list[Meeting]:
-    """Meetings of the deal that have started, were not cancelled and have no report yet, latest first
-    (the first ``limit`` of them when given)."""
-    meetings = _awaiting_report(deal=deal, now=now).order_by("-starts_at", "-pk")
-    return list(meetings if limit is None else meetings[:limit])
+def _policy_terms(policy: FinancePolicy) -> dict:
+    return {
+        "net_days": policy.standard_net_days,
+        "deposit_pct": policy.min_deposit_pct,
+        "instalments": policy.max_instalments,
+    }
 
 
-def meetings_awaiting_report_count(*, deal) -> int:
-    return _awaiting_report(deal=deal).count()
+def report_references(*, deal: Deal) -> ReportReferences:
+    """What a report on this deal is checked against, in a few queries and without writing anything."""
+    briefing = Briefing.objects.filter(deal=deal).select_related("approved_version").first()
+    approved = briefing.approved_version if briefing else None
+    limits = LimitsSnapshot.approved_of(briefing)
+    granted = approved_payment_terms(deal=deal)
+    if granted is not None:
+        terms = granted_terms(granted)
+        terms = {
+            "net_days": terms["net_days"],
+            "deposit_pct": terms["deposit_pct"],
+            "instalments": terms["instalments"],
+        }
+        source = "finance approved"
+    else:
+        terms = _policy_terms(policy_for_team(team=deal.team))
+        source = "the finance policy allows"
+    commitments = {}
+    answered = (
+        Consultation.objects.filter(
+            deal=deal,
+            department__in=COMMITTING_DEPARTMENTS,
+            status=ConsultationStatus.ANSWERED,
+            committed_date__isnull=False,
+        )
+        .order_by("department", "committed_date")
+        .values_list("department", "committed_date")
+    )
+    for department, committed in answered:
+        # Ordered by date: the last one seen is the latest the department committed to.
+        commitments[department] = committed
+    return ReportReferences(
+        currency=(limits.currency if limits else "") or deal.currency,
+        limits=limits,
+        approved_version_number=approved.number if approved else None,
+        terms=terms,
+        terms_source=source,
+        terms_granted=granted is not None,
+        commitments={d: commitments[d] for d in COMMITTING_DEPARTMENTS if d in commitments},
+    )
+
+
+def report_breaches(*, meeting: Meeting, data: dict) -> list[dict]:
+    """Each breach of the reported terms, as ``{"code", "message"}``; reads, never writes."""
+    return compare_with_references(references=report_references(deal=meeting.deal), data=data)
+
+
+# The reports of the teams a manager leads -------------------------------------------------
 
 
 def managed_team_ids(*, user: User) -> list[int]:

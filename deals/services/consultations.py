@@ -1,32 +1,39 @@
-"""Writes about consultations: deriving the required ones, asking, answering, waiving.
+"""Writes about consultations: optional ones, asking, answering, waiving.
 
 Every write locks the deal row first, then the consultation, so that a
-derivation (which may delete a consultation) and an answer never cross.
+derivation (``deals.services.required_consultations``, which may delete a
+consultation) and an answer never cross.
 """
 
 import datetime
-from datetime import timedelta
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone
 
 from deals.access import can_answer_consultation, can_edit_deal, is_manager
-from deals.domain.readiness import Readiness
+from deals.domain.consultations import (
+    ANSWER_FIELDS,
+    DEPARTMENT_ASKS,
+    QUESTIONS_MAX,
+    REASON_MAX,
+    answer_summary,
+    clean_answer,
+    department_label,
+    queue_label,
+)
 from deals.models import (
     DEPARTMENT_ROLES,
     STRUCTURED_DEPARTMENTS,
-    UNSETTLED_CONSULTATION_STATUSES,
-    CanFulfil,
     Consultation,
     ConsultationStatus,
     Deal,
     Department,
-    Meeting,
-    PaymentTermRequest,
-    PaymentTermStatus,
+)
+from deals.selectors.consultations import (
+    consultation_answerers,
+    consultation_default_due,
+    consultation_holders,
 )
 from deals.services.activity import activity_record
 from deals.services.briefings import next_meeting_start
@@ -35,41 +42,6 @@ from deals.services.readiness import readiness_refresh
 from negprep.errors import Invalid, NotAllowed
 from teams.models import Role, User
 from teams.notifications import notify
-from teams.selectors import members_with_role
-
-# What each department is asked, as a phrase for subjects and pages.
-DEPARTMENT_ASKS = {
-    Department.BOSS: "for guidelines for the negotiation",
-    Department.PRODUCTION: "whether we can make it",
-    Department.SUPPLY_CHAIN: "whether we can deliver by the date",
-    Department.FINANCE: "for guidance on the payment side",
-}
-# What the boss and finance must write when they answer.
-ANSWER_PROMPTS = {
-    Department.BOSS: "Write your guidelines for the negotiation.",
-    Department.FINANCE: "Write your guidance on the payment side.",
-}
-ANSWER_FIELDS = (
-    "answer",
-    "can_fulfil",
-    "missing",
-    "extra_resources",
-    "lead_time_days",
-    "committed_date",
-    "support",
-)
-_TEXT_LIMITS = {"answer": 6000, "missing": 2000, "extra_resources": 2000, "support": 2000}
-QUESTIONS_MAX = 4000
-REASON_MAX = 2000
-NO_MEETING_DUE = timedelta(hours=48)
-
-
-def _label(department: str) -> str:
-    return Department(department).label
-
-
-def _queue_label(department: str) -> str:
-    return "the managers" if department == Department.BOSS else f"the {_label(department).lower()} queue"
 
 
 def _answer_url(consultation: Consultation) -> str:
@@ -78,130 +50,6 @@ def _answer_url(consultation: Consultation) -> str:
 
 def _deal_consultations_url(deal: Deal) -> str:
     return reverse("deals:detail", args=[deal.pk]) + "#consultations"
-
-
-# Deriving the required consultations -----------------------------------------------
-
-
-def required_departments(*, deal: Deal) -> set[str]:
-    """The departments the deal needs an answer (or a waiver) from."""
-    required = {Department.BOSS.value}
-    if deal.involves_production:
-        required.add(Department.PRODUCTION.value)
-    if deal.involves_delivery:
-        required.add(Department.SUPPLY_CHAIN.value)
-    outside_policy = (
-        PaymentTermRequest.objects.filter(deal_id=deal.pk, outside_policy=True)
-        .exclude(status=PaymentTermStatus.REJECTED)
-        .exists()
-    )
-    if deal.special_payment_terms or outside_policy:
-        required.add(Department.FINANCE.value)
-    return required
-
-
-def _in_order(departments) -> list[str]:
-    return [d for d in Department.values if d in departments]
-
-
-def _names(departments) -> str | None:
-    return ", ".join(_label(d) for d in _in_order(departments)) or None
-
-
-def consultations_derive(*, deal: Deal, by: User | None = None) -> Readiness:
-    """Bring the deal's required consultations in line with the deal; idempotent.
-
-    A department that became required gets an open consultation (or the
-    rep's unsettled optional one becomes the required one). One that stopped
-    being required disappears if it was never answered; an answered or
-    waived one stays on record as optional. Call it inside the transaction
-    that changed the deal or its payment-term requests.
-
-    The deal's first derivation (at creation) sets up its checklist quietly;
-    every later change is an entry on the timeline.
-    """
-    with transaction.atomic():
-        locked = Deal.objects.select_for_update().get(pk=deal.pk)
-        required = required_departments(deal=locked)
-        consultations = list(locked.consultations.select_for_update().order_by("created_at", "pk"))
-        first_derivation = not consultations
-        current = {c.department: c for c in consultations if c.required}
-
-        added = []
-        for department in _in_order(required - current.keys()):
-            # The rep's unsettled optional one, or an answer given while it was not required
-            # (say the flag was unticked and ticked again): either becomes the required one.
-            # A waiver was for the earlier requirement, so a waived one does not count.
-            waiting = next(
-                (
-                    c
-                    for c in reversed(consultations)
-                    if c.department == department
-                    and not c.required
-                    and (
-                        c.status in UNSETTLED_CONSULTATION_STATUSES or c.status == ConsultationStatus.ANSWERED
-                    )
-                ),
-                None,
-            )
-            if waiting is not None:
-                waiting.required = True
-                waiting.save(update_fields=["required", "updated_at"])
-            else:
-                try:
-                    # The partial unique constraint backs the lock: a twin derivation loses here.
-                    with transaction.atomic():
-                        Consultation.objects.create(deal=locked, department=department, required=True)
-                except IntegrityError:
-                    continue
-            added.append(department)
-
-        withdrawn, kept, told = [], [], []
-        for department, consultation in current.items():
-            if department in required:
-                continue
-            if consultation.status in UNSETTLED_CONSULTATION_STATUSES:
-                asked = _was_asked(consultation)
-                if asked:
-                    told.append((department, asked))
-                consultation.delete()
-                withdrawn.append(department)
-            else:
-                consultation.required = False
-                consultation.save(update_fields=["required", "updated_at"])
-                kept.append(department)
-
-        if (added or withdrawn or kept) and not first_derivation:
-            parts = []
-            if added:
-                parts.append(f"now required: {_names(added)}")
-            if withdrawn:
-                parts.append(f"no longer required and withdrawn: {_names(withdrawn)}")
-            if kept:
-                parts.append(f"no longer required, kept on record: {_names(kept)}")
-            activity_record(
-                deal=locked,
-                actor=by,
-                verb="consultations_derived",
-                summary="changed the required consultations — " + "; ".join(parts),
-                changes={
-                    "Required consultations": {
-                        "old": _names(current.keys()),
-                        "new": _names((current.keys() - set(withdrawn) - set(kept)) | set(added)),
-                    }
-                },
-            )
-        # Whoever was asked stops working on it; the deal may no longer be theirs to open.
-        for department, asked in told:
-            notify(
-                recipients=asked,
-                kind="consultation_withdrawn",
-                context={"deal": locked, "actor": by, "department": _label(department), "due": None},
-                url=reverse("home"),
-                team=locked.team,
-                topic=locked.title,
-            )
-        return readiness_refresh(deal=deal)
 
 
 # Optional consultations and requests ------------------------------------------------
@@ -240,7 +88,7 @@ def consultation_add_optional(*, deal: Deal, by: User, department: str) -> Consu
         _refuse_closed(locked)
         if locked.consultations.filter(department=department, status=ConsultationStatus.OPEN).exists():
             raise Invalid(
-                f"A {_label(department).lower()} consultation is already waiting to be sent: "
+                f"A {department_label(department).lower()} consultation is already waiting to be sent: "
                 "request that one."
             )
         consultation = Consultation.objects.create(deal=locked, department=department, required=False)
@@ -248,7 +96,7 @@ def consultation_add_optional(*, deal: Deal, by: User, department: str) -> Consu
             deal=locked,
             actor=by,
             verb="consultation_added",
-            summary=f"added an optional {_label(department).lower()} consultation",
+            summary=f"added an optional {department_label(department).lower()} consultation",
         )
     return consultation
 
@@ -271,7 +119,7 @@ def consultation_remove_optional(*, consultation: Consultation, by: User) -> Non
                 else current.get_status_display().lower()
             )
             raise Invalid(f"This consultation was already {done}: it stays on record.")
-        department = _label(current.department).lower()
+        department = department_label(current.department).lower()
         current.delete()
         activity_record(
             deal=deal,
@@ -279,41 +127,6 @@ def consultation_remove_optional(*, consultation: Consultation, by: User) -> Non
             verb="consultation_removed",
             summary=f"removed the optional {department} consultation",
         )
-
-
-def consultation_answerers(*, deal: Deal, department: str) -> QuerySet[User]:
-    """Who may be asked: active members of the team holding the department's role
-    (for the boss: the team's managers except the deal's owner)."""
-    members = members_with_role(team=deal.team, role=DEPARTMENT_ROLES[department])
-    if department == Department.BOSS:
-        members = members.exclude(pk=deal.owner_id)
-    return members.order_by("first_name", "last_name", "username")
-
-
-def _was_asked(consultation: Consultation) -> list[User]:
-    """Who holds the request now: the assignee, or the department's queue."""
-    if consultation.status != ConsultationStatus.REQUESTED:
-        return []
-    if consultation.assignee is not None:
-        return [consultation.assignee]
-    return list(consultation_answerers(deal=consultation.deal, department=consultation.department))
-
-
-def consultation_default_due(*, deal: Deal, now: datetime.datetime | None = None) -> datetime.datetime:
-    """The configured lead before the next meeting, or the meeting's start when that is
-    already too close, or its end while it is under way (an answer still helps in the room);
-    48 hours from now when no meeting is planned."""
-    now = now or timezone.now()
-    meeting = Meeting.objects.next_for_deal(deal, now=now)
-    if meeting is None:
-        due = now + NO_MEETING_DUE
-    elif meeting.starts_at <= now:
-        due = meeting.ends_at
-    else:
-        due = meeting.starts_at - timedelta(hours=settings.NEGPREP_CONSULTATION_LEAD_HOURS)
-        if due <= now:
-            due = meeting.starts_at
-    return due.replace(second=0, microsecond=0)
 
 
 def consultation_request(
@@ -343,6 +156,7 @@ def consultation_request(
         if len(questions) > QUESTIONS_MAX:
             raise Invalid(f"Keep the questions under {QUESTIONS_MAX:,} characters.", field="questions")
         department = current.department
+        what = department_label(department).lower()
         answerers = consultation_answerers(deal=deal, department=department)
         role_label = Role(DEPARTMENT_ROLES[department]).label.lower()
         if assignee is not None and not answerers.filter(pk=assignee.pk).exists():
@@ -353,7 +167,7 @@ def consultation_request(
         recipients = [assignee] if assignee is not None else list(answerers)
         if not recipients:
             raise Invalid(
-                f"Nobody in {deal.team} can answer a {_label(department).lower()} consultation yet: "
+                f"Nobody in {deal.team} can answer a {what} consultation yet: "
                 f"ask your administrator to give someone the {role_label} role."
             )
         now = timezone.now()
@@ -377,7 +191,7 @@ def consultation_request(
         again = current.status == ConsultationStatus.REQUESTED
         before = {"Asked": None, "Due": None}
         if again:
-            before["Asked"] = str(current.assignee) if current.assignee else _queue_label(department)
+            before["Asked"] = str(current.assignee) if current.assignee else queue_label(department)
             before["Due"] = current.due_at.isoformat() if current.due_at else None
         current.assignee = assignee
         current.questions = questions
@@ -387,9 +201,8 @@ def consultation_request(
         current.requested_at = now
         current.save()
 
-        asked = str(assignee) if assignee is not None else _queue_label(department)
+        asked = str(assignee) if assignee is not None else queue_label(department)
         after = {"Asked": asked, "Due": due_at.isoformat()}
-        what = _label(department).lower()
         activity_record(
             deal=deal,
             actor=by,
@@ -407,7 +220,7 @@ def consultation_request(
                 "deal": deal,
                 "consultation": current,
                 "actor": by,
-                "department": _label(department),
+                "department": department_label(department),
                 "ask": DEPARTMENT_ASKS[department],
                 "to_queue": assignee is None,
                 "audience": "you"
@@ -427,63 +240,6 @@ def consultation_request(
 # Answering and waiving ---------------------------------------------------------------
 
 
-def _clean_text(values: dict, name: str) -> str:
-    text = (values.get(name) or "").strip()
-    limit = _TEXT_LIMITS[name]
-    if len(text) > limit:
-        label = Consultation._meta.get_field(name).verbose_name
-        raise Invalid(f"Keep “{label}” under {limit:,} characters.")
-    return text
-
-
-def _clean_answer(department: str, values: dict) -> dict:
-    """The answer's fields as they will be stored; raises Invalid on what is missing."""
-    cleaned = {name: _clean_text(values, name) for name in _TEXT_LIMITS}
-    if department not in STRUCTURED_DEPARTMENTS:
-        if not cleaned["answer"]:
-            raise Invalid(ANSWER_PROMPTS[department])
-        return {
-            **cleaned,
-            "missing": "",
-            "extra_resources": "",
-            "support": "",
-            "can_fulfil": "",
-            "lead_time_days": None,
-            "committed_date": None,
-        }
-
-    can_fulfil = values.get("can_fulfil") or ""
-    if can_fulfil not in CanFulfil.values:
-        raise Invalid("Say whether we can fulfil it: yes, partly or no.")
-    lead_time = values.get("lead_time_days")
-    if lead_time is None or lead_time == "":
-        raise Invalid("Give the lead time to mobilise, in days.")
-    try:
-        lead_time = int(lead_time)
-    except (TypeError, ValueError):
-        raise Invalid("Give the lead time to mobilise as a whole number of days.") from None
-    if lead_time < 0:
-        raise Invalid("The lead time cannot be negative.")
-    committed = values.get("committed_date")
-    if committed is not None and not isinstance(committed, datetime.date):
-        raise Invalid("Give the earliest date you commit to as a date.")
-    if can_fulfil in (CanFulfil.YES, CanFulfil.PARTLY) and committed is None:
-        raise Invalid("Give the earliest date you commit to.")
-    if committed is not None and committed < timezone.localdate():
-        raise Invalid("The date you commit to is in the past.")
-    return {**cleaned, "can_fulfil": can_fulfil, "lead_time_days": lead_time, "committed_date": committed}
-
-
-def _answer_summary(consultation: Consultation) -> str:
-    if consultation.department not in STRUCTURED_DEPARTMENTS:
-        return f"answered the {_label(consultation.department).lower()} consultation"
-    parts = [f"can fulfil: {consultation.get_can_fulfil_display().lower()}"]
-    parts.append(f"{consultation.lead_time_days} days to mobilise")
-    if consultation.committed_date:
-        parts.append(f"commits to {formats.date_format(consultation.committed_date, 'j M Y')}")
-    return f"answered the {_label(consultation.department).lower()} consultation — " + ", ".join(parts)
-
-
 def consultation_answer(*, consultation: Consultation, by: User, **answer_fields) -> Consultation:
     """Record the department's answer and tell the rep.
 
@@ -501,7 +257,7 @@ def consultation_answer(*, consultation: Consultation, by: User, **answer_fields
             if current.department == Department.BOSS:
                 raise NotAllowed("Only another manager of the team gives the boss's guidelines.")
             raise NotAllowed(
-                f"Only {current.assignee or 'a member of ' + _label(current.department).lower()} "
+                f"Only {current.assignee or 'a member of ' + department_label(current.department).lower()} "
                 "answers this consultation."
             )
         if current.status == ConsultationStatus.OPEN:
@@ -512,13 +268,13 @@ def consultation_answer(*, consultation: Consultation, by: User, **answer_fields
             raise Invalid("This consultation was waived: no answer is needed any more.")
         _refuse_closed(deal)
 
-        for name, value in _clean_answer(current.department, answer_fields).items():
+        for name, value in clean_answer(current.department, answer_fields).items():
             setattr(current, name, value)
         current.status = ConsultationStatus.ANSWERED
         current.answered_by = by
         current.answered_at = timezone.now()
         current.save()
-        activity_record(deal=deal, actor=by, verb="consultation_answered", summary=_answer_summary(current))
+        activity_record(deal=deal, actor=by, verb="consultation_answered", summary=answer_summary(current))
         notify(
             recipients=[deal.owner],
             kind="consultation_answered",
@@ -526,7 +282,7 @@ def consultation_answer(*, consultation: Consultation, by: User, **answer_fields
                 "deal": deal,
                 "consultation": current,
                 "actor": by,
-                "department": _label(current.department),
+                "department": department_label(current.department),
                 "structured": current.department in STRUCTURED_DEPARTMENTS,
                 "due": next_meeting_start(deal=deal),
             },
@@ -556,7 +312,7 @@ def consultation_waive(*, consultation: Consultation, by: User, reason: str) -> 
         if len(reason) > REASON_MAX:
             raise Invalid(f"Keep the reason under {REASON_MAX:,} characters.")
 
-        was_asked = _was_asked(current)
+        was_asked = consultation_holders(consultation=current)
         current.status = ConsultationStatus.WAIVED
         current.waived_by = by
         current.waived_at = timezone.now()
@@ -566,7 +322,7 @@ def consultation_waive(*, consultation: Consultation, by: User, reason: str) -> 
             deal=deal,
             actor=by,
             verb="consultation_waived",
-            summary=f"waived the {_label(current.department).lower()} consultation: {reason}",
+            summary=f"waived the {department_label(current.department).lower()} consultation: {reason}",
         )
         # The rep, and whoever was asked, so they stop working on it.
         notify(
@@ -576,7 +332,7 @@ def consultation_waive(*, consultation: Consultation, by: User, reason: str) -> 
                 "deal": deal,
                 "consultation": current,
                 "actor": by,
-                "department": _label(current.department),
+                "department": department_label(current.department),
                 "reason": reason,
                 "due": None,
             },

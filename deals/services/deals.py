@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from deals.access import can_edit_deal
 from deals.models import Briefing, BuyingRole, Contact, Currency, Customer, Deal, MeetingStage, field_label
 from deals.services.activity import activity_record
-from deals.services.consultations import consultations_derive
 from deals.services.meetings import meeting_add, validate_meeting_place, validate_meeting_times
+from deals.services.required_consultations import consultations_derive
 from negprep.errors import Invalid, NotAllowed
 from teams.models import Membership, Role, Team, User
 

@@ -36,8 +36,8 @@ from deals.models import (
 )
 from deals.services.activity import activity_record
 from deals.services.briefings import next_meeting_start
-from deals.services.consultations import consultations_derive
 from deals.services.readiness import readiness_refresh
+from deals.services.required_consultations import consultations_derive
 from negprep.errors import Invalid, NotAllowed
 from teams.models import Role, Team, User
 from teams.notifications import notify

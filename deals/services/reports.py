@@ -4,12 +4,11 @@ A report is compared with the limits of the briefing's approved version, the
 payment terms finance granted (or, when none were, the team's finance policy)
 and the delivery dates production and supply chain committed to. Every breach
 is stored on the report, written to the deal's timeline and sent to the
-team's managers.
+team's managers. The comparison itself is a pure rule (``deals.domain.report_check``);
+what it compares with is read by ``deals.selectors.reports.report_references``.
 """
 
-import datetime
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.urls import reverse
@@ -17,23 +16,15 @@ from django.utils import timezone
 
 from deals import formatting
 from deals.access import can_edit_deal
-from deals.domain.payment_policy import granted_terms
-from deals.domain.snapshot import FIGURE_KINDS, LimitRow, LimitsSnapshot, limit_breach_labels, limited_terms
-from deals.models import (
-    OPEN_DEAL_STATUSES,
-    Briefing,
-    Consultation,
-    ConsultationStatus,
-    Deal,
-    DealStatus,
-    Department,
-    FinancePolicy,
-    Meeting,
-    NegotiationReport,
-    ReportOutcome,
+from deals.domain.report_check import (
+    breach_labels,
+    compare_with_references,
+    decimal_or_none,
+    discount_disagreement,
 )
-from deals.selectors.payments import approved_payment_terms, policy_for_team
+from deals.models import OPEN_DEAL_STATUSES, Deal, DealStatus, Meeting, NegotiationReport, ReportOutcome
 from deals.selectors.readiness import ready_at
+from deals.selectors.reports import report_references
 from deals.services.activity import activity_record
 from negprep.errors import Invalid, NotAllowed
 from teams.models import Role, User
@@ -44,6 +35,7 @@ REPORT_FIELDS = [
     "outcome",
     "agreed_price",
     "discount_pct",
+    "discount_note",
     "quantity",
     "delivery_date",
     "net_days",
@@ -55,18 +47,15 @@ REPORT_FIELDS = [
     "next_steps",
     "lessons",
 ]
-TEXT_FIELDS = ["payment_terms", "concessions_given", "concessions_received", "next_steps", "lessons"]
-COMMITTING_DEPARTMENTS = [Department.PRODUCTION, Department.SUPPLY_CHAIN]
-
-# Short names of the breaches, for e-mail subjects and lists (a limit's own: ``deals.domain.snapshot``).
-BREACH_LABELS = {
-    "no_approved_limits": "no approved limits",
-    "delivery_before_production": "delivery earlier than production committed",
-    "delivery_before_supply_chain": "delivery earlier than supply chain committed",
-    "net_days_over": "net days beyond what finance approved",
-    "deposit_under": "deposit below what finance approved",
-    "instalments_over": "instalments beyond what finance approved",
-}
+TEXT_FIELDS = [
+    "discount_note",
+    "payment_terms",
+    "concessions_given",
+    "concessions_received",
+    "next_steps",
+    "lessons",
+]
+DISCOUNT_NOTE_MAX = NegotiationReport._meta.get_field("discount_note").max_length
 # Where each deal status goes when a report with this outcome is filed.
 OUTCOME_STATUS = {
     ReportOutcome.WON: DealStatus.WON,
@@ -75,179 +64,6 @@ OUTCOME_STATUS = {
     ReportOutcome.NO_DECISION: DealStatus.NEGOTIATING,
 }
 FINAL_OUTCOMES = [ReportOutcome.WON, ReportOutcome.LOST]
-
-
-# What a report is compared with -----------------------------------------------------------
-
-
-@dataclass
-class ReportReferences:
-    """Everything a report is checked against, read once per deal.
-
-    ``limits`` are the approved version's limits (``None`` without one);
-    ``terms`` are the payment terms in force, with ``terms_source`` saying
-    whether finance granted them or they are the policy's standard;
-    ``commitments`` maps a department to the latest date it committed to.
-    """
-
-    currency: str
-    limits: LimitsSnapshot | None
-    approved_version_number: int | None
-    terms: dict
-    terms_source: str
-    terms_granted: bool
-    commitments: dict[str, datetime.date] = field(default_factory=dict)
-
-    @property
-    def limit_rows(self) -> list[LimitRow]:
-        """The approved figures, the target price with the discount it means."""
-        if self.limits is None:
-            return []
-        rows = self.limits.rows(kinds=FIGURE_KINDS)
-        target = self.limits.target_discount_pct()
-        for row in rows:
-            if row.name == "target_price" and target is not None:
-                row.note = f"({formatting.pct(target)} % off)"
-        return rows
-
-    @property
-    def commitment_rows(self) -> list[tuple[str, datetime.date]]:
-        return [(Department(d).label, day) for d, day in self.commitments.items()]
-
-
-def _decimal(value) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
-def _policy_terms(policy: FinancePolicy) -> dict:
-    return {
-        "net_days": policy.standard_net_days,
-        "deposit_pct": policy.min_deposit_pct,
-        "instalments": policy.max_instalments,
-    }
-
-
-def report_references(*, deal: Deal) -> ReportReferences:
-    """What a report on this deal is checked against, in a few queries and without writing anything."""
-    briefing = Briefing.objects.filter(deal=deal).select_related("approved_version").first()
-    approved = briefing.approved_version if briefing else None
-    limits = LimitsSnapshot.approved_of(briefing)
-    granted = approved_payment_terms(deal=deal)
-    if granted is not None:
-        terms = granted_terms(granted)
-        terms = {
-            "net_days": terms["net_days"],
-            "deposit_pct": terms["deposit_pct"],
-            "instalments": terms["instalments"],
-        }
-        source = "finance approved"
-    else:
-        terms = _policy_terms(policy_for_team(team=deal.team))
-        source = "the finance policy allows"
-    commitments = {}
-    answered = (
-        Consultation.objects.filter(
-            deal=deal,
-            department__in=COMMITTING_DEPARTMENTS,
-            status=ConsultationStatus.ANSWERED,
-            committed_date__isnull=False,
-        )
-        .order_by("department", "committed_date")
-        .values_list("department", "committed_date")
-    )
-    for department, committed in answered:
-        # Ordered by date: the last one seen is the latest the department committed to.
-        commitments[department] = committed
-    return ReportReferences(
-        currency=(limits.currency if limits else "") or deal.currency,
-        limits=limits,
-        approved_version_number=approved.number if approved else None,
-        terms=terms,
-        terms_source=source,
-        terms_granted=granted is not None,
-        commitments={d: commitments[d] for d in COMMITTING_DEPARTMENTS if d in commitments},
-    )
-
-
-# The comparison ----------------------------------------------------------------------------
-
-
-def _breach(code: str, message: str) -> dict:
-    return {"code": code, "message": message}
-
-
-def compare_with_references(*, references: ReportReferences, data: dict) -> list[dict]:
-    """The breaches of the reported terms against the references; exactly at a limit is within."""
-    breaches = []
-    refs = references
-    delivery = data.get("delivery_date")
-
-    if refs.limits is None:
-        if any(data.get(name) not in (None, "") for name in limited_terms()):
-            breaches.append(
-                _breach(
-                    "no_approved_limits",
-                    "Negotiated without approved limits: the briefing had no approved version",
-                )
-            )
-    else:
-        breaches += refs.limits.breaches(data)
-
-    if delivery is not None:
-        for department, committed in refs.commitments.items():
-            if delivery < committed:
-                label = Department(department).label
-                breaches.append(
-                    _breach(
-                        f"delivery_before_{department}",
-                        f"Delivery on {formatting.day(delivery)} is earlier than {label.lower()} "
-                        f"committed to ({formatting.day(committed)})",
-                    )
-                )
-
-    terms, source = refs.terms, refs.terms_source
-    net_days = data.get("net_days")
-    if net_days is not None and terms.get("net_days") is not None and net_days > terms["net_days"]:
-        breaches.append(
-            _breach("net_days_over", f"{net_days} net days exceed the {terms['net_days']} {source}")
-        )
-    deposit = _decimal(data.get("deposit_pct"))
-    minimum = _decimal(terms.get("deposit_pct"))
-    if deposit is not None and minimum is not None and deposit < minimum:
-        breaches.append(
-            _breach(
-                "deposit_under",
-                f"Deposit {formatting.pct(deposit)} % is below the {formatting.pct(minimum)} % {source}",
-            )
-        )
-    instalments = data.get("instalments")
-    if (
-        instalments is not None
-        and terms.get("instalments") is not None
-        and instalments > terms["instalments"]
-    ):
-        breaches.append(
-            _breach(
-                "instalments_over",
-                f"{instalments} instalments exceed the {terms['instalments']} {source}",
-            )
-        )
-    return breaches
-
-
-def report_breaches(*, meeting: Meeting, data: dict) -> list[dict]:
-    """Each breach of the reported terms, as ``{"code", "message"}``; reads, never writes."""
-    return compare_with_references(references=report_references(deal=meeting.deal), data=data)
-
-
-def breach_labels(breaches: list[dict]) -> list[str]:
-    labels = {**BREACH_LABELS, **limit_breach_labels()}
-    return [labels.get(b.get("code"), b.get("code", "")) for b in breaches]
 
 
 # Filing -----------------------------------------------------------------------------------
@@ -262,7 +78,7 @@ def _clean(fields: dict) -> dict:
         data[name] = (data[name] or "").strip()
     for name in ("agreed_price", "discount_pct", "deposit_pct"):
         if data[name] is not None and not isinstance(data[name], Decimal):
-            value = _decimal(data[name])
+            value = decimal_or_none(data[name])
             if value is None:
                 raise Invalid(f"{name.replace('_', ' ').capitalize()} must be a number.")
             data[name] = value
@@ -281,6 +97,8 @@ def _clean(fields: dict) -> dict:
         raise Invalid("There is at least one instalment.")
     if data["outcome"] == ReportOutcome.WON and data["agreed_price"] is None:
         raise Invalid("A won deal has an agreed price: enter it.")
+    if len(data["discount_note"]) > DISCOUNT_NOTE_MAX:
+        raise Invalid(f"Keep the reason under {DISCOUNT_NOTE_MAX:,} characters.", field="discount_note")
     return data
 
 
@@ -341,6 +159,8 @@ def report_file(*, meeting: Meeting, by: User, correction_note: str = "", **fiel
 
     Only the deal's owner files. Filing again updates the report and re-runs
     the check; managers are told only of breaches they were not told of yet.
+    An agreed price and a discount that disagree off the approved list price
+    are refused unless ``discount_note`` says why.
     """
     data = _clean(fields)
     with transaction.atomic():
@@ -359,6 +179,10 @@ def report_file(*, meeting: Meeting, by: User, correction_note: str = "", **fiel
             raise Invalid("This meeting has not started yet: file the report after it.")
 
         references = report_references(deal=deal)
+        # A price and a discount that disagree off the list price are refused unless the rep says why.
+        disagreement = discount_disagreement(references=references, data=data)
+        if disagreement and not data["discount_note"]:
+            raise Invalid(disagreement, field="discount_pct")
         breaches = compare_with_references(references=references, data=data)
         report = NegotiationReport.objects.filter(meeting=meeting).first()
         is_new = report is None

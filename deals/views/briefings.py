@@ -37,6 +37,7 @@ from deals.selectors.briefings import (
     briefing_history_entries,
     briefing_versions,
 )
+from deals.selectors.consultations import has_unasked_consultations
 from deals.selectors.home import team_pipeline
 from deals.services import briefings as briefing_services
 from negprep.errors import Invalid, Stale
@@ -119,10 +120,9 @@ def briefing_edit(request, pk):
         except Invalid as error:
             messages.warning(request, f"The draft was saved but not submitted. {error}")
             return redirect("deals:briefing_edit", pk=deal.pk)
-        messages.success(
-            request, "Briefing saved and submitted: your managers have been asked to approve it."
+        return _submitted(
+            request, deal, "Briefing saved and submitted: your managers have been asked to approve it."
         )
-        return redirect("deals:detail", pk=deal.pk)
     messages.success(request, f"Draft saved (version {briefing.version}).")
     return redirect("deals:detail", pk=deal.pk)
 
@@ -134,8 +134,16 @@ def briefing_submit(request, pk):
         briefing_services.briefing_submit(briefing=deal.briefing, by=request.user)
     except Invalid as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, "Submitted: your managers have been asked to approve the briefing.")
+        return redirect("deals:detail", pk=deal.pk)
+    return _submitted(request, deal, "Submitted: your managers have been asked to approve the briefing.")
+
+
+def _submitted(request, deal, message: str):
+    """After submitting: on to the departments not asked yet, if any, else back to the deal."""
+    if has_unasked_consultations(deal=deal):
+        messages.success(request, f"{message} Next: ask the departments this deal still needs.")
+        return redirect("deals:consultations_ask", pk=deal.pk)
+    messages.success(request, message)
     return redirect("deals:detail", pk=deal.pk)
 
 

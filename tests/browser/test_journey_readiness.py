@@ -29,6 +29,9 @@ def test_rita_watches_her_deal_reach_7_of_7(live_server, page, transactional_db,
     # The changed limits go back to Max, the boss is asked for guidelines, Paul for cover.
     page.get_by_role("link", name="Edit briefing").click()
     page.get_by_role("button", name="Save and submit for approval").click()
+    # Submitting offers to ask the departments not asked yet; Rita asks the boss from the deal page.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ask every department")
+    page.get_by_role("link", name="Not now").click()
     expect(page.get_by_test_id("briefing-status")).to_have_text("Waiting for approval")
     boss = page.get_by_test_id("consultation").and_(page.locator("[data-department='boss']"))
     boss.get_by_role("link", name="Request").click()

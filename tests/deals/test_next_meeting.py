@@ -9,12 +9,13 @@ import time_machine
 from django.utils import timezone
 
 from deals.models import Consultation, ConsultationStatus, Deal, FinancePolicy, Meeting, Reminder
+from deals.selectors.consultations import consultation_default_due
 from deals.selectors.deals import with_next_meeting
 from deals.selectors.payments import payment_queue_for
 from deals.selectors.readiness import readiness_for_deal
 from deals.selectors.reports import escalated_meetings
 from deals.services.briefings import next_meeting_start
-from deals.services.consultations import consultation_default_due, consultation_request
+from deals.services.consultations import consultation_request
 from deals.services.payments import payment_request_submit
 from deals.services.reminders import reminders_send_due
 from tests.factories import MeetingFactory

@@ -7,13 +7,14 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.utils import timezone
 
+from deals.domain.reminders import latest_crossed_window
 from deals.models import (
     ConsultationStatus,
     DealStatus,
     Reminder,
     ReminderKind,
 )
-from deals.services.reminders import latest_crossed_window, reminders_send_due
+from deals.services.reminders import reminders_prune, reminders_send_due
 from deals.services.sweep import reminder_sweep
 from negprep.celery import app as celery_app
 from teams.models import EmailStatus, Notification
@@ -420,8 +421,6 @@ def test_a_pruned_meeting_is_never_reminded_again(
 def test_pruning_deletes_only_the_ledger_rows_of_meetings_whose_windows_have_all_passed(
     world, settings, meeting, consultation, django_capture_on_commit_callbacks
 ):
-    from deals.services.reminders import reminders_prune
-
     lookback = timedelta(days=settings.NEGPREP_REPORT_LOOKBACK_DAYS)
     recent = MeetingFactory(deal=DealFactory(team=world.team, owner=world.members["rep"], title="Recent"))
     recent.starts_at = meeting.starts_at + lookback

@@ -29,8 +29,9 @@ from deals.models import (
 )
 from deals.scale import ScalePlan, ScaleSeedError, scale_seed, scale_seeded_with
 from deals.selectors.readiness import readiness_for_deals
+from deals.selectors.reports import report_breaches
 from deals.services.briefings import LIMIT_FIELDS
-from deals.services.reports import REPORT_FIELDS, report_breaches
+from deals.services.reports import REPORT_FIELDS
 from teams.models import Membership, Notification, Role, Team, User
 
 DEALS = 300

@@ -21,10 +21,9 @@ from deals.services.consultations import (
     consultation_remove_optional,
     consultation_request,
     consultation_waive,
-    consultations_derive,
-    required_departments,
 )
 from deals.services.deals import deal_create, deal_update
+from deals.services.required_consultations import consultations_derive, required_departments
 from negprep.errors import Invalid, NotAllowed
 from teams.models import Notification, Role
 from tests.factories import (

@@ -13,8 +13,8 @@ from deals.models import (
     PaymentTermStatus,
     ReadinessChange,
 )
-from deals.selectors.reports import breach_reports_for
-from deals.services.reports import report_breaches, report_file
+from deals.selectors.reports import breach_reports_for, report_breaches
+from deals.services.reports import report_file
 from negprep.errors import Invalid, NotAllowed
 from teams.models import Notification, Role
 from tests.deals.briefing_helpers import EARLIEST, fill_briefing
@@ -305,7 +305,7 @@ def test_breaches_are_flagged_on_the_deal_and_sent_to_the_managers(
     second = world.members[Role.PRODUCTION]  # a manager who also works in production
     world.team.memberships.create(user=second, role=Role.MANAGER)
     with django_capture_on_commit_callbacks(execute=True):
-        report = _file(meeting, rep, agreed_price=Decimal("205.00"), discount_pct=Decimal("13"))
+        report = _file(meeting, rep, agreed_price=Decimal("205.00"), discount_pct=Decimal("18"))
     notes = Notification.objects.filter(kind="report_breach")
     assert sorted(n.recipient.username for n in notes) == sorted([manager.username, second.username])
     assert not Notification.objects.filter(recipient=rep, kind__startswith="report_").exists()

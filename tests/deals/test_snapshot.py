@@ -8,13 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deals.domain import snapshot
+from deals.domain.report_check import breach_labels
 from deals.domain.snapshot import PERCENT, Bound, BriefingSnapshot, Limit, LimitsSnapshot
 from deals.models import Briefing, BriefingVersion
 from deals.selectors.briefings import briefing_history
 from deals.selectors.meeting_brief import brief_for_meeting
 from deals.selectors.readiness import readiness_for_deal
+from deals.selectors.reports import report_breaches, report_references
 from deals.services.briefings import briefing_decide, briefing_submit
-from deals.services.reports import breach_labels, report_breaches, report_references
 from tests.deals.briefing_helpers import fill_briefing
 from tests.factories import MeetingFactory
 

@@ -15,8 +15,8 @@ from deals.services.consultations import (
     consultation_answer,
     consultation_request,
     consultation_waive,
-    consultations_derive,
 )
+from deals.services.required_consultations import consultations_derive
 from teams.models import Notification, Role
 from tests.factories import CustomerFactory, DealFactory, MembershipFactory, UserFactory
 

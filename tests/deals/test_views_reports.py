@@ -15,7 +15,7 @@ from deals.models import (
     NegotiationReport,
 )
 from deals.selectors.home import HOME_PANEL_ROWS
-from deals.services.reminders import _report_url
+from deals.selectors.reminders import report_reminder_url
 from deals.services.reports import report_file
 from teams.models import Role
 from tests.factories import (
@@ -29,7 +29,7 @@ from tests.factories import (
 FORM = {
     "outcome": "continue",
     "agreed_price": "205.00",
-    "discount_pct": "8",
+    "discount_pct": "",
     "quantity": "500",
     "delivery_date": "",
     "net_days": "",
@@ -281,7 +281,7 @@ def test_the_home_list_leaves_out_clean_reports_and_other_teams(
 
 
 def test_the_missing_report_reminder_links_to_the_report_form(past_meeting):
-    assert _report_url(past_meeting) == _url(past_meeting)
+    assert report_reminder_url(past_meeting) == _url(past_meeting)
 
 
 def test_staff_can_filter_reports_with_breaches_in_the_admin(client, world, rep, approved, past_meeting):
