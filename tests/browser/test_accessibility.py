@@ -57,9 +57,11 @@ def _pages() -> dict[str, list[tuple[str, str]]]:
             ("new deal form", reverse("deals:create")),
             ("meeting form", reverse("deals:meeting_add", args=[valves.pk])),
             ("consultation request", reverse("deals:consultation_request", args=[not_asked.pk])),
+            ("ask every department", reverse("deals:consultations_ask", args=[valves.pk])),
             ("payment-term request form", reverse("deals:payment_request_new", args=[valves.pk])),
             ("report form", reverse("deals:report_file", args=[reported.pk])),
             ("meeting brief", reverse("deals:meeting_brief", args=[spare_parts.meetings.get().pk])),
+            ("reports to file", reverse("deals:reports_to_file")),
             ("notifications", reverse("notifications")),
         ],
         "max": [

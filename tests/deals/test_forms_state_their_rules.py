@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deals.forms.briefings import BriefingForm
+from deals.models import Deal
 from deals.services.briefings import submission_problems
+from deals.services.required_consultations import consultations_derive
 from teams.models import Role
 from tests.deals.briefing_helpers import COMPLETE_FIELDS, fill_briefing
 from tests.factories import MeetingFactory, MembershipFactory, TeamFactory
@@ -111,3 +113,17 @@ def test_the_report_form_says_a_won_deal_needs_its_price(client, rep, world):
     page = _page(client.get(reverse("deals:report_file", args=[meeting.pk])))
 
     assert "Required when the deal is won" in page
+
+
+def test_asking_every_department_marks_the_questions_of_every_row(client, rep, world):
+    deal = world.objects["deal"]
+    Deal.objects.filter(pk=deal.pk).update(involves_production=True, involves_delivery=False)
+    consultations_derive(deal=deal)
+    client.force_login(rep)
+    page = _page(client.get(reverse("deals:consultations_ask", args=[deal.pk])))
+
+    labels = re.findall(r'<label\s+for="id_[\w-]*questions"[^>]*>\s*([^<]*(?:<span[^>]*>\*</span>)?)', page)
+    # Required rows and the optional ones (whose questions are needed once ticked) alike.
+    assert 'data-department="supply_chain"' in page
+    assert len(labels) == page.count('data-testid="ask-row"') > 1
+    assert all(label.endswith(MARK) for label in labels), labels
