@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from kombu import Connection
 
 from negprep.celery import app as celery_app
+from teams.notifications.selectors import emails_failed_count
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +43,20 @@ def _broker_answers() -> bool:
 @never_cache
 @require_GET
 def healthz(request):
+    """200 when the database and the broker answer, 503 otherwise.
+
+    ``email_failed`` counts the e-mails given up after their retry period, for
+    monitoring to alert on; they do not make the app unhealthy (restarting it
+    would not send them: staff send them again from the admin).
+    """
     checks = {"database": _database_answers()}
     if settings.CELERY_BROKER_URL:
         checks["broker"] = _broker_answers()
     healthy = all(checks.values())
-    body = {name: "ok" if ok else "failing" for name, ok in checks.items()}
+    body: dict = {name: "ok" if ok else "failing" for name, ok in checks.items()}
     body["status"] = "ok" if healthy else "failing"
+    if checks["database"]:
+        body["email_failed"] = emails_failed_count()
     return JsonResponse(body, status=200 if healthy else 503)
 
 

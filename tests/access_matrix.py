@@ -241,11 +241,6 @@ ACCESS_MATRIX: dict[str, Entry] = {
         expect(members=404, rep=302),
         method="POST",
     ),
-    "notification_open": Entry(
-        lambda w: reverse("notification_open", args=[_rep_notification(w).pk]),
-        expect(members=404, rep=302),
-        method="POST",
-    ),
     "notifications_read_all": Entry(_plain("notifications_read_all"), expect(members=302), method="POST"),
     # Deals, customers and meetings (deals)
     "deals:list": Entry(_plain("deals:list"), expect(members=200)),

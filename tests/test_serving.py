@@ -3,10 +3,7 @@
 import gzip
 import importlib
 import json
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 from django.conf import settings
@@ -16,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import clear_url_caches, reverse
 
 from tests.factories import PASSWORD
+from tests.production_settings import load_production_settings
 
 BROWSER_ENCODINGS = "gzip, deflate, br, zstd"
 
@@ -146,28 +144,7 @@ _PRINT_DATABASE = (
 
 
 def _production_settings(tmp_path, **variables):
-    """Load the production settings in a fresh interpreter with these variables set."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "NEGPREP_", "DATABASE_URL"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="negprep.settings.production",
-        DJANGO_SECRET_KEY="x" * 60,
-        DJANGO_ALLOWED_HOSTS="negprep.example.com",
-        DATABASE_URL="postgres://negprep@127.0.0.1:5432/negprep",
-        NEGPREP_VAR_DIR=str(tmp_path),
-        **variables,
-    )
-    return subprocess.run(  # noqa: S603 - this interpreter, fixed arguments
-        [sys.executable, "-c", _PRINT_DATABASE],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return load_production_settings(tmp_path, _PRINT_DATABASE, **variables)
 
 
 def test_production_keeps_connections_a_minute_with_health_checks(tmp_path):
