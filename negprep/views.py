@@ -4,8 +4,9 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.views.decorators.cache import never_cache
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
 
@@ -57,6 +58,18 @@ def healthz(request):
     if checks["database"]:
         body["email_failed"] = emails_failed_count()
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@login_not_required
+@require_GET
+@cache_control(public=True, max_age=24 * 60 * 60)
+def favicon(request):
+    """Browsers, feed readers and crawlers ask for /favicon.ico whatever the page links to.
+
+    A temporary redirect: the icon's static name changes with its content, and a permanent
+    redirect would keep pointing at the old name.
+    """
+    return redirect(static("img/favicon.svg"))
 
 
 @login_not_required

@@ -227,6 +227,8 @@ def _report(world):
 ACCESS_MATRIX: dict[str, Entry] = {
     # Public pages.
     "healthz": Entry(_plain("healthz"), expect(200, members=200)),
+    # A redirect to the static icon, for everyone.
+    "favicon": Entry(_plain("favicon"), expect(302, members=302)),
     "login": Entry(_plain("login"), expect(200, members=302)),
     "password_reset": Entry(_plain("password_reset"), expect(200, members=200)),
     "password_reset_done": Entry(_plain("password_reset_done"), expect(200, members=200)),

@@ -174,6 +174,38 @@ def test_a_malformed_connection_setting_stops_the_app_naming_it(tmp_path, variab
     assert message in loaded.stderr
 
 
+# The favicon ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_favicon_ico_leads_every_visitor_to_the_static_icon(tmp_path, settings):
+    from django.core.management import call_command
+
+    source = tmp_path / "source"
+    (source / "img").mkdir(parents=True)
+    icon = (settings.BASE_DIR / "static" / "img" / "favicon.svg").read_bytes()
+    (source / "img" / "favicon.svg").write_bytes(icon)
+    settings.STATICFILES_DIRS = [source]
+    settings.STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder"]
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+    response = Client().get("/favicon.ico")
+
+    assert response.status_code == 302
+    assert re.fullmatch(r"/static/img/favicon\.[0-9a-f]{12}\.svg", response["Location"])
+    assert "public" in response["Cache-Control"]
+    assert "max-age=86400" in response["Cache-Control"]
+    served = Client().get(response["Location"])
+    assert served.status_code == 200
+    assert served["Content-Type"] == "image/svg+xml"
+    assert b"".join(served.streaming_content) == icon
+
+
 # The benchmark's floor view ---------------------------------------------------
 
 

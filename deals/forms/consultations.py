@@ -3,11 +3,12 @@ from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.html import format_html
 
 from deals.domain.consultations import DEPARTMENT_ASKS, QUESTIONS_MAX, REASON_MAX
 from deals.models import CanFulfil, Consultation, Department, field_label
 from deals.selectors.consultations import consultation_answerers
-from negprep.forms import DateTimeField, ModelChoiceField
+from negprep.forms import REQUIRED_MARK, DateTimeField, ModelChoiceField
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -92,6 +93,9 @@ class AskRowForm(ConsultationRequestForm):
             what = "the boss" if self.department == Department.BOSS else consultation.get_department_display()
             self.fields["send"].label = f"Ask {what.lower()} too"
             self.fields["questions"].required = False
+            # Shown only once the row is ticked, and then needed: marked as the required rows' are.
+            questions = self.fields["questions"]
+            questions.label = format_html("{}{}", questions.label, REQUIRED_MARK)
             self.order_fields(["send"])
         else:
             del self.fields["send"]

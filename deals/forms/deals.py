@@ -6,7 +6,14 @@ from django.utils import timezone
 
 from deals.models import BuyingRole, Contact, Customer, Deal, DealStatus
 from deals.services.deals import DEAL_EDITABLE_FIELDS
-from negprep.forms import DateField, ModelChoiceField, ModelMultipleChoiceField, ReadOnceChoices, cap_quantity
+from negprep.forms import (
+    DateField,
+    ModelChoiceField,
+    ModelMultipleChoiceField,
+    ReadOnceChoices,
+    cap_quantity,
+    one_of,
+)
 from teams.models import Team, User
 
 
@@ -34,10 +41,10 @@ class DealCustomerForm(forms.Form):
 
     team = ModelChoiceField(
         queryset=None,
-        required=False,
         empty_label="— pick the team —",
         label="Team",
         help_text="You are a rep in several teams: the deal, its customer and its people belong to one.",
+        error_messages={"required": "Pick the team this deal belongs to."},
     )
     customer = CustomerChoiceField(
         queryset=None,
@@ -81,19 +88,19 @@ class DealCustomerForm(forms.Form):
         self.helper = _helper(
             Layout(
                 *([Field("team")] if "team" in self.fields else []),
-                Row(
-                    Column(Field("customer"), css_class="col-md-5"),
-                    Column(Field("new_customer_name"), css_class="col-md-4"),
-                    Column(Field("new_customer_industry"), css_class="col-md-3"),
+                one_of(
+                    self,
+                    Row(
+                        Column(Field("customer"), css_class="col-md-5"),
+                        Column(Field("new_customer_name"), css_class="col-md-4"),
+                        Column(Field("new_customer_industry"), css_class="col-md-3"),
+                    ),
+                    legend="Customer",
+                    rule="Pick an existing customer or type the name of a new one.",
+                    names=("customer", "new_customer_name"),
                 ),
             )
         )
-
-    def clean_team(self):
-        team = self.cleaned_data.get("team")
-        if team is None:
-            raise forms.ValidationError("Pick the team this deal belongs to.")
-        return team
 
     def clean(self):
         cleaned = super().clean()

@@ -7,7 +7,7 @@ from django.utils import timezone
 from deals.models import Contact, Meeting
 from deals.services.meetings import validate_meeting_place, validate_meeting_times
 from negprep.errors import Invalid
-from negprep.forms import DateTimeField, ModelMultipleChoiceField, show_refusal
+from negprep.forms import DateTimeField, ModelMultipleChoiceField, one_of, show_refusal
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -64,9 +64,15 @@ class FirstMeetingForm(forms.ModelForm):
                 Column(Field("ends_at"), css_class="col-md-4"),
                 Column(Field("stage"), css_class="col-md-4"),
             ),
-            Row(
-                Column(Field("location"), css_class="col-md-6"),
-                Column(Field("video_link"), css_class="col-md-6"),
+            one_of(
+                self,
+                Row(
+                    Column(Field("location"), css_class="col-md-6"),
+                    Column(Field("video_link"), css_class="col-md-6"),
+                ),
+                legend="Where we meet",
+                rule="Give a location or a video link (or both).",
+                names=("location", "video_link"),
             ),
         ]
 

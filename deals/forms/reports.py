@@ -24,7 +24,8 @@ class ReportForm(forms.ModelForm):
         min_value=Decimal("0"),
         max_digits=14,
         decimal_places=2,
-        help_text="In the currency of the briefing. Leave empty when no price was agreed.",
+        help_text="In the currency of the briefing. Required when the deal is won; otherwise leave it empty "
+        "when no price was agreed.",
     )
     discount_pct = forms.DecimalField(
         label="Discount (%)",
