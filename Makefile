@@ -20,7 +20,7 @@ run: $(STAMP)
 	$(MANAGE) send_reminders
 	@bash -c '\
 	  trap "kill \$$(jobs -p) 2>/dev/null; wait" EXIT; \
-	  $(BIN)/celery -A negprep worker --loglevel=INFO --concurrency=2 & \
+	  $(BIN)/celery -A negprep worker --loglevel=INFO --concurrency=2 --queues=celery,sweep & \
 	  $(BIN)/celery -A negprep beat --loglevel=INFO & \
 	  $(MANAGE) runserver 127.0.0.1:8000'
 

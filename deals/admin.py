@@ -57,7 +57,7 @@ class RecordInline(ReadOnly, admin.TabularInline):
 
 class ContactInline(RecordInline):
     model = Contact
-    fields = ["name", "title", "buying_role", "email", "phone"]
+    fields = ["name", "title", "buying_role", "email", "phone", "archived_at", "erased_at"]
 
 
 @admin.register(Customer)
@@ -70,8 +70,8 @@ class CustomerAdmin(RecordAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(RecordAdmin):
-    list_display = ["name", "title", "buying_role", "customer"]
-    list_filter = ["buying_role", "customer__team"]
+    list_display = ["name", "title", "buying_role", "customer", "archived_at", "erased_at"]
+    list_filter = ["buying_role", ("archived_at", admin.EmptyFieldListFilter), "customer__team"]
     search_fields = ["name", "customer__name"]
     list_select_related = ["customer"]
 
@@ -84,8 +84,24 @@ class MeetingInline(RecordInline):
 
 @admin.register(Deal)
 class DealAdmin(RecordAdmin):
-    list_display = ["title", "customer", "owner", "team", "status", "estimated_value", "currency"]
-    list_filter = ["status", "team", "involves_production", "involves_delivery", "special_payment_terms"]
+    list_display = [
+        "title",
+        "customer",
+        "owner",
+        "team",
+        "status",
+        "estimated_value",
+        "currency",
+        "archived_at",
+    ]
+    list_filter = [
+        "status",
+        ("archived_at", admin.EmptyFieldListFilter),
+        "team",
+        "involves_production",
+        "involves_delivery",
+        "special_payment_terms",
+    ]
     search_fields = ["title", "customer__name", "owner__username"]
     list_select_related = ["customer", "owner", "team"]
     inlines = [MeetingInline]

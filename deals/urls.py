@@ -1,6 +1,6 @@
 from django.urls import path
 
-from deals.views import briefings, calendar, cover, meeting_brief
+from deals.views import briefings, calendar, closing, cover, meeting_brief
 from deals.views import consultations as consultation_views
 from deals.views import contacts as contact_views
 from deals.views import deals as deal_views
@@ -19,6 +19,10 @@ urlpatterns = [
     path("<int:pk>/", deal_views.deal_detail, name="detail"),
     path("<int:pk>/edit/", deal_views.deal_edit, name="edit"),
     path("<int:pk>/timeline/", deal_views.deal_timeline, name="timeline"),
+    # Closing, archiving and restoring a deal (deals/views/closing.py)
+    path("<int:pk>/close/", closing.deal_close, name="close"),
+    path("<int:pk>/archive/", closing.deal_archive, name="archive"),
+    path("<int:pk>/restore/", closing.deal_restore, name="restore"),
     path("<int:pk>/meetings/", deal_views.deal_past_meetings, name="past_meetings"),
     path("<int:pk>/meetings/new/", meeting_views.meeting_add, name="meeting_add"),
     path("meetings/<int:pk>/edit/", meeting_views.meeting_edit, name="meeting_edit"),
@@ -49,6 +53,7 @@ urlpatterns = [
     # Consultations (deals/views/consultations.py)
     path("consultations/", consultation_views.consultations_list, name="consultations"),
     path("<int:pk>/consultations/new/", consultation_views.consultation_add, name="consultation_add"),
+    path("<int:pk>/consultations/ask/", consultation_views.consultations_ask, name="consultations_ask"),
     path(
         "consultations/<int:pk>/request/",
         consultation_views.consultation_request,
@@ -82,8 +87,15 @@ urlpatterns = [
     path("reports/<int:pk>/", report_views.report_detail, name="report_detail"),
     path("results/", report_views.team_results, name="team_results"),
     path("reports/", report_views.reports_list, name="reports"),
+    path("reports/to-file/", report_views.reports_to_file_list, name="reports_to_file"),
     path("escalations/", report_views.escalations_list, name="escalations"),
     # Contacts (deals/views/contacts.py)
     path("<int:pk>/contacts/new/", contact_views.contact_add, name="contact_add"),
     path("<int:pk>/contacts/<int:contact_pk>/edit/", contact_views.contact_edit, name="contact_edit"),
+    path(
+        "<int:pk>/contacts/<int:contact_pk>/archive/", contact_views.contact_archive, name="contact_archive"
+    ),
+    path(
+        "<int:pk>/contacts/<int:contact_pk>/restore/", contact_views.contact_restore, name="contact_restore"
+    ),
 ]

@@ -1,9 +1,11 @@
 """Form fields shared by the apps, and how a form shows a service's refusal."""
 
+from crispy_forms.layout import HTML, Fieldset
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.forms.models import ModelChoiceIterator
+from django.utils.html import format_html
 
 from negprep.errors import Invalid
 
@@ -91,6 +93,27 @@ class DateTimeField(forms.DateTimeField):
 class DateField(forms.DateField):
     def to_python(self, value):
         return _check_year(super().to_python(value))
+
+
+# crispy-forms' mark of a required field.
+REQUIRED_MARK = format_html('<span class="{}">*</span>', "asteriskField")
+
+
+def one_of(form: forms.BaseForm, *layout, legend: str, rule: str, names: tuple[str, ...]) -> Fieldset:
+    """Fields of which at least one must be filled in, as a group: its legend carries the
+    required mark, the rule is printed before anyone submits, and each field reads it out."""
+    rule_id = "-".join(filter(None, [form.prefix, *names, "rule"]))
+    for name in names:
+        described = [rule_id]
+        if form.fields[name].help_text:
+            described.append(f"{form[name].auto_id}_helptext")
+        form.fields[name].widget.attrs["aria-describedby"] = " ".join(described)
+    return Fieldset(
+        format_html("{}{}", legend, REQUIRED_MARK),
+        HTML(format_html('<p class="form-text mt-0 mb-2" id="{}">{}</p>', rule_id, rule)),
+        *layout,
+        css_class="np-one-of",
+    )
 
 
 def place_refusal(error: Invalid, *targets: forms.BaseForm) -> list[str]:

@@ -10,6 +10,7 @@ admin.site.site_title = "NegPrep admin"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("", home.home, name="home"),
     path("", include("teams.urls")),
     path("deals/", include("deals.urls")),

@@ -1,10 +1,9 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db import transaction
 from django.db.models import Count
 
-from teams.models import EmailStatus, Membership, Notification, Team, User
-from teams.notifications import email_enqueue
+from teams.models import Membership, Notification, Team, User
+from teams.notifications import email_message_id, emails_send_again
 
 
 class MembershipInline(admin.TabularInline):
@@ -27,11 +26,22 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = DjangoUserAdmin.fieldsets + (("Preferences", {"fields": ["time_zone"]}),)
     list_display = ["username", "first_name", "last_name", "email", "is_staff", "is_active"]
     inlines = [UserMembershipInline]
+    actions = ["deactivate"]
 
     def has_delete_permission(self, request, obj=None):
         # Someone who leaves is made inactive: deleting them would take their on-call rows,
         # meetings they came along to and their inbox with them.
         return False
+
+    @admin.action(description="Deactivate selected users (they keep their history)")
+    def deactivate(self, request, queryset):
+        count = queryset.filter(is_active=True).update(is_active=False)
+        self.message_user(
+            request,
+            f"{count} user{'s' if count != 1 else ''} deactivated: they can no longer sign in, "
+            "and everything they did stays on record.",
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Team)
@@ -64,7 +74,16 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["recipient", "kind", "title", "created_at", "read_at", "email_status", "email_attempts"]
+    list_display = [
+        "recipient",
+        "kind",
+        "title",
+        "created_at",
+        "read_at",
+        "email_status",
+        "email_attempts",
+        "email_unconfirmed",
+    ]
     list_filter = ["email_status", "kind"]
     search_fields = ["title", "recipient__username"]
     list_select_related = ["recipient"]
@@ -85,9 +104,12 @@ class NotificationAdmin(admin.ModelAdmin):
         "email_text",
         "email_html",
         "email_attempts",
+        "email_first_attempt_at",
+        "email_unconfirmed",
         "email_last_error",
         "email_claimed_until",
         "email_sent_at",
+        "message_id",
     ]
     fieldsets = [
         (None, {"fields": ["recipient", "team", "kind", "title", "body", "url", "created_at", "read_at"]}),
@@ -97,9 +119,12 @@ class NotificationAdmin(admin.ModelAdmin):
                 "fields": [
                     "email_status",
                     "email_attempts",
+                    "email_first_attempt_at",
+                    "email_unconfirmed",
                     "email_last_error",
                     "email_claimed_until",
                     "email_sent_at",
+                    "message_id",
                     "email_subject",
                     "email_text",
                     "email_html",
@@ -111,22 +136,17 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Re-queue e-mail")
+    @admin.display(description="Message-ID")
+    def message_id(self, notification):
+        # The same on every attempt: a copy in a mail log or a mailbox is found by it.
+        return email_message_id(notification=notification)
+
+    @admin.action(description="Send failed e-mails again")
     def requeue_email(self, request, queryset):
-        with transaction.atomic():
-            ids = list(
-                queryset.filter(email_status=EmailStatus.FAILED)
-                .select_for_update()
-                .values_list("pk", flat=True)
-            )
-            Notification.objects.filter(pk__in=ids, email_status=EmailStatus.FAILED).update(
-                email_status=EmailStatus.PENDING, email_attempts=0, email_claimed_until=None
-            )
-            for notification_id in ids:
-                email_enqueue(notification_id=notification_id)
-        skipped = queryset.count() - len(ids)
-        self.message_user(request, f"Re-queued {len(ids)} e-mail(s).", messages.SUCCESS)
-        if skipped:
+        selected = list(queryset.values_list("pk", flat=True))
+        queued = emails_send_again(notification_ids=selected)
+        self.message_user(request, f"Queued {queued} e-mail(s) to be sent again.", messages.SUCCESS)
+        if skipped := len(selected) - queued:
             self.message_user(
-                request, f"Left {skipped} alone: only failed e-mails can be re-queued.", messages.WARNING
+                request, f"Left {skipped} alone: only failed e-mails are sent again.", messages.WARNING
             )

@@ -36,6 +36,14 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.username
 
+    def delete(self, using=None, keep_parents=False):
+        """Deleting someone deactivates them: they can no longer sign in or be asked anything, and
+        the deals they owned, what they answered, approved and reported stay theirs."""
+        if self.is_active:
+            self.is_active = False
+            self.save(using=using, update_fields=["is_active"])
+        return 0, {}
+
 
 class Team(models.Model):
     name = models.CharField(max_length=120, unique=True)
@@ -92,6 +100,9 @@ class Membership(models.Model):
 class EmailStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     SENDING = "sending", "Sending"
+    # The server took the whole message but its answer never came: it may have
+    # it. The row waits out its backoff and is sent again with the same Message-ID.
+    UNKNOWN = "unknown", "Unconfirmed (sent again with the same Message-ID)"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
     SKIPPED = "skipped", "Skipped (no e-mail address)"
@@ -128,9 +139,17 @@ class Notification(models.Model):
     email_text = models.TextField(blank=True)
     email_html = models.TextField(blank=True)
     email_attempts = models.PositiveSmallIntegerField(default=0)
+    # Failed attempts are retried for NEGPREP_EMAIL_RETRY_HOURS from the first.
+    email_first_attempt_at = models.DateTimeField(null=True, blank=True)
+    email_unconfirmed = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Attempts that may have delivered the message unconfirmed (no answer from the server "
+        "after it, or a worker that died mid-send): the recipient may hold that many copies more, "
+        "all with the same Message-ID.",
+    )
     email_last_error = models.TextField(blank=True)
     # While sending: the lease of the worker that claimed the row. While
-    # pending after a failed attempt: the sweep leaves the row alone until then.
+    # pending or unconfirmed after an attempt: nothing takes the row before then.
     email_claimed_until = models.DateTimeField(null=True, blank=True)
     email_sent_at = models.DateTimeField(null=True, blank=True)
 

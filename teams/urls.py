@@ -37,11 +37,6 @@ urlpatterns = [
         name="notification_read",
     ),
     path(
-        "notifications/<int:pk>/open/",
-        notification_views.notification_open,
-        name="notification_open",
-    ),
-    path(
         "notifications/read-all/",
         notification_views.notifications_read_all,
         name="notifications_read_all",

@@ -67,6 +67,11 @@ def _meeting_url(name):
     return lambda world: reverse(name, args=[world.objects["meeting"].pk])
 
 
+def _contact_url(name):
+    """A URL of the world's contact, reached from the world's deal."""
+    return lambda world: reverse(name, args=[world.objects["deal"].pk, world.objects["contact"].pk])
+
+
 # The deal is seen by its owner and the team's managers; departments see it
 # only once they hold a consultation on it; outsiders and staff never.
 DEAL_READERS = expect(members=404, rep=200, manager=200, production=404, supply_chain=404, finance=404)
@@ -74,6 +79,10 @@ DEAL_READERS = expect(members=404, rep=200, manager=200, production=404, supply_
 OWNER_EDITS = expect(members=404, rep=200, manager=403)
 OWNER_POSTS = expect(members=404, rep=302, manager=403)
 MANAGERS_ONLY = expect(members=403, manager=200, outsider=200)
+# The owner and the team's managers close, archive and restore a deal; the matrix's deal is open, so
+# archiving it is refused with a message and restoring it changes nothing (both redirect).
+CLOSERS_EDIT = expect(members=404, rep=200, manager=200)
+CLOSERS_POST = expect(members=404, rep=302, manager=302)
 
 
 def _delegation(world):
@@ -218,6 +227,8 @@ def _report(world):
 ACCESS_MATRIX: dict[str, Entry] = {
     # Public pages.
     "healthz": Entry(_plain("healthz"), expect(200, members=200)),
+    # A redirect to the static icon, for everyone.
+    "favicon": Entry(_plain("favicon"), expect(302, members=302)),
     "login": Entry(_plain("login"), expect(200, members=302)),
     "password_reset": Entry(_plain("password_reset"), expect(200, members=200)),
     "password_reset_done": Entry(_plain("password_reset_done"), expect(200, members=200)),
@@ -239,11 +250,6 @@ ACCESS_MATRIX: dict[str, Entry] = {
         expect(members=404, rep=302),
         method="POST",
     ),
-    "notification_open": Entry(
-        lambda w: reverse("notification_open", args=[_rep_notification(w).pk]),
-        expect(members=404, rep=302),
-        method="POST",
-    ),
     "notifications_read_all": Entry(_plain("notifications_read_all"), expect(members=302), method="POST"),
     # Deals, customers and meetings (deals)
     "deals:list": Entry(_plain("deals:list"), expect(members=200)),
@@ -255,6 +261,9 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "deals:detail": Entry(_deal_url("deals:detail"), DEAL_READERS),
     "deals:edit": Entry(_deal_url("deals:edit"), OWNER_EDITS),
     "deals:timeline": Entry(_deal_url("deals:timeline"), DEAL_READERS),
+    "deals:close": Entry(_deal_url("deals:close"), CLOSERS_EDIT),
+    "deals:archive": Entry(_deal_url("deals:archive"), CLOSERS_POST, method="POST"),
+    "deals:restore": Entry(_deal_url("deals:restore"), CLOSERS_POST, method="POST"),
     "deals:past_meetings": Entry(_deal_url("deals:past_meetings"), DEAL_READERS),
     "deals:payment_requests": Entry(_deal_url("deals:payment_requests"), DEAL_READERS),
     "deals:meeting_add": Entry(_deal_url("deals:meeting_add"), OWNER_EDITS),
@@ -325,6 +334,7 @@ ACCESS_MATRIX: dict[str, Entry] = {
     # The lists behind the home panels' "see all": each shows only the user's own.
     "deals:consultations": Entry(_plain("deals:consultations"), expect(members=200)),
     "deals:cover_invitations": Entry(_plain("deals:cover_invitations"), expect(members=200)),
+    "deals:reports_to_file": Entry(_plain("deals:reports_to_file"), expect(members=200)),
     "deals:reports": Entry(_plain("deals:reports"), MANAGERS_ONLY),
     "deals:escalations": Entry(_plain("deals:escalations"), MANAGERS_ONLY),
     "deals:finance_policy": Entry(_plain("deals:finance_policy"), FINANCE_ONLY),
@@ -332,6 +342,8 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "deals:consultation_add": Entry(
         _deal_url("deals:consultation_add"), OWNER_POSTS, method="POST", data={"department": "finance"}
     ),
+    # Asking every department at once: only the owner; a manager sees the deal but may not (403).
+    "deals:consultations_ask": Entry(_deal_url("deals:consultations_ask"), OWNER_EDITS),
     # Production sees the deal (its queue is asked) but only the owner requests (403).
     "deals:consultation_request": Entry(
         _consultation_url("deals:consultation_request"),
@@ -372,8 +384,7 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "deals:team_results": Entry(_plain("deals:team_results"), MANAGERS_ONLY),
     # Contacts (deals)
     "deals:contact_add": Entry(_deal_url("deals:contact_add"), OWNER_EDITS),
-    "deals:contact_edit": Entry(
-        lambda w: reverse("deals:contact_edit", args=[w.objects["deal"].pk, w.objects["contact"].pk]),
-        OWNER_EDITS,
-    ),
+    "deals:contact_edit": Entry(_contact_url("deals:contact_edit"), OWNER_EDITS),
+    "deals:contact_archive": Entry(_contact_url("deals:contact_archive"), OWNER_POSTS, method="POST"),
+    "deals:contact_restore": Entry(_contact_url("deals:contact_restore"), OWNER_POSTS, method="POST"),
 }

@@ -3,10 +3,7 @@
 import gzip
 import importlib
 import json
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 from django.conf import settings
@@ -16,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import clear_url_caches, reverse
 
 from tests.factories import PASSWORD
+from tests.production_settings import load_production_settings
 
 BROWSER_ENCODINGS = "gzip, deflate, br, zstd"
 
@@ -146,28 +144,7 @@ _PRINT_DATABASE = (
 
 
 def _production_settings(tmp_path, **variables):
-    """Load the production settings in a fresh interpreter with these variables set."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "NEGPREP_", "DATABASE_URL"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="negprep.settings.production",
-        DJANGO_SECRET_KEY="x" * 60,
-        DJANGO_ALLOWED_HOSTS="negprep.example.com",
-        DATABASE_URL="postgres://negprep@127.0.0.1:5432/negprep",
-        NEGPREP_VAR_DIR=str(tmp_path),
-        **variables,
-    )
-    return subprocess.run(  # noqa: S603 - this interpreter, fixed arguments
-        [sys.executable, "-c", _PRINT_DATABASE],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return load_production_settings(tmp_path, _PRINT_DATABASE, **variables)
 
 
 def test_production_keeps_connections_a_minute_with_health_checks(tmp_path):
@@ -195,6 +172,38 @@ def test_a_malformed_connection_setting_stops_the_app_naming_it(tmp_path, variab
     assert loaded.returncode != 0
     assert "ImproperlyConfigured" in loaded.stderr
     assert message in loaded.stderr
+
+
+# The favicon ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_favicon_ico_leads_every_visitor_to_the_static_icon(tmp_path, settings):
+    from django.core.management import call_command
+
+    source = tmp_path / "source"
+    (source / "img").mkdir(parents=True)
+    icon = (settings.BASE_DIR / "static" / "img" / "favicon.svg").read_bytes()
+    (source / "img" / "favicon.svg").write_bytes(icon)
+    settings.STATICFILES_DIRS = [source]
+    settings.STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder"]
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+    response = Client().get("/favicon.ico")
+
+    assert response.status_code == 302
+    assert re.fullmatch(r"/static/img/favicon\.[0-9a-f]{12}\.svg", response["Location"])
+    assert "public" in response["Cache-Control"]
+    assert "max-age=86400" in response["Cache-Control"]
+    served = Client().get(response["Location"])
+    assert served.status_code == 200
+    assert served["Content-Type"] == "image/svg+xml"
+    assert b"".join(served.streaming_content) == icon
 
 
 # The benchmark's floor view ---------------------------------------------------

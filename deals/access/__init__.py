@@ -13,7 +13,10 @@ The rules (DESIGN.md, "Who sees what"), always within the user's own teams:
 - production, supply chain and finance see a deal once a consultation of their department is
   asked of their team's queue, and anyone sees a deal once a consultation is asked of them;
 - finance also sees the deals with payment-term requests;
-- colleagues co-negotiating, on call or asked to come along see the deals of those meetings.
+- colleagues co-negotiating, on call or asked to come along see the deals of those meetings;
+- the owning rep and the team's managers close a deal, archive it and restore it; an archived
+  deal still opens for all who saw it, read-only for everyone, and only the team's managers list
+  it (``listed_deals``).
 
 The user's memberships are read once per user object (that is, once per request) and the
 visibility query is built with their team ids: every branch starts from an index (the teams,
@@ -28,17 +31,22 @@ from deals.access.deals import (  # noqa: F401
     InSubquery,
     among_deals,
     can_ask_guidelines,
+    can_close_deal,
     can_decide_briefing,
     can_edit_deal,
     can_give_guidelines,
+    can_list_archived,
     can_waive_consultation,
+    deal_for_closing,
     deal_for_guidelines,
     deal_for_owner,
     deal_for_user,
     deal_in_full,
     deals_for_user,
     in_teams,
+    listed_deals,
     may_see_deal,
+    refusal,
     sees_whole_deal,
 )
 from deals.access.memberships import (  # noqa: F401
@@ -76,15 +84,18 @@ __all__ = [
     "among_deals",
     "can_answer_consultation",
     "can_ask_guidelines",
+    "can_close_deal",
     "can_decide_briefing",
     "can_edit_deal",
     "can_give_guidelines",
+    "can_list_archived",
     "can_waive_consultation",
     "co_negotiator_request_for_user",
     "consultation_for_answer",
     "consultation_for_owner",
     "consultation_for_user",
     "consultation_for_waiver",
+    "deal_for_closing",
     "deal_for_guidelines",
     "deal_for_owner",
     "deal_for_user",
@@ -94,6 +105,7 @@ __all__ = [
     "delegations_for",
     "has_role_anywhere",
     "in_teams",
+    "listed_deals",
     "is_finance",
     "is_manager",
     "may_see_deal",
@@ -104,6 +116,7 @@ __all__ = [
     "on_call_for_user",
     "payment_request_for_finance",
     "payment_request_for_user",
+    "refusal",
     "report_for_user",
     "report_in_full",
     "require_finance",

@@ -39,6 +39,11 @@ class InSubquery(Func):
     def __init__(self, field_name: str, queryset: QuerySet):
         super().__init__(F(field_name), Subquery(queryset))
 
+    def as_sql(self, compiler, connection, **extra):
+        if self.get_source_expressions()[1].query.is_empty():
+            return "FALSE", []  # among no rows at all (a user in no team): nothing matches
+        return super().as_sql(compiler, connection, **extra)
+
     def as_postgresql(self, compiler, connection, **extra):
         return self.as_sql(
             compiler, connection, arg_joiner=" = ANY(ARRAY", template="%(expressions)s)", **extra
@@ -140,18 +145,66 @@ def deal_for_user(*, user: User, pk: int) -> Deal:
     return deal
 
 
+ARCHIVED_REFUSAL = "This deal is archived and read-only: restore it first."
+
+
+def refusal(deal: Deal, reason: str) -> str:
+    """Why a write gate refuses: the deal being archived, or else the gate's own ``reason``."""
+    return ARCHIVED_REFUSAL if deal.archived_at is not None else reason
+
+
 def can_edit_deal(*, user: User, deal: Deal) -> bool:
     """Only the owning rep changes a deal (and its briefing, contacts, meetings, cover, reports and
-    requests), and only while they are a rep of its team."""
-    return deal.owner_id == user.pk and memberships_of(user).has(Role.REP, deal.team_id)
+    requests), and only while they are a rep of its team and the deal is not archived."""
+    return (
+        deal.archived_at is None
+        and deal.owner_id == user.pk
+        and memberships_of(user).has(Role.REP, deal.team_id)
+    )
 
 
 def deal_for_owner(*, user: User, pk: int) -> Deal:
     """The deal for its owner to change; 404 for outsiders, 403 for the others who see it."""
     deal = deal_for_user(user=user, pk=pk)
     if not can_edit_deal(user=user, deal=deal):
-        raise PermissionDenied("Only the deal's owner changes it.")
+        raise PermissionDenied(refusal(deal, "Only the deal's owner changes it."))
     return deal
+
+
+def can_close_deal(*, user: User, deal: Deal) -> bool:
+    """The owning rep or any manager of the team closes a deal, archives it and restores it: a
+    manager tidies up after a rep who left. An archived deal is read-only even for them, restoring
+    aside."""
+    memberships = memberships_of(user)
+    if memberships.has(Role.MANAGER, deal.team_id):
+        return True
+    return deal.owner_id == user.pk and memberships.has(Role.REP, deal.team_id)
+
+
+def deal_for_closing(*, user: User, pk: int) -> Deal:
+    """The deal for its owner or a manager of its team to close, archive or restore; 404 for
+    outsiders, 403 for the others who see it."""
+    deal = deal_for_user(user=user, pk=pk)
+    if not can_close_deal(user=user, deal=deal):
+        raise PermissionDenied("Only the deal's owner or a manager of its team closes or archives it.")
+    return deal
+
+
+def can_list_archived(*, user: User) -> bool:
+    """Managers find the archived deals of their teams on the deal list (the others do not)."""
+    return bool(memberships_of(user).teams(Role.MANAGER))
+
+
+def listed_deals(*, user: User, archived: str = "") -> QuerySet[Deal]:
+    """The deals the deal list shows: those the user sees, without the archived ones, which only
+    the managers of their team list on request (``archived``: "include" or "only")."""
+    deals = deals_for_user(user=user)
+    managed = memberships_of(user).teams(Role.MANAGER)
+    if managed and archived == "only":
+        return deals.filter(archived_at__isnull=False, team_id__in=managed)
+    if managed and archived == "include":
+        return deals.filter(Q(archived_at__isnull=True) | Q(team_id__in=managed))
+    return deals.filter(archived_at__isnull=True)
 
 
 def sees_whole_deal(*, user: User, deal: Deal) -> bool:
@@ -184,7 +237,9 @@ def deal_in_full(*, user: User, pk: int) -> Deal:
 
 
 def _another_manager(*, user: User, deal: Deal) -> bool:
-    return deal.owner_id != user.pk and is_manager(user=user, team_id=deal.team_id)
+    return (
+        deal.archived_at is None and deal.owner_id != user.pk and is_manager(user=user, team_id=deal.team_id)
+    )
 
 
 def can_decide_briefing(*, user: User, deal: Deal) -> bool:

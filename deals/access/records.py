@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from deals.access.deals import can_edit_deal, can_waive_consultation, may_see_deal, sees_whole_deal
+from deals.access.deals import can_edit_deal, can_waive_consultation, may_see_deal, refusal, sees_whole_deal
 from deals.access.memberships import is_finance, memberships_of, roles_in_team
 from deals.models import (
     DEPARTMENT_ROLES,
@@ -37,7 +37,7 @@ def meeting_for_owner(*, user: User, pk: int) -> Meeting:
     """A meeting for the deal's owner to arrange (move, cancel, cover, report); 403 for the others."""
     meeting = meeting_for_user(user=user, pk=pk)
     if not can_edit_deal(user=user, deal=meeting.deal):
-        raise PermissionDenied("Only the deal's owner arranges its meetings.")
+        raise PermissionDenied(refusal(meeting.deal, "Only the deal's owner arranges its meetings."))
     return meeting
 
 
@@ -85,7 +85,9 @@ def consultation_for_owner(*, user: User, pk: int) -> Consultation:
     """A consultation for the deal's owner to ask; 403 for the others who see it."""
     consultation = consultation_for_user(user=user, pk=pk)
     if not can_edit_deal(user=user, deal=consultation.deal):
-        raise PermissionDenied("Only the deal's owner requests its consultations.")
+        raise PermissionDenied(
+            refusal(consultation.deal, "Only the deal's owner requests its consultations.")
+        )
     return consultation
 
 
@@ -99,6 +101,8 @@ def can_answer_consultation(*, user: User, consultation: Consultation, roles: se
     if not user.is_authenticated:
         return False
     deal = consultation.deal
+    if deal.archived_at is not None:
+        return False
     if roles is None:
         roles = roles_in_team(user=user, team_id=deal.team_id)
     if DEPARTMENT_ROLES[consultation.department] not in roles:
@@ -110,7 +114,7 @@ def consultation_for_answer(*, user: User, pk: int) -> Consultation:
     """A consultation for the one it is addressed to; 403 for the others who see it."""
     consultation = consultation_for_user(user=user, pk=pk)
     if not can_answer_consultation(user=user, consultation=consultation):
-        raise PermissionDenied("This consultation is addressed to someone else.")
+        raise PermissionDenied(refusal(consultation.deal, "This consultation is addressed to someone else."))
     return consultation
 
 
@@ -118,7 +122,9 @@ def consultation_for_waiver(*, user: User, pk: int) -> Consultation:
     """A consultation for another manager of the team to waive; 403 for the others who see it."""
     consultation = consultation_for_user(user=user, pk=pk)
     if not can_waive_consultation(user=user, deal=consultation.deal):
-        raise PermissionDenied("Only another manager of the team waives a consultation.")
+        raise PermissionDenied(
+            refusal(consultation.deal, "Only another manager of the team waives a consultation.")
+        )
     return consultation
 
 
@@ -140,8 +146,10 @@ def payment_request_for_user(*, user: User, pk: int) -> PaymentTermRequest:
 def payment_request_for_finance(*, user: User, pk: int) -> PaymentTermRequest:
     """The request for finance of the deal's team to decide; 403 for the others who see it."""
     request = payment_request_for_user(user=user, pk=pk)
-    if not is_finance(user=user, team_id=request.deal.team_id):
-        raise PermissionDenied("Only finance of the deal's team decides on payment terms.")
+    if request.deal.archived_at is not None or not is_finance(user=user, team_id=request.deal.team_id):
+        raise PermissionDenied(
+            refusal(request.deal, "Only finance of the deal's team decides on payment terms.")
+        )
     return request
 
 

@@ -5,10 +5,11 @@ forms that collect the questions and answers share these.
 """
 
 import datetime
+from collections.abc import Iterable
 
 from django.utils import formats, timezone
 
-from deals.models import STRUCTURED_DEPARTMENTS, CanFulfil, Consultation, Department
+from deals.models import STRUCTURED_DEPARTMENTS, CanFulfil, Consultation, Deal, Department
 from negprep.errors import Invalid
 
 # What each department is asked, as a phrase for subjects and pages.
@@ -42,6 +43,31 @@ def department_label(department: str) -> str:
 def queue_label(department: str) -> str:
     """Who a request sent to the department as a whole went to."""
     return f"the {department_label(department).lower()} queue"
+
+
+def suggested_questions(*, deal: Deal, department: str) -> str:
+    """What the rep is offered to ask a department, filled in from the deal."""
+    quantity = f"{deal.quantity} units" if deal.quantity else "the quantity"
+    by_date = (
+        formats.date_format(deal.requested_delivery_date, "j M Y")
+        if deal.requested_delivery_date
+        else "the date the customer asks for"
+    )
+    return {
+        Department.PRODUCTION: f"Can we make {quantity} of: {deal.scope.strip()}? "
+        "What is missing, what extra resources do we need, and how long does it take to mobilise?",
+        Department.SUPPLY_CHAIN: f"Can we deliver {quantity} by {by_date}? "
+        "What is missing, and what is the lead time?",
+        Department.FINANCE: "Beyond the payment terms: what should I know about this customer's credit "
+        "and the payment side of the deal?",
+    }[department]
+
+
+def optional_departments(*, taken: Iterable[str]) -> list[str]:
+    """The departments a rep may add an optional question for, in the deal page's order, leaving
+    out those ``taken`` (required by the deal, or already waiting to be asked or answered)."""
+    taken = set(taken)
+    return [department for department in Department.values if department not in taken]
 
 
 def _clean_text(values: dict, name: str) -> str:

@@ -73,6 +73,31 @@ def decimal_or_none(value) -> Decimal | None:
         return None
 
 
+# A stated discount may be rounded: within half a percentage point of the discount the agreed price
+# means off the list price (11.5 % written as 11 or 12), the two agree.
+DISCOUNT_ROUNDING = Decimal("0.5")
+
+
+def discount_disagreement(*, references: ReportReferences, data: dict) -> str | None:
+    """Why the stated discount and the agreed price disagree off the approved list price, in words
+    for the discount field; None when they agree within rounding or one of the three is missing."""
+    price, stated = decimal_or_none(data.get("agreed_price")), decimal_or_none(data.get("discount_pct"))
+    limits = references.limits
+    meant = limits.discount_at(price) if limits is not None else None
+    if meant is None or stated is None or abs(meant - stated) <= DISCOUNT_ROUNDING:
+        return None
+    list_price = formatting.money(limits.list_price, references.currency)
+    stated_text = f"{formatting.pct(stated)} %"
+    if meant < 0:
+        means = f"{formatting.pct(-meant)} % above the list price of {list_price}, not {stated_text} off it"
+    else:
+        means = f"{formatting.pct(meant)} % off the list price of {list_price}, not {stated_text}"
+    return (
+        f"An agreed price of {formatting.money(price)} is {means}: "
+        "correct the price or the discount, or say why they differ."
+    )
+
+
 def _breach(code: str, message: str) -> dict:
     return {"code": code, "message": message}
 

@@ -4,11 +4,12 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.validators import MinValueValidator
 from django.utils import timezone
+from django.utils.html import format_html
 
 from deals.models import Briefing
 from deals.services.briefings import EDITABLE_FIELDS
 from deals.services.guidelines import GUIDELINES_MAX
-from negprep.forms import ModelChoiceField, cap_quantity
+from negprep.forms import REQUIRED_MARK, ModelChoiceField, cap_quantity
 from teams.models import Role, Team, User
 
 
@@ -16,6 +17,10 @@ class BriefingForm(forms.ModelForm):
     """The plan and the limits; pitch points, objections and concessions are formsets beside it."""
 
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    # A draft saves with any field empty; these are marked because submitting needs them
+    # (``submission_problems``, with at least one pitch point).
+    NEEDED_TO_SUBMIT = ("objectives", "list_price", "target_price", "walk_away_price", "max_discount_pct")
 
     class Meta:
         model = Briefing
@@ -49,6 +54,8 @@ class BriefingForm(forms.ModelForm):
         self.fields["max_discount_pct"].widget.attrs.update({"min": "0", "max": "100", "step": "0.01"})
         for name in ("quantity_min", "quantity_max"):
             cap_quantity(self.fields[name])
+        for name in self.NEEDED_TO_SUBMIT:
+            self.fields[name].label = format_html("{}{}", self.fields[name].label, REQUIRED_MARK)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

@@ -3,11 +3,12 @@ from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.html import format_html
 
-from deals.domain.consultations import QUESTIONS_MAX, REASON_MAX
+from deals.domain.consultations import DEPARTMENT_ASKS, QUESTIONS_MAX, REASON_MAX
 from deals.models import CanFulfil, Consultation, Department, field_label
 from deals.selectors.consultations import consultation_answerers
-from negprep.forms import DateTimeField, ModelChoiceField
+from negprep.forms import REQUIRED_MARK, DateTimeField, ModelChoiceField
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -71,6 +72,59 @@ class ConsultationRequestForm(forms.Form):
         if due_at is not None and due_at <= timezone.now():
             raise forms.ValidationError("The due time is in the past: pick a time that is still ahead.")
         return due_at
+
+
+class AskRowForm(ConsultationRequestForm):
+    """One department's row of the form that asks every department at once (its prefix is the
+    department). A required row is always sent; an optional one only when ticked."""
+
+    send = forms.BooleanField(required=False)
+
+    def __init__(self, *args, consultation: Consultation, **kwargs):
+        super().__init__(*args, consultation=consultation, **kwargs)
+        self.department = consultation.department
+        self.consultation = consultation
+        self.ask = DEPARTMENT_ASKS[self.department]
+        self.optional = not consultation.required
+        if self.optional:
+            what = consultation.get_department_display().lower()
+            if self.department == Department.FINANCE:
+                what += " (beyond the payment terms, which you request on their own)"
+            self.fields["send"].label = f"Ask {what} too"
+            self.fields["questions"].required = False
+            # Shown only once the row is ticked, and then needed: marked as the required rows' are.
+            questions = self.fields["questions"]
+            questions.label = format_html("{}{}", questions.label, REQUIRED_MARK)
+            self.order_fields(["send"])
+        else:
+            del self.fields["send"]
+        # The page says once what a queue is; each row keeps its fields short.
+        self.fields["assignee"].help_text = ""
+        self.fields["due_at"].help_text = f"In your time zone ({timezone.get_current_timezone_name()})."
+        self.helper = _helper(
+            *([Field("send", wrapper_class="np-ask-send")] if self.optional else []),
+            Row(
+                Column(Field("assignee"), css_class="col-md-7"),
+                Column(Field("due_at"), css_class="col-md-5"),
+                css_class="np-ask-fields",
+            ),
+            Field("questions", rows=3, wrapper_class="np-ask-fields"),
+        )
+
+    @property
+    def sends(self) -> bool:
+        """Whether this row is to be sent (read from the input, before validation)."""
+        return not self.optional or bool(self["send"].value())
+
+    def clean_due_at(self):
+        # A row that is not sent is not checked.
+        return super().clean_due_at() if self.sends else None
+
+    def clean(self):
+        data = super().clean()
+        if self.sends and not data.get("questions") and "questions" not in self.errors:
+            self.add_error("questions", "Write the questions you need answered.")
+        return data
 
 
 class DeliveryAnswerForm(forms.Form):

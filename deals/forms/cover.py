@@ -24,18 +24,19 @@ class OnCallForm(forms.Form):
     phone = forms.CharField(
         max_length=PHONE_MAX_LENGTH,
         required=False,
-        help_text="Digits, spaces and + ( ) . / - only. Leave empty to use the number on their team profile.",
+        help_text="Digits, spaces and + ( ) . / - only. Leave empty to use the number on their team profile; "
+        "needed when they have none there.",
         error_messages={"max_length": f"A phone number has at most {PHONE_MAX_LENGTH} characters."},
     )
     available_from = DateTimeField(
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Default: 15 minutes before the meeting.",
+        help_text="Default: 15 minutes before the meeting; no later than its start.",
     )
     available_to = DateTimeField(
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Default: 15 minutes after it ends.",
+        help_text="Default: 15 minutes after it ends; no earlier than its end.",
     )
 
     def __init__(self, *args, deal, **kwargs):

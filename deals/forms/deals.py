@@ -6,7 +6,14 @@ from django.utils import timezone
 
 from deals.models import BuyingRole, Contact, Customer, Deal, DealStatus
 from deals.services.deals import DEAL_EDITABLE_FIELDS
-from negprep.forms import DateField, ModelChoiceField, ModelMultipleChoiceField, ReadOnceChoices, cap_quantity
+from negprep.forms import (
+    DateField,
+    ModelChoiceField,
+    ModelMultipleChoiceField,
+    ReadOnceChoices,
+    cap_quantity,
+    one_of,
+)
 from teams.models import Team, User
 
 
@@ -34,10 +41,10 @@ class DealCustomerForm(forms.Form):
 
     team = ModelChoiceField(
         queryset=None,
-        required=False,
         empty_label="— pick the team —",
         label="Team",
         help_text="You are a rep in several teams: the deal, its customer and its people belong to one.",
+        error_messages={"required": "Pick the team this deal belongs to."},
     )
     customer = CustomerChoiceField(
         queryset=None,
@@ -77,23 +84,23 @@ class DealCustomerForm(forms.Form):
                 "hx-swap": "innerHTML",
             }
         )
-        self.fields["contacts"].queryset = Contact.objects.filter(customer__team_id__in=team_ids)
+        self.fields["contacts"].queryset = Contact.objects.active().filter(customer__team_id__in=team_ids)
         self.helper = _helper(
             Layout(
                 *([Field("team")] if "team" in self.fields else []),
-                Row(
-                    Column(Field("customer"), css_class="col-md-5"),
-                    Column(Field("new_customer_name"), css_class="col-md-4"),
-                    Column(Field("new_customer_industry"), css_class="col-md-3"),
+                one_of(
+                    self,
+                    Row(
+                        Column(Field("customer"), css_class="col-md-5"),
+                        Column(Field("new_customer_name"), css_class="col-md-4"),
+                        Column(Field("new_customer_industry"), css_class="col-md-3"),
+                    ),
+                    legend="Customer",
+                    rule="Pick an existing customer or type the name of a new one.",
+                    names=("customer", "new_customer_name"),
                 ),
             )
         )
-
-    def clean_team(self):
-        team = self.cleaned_data.get("team")
-        if team is None:
-            raise forms.ValidationError("Pick the team this deal belongs to.")
-        return team
 
     def clean(self):
         cleaned = super().clean()
@@ -253,9 +260,17 @@ class DealFilterForm(forms.Form):
         required=False,
     )
     owner = OwnerChoiceField(queryset=User.objects.none(), required=False, empty_label="Any owner")
+    archived = forms.ChoiceField(
+        choices=[("", "Hide archived"), ("include", "Include archived"), ("only", "Only archived")],
+        required=False,
+        label="Archived deals",
+    )
 
-    def __init__(self, *args, owners, **kwargs):
+    def __init__(self, *args, owners, archived=False, **kwargs):
+        """``archived``: whether the user may list archived deals (managers); else no such filter."""
         super().__init__(*args, **kwargs)
+        if not archived:
+            del self.fields["archived"]
         self.fields["owner"].queryset = owners
         # Read once: for the choices, and to see whether there is a choice at all.
         owners = self.fields["owner"].queryset
@@ -277,7 +292,10 @@ class DealFilterForm(forms.Form):
             del self.fields["owner"]
             columns[0].css_class = "col-md-6"
         columns += [Column(Field("from"), css_class="col-md-2"), Column(Field("to"), css_class="col-md-2")]
-        self.helper.layout = Layout(Row(*columns))
+        rows = [Row(*columns)]
+        if "archived" in self.fields:
+            rows.append(Row(Column(Field("archived"), css_class="col-md-3")))
+        self.helper.layout = Layout(*rows)
 
     def filters(self) -> dict:
         """The values that are valid; the others are dropped, never an error page."""

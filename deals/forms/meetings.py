@@ -1,12 +1,13 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from deals.models import Contact, Meeting
 from deals.services.meetings import validate_meeting_place, validate_meeting_times
 from negprep.errors import Invalid
-from negprep.forms import DateTimeField, ModelMultipleChoiceField, show_refusal
+from negprep.forms import DateTimeField, ModelMultipleChoiceField, one_of, show_refusal
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -63,9 +64,15 @@ class FirstMeetingForm(forms.ModelForm):
                 Column(Field("ends_at"), css_class="col-md-4"),
                 Column(Field("stage"), css_class="col-md-4"),
             ),
-            Row(
-                Column(Field("location"), css_class="col-md-6"),
-                Column(Field("video_link"), css_class="col-md-6"),
+            one_of(
+                self,
+                Row(
+                    Column(Field("location"), css_class="col-md-6"),
+                    Column(Field("video_link"), css_class="col-md-6"),
+                ),
+                legend="Where we meet",
+                rule="Give a location or a video link (or both).",
+                names=("location", "video_link"),
             ),
         ]
 
@@ -94,7 +101,8 @@ class FirstMeetingForm(forms.ModelForm):
 
 class ContactChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name} — {obj.title}" if obj.title else obj.name
+        label = f"{obj.name} — {obj.title}" if obj.title else obj.name
+        return f"{label} (archived)" if obj.is_archived else label
 
 
 class MeetingForm(FirstMeetingForm):
@@ -115,7 +123,11 @@ class MeetingForm(FirstMeetingForm):
     def __init__(self, *args, deal, **kwargs):
         self.check_start_always = kwargs.get("instance") is None
         super().__init__(*args, **kwargs)
-        self.fields["contacts"].queryset = Contact.objects.filter(customer_id=deal.customer_id)
+        # Archived contacts are offered only where they already attend, so editing keeps them.
+        offered = Q(archived_at__isnull=True)
+        if self.instance.pk:
+            offered |= Q(pk__in=self.instance.contacts.values("pk"))
+        self.fields["contacts"].queryset = Contact.objects.filter(offered, customer_id=deal.customer_id)
 
     def _layout_rows(self):
         return [*super()._layout_rows(), Field("contacts")]

@@ -24,7 +24,8 @@ class ReportForm(forms.ModelForm):
         min_value=Decimal("0"),
         max_digits=14,
         decimal_places=2,
-        help_text="In the currency of the briefing. Leave empty when no price was agreed.",
+        help_text="In the currency of the briefing. Required when the deal is won; otherwise leave it empty "
+        "when no price was agreed.",
     )
     discount_pct = forms.DecimalField(
         label="Discount (%)",
@@ -53,6 +54,7 @@ class ReportForm(forms.ModelForm):
         labels = {
             "outcome": "Outcome",
             "delivery_date": "Delivery date",
+            "discount_note": "Why do the price and the discount differ?",
             "payment_terms": "Payment terms as agreed (in words)",
             "concessions_given": "Concessions we gave",
             "concessions_received": "Concessions we received",
@@ -73,7 +75,9 @@ class ReportForm(forms.ModelForm):
             "lessons": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, list_price: str = "", **kwargs):
+        """``list_price``: the approved list price as the pages write it, which the agreed price and
+        the discount must agree with; empty without approved limits (nothing to agree with)."""
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = ReportOutcome.choices
         self.fields["outcome"].error_messages["required"] = "Choose the outcome of the meeting."
@@ -95,6 +99,11 @@ class ReportForm(forms.ModelForm):
                 Column(Field("discount_pct"), css_class="col-md-4"),
                 Column(Field("quantity"), css_class="col-md-4"),
             ),
+            *(
+                [Field("discount_note", placeholder="e.g. 50 units free of charge instead of a lower price")]
+                if list_price
+                else []
+            ),
             Field("delivery_date"),
             HTML(
                 '<h3 class="h6 mt-2">Payment terms <span class="fw-normal text-body-secondary small">'
@@ -113,6 +122,12 @@ class ReportForm(forms.ModelForm):
             Field("next_steps"),
             Field("lessons"),
         )
+        if list_price:
+            self.fields["discount_pct"].help_text = f"Off the approved list price of {list_price}."
+            self.fields["discount_note"].help_text = (
+                "Only when the discount is not what the agreed price means off the list price "
+                "(within half a point). Your manager reads it on the report."
+            )
         if self.instance.pk and self.instance.breaches:
             # Correcting figures that breached the limits needs a reason the manager can judge.
             self.fields["correction_note"] = forms.CharField(

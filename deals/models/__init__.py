@@ -22,6 +22,8 @@ from deals.models.consultations import (  # noqa: F401
     Department,
 )
 from deals.models.deals import (  # noqa: F401
+    CLOSED_DEAL_STATUSES,
+    ERASED_CONTACT_NAME,
     OPEN_DEAL_STATUSES,
     Activity,
     BuyingRole,
@@ -62,10 +64,12 @@ __all__ = [
     "Concession",
     "Consultation",
     "ConsultationStatus",
+    "CLOSED_DEAL_STATUSES",
     "Contact",
     "Currency",
     "Customer",
     "DEPARTMENT_ROLES",
+    "ERASED_CONTACT_NAME",
     "Deal",
     "DealStatus",
     "Department",

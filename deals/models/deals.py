@@ -36,7 +36,20 @@ class BuyingRole(models.TextChoices):
     INFLUENCER = "influencer", "Influencer"
 
 
+class ContactQuerySet(models.QuerySet):
+    def active(self) -> "ContactQuerySet":
+        """The contacts that are not archived: the ones lists and pickers offer."""
+        return self.filter(archived_at__isnull=True)
+
+
+# What an erased contact is called from then on (``manage.py erase_contact``).
+ERASED_CONTACT_NAME = "Erased contact"
+
+
 class Contact(models.Model):
+    """A person at the customer. Never deleted: archived (and restored), or erased on request, which
+    keeps the row, and so the meetings it attended, without the personal data."""
+
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(max_length=120)
     title = models.CharField(max_length=120, blank=True)
@@ -47,12 +60,35 @@ class Contact(models.Model):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the personal data was erased on request."
+    )
+
+    objects = ContactQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(erased_at__isnull=True) | Q(archived_at__isnull=False),
+                name="contact_erased_is_archived",
+            )
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.get_buying_role_display()})"
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
 
 class DealStatus(models.TextChoices):
@@ -65,6 +101,13 @@ class DealStatus(models.TextChoices):
 
 
 OPEN_DEAL_STATUSES = [DealStatus.PREPARING, DealStatus.READY, DealStatus.NEGOTIATING]
+CLOSED_DEAL_STATUSES = [DealStatus.WON, DealStatus.LOST, DealStatus.WITHDRAWN]
+
+
+class DealQuerySet(models.QuerySet):
+    def unarchived(self) -> "DealQuerySet":
+        """The deals that are not archived: the ones lists, home panels and queues show."""
+        return self.filter(archived_at__isnull=True)
 
 
 class Deal(models.Model):
@@ -90,14 +133,33 @@ class Deal(models.Model):
         default=False, help_text="The customer asks for payment terms beyond the standard."
     )
     status = models.CharField(max_length=16, choices=DealStatus.choices, default=DealStatus.PREPARING)
+    # Set when someone closes the deal by hand (``deal_close``); a report's outcome closes it
+    # without a reason of its own (the report is the reason).
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    close_reason = models.TextField(blank=True, max_length=1000)
+    # An archived deal leaves the lists, home panels and queues and is read-only; it is never deleted.
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DealQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=DealStatus.values), name="deal_status_valid"),
             models.CheckConstraint(condition=Q(estimated_value__gte=0), name="deal_value_not_negative"),
+            # Only a closed deal is archived: an open one still has meetings, reminders and queues.
+            models.CheckConstraint(
+                condition=Q(archived_at__isnull=True) | Q(status__in=CLOSED_DEAL_STATUSES),
+                name="deal_archived_is_closed",
+            ),
         ]
         indexes = [
             models.Index(fields=["team", "status"], name="deal_team_status_idx"),
@@ -116,6 +178,10 @@ class Deal(models.Model):
     is_negotiating = choice_is("status", DealStatus.NEGOTIATING)
     is_won = choice_is("status", DealStatus.WON)
     is_lost = choice_is("status", DealStatus.LOST)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class Activity(models.Model):

@@ -33,6 +33,12 @@ class NegotiationReport(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
+    discount_note = models.CharField(
+        "why the price and the discount differ",
+        max_length=500,
+        blank=True,
+        help_text="The rep's reason when the discount is not what the agreed price means off the list price.",
+    )
     quantity = models.PositiveIntegerField(null=True, blank=True)
     delivery_date = models.DateField(null=True, blank=True)
     net_days = models.PositiveIntegerField("payment terms: net days", null=True, blank=True)
@@ -55,7 +61,8 @@ class NegotiationReport(models.Model):
         "why the figures were corrected", blank=True, max_length=1000, help_text="The rep's latest reason."
     )
     ready_at_meeting = models.BooleanField(
-        default=False, help_text="Whether the deal was ready (7 of 7) when the meeting started."
+        default=False,
+        help_text="Whether the deal was ready (every item that applies done) when the meeting started.",
     )
     filed_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

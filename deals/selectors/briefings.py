@@ -168,8 +168,9 @@ def approval_queue_briefings(*, user: User, team_id: int | None = None) -> Query
         managed = [pk for pk in managed if pk == team_id]
     if not managed:
         return Briefing.objects.none()
-    # Team first: the teams' deals (not the manager's own) from their index, then their briefings.
-    deals = Deal.objects.filter(team_id__in=managed).exclude(owner=user)
+    # Team first: the teams' deals (not the manager's own, nor archived ones) from their index, then
+    # their briefings.
+    deals = Deal.objects.unarchived().filter(team_id__in=managed).exclude(owner=user)
     submitted = Q(among_deals(deals), Exists(_submitted_version()), status=BriefingStatus.SUBMITTED)
     asked = Q(among_deals(deals.filter(status__in=OPEN_DEAL_STATUSES)), Exists(_waiting_question()))
     return _longest_waiting_first(Briefing.objects.filter(submitted | asked))

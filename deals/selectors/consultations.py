@@ -13,6 +13,7 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from deals.access import among_deals, deals_for_user, memberships_of
+from deals.domain.consultations import optional_departments
 from deals.models import (
     DEPARTMENT_ROLES,
     OPEN_DEAL_STATUSES,
@@ -42,6 +43,26 @@ def consultations_for_deal(*, deal: Deal) -> QuerySet[Consultation]:
         .annotate(department_order=DEPARTMENT_ORDER)
         .order_by("-required", "department_order", "created_at", "pk")
     )
+
+
+def has_unasked_consultations(*, deal: Deal) -> bool:
+    """Whether a consultation of the deal still waits to be asked."""
+    return deal.consultations.filter(status=ConsultationStatus.OPEN).exists()
+
+
+def consultations_to_ask(*, deal: Deal) -> list[Consultation]:
+    """The rows of the form that asks every department at once: the deal's consultations not asked
+    yet (required ones first), then an unsaved optional consultation per department the rep may add,
+    leaving out the departments that are required or already have a question waiting."""
+    waiting = list(consultations_for_deal(deal=deal).filter(status=ConsultationStatus.OPEN))
+    taken = deal.consultations.filter(
+        Q(required=True) | Q(status__in=[ConsultationStatus.OPEN, ConsultationStatus.REQUESTED])
+    ).values_list("department", flat=True)
+    extra = [
+        Consultation(deal=deal, department=department, required=False)
+        for department in optional_departments(taken=taken)
+    ]
+    return waiting + extra
 
 
 def consultation_answerers(*, deal: Deal, department: str) -> QuerySet[User]:

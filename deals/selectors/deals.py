@@ -1,6 +1,8 @@
-"""Reads of deals for lists: the next meeting of each, for sorting and filtering in SQL."""
+"""Reads of deals for lists: the next meeting of each, for sorting and filtering in SQL; the
+meetings a closing cancels."""
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
 
 from deals.models import (
     Deal,
@@ -16,3 +18,9 @@ def with_next_meeting(deals: QuerySet[Deal], *, stage: bool = False) -> QuerySet
     if stage:
         deals = deals.annotate(next_meeting_stage=Subquery(upcoming.values("stage")[:1]))
     return deals
+
+
+def meetings_not_started(*, deal: Deal) -> QuerySet[Meeting]:
+    """The deal's meetings that are not cancelled and have not started, soonest first: closing the
+    deal cancels them (one under way is left to end)."""
+    return deal.meetings.filter(cancelled=False, starts_at__gt=timezone.now()).order_by("starts_at", "pk")

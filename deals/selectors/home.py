@@ -30,6 +30,7 @@ from deals.selectors.payments import (
 )
 from deals.selectors.readiness import readiness_for_deals
 from deals.selectors.reports import breach_reports
+from deals.selectors.reports_due import reports_to_file_panel
 from teams.models import Role, User
 
 # How many rows a home panel shows before "see all".
@@ -91,7 +92,7 @@ def team_pipeline(*, user: User) -> dict:
 
     One who manages several teams sees which team each deal is in.
     """
-    deals = deals_for_user(user=user)
+    deals = deals_for_user(user=user).unarchived()
     stages = pipeline_stages(deals)
     open_count = sum(stage["count"] for stage in stages if stage["open"])
     managed_teams = len(memberships_of(user).teams(Role.MANAGER))
@@ -113,6 +114,7 @@ def home_panels(*, user: User, roles: set[str]) -> dict:
         context.update(cover_requests_for(user=user, limit=HOME_PANEL_ROWS))
     if Role.REP in roles:
         context.update(rep_deals(user=user))
+        context.update(reports_to_file_panel(user=user, limit=HOME_PANEL_ROWS))
     if Role.MANAGER in roles:
         context.update(approval_queue_panel(user=user, limit=HOME_PANEL_ROWS))
         context.update(team_pipeline(user=user))

@@ -41,11 +41,8 @@ from deals.selectors.cover import colleague_choices
 from deals.selectors.payments import (
     payment_requests_for_deal,
 )
-from deals.selectors.reports import (
-    meetings_awaiting_report,
-    meetings_awaiting_report_count,
-    reports_for_deal,
-)
+from deals.selectors.reports import reports_for_deal
+from deals.selectors.reports_due import meetings_awaiting_report, meetings_awaiting_report_count
 from teams.models import Role, User
 
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -263,6 +260,8 @@ def consultations_panel_context(*, deal: Deal, user: User) -> dict:
     return {
         "consultations": consultations,
         "can_add_consultation": owner,
+        # The owner asks every one not asked yet with one form.
+        "unasked_count": sum(1 for c in consultations if c.is_open) if owner else 0,
         # Payment terms are asked on their own request: a finance consultation is for anything else.
         "consultation_departments": [
             (value, "Finance — beyond payment terms" if value == Department.FINANCE else label)

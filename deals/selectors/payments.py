@@ -119,7 +119,9 @@ def payment_requests_waiting_for(*, user: User, team_id: int | None = None) -> Q
         teams = [team for team in teams if team == team_id]
     if not teams:
         return PaymentTermRequest.objects.none()
-    requests = PaymentTermRequest.objects.filter(in_teams(teams), status=PaymentTermStatus.SUBMITTED)
+    requests = PaymentTermRequest.objects.filter(
+        in_teams(teams), status=PaymentTermStatus.SUBMITTED, deal__archived_at__isnull=True
+    )
     return requests.exclude(requested_by=user).order_by("created_at", "pk")
 
 

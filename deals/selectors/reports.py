@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.db.models.fields.json import KeyTransform
-from django.utils import timezone
 
 from deals.access import in_teams, memberships_of
 from deals.domain.payment_policy import granted_terms
@@ -39,24 +38,6 @@ def reports_for_deal(*, deal, limit: int | None = None) -> list[NegotiationRepor
         .order_by("-meeting__starts_at", "-pk")
     )
     return list(reports if limit is None else reports[:limit])
-
-
-def _awaiting_report(*, deal, now: datetime.datetime | None = None) -> QuerySet[Meeting]:
-    now = now or timezone.now()
-    return Meeting.objects.filter(deal=deal, cancelled=False, starts_at__lte=now, report__isnull=True)
-
-
-def meetings_awaiting_report(
-    *, deal, now: datetime.datetime | None = None, limit: int | None = None
-) -> list[Meeting]:
-    """Meetings of the deal that have started, were not cancelled and have no report yet, latest first
-    (the first ``limit`` of them when given)."""
-    meetings = _awaiting_report(deal=deal, now=now).order_by("-starts_at", "-pk")
-    return list(meetings if limit is None else meetings[:limit])
-
-
-def meetings_awaiting_report_count(*, deal) -> int:
-    return _awaiting_report(deal=deal).count()
 
 
 # What a report is compared with -----------------------------------------------------------
@@ -126,9 +107,11 @@ def managed_team_ids(*, user: User) -> list[int]:
 
 
 def team_reports(*, user: User) -> QuerySet[NegotiationReport]:
-    """The reports of the teams the user manages, latest meeting first."""
+    """The reports of the teams the user manages, latest meeting first; those of archived deals
+    only on their deal's page (and in the team results)."""
     return (
         NegotiationReport.objects.filter(in_teams(managed_team_ids(user=user), deal_id="meeting__deal_id"))
+        .filter(meeting__deal__archived_at__isnull=True)
         .select_related(*_REPORT_RELATED, "meeting__deal__team")
         .order_by("-meeting__starts_at", "-pk")
     )

@@ -1,12 +1,15 @@
-"""Writes about the customer's people: add a contact from the deal page, correct one.
+"""Writes about the customer's people: add a contact from the deal page, correct one, archive
+and restore one.
 
 Contacts belong to the customer, not to one deal; the timeline entry goes on
-the deal the rep worked from.
+the deal the rep worked from. A contact is never deleted: an archived one leaves
+the lists and pickers but stays on the meetings and reports it was part of.
 """
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 
 from deals.access import can_edit_deal
 from deals.models import BuyingRole, Contact, Deal
@@ -55,10 +58,16 @@ def _clean(*, deal: Deal, values: dict, exclude_pk: int | None = None) -> dict:
         except ValidationError as exc:
             errors["phone"] = exc.messages
     if name and "name" not in errors:
-        twins = Contact.objects.filter(customer_id=deal.customer_id, name__iexact=name)
+        # An erased contact's placeholder name is nobody's.
+        twins = Contact.objects.filter(customer_id=deal.customer_id, name__iexact=name).filter(
+            erased_at__isnull=True
+        )
         if exclude_pk is not None:
             twins = twins.exclude(pk=exclude_pk)
-        if twins.exists():
+        twin = twins.order_by("archived_at").first()
+        if twin is not None and twin.is_archived:
+            errors["name"] = f"{deal.customer} has an archived contact called {name}: restore that one."
+        elif twin is not None:
             errors["name"] = f"{deal.customer} already has a contact called {name}: correct that one."
     if errors:
         raise Invalid(errors)
@@ -123,6 +132,8 @@ def contact_update(*, contact: Contact, deal: Deal, by: User, **fields) -> Conta
         current = Contact.objects.select_for_update().filter(pk=contact.pk).first()
         if current is None or current.customer_id != deal.customer_id:
             raise Invalid(f"This is not a contact of {deal.customer}.")
+        if current.is_archived:
+            raise Invalid(f"{current.name} is archived: restore the contact before correcting it.")
         values = _clean(
             deal=deal,
             values={name: fields.get(name, getattr(current, name)) for name in CONTACT_FIELDS},
@@ -149,3 +160,47 @@ def contact_update(*, contact: Contact, deal: Deal, by: User, **fields) -> Conta
     for name in CONTACT_FIELDS:
         setattr(contact, name, getattr(current, name))
     return contact
+
+
+def _lock_contact(*, contact: Contact, deal: Deal) -> Contact:
+    current = Contact.objects.select_for_update().filter(pk=contact.pk).first()
+    if current is None or current.customer_id != deal.customer_id:
+        raise Invalid(f"This is not a contact of {deal.customer}.")
+    return current
+
+
+def contact_archive(*, contact: Contact, deal: Deal, by: User) -> bool:
+    """Archive a contact of the deal's customer: it leaves the contact lists and the pickers and
+    stays on past meetings and reports. False (nothing changes) when it is archived already."""
+    _check_owner(deal=deal, by=by)
+    with transaction.atomic():
+        current = _lock_contact(contact=contact, deal=deal)
+        if current.is_archived:
+            return False
+        current.archived_at = timezone.now()
+        current.archived_by = by
+        current.save(update_fields=["archived_at", "archived_by"])
+        activity_record(
+            deal=deal, actor=by, verb="contact_archived", summary=f"archived the contact {current.name}"
+        )
+    contact.archived_at, contact.archived_by = current.archived_at, by
+    return True
+
+
+def contact_restore(*, contact: Contact, deal: Deal, by: User) -> bool:
+    """Bring an archived contact back to the lists and pickers. False when it is not archived;
+    ``Invalid`` for a contact whose personal data was erased (there is nobody to bring back)."""
+    _check_owner(deal=deal, by=by)
+    with transaction.atomic():
+        current = _lock_contact(contact=contact, deal=deal)
+        if current.is_erased:
+            raise Invalid("This contact's personal data was erased on request: add the person anew.")
+        if not current.is_archived:
+            return False
+        current.archived_at = current.archived_by = None
+        current.save(update_fields=["archived_at", "archived_by"])
+        activity_record(
+            deal=deal, actor=by, verb="contact_restored", summary=f"restored the contact {current.name}"
+        )
+    contact.archived_at = contact.archived_by = None
+    return True

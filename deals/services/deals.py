@@ -60,9 +60,9 @@ def _customer_for_deal(*, team: Team, customer: Customer | None, new_customer: d
 
 def _existing_contacts(*, customer: Customer, contact_ids: Iterable[int]) -> list[Contact]:
     ids = {int(pk) for pk in contact_ids}
-    found = list(Contact.objects.filter(pk__in=ids, customer=customer))
+    found = list(Contact.objects.active().filter(pk__in=ids, customer=customer))
     if len(found) != len(ids):
-        raise Invalid({"contacts": f"Tick only contacts of {customer}."})
+        raise Invalid({"contacts": f"Tick only current contacts of {customer}."})
     return found
 
 

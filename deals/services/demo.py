@@ -206,6 +206,7 @@ def seed_demo_deals(*, north: Team, south: Team, users: dict[str, User]) -> list
         customer=molkerei,
         title="Pump line expansion",
         days=3,
+        involves_production=True,
         involves_delivery=True,
         special_payment_terms=True,
         estimated_value=Decimal("112500.00"),
@@ -234,8 +235,9 @@ def seed_demo_deals(*, north: Team, south: Team, users: dict[str, User]) -> list
 
 
 def seed_demo_reports(*, team: Team, rep: User, manager: User, brauhaus: Customer) -> list[str]:
-    """Two deals whose meeting is already over, each with a report: one won within the
-    limits, one that went under the walk-away price (a breach the manager is told of)."""
+    """Three deals whose meeting is already over: one won within the limits, one that went under
+    the walk-away price (a breach the manager is told of), and one whose report is still to file
+    (rita's home asks for it)."""
     created = []
     for title, days_ago, report in [
         (
@@ -263,6 +265,7 @@ def seed_demo_reports(*, team: Team, rep: User, manager: User, brauhaus: Custome
                 "lessons": "Gave in on price before they committed to volume.",
             },
         ),
+        ("Keg washer upgrade", 1, None),
     ]:
         deal, new = _deal(team=team, owner=rep, customer=brauhaus, title=title, days=1)
         if not new:
@@ -276,13 +279,14 @@ def seed_demo_reports(*, team: Team, rep: User, manager: User, brauhaus: Custome
         meeting.starts_at -= datetime.timedelta(days=days_ago + 1)
         meeting.ends_at -= datetime.timedelta(days=days_ago + 1)
         meeting.save(update_fields=["starts_at", "ends_at"])
-        report_file(meeting=meeting, by=rep, **report)
+        if report is not None:
+            report_file(meeting=meeting, by=rep, **report)
         # History: the approval round before that meeting was dealt with long ago.
         Notification.objects.filter(
             kind__in=["briefing_submitted", "briefing_approved"],
             url__startswith=reverse("deals:detail", args=[deal.pk]),
         ).update(read_at=timezone.now())
-        created.append(f"report on {title}")
+        created.append(f"report on {title}" if report is not None else f"{title}, its report to file")
     return created
 
 

@@ -108,9 +108,10 @@ def seed_demo_preparation(*, team: Team, users: dict[str, User]) -> list[str]:
         co_negotiator_respond(request=asked, by=max_, accept=True)
         created.append("a ready final round on Spare parts service agreement")
 
-    # Supply chain answered; the limits changed after approval, so they need approval again. The
-    # customer wants special payment terms that rita has not requested yet; beyond them she asks
-    # finance about the credit limit (an optional consultation, finance's one item on this deal).
+    # Supply chain answered, production not asked yet; the limits changed after approval, so they
+    # need approval again. The customer wants special payment terms that rita has not requested
+    # yet; beyond them she asks finance about the credit limit (an optional consultation, finance's
+    # one item on this deal).
     deal, asked = fresh("Pump line expansion")
     if deal:
         credit = consultation_add_optional(deal=deal, by=rita, department="finance")

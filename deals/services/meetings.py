@@ -17,6 +17,7 @@ from deals.models import (
     MeetingStage,
     OnCallStatus,
 )
+from deals.selectors.deals import meetings_not_started
 from deals.services.activity import activity_record
 from deals.services.readiness import readiness_refresh
 from negprep.errors import Invalid, NotAllowed
@@ -75,11 +76,18 @@ def _check_owner(*, deal: Deal, by: User) -> None:
         raise NotAllowed("Only the deal's owner arranges its meetings.")
 
 
-def _customer_contacts(*, deal: Deal, contacts: Iterable[Contact | int]) -> list[Contact]:
+def _customer_contacts(
+    *, deal: Deal, contacts: Iterable[Contact | int], attending: Iterable[Contact] = ()
+) -> list[Contact]:
+    """The contacts, all of the deal's customer; archived ones only if already ``attending``."""
     ids = {contact.pk if isinstance(contact, Contact) else int(contact) for contact in contacts}
     found = list(Contact.objects.filter(pk__in=ids, customer_id=deal.customer_id))
     if len(found) != len(ids):
         raise Invalid({"contacts": "Pick only contacts of this deal's customer."})
+    kept = {contact.pk for contact in attending}
+    archived = [contact.name for contact in found if contact.is_archived and contact.pk not in kept]
+    if archived:
+        raise Invalid({"contacts": f"{', '.join(archived)} is archived: restore the contact first."})
     return found
 
 
@@ -204,7 +212,7 @@ def meeting_move(*, meeting: Meeting, by: User, **fields) -> Meeting:
         new_contacts = old_contacts
         if "contacts" in fields:
             new_contacts = sorted(
-                _customer_contacts(deal=deal, contacts=fields["contacts"]),
+                _customer_contacts(deal=deal, contacts=fields["contacts"], attending=old_contacts),
                 key=lambda contact: contact.pk,
             )
 
@@ -274,28 +282,42 @@ def _tell_colleagues(*, meeting: Meeting, by: User, was: datetime | None = None,
     )
 
 
+def _cancel(*, meeting: Meeting, by: User, reason: str) -> bool:
+    """Cancel, record and tell the colleagues; False when it was already cancelled."""
+    # A conditional update, so two clicks (or two tabs) cancel only once.
+    cancelled = Meeting.objects.filter(pk=meeting.pk, cancelled=False).update(
+        cancelled=True, cancelled_reason=reason, updated_at=timezone.now()
+    )
+    if not cancelled:
+        return False
+    meeting.refresh_from_db()
+    changes = {"Start": {"old": None, "new": _json_value("starts_at", meeting.starts_at)}}
+    if reason:
+        changes["Reason"] = {"old": None, "new": reason}
+    activity_record(
+        deal=meeting.deal,
+        actor=by,
+        verb="meeting_cancelled",
+        summary=f"cancelled the {_stage_label(meeting.stage)} meeting",
+        changes=changes,
+    )
+    _tell_colleagues(meeting=meeting, by=by, reason=reason)
+    return True
+
+
 def meeting_cancel(*, meeting: Meeting, by: User, reason: str = "") -> bool:
     """Cancel the meeting. False (and nothing changes) when it was already cancelled."""
     _check_owner(deal=meeting.deal, by=by)
     reason = (reason or "").strip()[:300]
     with transaction.atomic():
-        # A conditional update, so two clicks (or two tabs) cancel only once.
-        cancelled = Meeting.objects.filter(pk=meeting.pk, cancelled=False).update(
-            cancelled=True, cancelled_reason=reason, updated_at=timezone.now()
-        )
-        if not cancelled:
+        if not _cancel(meeting=meeting, by=by, reason=reason):
             return False
-        meeting.refresh_from_db()
-        changes = {"Start": {"old": None, "new": _json_value("starts_at", meeting.starts_at)}}
-        if reason:
-            changes["Reason"] = {"old": None, "new": reason}
-        activity_record(
-            deal=meeting.deal,
-            actor=by,
-            verb="meeting_cancelled",
-            summary=f"cancelled the {_stage_label(meeting.stage)} meeting",
-            changes=changes,
-        )
-        _tell_colleagues(meeting=meeting, by=by, reason=reason)
         readiness_refresh(deal=meeting.deal)
     return True
+
+
+def meetings_cancel_for_closed_deal(*, deal: Deal, by: User, reason: str) -> int:
+    """Cancel the deal's meetings that have not started, as its closing does (the caller checked
+    who may close it and holds the transaction); returns how many were cancelled."""
+    ahead = meetings_not_started(deal=deal).select_related("deal")
+    return sum(_cancel(meeting=meeting, by=by, reason=reason[:300]) for meeting in ahead)

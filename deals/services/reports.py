@@ -16,7 +16,12 @@ from django.utils import timezone
 
 from deals import formatting
 from deals.access import can_edit_deal
-from deals.domain.report_check import breach_labels, compare_with_references, decimal_or_none
+from deals.domain.report_check import (
+    breach_labels,
+    compare_with_references,
+    decimal_or_none,
+    discount_disagreement,
+)
 from deals.models import OPEN_DEAL_STATUSES, Deal, DealStatus, Meeting, NegotiationReport, ReportOutcome
 from deals.selectors.readiness import ready_at
 from deals.selectors.reports import report_references
@@ -30,6 +35,7 @@ REPORT_FIELDS = [
     "outcome",
     "agreed_price",
     "discount_pct",
+    "discount_note",
     "quantity",
     "delivery_date",
     "net_days",
@@ -41,7 +47,15 @@ REPORT_FIELDS = [
     "next_steps",
     "lessons",
 ]
-TEXT_FIELDS = ["payment_terms", "concessions_given", "concessions_received", "next_steps", "lessons"]
+TEXT_FIELDS = [
+    "discount_note",
+    "payment_terms",
+    "concessions_given",
+    "concessions_received",
+    "next_steps",
+    "lessons",
+]
+DISCOUNT_NOTE_MAX = NegotiationReport._meta.get_field("discount_note").max_length
 # Where each deal status goes when a report with this outcome is filed.
 OUTCOME_STATUS = {
     ReportOutcome.WON: DealStatus.WON,
@@ -83,6 +97,8 @@ def _clean(fields: dict) -> dict:
         raise Invalid("There is at least one instalment.")
     if data["outcome"] == ReportOutcome.WON and data["agreed_price"] is None:
         raise Invalid("A won deal has an agreed price: enter it.")
+    if len(data["discount_note"]) > DISCOUNT_NOTE_MAX:
+        raise Invalid(f"Keep the reason under {DISCOUNT_NOTE_MAX:,} characters.", field="discount_note")
     return data
 
 
@@ -143,6 +159,8 @@ def report_file(*, meeting: Meeting, by: User, correction_note: str = "", **fiel
 
     Only the deal's owner files. Filing again updates the report and re-runs
     the check; managers are told only of breaches they were not told of yet.
+    An agreed price and a discount that disagree off the approved list price
+    are refused unless ``discount_note`` says why.
     """
     data = _clean(fields)
     with transaction.atomic():
@@ -161,6 +179,10 @@ def report_file(*, meeting: Meeting, by: User, correction_note: str = "", **fiel
             raise Invalid("This meeting has not started yet: file the report after it.")
 
         references = report_references(deal=deal)
+        # A price and a discount that disagree off the list price are refused unless the rep says why.
+        disagreement = discount_disagreement(references=references, data=data)
+        if disagreement and not data["discount_note"]:
+            raise Invalid(disagreement, field="discount_pct")
         breaches = compare_with_references(references=references, data=data)
         report = NegotiationReport.objects.filter(meeting=meeting).first()
         is_new = report is None

@@ -27,6 +27,12 @@ def pct(value) -> str:
 
 
 @register.filter
+def quantity(value) -> str:
+    """{{ report.quantity|quantity }} → 1,200."""
+    return "" if _empty(value) else formatting.quantity(value)
+
+
+@register.filter
 def concession(trade) -> str:
     """{{ trade|concession }} for a Concession or a snapshot row ({"give": …, "get": …})."""
     give, get = (trade["give"], trade["get"]) if isinstance(trade, dict) else (trade.give, trade.get)

@@ -38,6 +38,7 @@ from deals.selectors.briefings import (
     briefing_versions,
     guidelines_of,
 )
+from deals.selectors.consultations import has_unasked_consultations
 from deals.selectors.home import team_pipeline
 from deals.services import briefings as briefing_services
 from deals.services import guidelines as guideline_services
@@ -121,10 +122,9 @@ def briefing_edit(request, pk):
         except Invalid as error:
             messages.warning(request, f"The draft was saved but not submitted. {error}")
             return redirect("deals:briefing_edit", pk=deal.pk)
-        messages.success(
-            request, "Briefing saved and submitted: your managers have been asked to approve it."
+        return _submitted(
+            request, deal, "Briefing saved and submitted: your managers have been asked to approve it."
         )
-        return redirect("deals:detail", pk=deal.pk)
     messages.success(request, f"Draft saved (version {briefing.version}).")
     return redirect("deals:detail", pk=deal.pk)
 
@@ -136,8 +136,16 @@ def briefing_submit(request, pk):
         briefing_services.briefing_submit(briefing=deal.briefing, by=request.user)
     except Invalid as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, "Submitted: your managers have been asked to approve the briefing.")
+        return redirect("deals:detail", pk=deal.pk)
+    return _submitted(request, deal, "Submitted: your managers have been asked to approve the briefing.")
+
+
+def _submitted(request, deal, message: str):
+    """After submitting: on to the departments not asked yet, if any, else back to the deal."""
+    if has_unasked_consultations(deal=deal):
+        messages.success(request, f"{message} Next: ask the departments this deal still needs.")
+        return redirect("deals:consultations_ask", pk=deal.pk)
+    messages.success(request, message)
     return redirect("deals:detail", pk=deal.pk)
 
 

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deals.access import (
@@ -11,25 +11,28 @@ from deals.access import (
     consultation_for_waiver,
     deal_for_owner,
 )
-from deals.domain.consultations import DEPARTMENT_ASKS
+from deals.domain.consultations import DEPARTMENT_ASKS, suggested_questions
 from deals.forms.consultations import (
     AddConsultationForm,
+    AskRowForm,
     ConsultationRequestForm,
     WaiveForm,
     answer_form_class,
 )
 from deals.forms.lists import ConsultationFilterForm
-from deals.models import STRUCTURED_DEPARTMENTS, Consultation, ConsultationStatus, Department
+from deals.models import STRUCTURED_DEPARTMENTS, ConsultationStatus
 from deals.selectors.consultations import (
     consultation_default_due,
     consultations_answered_by,
     consultations_asked_of,
+    consultations_to_ask,
 )
 from deals.selectors.panels import _deal_consultations, _mark_for, _when
 from deals.services import consultations as consultation_services
+from deals.services.ask_all import Ask, consultations_ask_all
 from deals.services.briefings import next_meeting_start
-from negprep.errors import Invalid
-from negprep.forms import show_refusal
+from negprep.errors import Invalid, Stale
+from negprep.forms import parse_id, show_refusal
 from teams.models import Team
 
 # Panels ------------------------------------------------------------------------------
@@ -76,24 +79,6 @@ def consultations_list(request):
 # Asking ------------------------------------------------------------------------------
 
 
-def _suggested_questions(consultation: Consultation) -> str:
-    deal = consultation.deal
-    quantity = f"{deal.quantity} units" if deal.quantity else "the quantity"
-    by_date = (
-        formats.date_format(deal.requested_delivery_date, "j M Y")
-        if deal.requested_delivery_date
-        else "the date the customer asks for"
-    )
-    return {
-        Department.PRODUCTION: f"Can we make {quantity} of: {deal.scope.strip()}? "
-        "What is missing, what extra resources do we need, and how long does it take to mobilise?",
-        Department.SUPPLY_CHAIN: f"Can we deliver {quantity} by {by_date}? "
-        "What is missing, and what is the lead time?",
-        Department.FINANCE: "Beyond the payment terms: what should I know about this customer's credit "
-        "and the payment side of the deal?",
-    }[consultation.department]
-
-
 @require_http_methods(["GET", "POST"])
 def consultation_request(request, pk):
     consultation = consultation_for_owner(user=request.user, pk=pk)
@@ -110,7 +95,8 @@ def consultation_request(request, pk):
     due = consultation.due_at
     initial = {
         "assignee": consultation.assignee,
-        "questions": consultation.questions or _suggested_questions(consultation),
+        "questions": consultation.questions
+        or suggested_questions(deal=deal, department=consultation.department),
         "due_at": due if due and due > timezone.now() else consultation_default_due(deal=deal),
     }
     form = ConsultationRequestForm(request.POST or None, consultation=consultation, initial=initial)
@@ -141,6 +127,110 @@ def consultation_request(request, pk):
         },
         status=400 if form.errors else 200,
     )
+
+
+def _ask_forms(deal, data=None, typed=None) -> list[AskRowForm]:
+    """One row per department to ask, each with the suggested questions and the default due time;
+    ``typed``, what the rep typed per department, replaces the suggestions."""
+    now, due = timezone.now(), consultation_default_due(deal=deal)
+    forms = []
+    for consultation in consultations_to_ask(deal=deal):
+        department = consultation.department
+        initial = {
+            "assignee": consultation.assignee,
+            "questions": consultation.questions or suggested_questions(deal=deal, department=department),
+            "due_at": consultation.due_at if consultation.due_at and consultation.due_at > now else due,
+            **(typed or {}).get(department, {}),
+        }
+        forms.append(AskRowForm(data, prefix=department, consultation=consultation, initial=initial))
+    return forms
+
+
+def _typed(post, forms) -> dict:
+    """What the rep typed in each row, to show again on a fresh form."""
+    return {
+        form.department: {
+            name: post[form.add_prefix(name)] for name in form.fields if form.add_prefix(name) in post
+        }
+        for form in forms
+    }
+
+
+def _place_row_refusals(error: Invalid, forms: list[AskRowForm]) -> list[str]:
+    """Put each message of the service on the row (and field) it names; return the rest."""
+    rows = {form.department: form for form in forms}
+    unplaced = []
+    for key, texts in error.field_messages.items():
+        department, _, field = (key or "").partition("-")
+        form = rows.get(department)
+        if form is None:
+            unplaced.extend(texts)
+        else:
+            form.add_error(field if field in form.fields else None, texts)
+    return unplaced
+
+
+def _asked_message(asked) -> str:
+    names = [c.get_department_display().lower() for c in asked]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    first = min(c.due_at for c in asked)
+    due = "the answer is due" if len(asked) == 1 else "the first answer is due"
+    return f"Asked {listed}: {due} by {_when(first)}. Each was told what you asked and by when."
+
+
+@require_http_methods(["GET", "POST"])
+def consultations_ask(request, pk):
+    """Ask every department the deal has not asked yet, and any optional ones, with one submit."""
+    deal = deal_for_owner(user=request.user, pk=pk)
+    if not deal.is_open:
+        messages.info(
+            request,
+            f"This deal is {deal.get_status_display().lower()}: its consultations can no longer change.",
+        )
+        return _deal_consultations(deal)
+    forms = _ask_forms(deal, request.POST or None)
+    if not forms:
+        messages.info(request, "Every department has been asked already: their answers show below.")
+        return _deal_consultations(deal)
+    page_errors, status = [], 200
+    if request.method == "POST":
+        sent = [form for form in forms if form.sends]
+        if all(form.is_valid() for form in sent):
+            asks = [
+                Ask(
+                    department=form.department,
+                    questions=form.cleaned_data["questions"],
+                    assignee=form.cleaned_data["assignee"],
+                    due_at=form.cleaned_data["due_at"],
+                )
+                for form in sent
+            ]
+            seen = {parse_id(value) for value in request.POST.get("unasked", "").split(",") if value}
+            try:
+                asked = consultations_ask_all(deal=deal, by=request.user, asks=asks, seen=seen - {None})
+            except Stale as error:
+                # The rows are read again; what the rep typed stays in the rows still there.
+                forms = _ask_forms(deal, typed=_typed(request.POST, forms))
+                page_errors, status = [str(error)], 409
+            except Invalid as error:
+                page_errors, status = _place_row_refusals(error, forms), 400
+            else:
+                messages.success(request, _asked_message(asked))
+                return _deal_consultations(deal)
+        else:
+            status = 400
+        if status == 400:
+            page_errors = page_errors or ["Nothing was sent: please correct the rows marked below."]
+    context = {
+        "deal": deal,
+        "forms": forms,
+        "required_forms": [form for form in forms if not form.optional],
+        "optional_forms": [form for form in forms if form.optional],
+        "unasked": ",".join(str(form.consultation.pk) for form in forms if form.consultation.pk),
+        "next_meeting_at": next_meeting_start(deal=deal),
+        "page_errors": page_errors,
+    }
+    return render(request, "deals/consultations_ask.html", context, status=status)
 
 
 @require_POST

@@ -1,4 +1,4 @@
-"""The customer's people, managed from the deal page by the deal's owner."""
+"""The customer's people, managed from the deal page by the deal's owner: add, correct, archive, restore."""
 
 import copy
 
@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from deals.access import deal_for_owner
 from deals.forms.contacts import ContactForm
@@ -57,6 +57,9 @@ def contact_add(request, pk):
 def contact_edit(request, pk, contact_pk):
     deal = deal_for_owner(user=request.user, pk=pk)
     contact = _deal_contact(deal=deal, pk=contact_pk)
+    if contact.is_archived:
+        messages.warning(request, f"{contact.name} is archived: restore the contact before correcting it.")
+        return redirect(_deal_contacts_url(deal))
     # The form validates a copy, so the page keeps the stored name on errors.
     form = ContactForm(request.POST or None, instance=copy.copy(contact))
     if request.method == "POST" and form.is_valid():
@@ -71,3 +74,32 @@ def contact_edit(request, pk, contact_pk):
                 messages.info(request, "Nothing changed.")
             return redirect(_deal_contacts_url(deal))
     return render(request, "deals/contact_form.html", {"deal": deal, "form": form, "contact": contact})
+
+
+@require_POST
+def contact_archive(request, pk, contact_pk):
+    deal = deal_for_owner(user=request.user, pk=pk)
+    contact = _deal_contact(deal=deal, pk=contact_pk)
+    if contact_services.contact_archive(contact=contact, deal=deal, by=request.user):
+        messages.success(
+            request, f"{contact.name} was archived: no longer offered, still on past meetings and reports."
+        )
+    else:
+        messages.info(request, f"{contact.name} was already archived; nothing changed.")
+    return redirect(_deal_contacts_url(deal))
+
+
+@require_POST
+def contact_restore(request, pk, contact_pk):
+    deal = deal_for_owner(user=request.user, pk=pk)
+    contact = _deal_contact(deal=deal, pk=contact_pk)
+    try:
+        restored = contact_services.contact_restore(contact=contact, deal=deal, by=request.user)
+    except Invalid as error:
+        messages.warning(request, str(error))
+    else:
+        if restored:
+            messages.success(request, f"{contact.name} was restored to the contacts.")
+        else:
+            messages.info(request, f"{contact.name} is not archived; nothing changed.")
+    return redirect(_deal_contacts_url(deal))

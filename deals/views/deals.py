@@ -11,11 +11,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from deals.access import (
+    can_close_deal,
     can_edit_deal,
+    can_list_archived,
     deal_for_owner,
     deal_for_user,
     deal_in_full,
     deals_for_user,
+    listed_deals,
     sees_whole_deal,
 )
 from deals.forms.deals import DealCustomerForm, DealFilterForm, DealForm, NewContactFormSet
@@ -106,12 +109,16 @@ def deal_list(request):
     owners = User.objects.filter(pk__in=visible.values("owner")).order_by(
         "first_name", "last_name", "username"
     )
-    form = DealFilterForm(request.GET or None, owners=owners)
+    form = DealFilterForm(
+        request.GET or None, owners=owners, archived=can_list_archived(user=request.user)
+    )
     filters = form.filters() if request.GET else {}
     sort = request.GET.get("sort", "")
     if sort not in DEAL_SORTS:
         sort = "meeting"
-    listed = with_next_meeting(visible.select_related("customer", "owner"), stage=True)
+    archived = filters.pop("archived", "")
+    shown = listed_deals(user=request.user, archived=archived)
+    listed = with_next_meeting(shown.select_related("customer", "owner"), stage=True)
     deals = _filter_deals(listed, filters).order_by(*DEAL_SORTS[sort], "-created_at", "-pk")
     page = Paginator(deals, DEALS_PER_PAGE).get_page(request.GET.get("page"))
     readiness = readiness_for_deals(page.object_list)
@@ -124,7 +131,7 @@ def deal_list(request):
         "form": form,
         "page": page,
         "deals": page.object_list,
-        "filtered": bool(filters),
+        "filtered": bool(filters or archived),
         "sort": sort,
         "sortable": _sort_links(sort),
     }
@@ -140,9 +147,8 @@ def _contact_choices_context(*, teams: list[Team], customer_id, checked=()) -> d
     customer_id = parse_id(customer_id)
     contacts = []
     if customer_id is not None:
-        contacts = list(
-            Contact.objects.filter(customer_id=customer_id, customer__team__in=teams).order_by("name")
-        )
+        picked = Contact.objects.active().filter(customer_id=customer_id, customer__team__in=teams)
+        contacts = list(picked.order_by("name"))
     return {
         "customer_picked": customer_id is not None,
         "choice_contacts": contacts,
@@ -275,10 +281,13 @@ def deal_detail(request, pk):
         granted=granted,
         upcoming=meetings["upcoming_meetings"],
     )
+    contacts = list(deal.customer.contacts.select_related("archived_by"))
     context = {
         "deal": deal,
         "can_edit": can_edit,
-        "contacts": list(deal.customer.contacts.all()),
+        "can_close": can_close_deal(user=request.user, deal=deal),
+        "contacts": [contact for contact in contacts if not contact.is_archived],
+        "archived_contacts": [contact for contact in contacts if contact.is_archived],
         "readiness": readiness,
         "answer_warnings": answer_warnings(consultations=consultations["consultations"], briefing=briefing),
         **briefing_panel_context(

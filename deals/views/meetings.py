@@ -39,7 +39,7 @@ def meeting_add(request, pk):
         return _closed_deal_refusal(request, deal)
     # Most follow-up meetings are with the same people, at the next stage or the same one.
     last = deal.meetings.filter(cancelled=False).order_by("-starts_at").first()
-    initial = {"contacts": list(last.contacts.all()), "stage": last.stage} if last else {}
+    initial = {"contacts": list(last.contacts.active()), "stage": last.stage} if last else {}
     form = MeetingForm(request.POST or None, deal=deal, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

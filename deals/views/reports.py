@@ -25,6 +25,7 @@ from deals.selectors.reports import (
     team_reports,
     with_breaches,
 )
+from deals.selectors.reports_due import reports_to_file
 from deals.services import reports as report_services
 from negprep.errors import Invalid
 from negprep.forms import show_refusal
@@ -88,6 +89,17 @@ def escalations_list(request):
     return render(request, "deals/escalations.html", context)
 
 
+REPORTS_TO_FILE_PER_PAGE = 20
+
+
+@require_GET
+def reports_to_file_list(request):
+    """The user's meetings that wait for their report (behind the home panel's "see all"), paginated."""
+    meetings = reports_to_file(user=request.user)
+    page = Paginator(meetings, REPORTS_TO_FILE_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "deals/reports_to_file.html", {"page": page})
+
+
 def _deal_reports(deal):
     return redirect(reverse("deals:detail", args=[deal.pk]) + "#reports")
 
@@ -106,7 +118,9 @@ def report_file(request, pk):
         messages.info(request, "This meeting has not started yet: file the report after it.")
         return _deal_reports(deal)
     existing = NegotiationReport.objects.filter(meeting=meeting).first()
-    form = ReportForm(request.POST or None, instance=existing)
+    references = report_references(deal=deal)
+    list_price = references.limits.text("list_price") if references.limits is not None else ""
+    form = ReportForm(request.POST or None, instance=existing, list_price=list_price)
     if request.method == "POST" and form.is_valid():
         try:
             report = report_services.report_file(
@@ -135,7 +149,6 @@ def report_file(request, pk):
             else:
                 messages.success(request, f"Report {verb}: everything is within what was approved.")
             return redirect("deals:report_detail", pk=report.pk)
-    references = report_references(deal=deal)
     context = {
         "deal": deal,
         "meeting": meeting,

@@ -56,6 +56,8 @@ MIDDLEWARE = [
     # cannot become public by accident.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "teams.middleware.UserTimezoneMiddleware",
+    # Nothing shown to a signed-in user is stored by a browser or proxy (Cache-Control: no-store).
+    "teams.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -119,17 +121,29 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 60 * 60 * 12)
 
-# Failed logins are throttled per username and address together, so one
-# attacker cannot lock every account and one user cannot lock a whole office.
-AXES_FAILURE_LIMIT = env_int("NEGPREP_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("NEGPREP_LOGIN_COOLOFF_MINUTES", 15))
+# Failed logins lock sign-in for a cool-off, counted three ways (teams/lockouts.py):
+# per username and address together (the lowest limit, so one user mistyping
+# locks neither their account elsewhere nor a whole office); per account from
+# every address (higher, so a stranger cannot lock a user out with a few
+# guesses); per address at every account (against one address trying many).
+AXES_FAILURE_LIMIT = env_int("NEGPREP_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+NEGPREP_LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("NEGPREP_LOGIN_ACCOUNT_FAILURE_LIMIT", 20, minimum=1)
+NEGPREP_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("NEGPREP_LOGIN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("NEGPREP_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "teams.lockouts.LoginLockoutHandler"
+# Failures while locked out are not counted: a lockout ends one cool-off after the
+# last failure that counted, and one address adds at most AXES_FAILURE_LIMIT
+# failures to an account's count per cool-off.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # How many reverse proxies (each adding to X-Forwarded-For) stand before the app;
-# 0 reads the client's address from the connection.
-NEGPREP_PROXY_COUNT = env_int("NEGPREP_PROXY_COUNT", 0)
+# 0 reads the client's address from the connection and trusts no X-Forwarded-*
+# header, since any client can send them (production reads X-Forwarded-Proto
+# only behind a proxy).
+NEGPREP_PROXY_COUNT = env_int("NEGPREP_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "teams.throttle.client_ip"
 # Password-reset requests (each sends an e-mail) per hour, per address and per e-mail.
 NEGPREP_PASSWORD_RESET_LIMIT = env_int("NEGPREP_PASSWORD_RESET_LIMIT", 5)
@@ -168,7 +182,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 MESSAGE_TAGS = {40: "danger"}
 
 # E-mail
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Django's SMTP backend, telling a message the server took without answering
+# (it may have it) from one it refused.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "teams.notifications.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -208,6 +224,12 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# The sweep has a queue of its own, so that a backlog of e-mails never holds
+# it back past its expiry: a worker takes from its queues in turn. A worker
+# consumes both unless told otherwise (-Q must name both).
+CELERY_SWEEP_QUEUE = env_str("CELERY_SWEEP_QUEUE", "sweep")
+CELERY_TASK_QUEUES = {CELERY_TASK_DEFAULT_QUEUE: {}, CELERY_SWEEP_QUEUE: {}}
+CELERY_TASK_ROUTES = {"deals.tasks.reminder_sweep": {"queue": CELERY_SWEEP_QUEUE}}
 # A task is acknowledged only when it finished, and a task whose worker died
 # goes back to the queue; the tasks are idempotent, so a repeat is harmless.
 CELERY_TASK_ACKS_LATE = True
@@ -236,6 +258,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "deals.tasks.reminder_sweep",
         "schedule": NEGPREP_SWEEP_INTERVAL_SECONDS,
         # A sweep that could not start in time is skipped: the next one covers it.
+        # On its own queue (CELERY_TASK_ROUTES) it waits for a free worker
+        # process at most, never for the e-mails queued before it.
         "options": {"expires": NEGPREP_SWEEP_INTERVAL_SECONDS},
     },
 }
@@ -244,9 +268,11 @@ CELERY_BEAT_SCHEDULE = {
 NEGPREP_CONSULTATION_LEAD_HOURS = env_int("NEGPREP_CONSULTATION_LEAD_HOURS", 24)
 # Notification e-mails: how long a worker holds a claimed row before another
 # may take it over (longer than EMAIL_TIMEOUT and the task time limit), and
-# how many sending attempts before a row is marked failed for staff to see.
+# for how long after the first attempt failed ones are retried (backoff from
+# 30 s up to 10 min), so that a mail outage of hours loses nothing; only then
+# is a row marked failed, for staff to see and send again.
 NEGPREP_EMAIL_LEASE_SECONDS = env_int("NEGPREP_EMAIL_LEASE_SECONDS", 300)
-NEGPREP_EMAIL_MAX_ATTEMPTS = env_int("NEGPREP_EMAIL_MAX_ATTEMPTS", 5)
+NEGPREP_EMAIL_RETRY_HOURS = env_float("NEGPREP_EMAIL_RETRY_HOURS", 24.0)
 
 # Only for `make bench-pages`: serves the floor view (one trivial query, a
 # tiny answer) that every page is measured against. Off, the URL does not exist.

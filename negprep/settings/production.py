@@ -11,7 +11,10 @@ if not ALLOWED_HOSTS:
 
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must name the host(s) NegPrep is served on.")
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a TLS-terminating proxy (NEGPREP_PROXY_COUNT above 0) its X-Forwarded-Proto
+# says whether the browser came over HTTPS; the proxy must overwrite what a client sent.
+# Without a proxy the header is ignored: anybody could send it.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if NEGPREP_PROXY_COUNT else None  # noqa: F405
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 # Load balancers and container health checks call /healthz over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

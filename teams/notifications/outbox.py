@@ -1,8 +1,12 @@
 """The e-mail outbox: each notification row holds its e-mail; these send it, once, with retries.
 
 A row is claimed with one conditional UPDATE and a lease, so two workers never
-both send it; a failed attempt puts it back with a backoff; the sweep
-(``email_resend_due``) re-enqueues what a lost task or a broker outage left.
+both send it; a failed attempt puts it back with a backoff, and nothing takes
+it before its backoff ends; the sweep (``email_resend_due``) re-enqueues what
+a lost task or a broker outage left. Failed attempts are retried for
+``NEGPREP_EMAIL_RETRY_HOURS`` before a row is marked failed. Every attempt
+sends the same Message-ID, derived from the row, so a copy sent twice (a
+worker died mid-send, or the server never confirmed) can be recognised.
 The Celery tasks live here, beside what they call, under the names they have
 always had (``teams.tasks.*``).
 """
@@ -11,15 +15,18 @@ import logging
 import smtplib
 from datetime import timedelta
 from functools import partial
+from urllib.parse import urlsplit
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, DateTimeField, F, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from teams.models import EmailStatus, Notification
+from teams.notifications.smtp import DeliveryUnknown
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +34,8 @@ logger = logging.getLogger(__name__)
 # waits in the broker for long (the database decides what is due).
 EMAIL_RETRY_BASE_SECONDS = 30
 EMAIL_RETRY_MAX_SECONDS = 600
+# Rows waiting out their backoff after an attempt.
+_WAITING = [EmailStatus.PENDING, EmailStatus.UNKNOWN]
 # Rows younger than this are still in the hands of the task enqueued on commit.
 EMAIL_RESEND_GRACE = timedelta(minutes=1)
 EMAIL_RESEND_BATCH = 200
@@ -60,23 +69,40 @@ def _enqueue_now(notification_ids: list[int]) -> None:
         logger.warning("Broker unavailable: e-mails of notifications %s wait for the sweep", notification_ids)
 
 
+def email_message_id(*, notification: Notification) -> str:
+    """The Message-ID of the row's e-mail: the same on every attempt, unique to the row."""
+    domain = urlsplit(settings.NEGPREP_BASE_URL).hostname or "negprep.localhost"
+    return f"<negprep.notification.{notification.pk}@{domain}>"
+
+
+def _retry_period() -> timedelta:
+    return timedelta(hours=settings.NEGPREP_EMAIL_RETRY_HOURS)
+
+
 def email_claim(*, notification_id: int) -> Notification | None:
     """Take the row for sending, or ``None`` if it is not ours to send.
 
     One conditional UPDATE decides, so two workers never both send: a row is
-    free when pending, or when a worker's lease on it ran out (it died).
+    free when pending or unconfirmed and its backoff is over (a task arriving
+    early takes nothing), or when a worker's lease on it ran out (it died)
+    within the retry period. A worker that died may have sent the message
+    first: taking its row over counts as an unconfirmed attempt.
     """
     now = timezone.now()
     lease = timedelta(seconds=settings.NEGPREP_EMAIL_LEASE_SECONDS)
-    free = Q(email_status=EmailStatus.PENDING) | Q(
+    due = Q(email_claimed_until__isnull=True) | Q(email_claimed_until__lte=now)
+    free = Q(due, email_status__in=_WAITING) | Q(
         email_status=EmailStatus.SENDING,
         email_claimed_until__lte=now,
-        email_attempts__lt=settings.NEGPREP_EMAIL_MAX_ATTEMPTS,
+        email_first_attempt_at__gt=now - _retry_period(),
     )
     claimed = Notification.objects.filter(free, pk=notification_id).update(
         email_status=EmailStatus.SENDING,
         email_attempts=F("email_attempts") + 1,
         email_claimed_until=now + lease,
+        email_first_attempt_at=Coalesce("email_first_attempt_at", Value(now), output_field=DateTimeField()),
+        email_unconfirmed=F("email_unconfirmed")
+        + Case(When(email_status=EmailStatus.SENDING, then=1), default=0, output_field=IntegerField()),
     )
     if not claimed:
         return None
@@ -98,6 +124,7 @@ def email_deliver(*, notification: Notification) -> bool:
         subject=notification.email_subject,
         body=notification.email_text,
         to=[address],
+        headers={"Message-ID": email_message_id(notification=notification)},
     )
     if notification.email_html:
         message.attach_alternative(notification.email_html, "text/html")
@@ -111,22 +138,35 @@ def email_deliver(*, notification: Notification) -> bool:
 
 
 def email_attempt_failed(*, notification: Notification, error: Exception) -> int | None:
-    """Record a failed attempt; returns the seconds to wait before the next, or None if given up."""
-    description = f"{type(error).__name__}: {error}"[:2000]
-    if notification.email_attempts < settings.NEGPREP_EMAIL_MAX_ATTEMPTS:
-        backoff = EMAIL_RETRY_BASE_SECONDS * 2 ** (notification.email_attempts - 1)
-        countdown = min(EMAIL_RETRY_MAX_SECONDS, backoff)
+    """Record an attempt that did not end in a confirmed send.
+
+    Returns the seconds to wait before the next attempt, or None once the
+    retry period is over and the row is marked failed. An attempt the server
+    may have taken (``DeliveryUnknown``) leaves the row unconfirmed, not
+    failed: it is sent again, with the same Message-ID.
+    """
+    now = timezone.now()
+    changes = {"email_last_error": f"{type(error).__name__}: {error}"[:2000]}
+    unconfirmed = isinstance(error, DeliveryUnknown)
+    if unconfirmed:
+        changes["email_unconfirmed"] = notification.email_unconfirmed + 1
+    if now < (notification.email_first_attempt_at or now) + _retry_period():
+        countdown = email_backoff(attempts=notification.email_attempts)
         _email_finish(
             notification,
-            email_status=EmailStatus.PENDING,
-            email_last_error=description,
-            email_claimed_until=timezone.now() + timedelta(seconds=countdown),
+            email_status=EmailStatus.UNKNOWN if unconfirmed else EmailStatus.PENDING,
+            email_claimed_until=now + timedelta(seconds=countdown),
+            **changes,
         )
         return countdown
-    _email_finish(
-        notification, email_status=EmailStatus.FAILED, email_last_error=description, email_claimed_until=None
-    )
+    _email_finish(notification, email_status=EmailStatus.FAILED, email_claimed_until=None, **changes)
     return None
+
+
+def email_backoff(*, attempts: int) -> int:
+    """Seconds to wait after this many attempts: 30, 60, 120, ... up to 10 minutes."""
+    doublings = min(attempts - 1, 10)  # the cap is reached long before; no huge powers
+    return min(EMAIL_RETRY_MAX_SECONDS, EMAIL_RETRY_BASE_SECONDS * 2**doublings)
 
 
 def _email_finish(notification: Notification, **changes) -> None:
@@ -141,15 +181,16 @@ def _email_finish(notification: Notification, **changes) -> None:
 
 def email_resend_due(*, limit: int = EMAIL_RESEND_BATCH) -> int:
     """Enqueue the e-mails whose task got lost: pending for over a minute, or
-    claimed by a worker whose lease ran out. Returns how many were enqueued.
+    waiting after an attempt whose backoff is over, or claimed by a worker
+    whose lease ran out. Returns how many were enqueued.
 
-    Rows that used up their attempts while a worker died are marked failed.
+    Rows whose worker died after their retry period ended are marked failed.
     """
     now = timezone.now()
     Notification.objects.filter(
         email_status=EmailStatus.SENDING,
         email_claimed_until__lte=now,
-        email_attempts__gte=settings.NEGPREP_EMAIL_MAX_ATTEMPTS,
+        email_first_attempt_at__lte=now - _retry_period(),
     ).update(
         email_status=EmailStatus.FAILED,
         email_claimed_until=None,
@@ -159,7 +200,7 @@ def email_resend_due(*, limit: int = EMAIL_RESEND_BATCH) -> int:
         Notification.objects.filter(
             Q(
                 Q(email_claimed_until__isnull=True) | Q(email_claimed_until__lte=now),
-                email_status=EmailStatus.PENDING,
+                email_status__in=_WAITING,
                 created_at__lte=now - EMAIL_RESEND_GRACE,
             )
             | Q(email_status=EmailStatus.SENDING, email_claimed_until__lte=now)
@@ -173,16 +214,34 @@ def email_resend_due(*, limit: int = EMAIL_RESEND_BATCH) -> int:
     return len(ids)
 
 
+def emails_send_again(*, notification_ids: list[int]) -> int:
+    """Queue the failed e-mails among these again, with a new retry period; returns how many.
+
+    The others are left alone: a sent e-mail is not sent twice this way.
+    """
+    with transaction.atomic():
+        failed = Notification.objects.filter(pk__in=notification_ids, email_status=EmailStatus.FAILED)
+        ids = list(failed.select_for_update().values_list("pk", flat=True))
+        Notification.objects.filter(pk__in=ids).update(
+            email_status=EmailStatus.PENDING,
+            email_attempts=0,
+            email_first_attempt_at=None,
+            email_claimed_until=None,
+        )
+        emails_enqueue(notification_ids=ids)
+    return len(ids)
+
+
 # The Celery tasks ---------------------------------------------------------------
 
 
-# The attempts are counted in the database, not by Celery, so that a send
-# re-enqueued by the sweep and one retried by Celery share one budget.
+# The attempts and the retry period are kept in the database, not by Celery,
+# so that a send re-enqueued by the sweep and one retried by Celery share them.
 @shared_task(name="teams.tasks.send_notification_email", bind=True, max_retries=None)
 def send_notification_email(self, notification_id: int) -> None:
     notification = email_claim(notification_id=notification_id)
     if notification is None:
-        return  # already sent, given up, or another worker holds it
+        return  # already sent, given up, waiting out its backoff, or another worker holds it
     try:
         email_deliver(notification=notification)
     except (smtplib.SMTPException, OSError) as error:

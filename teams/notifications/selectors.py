@@ -1,9 +1,9 @@
-"""Reads of a user's inbox: only their own notifications, ever."""
+"""Reads of a user's inbox (only their own notifications, ever), and of the outbox for staff."""
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from teams.models import Notification, User
+from teams.models import EmailStatus, Notification, User
 
 
 def notifications_for_user(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
@@ -31,3 +31,8 @@ def notifications_unread_count(*, user: User) -> int:
         return 0
     unread = Notification.objects.filter(recipient=user, in_inbox=True, read_at__isnull=True)
     return unread.order_by()[:UNREAD_COUNT_CAP].count()
+
+
+def emails_failed_count() -> int:
+    """E-mails given up after their retry period, waiting for staff to send them again."""
+    return Notification.objects.filter(email_status=EmailStatus.FAILED).count()

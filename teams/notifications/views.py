@@ -1,10 +1,9 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from teams.notifications.inbox import notification_mark_read, notifications_mark_all_read
 from teams.notifications.selectors import notification_for_user, notifications_for_user
@@ -36,6 +35,8 @@ def notifications(request):
 
 @require_POST
 def notification_read(request, pk: int):
+    """Mark read: from the inbox's button, or posted by the page the notification's link opened
+    (teams/notifications/links.py), never on a plain GET that a link prefetcher could make."""
     notification = notification_for_user(user=request.user, pk=pk)
     notification_mark_read(notification=notification, user=request.user)
     if request.htmx:
@@ -45,18 +46,6 @@ def notification_read(request, pk: int):
             {"notification": notification, "back": _back(request), "swap_nav_badge": True},
         )
     return redirect(_back(request))
-
-
-@require_http_methods(["GET", "POST"])
-def notification_open(request, pk: int):
-    """Open what the notification is about, and mark it read; a plain link, so it opens in a new tab too."""
-    notification = notification_for_user(user=request.user, pk=pk)
-    notification_mark_read(notification=notification, user=request.user)
-    if not _is_local(request, notification.url):
-        # The link should always be a path of this site; never follow one elsewhere.
-        messages.error(request, "That notification has no valid link.")
-        return redirect("notifications")
-    return HttpResponseRedirect(notification.url)
 
 
 @require_POST

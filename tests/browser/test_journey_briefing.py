@@ -43,6 +43,9 @@ def test_rita_prepares_a_briefing_and_max_approves_it(live_server, page, transac
     page.locator("[name='concession-0-get']").fill("a three-year term")
     page.screenshot(path=artifacts / "briefing-editor.png", full_page=True)
     page.get_by_role("button", name="Save and submit for approval").click()
+    # Submitting offers to ask the departments not asked yet; they are asked elsewhere.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ask every department")
+    page.get_by_role("link", name="Not now").click()
 
     expect(page.get_by_test_id("briefing-status")).to_have_text("Waiting for approval")
     expect(page.get_by_test_id("pitch-points").locator("li").first).to_contain_text("Five-year warranty")
@@ -77,6 +80,7 @@ def test_rita_prepares_a_briefing_and_max_approves_it(live_server, page, transac
     expect(page.get_by_test_id("version-1")).to_contain_text(f"Approved by {person('max').get_full_name()}")
     page.goto(f"{live_server.url}/deals/{deal.pk}/briefing/")
     page.get_by_role("button", name="Save and submit for approval").click()
+    page.get_by_role("link", name="Not now").click()
     page.get_by_role("link", name="History").click()
     version_2 = page.get_by_test_id("version-2")
     expect(version_2).to_contain_text(re.compile(r"Walk-away price\s+215.00 EUR\s+205.00 EUR"))

@@ -32,6 +32,7 @@ def test_rita_watches_her_deal_reach_all_that_applies(live_server, page, transac
     # The changed limits go back to Max with a question for guidelines; Paul is asked for cover.
     page.get_by_role("link", name="Edit briefing").click()
     page.get_by_role("button", name="Save and submit for approval").click()
+    # No department to ask: submitting lands on the deal page, where Rita asks the boss.
     expect(page.get_by_test_id("briefing-status")).to_have_text("Waiting for approval")
     page.get_by_test_id("ask-guidelines").click()
     page.get_by_label("What would you like guidelines on?").fill("How far may I go on the walk-away?")

@@ -32,12 +32,11 @@ def test_rita_files_a_report_under_the_walk_away_and_max_sees_the_breach(
     starts_at = timezone.now().replace(second=0, microsecond=0) - timedelta(days=1)
     deal.meetings.filter(pk=meeting.pk).update(starts_at=starts_at, ends_at=starts_at + timedelta(hours=2))
 
-    # Rita files the report from the deal page: she went under the walk-away price.
+    # Rita's home asks for the report: one click to the form. She went under the walk-away price.
     sign_in(page, live_server, "rita")
-    page.goto(f"{live_server.url}/deals/{deal.pk}/")
-    panel = page.get_by_test_id("reports-panel")
-    expect(panel.get_by_test_id("reports-awaiting")).to_contain_text("1 meeting without a report")
-    panel.get_by_test_id("file-report").click()
+    to_file = page.get_by_test_id("reports-to-file").get_by_test_id("report-to-file").filter(has_text=DEAL)
+    expect(to_file).to_contain_text("Final meeting")
+    to_file.get_by_role("link", name="File the report").click()
     expect(page.get_by_test_id("reference-walk-away-price")).to_contain_text("215.00 EUR")
     page.get_by_label("Won").check()
     page.get_by_role("button", name="File the report").click()
@@ -49,10 +48,19 @@ def test_rita_files_a_report_under_the_walk_away_and_max_sees_the_breach(
     page.get_by_label("Quantity (units)").fill("500")
     page.get_by_label("Concessions we gave").fill("Price down to 205 for a three-year term")
     page.get_by_label("Next steps").fill("Send the contract draft by Friday")
+    page.get_by_role("button", name="File the report").click()
+    # 205 is 18 % off the list price of 250, not 10 %: refused on the discount, unless she says why.
+    expect(page.locator("#div_id_discount_pct")).to_contain_text(
+        "An agreed price of 205.00 is 18 % off the list price of 250.00 EUR, not 10 %"
+    )
+    page.get_by_label("Why do the price and the discount differ?").fill(
+        "10 % off their 2025 frame price of 228; the list price was never on the table"
+    )
     page.screenshot(path=artifacts / "report-form.png", full_page=True)
     page.get_by_role("button", name="File the report").click()
 
     expect(page.get_by_text("Report filed. It breaches what was approved")).to_be_visible()
+    expect(page.get_by_test_id("discount-note")).to_contain_text("their 2025 frame price of 228")
     expect(page.get_by_test_id("report-breach-alert")).to_contain_text(BREACH)
     page.get_by_role("link", name=DEAL).click()
     expect(page.get_by_test_id("deal-status").first).to_have_text("Negotiating")

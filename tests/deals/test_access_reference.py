@@ -113,3 +113,14 @@ def test_the_reference_world_has_every_kind_of_visibility():
                 reasons.add("consultation or meeting")
     assert reasons == {"owner", "payment request", "consultation or meeting"}
     assert {status for *_, status, _ in rows.consultations} == set(ConsultationStatus.values)
+
+
+@pytest.mark.django_db
+def test_rows_among_no_deals_are_none_rather_than_an_error():
+    """A user in no team has no deals: a query among them matches nothing (it used to be invalid SQL)."""
+    from deals.access import among_deals
+    from deals.models import Consultation, Deal
+    from tests.factories import ConsultationFactory
+
+    ConsultationFactory()
+    assert list(Consultation.objects.filter(among_deals(Deal.objects.none()))) == []

@@ -1,8 +1,8 @@
-"""Migrations 0018–0020: the boss's consultations become guideline entries with nothing lost, the
+"""Migrations 0020–0022: the boss's consultations become guideline entries with nothing lost, the
 required finance consultations give way to the payment-term request, and the stored statuses
 follow the readiness that counts only what applies.
 
-The database is taken back to 0017, filled as the old rules left it, and migrated forward.
+The database is taken back to 0019, filled as the old rules left it, and migrated forward.
 """
 
 from datetime import timedelta
@@ -18,8 +18,8 @@ from teams.models import Notification
 from tests.deals.briefing_helpers import approve_briefing
 from tests.factories import DealFactory, OnCallFactory
 
-BEFORE = [("deals", "0017_guidelines")]
-AFTER = [("deals", "0020_readiness_counts_what_applies")]
+BEFORE = [("deals", "0019_guidelines")]
+AFTER = [("deals", "0022_readiness_counts_what_applies")]
 
 
 def _migrate(targets):
@@ -31,7 +31,7 @@ def _migrate(targets):
 
 @pytest.fixture
 def old_world(world):
-    """The world's deal, prepared under the old rules, with the database back at 0017."""
+    """The world's deal, prepared under the old rules, with the database back at 0019."""
     rep, manager = world.members["rep"], world.members["manager"]
     deal = world.objects["deal"]
     approve_briefing(deal, rep, manager)

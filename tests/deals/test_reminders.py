@@ -23,7 +23,6 @@ from deals.services.cover import on_call_request, on_call_respond
 from deals.services.guidelines import guidelines_ask
 from deals.services.reminders import reminders_prune, reminders_send_due
 from deals.services.sweep import reminder_sweep
-from negprep.celery import app as celery_app
 from teams.models import EmailStatus, Notification
 from tests.deals.briefing_helpers import approve_briefing
 from tests.factories import (
@@ -33,6 +32,7 @@ from tests.factories import (
     NegotiationReportFactory,
     PaymentTermRequestFactory,
 )
+from tests.teams.celery_retries import retries_run_later
 from tests.teams.smtp_refusing import PATH as REFUSING_SMTP
 from tests.teams.smtp_refusing import RefusingBackend
 
@@ -254,13 +254,10 @@ def test_a_reminder_email_the_smtp_server_refuses_is_retried_and_delivered_once(
 ):
     settings.EMAIL_BACKEND = REFUSING_SMTP
     RefusingBackend.reset(failures=2)
-    before = celery_app.conf.task_eager_propagates
-    celery_app.conf.task_eager_propagates = False  # a worker retries instead of raising
     try:
-        with _at(meeting, 70):
+        with _at(meeting, 70), retries_run_later():
             _sweep(django_capture_on_commit_callbacks)
     finally:
-        celery_app.conf.task_eager_propagates = before
         RefusingBackend.reset(failures=0)
     rows = Notification.objects.filter(kind="reminder_consultation")
     assert {row.email_status for row in rows} == {EmailStatus.SENT}

@@ -668,3 +668,17 @@ def test_a_counter_leaves_the_early_payment_discount_out(policy, deal, rep, fina
     )
     assert decided.counter_early_payment_discount is False
     assert "discount" not in Briefing.objects.get(deal=deal).payment_terms.split("—")[0].lower()
+
+
+def test_finances_queue_leaves_out_the_requests_of_archived_deals(policy, deal, rep, finance):
+    from django.utils import timezone
+
+    from deals.models import Deal, DealStatus
+    from deals.selectors.payments import payment_requests_waiting_for
+
+    _submit(deal, rep)
+    assert list(payment_requests_waiting_for(user=finance)) != []
+    Deal.objects.filter(pk=deal.pk).update(
+        status=DealStatus.LOST, closed_at=timezone.now(), archived_at=timezone.now()
+    )
+    assert list(payment_requests_waiting_for(user=finance)) == []

@@ -305,7 +305,7 @@ def test_breaches_are_flagged_on_the_deal_and_sent_to_the_managers(
     second = world.members[Role.PRODUCTION]  # a manager who also works in production
     world.team.memberships.create(user=second, role=Role.MANAGER)
     with django_capture_on_commit_callbacks(execute=True):
-        report = _file(meeting, rep, agreed_price=Decimal("205.00"), discount_pct=Decimal("13"))
+        report = _file(meeting, rep, agreed_price=Decimal("205.00"), discount_pct=Decimal("18"))
     notes = Notification.objects.filter(kind="report_breach")
     assert sorted(n.recipient.username for n in notes) == sorted([manager.username, second.username])
     assert not Notification.objects.filter(recipient=rep, kind__startswith="report_").exists()

@@ -380,6 +380,8 @@ def test_the_decision_form_names_the_policy_limits_for_a_counter(client, rep, de
     form = response.context["form"]
     assert form["counter_deposit_pct"].help_text.startswith("At least 10 % (policy minimum)")
     assert form["counter_instalments"].help_text.startswith("At most 3 (policy maximum)")
+    # A counter-offer without net days is refused, so the form says they are needed.
+    assert form["counter_net_days"].help_text.startswith("Needed for a counter-offer.")
 
 
 def test_approving_beyond_the_most_net_days_is_refused_with_a_message(client, rep, deal, policy, finance):

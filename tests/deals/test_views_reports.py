@@ -30,7 +30,7 @@ from tests.factories import (
 FORM = {
     "outcome": "continue",
     "agreed_price": "205.00",
-    "discount_pct": "8",
+    "discount_pct": "",
     "quantity": "500",
     "delivery_date": "",
     "net_days": "",

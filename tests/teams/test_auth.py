@@ -219,20 +219,18 @@ def test_without_a_proxy_a_forged_forwarded_header_is_ignored(rf, settings):
 def test_a_reset_link_the_mail_server_refuses_is_retried_sent_once_and_not_kept(
     client, rep, reset, mailoutbox, settings
 ):
-    from negprep.celery import app as celery_app
     from teams.models import EmailStatus, Notification
     from teams.notifications.selectors import notifications_unread_count
+    from tests.teams.celery_retries import retries_run_later
     from tests.teams.smtp_refusing import PATH as REFUSING_SMTP
     from tests.teams.smtp_refusing import RefusingBackend
 
     settings.EMAIL_BACKEND = REFUSING_SMTP
     RefusingBackend.reset(failures=2)
-    before = celery_app.conf.task_eager_propagates
-    celery_app.conf.task_eager_propagates = False  # a worker retries instead of raising
     try:
-        response = reset({"email": rep.email})
+        with retries_run_later():
+            response = reset({"email": rep.email})
     finally:
-        celery_app.conf.task_eager_propagates = before
         RefusingBackend.reset(failures=0)
     assert response.status_code == 302
     assert [m.to for m in mailoutbox] == [[rep.email]]

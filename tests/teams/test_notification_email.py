@@ -2,13 +2,14 @@ import smtplib
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from negprep.celery import app as celery_app
 from teams.models import EmailStatus, Notification, Role
 from teams.notifications import email_attempt_failed, email_claim, email_resend_due, notify
 from teams.tasks import send_notification_email
+from tests.teams.celery_retries import retries_run_later
 from tests.teams.smtp_refusing import PATH as REFUSING_SMTP
 from tests.teams.smtp_refusing import RefusingBackend
 
@@ -17,15 +18,9 @@ URL = "/deals/7/briefing/"
 
 @pytest.fixture
 def worker_retries():
-    """Let ``self.retry`` re-run the task inline, as a worker would re-run it later.
-
-    The test settings make eager tasks propagate errors, and a retry counts as
-    one; a worker never propagates, so neither may these tests.
-    """
-    before = celery_app.conf.task_eager_propagates
-    celery_app.conf.task_eager_propagates = False
-    yield
-    celery_app.conf.task_eager_propagates = before
+    """Retries run inline, after the clock moved on by their countdown, as a worker runs them."""
+    with retries_run_later() as clock:
+        yield clock
 
 
 @pytest.fixture
@@ -133,18 +128,19 @@ def test_a_refused_send_is_retried_until_the_server_recovers(
     assert "SMTPServerDisconnected" in row.email_last_error
 
 
-def test_it_gives_up_after_the_max_attempts_and_marks_the_row_failed(
+def test_it_gives_up_once_the_retry_period_is_over_and_marks_the_row_failed(
     world, manager, settings, refusing_smtp, django_capture_on_commit_callbacks, mailoutbox
 ):
-    settings.NEGPREP_EMAIL_MAX_ATTEMPTS = 3
+    # Attempts at 0, 30, 90 and 210 s; the one at 450 s fails after the 7.5 minutes.
+    settings.NEGPREP_EMAIL_RETRY_HOURS = 7.5 / 60
     refusing_smtp.reset(failures=None)
 
     row = _notify(world, manager, send=True, capture=django_capture_on_commit_callbacks)
 
-    assert refusing_smtp.calls == 3
+    assert refusing_smtp.calls == 5
     assert mailoutbox == []
     assert row.email_status == EmailStatus.FAILED
-    assert row.email_attempts == 3
+    assert row.email_attempts == 5
     assert row.email_sent_at is None
     assert "Connection unexpectedly closed" in row.email_last_error
 
@@ -154,27 +150,27 @@ def test_it_gives_up_after_the_max_attempts_and_marks_the_row_failed(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert email_resend_due() == 0
     assert callbacks == []
-    assert refusing_smtp.calls == 3
+    assert refusing_smtp.calls == 5
     row.refresh_from_db()
     assert row.email_status == EmailStatus.FAILED
 
 
 def test_a_failed_attempt_waits_longer_each_time_but_never_over_ten_minutes(
-    world, manager, settings, django_capture_on_commit_callbacks
+    world, manager, django_capture_on_commit_callbacks
 ):
-    settings.NEGPREP_EMAIL_MAX_ATTEMPTS = 10
     row = _notify(world, manager, send=False, capture=django_capture_on_commit_callbacks)
 
     countdowns = []
-    for _ in range(7):
-        claimed = email_claim(notification_id=row.pk)
-        before = timezone.now()
-        countdowns.append(
-            email_attempt_failed(notification=claimed, error=smtplib.SMTPDataError(451, "later"))
-        )
-        row.refresh_from_db()
-        assert row.email_status == EmailStatus.PENDING
-        assert row.email_claimed_until >= before + timedelta(seconds=countdowns[-1])
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for _ in range(7):
+            claimed = email_claim(notification_id=row.pk)
+            countdowns.append(
+                email_attempt_failed(notification=claimed, error=smtplib.SMTPDataError(451, "later"))
+            )
+            row.refresh_from_db()
+            assert row.email_status == EmailStatus.PENDING
+            assert row.email_claimed_until == timezone.now() + timedelta(seconds=countdowns[-1])
+            clock.shift(timedelta(seconds=countdowns[-1]))
 
     assert countdowns == [30, 60, 120, 240, 480, 600, 600]
     assert row.email_attempts == 7
@@ -319,10 +315,13 @@ def test_the_resend_sweep_works_in_bounded_batches_oldest_first(
 def test_the_resend_sweep_fails_a_row_whose_last_attempt_never_finished(
     world, manager, settings, django_capture_on_commit_callbacks, mailoutbox
 ):
-    settings.NEGPREP_EMAIL_MAX_ATTEMPTS = 1
     row = _notify(world, manager, send=False, capture=django_capture_on_commit_callbacks)
     email_claim(notification_id=row.pk)
-    Notification.objects.filter(pk=row.pk).update(email_claimed_until=timezone.now() - timedelta(seconds=1))
+    # The worker died, and the retry period ran out before anyone took the row over.
+    Notification.objects.filter(pk=row.pk).update(
+        email_claimed_until=timezone.now() - timedelta(seconds=1),
+        email_first_attempt_at=timezone.now() - timedelta(hours=settings.NEGPREP_EMAIL_RETRY_HOURS),
+    )
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert email_resend_due() == 0
@@ -338,7 +337,7 @@ def test_the_resend_sweep_fails_a_row_whose_last_attempt_never_finished(
 def test_staff_see_failed_emails_in_the_admin_and_requeue_them(
     client, world, manager, settings, refusing_smtp, django_capture_on_commit_callbacks, mailoutbox
 ):
-    settings.NEGPREP_EMAIL_MAX_ATTEMPTS = 2
+    settings.NEGPREP_EMAIL_RETRY_HOURS = 1 / 60
     refusing_smtp.reset(failures=None)
     failed = _notify(world, manager, send=True, capture=django_capture_on_commit_callbacks)
     refusing_smtp.reset(failures=0)

@@ -6,7 +6,7 @@ from deals.services.readiness import readiness_resync
 class Command(BaseCommand):
     help = (
         "Recompute the readiness of every deal preparing or ready and move it to ready (or back to "
-        "preparing) where its checklist says so; prints how many deals changed. Migration 0020 runs it "
+        "preparing) where its checklist says so; prints how many deals changed. Migration 0022 runs it "
         "once; run it again after any change to the readiness rules."
     )
 

@@ -3,9 +3,9 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     """Consultations are asked of production, supply chain and finance only: the boss's part is the
-    briefing's thread (0018 moved the boss consultations there)."""
+    briefing's thread (0020 moved the boss consultations there)."""
 
-    dependencies = [("deals", "0018_one_conversation_per_party")]
+    dependencies = [("deals", "0020_one_conversation_per_party")]
 
     operations = [
         migrations.RemoveConstraint(model_name="consultation", name="consultation_department_valid"),

@@ -9,7 +9,7 @@ A database with no deal preparing or ready (a new one) has nothing to recompute.
 """
 
 from django.core.management import call_command
-from django.db import migrations
+from django.db import migrations, models
 
 
 def refresh_readiness(apps, schema_editor):
@@ -19,6 +19,16 @@ def refresh_readiness(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("deals", "0019_departments_without_boss")]
+    dependencies = [("deals", "0021_departments_without_boss")]
 
-    operations = [migrations.RunPython(refresh_readiness, migrations.RunPython.noop)]
+    operations = [
+        migrations.AlterField(
+            model_name="negotiationreport",
+            name="ready_at_meeting",
+            field=models.BooleanField(
+                default=False,
+                help_text="Whether the deal was ready (every item that applies done) when the meeting started.",
+            ),
+        ),
+        migrations.RunPython(refresh_readiness, migrations.RunPython.noop),
+    ]

@@ -11,8 +11,8 @@ class Migration(migrations.Migration):
     of payment terms waiting for finance and of briefings not approved yet."""
 
     dependencies = [
-        ("deals", "0016_limit_labels"),
-        ("teams", "0005_unread_badge_index"),
+        ("deals", "0018_records_archived_closed_erased"),
+        ("teams", "0006_email_retry_period_and_unconfirmed"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

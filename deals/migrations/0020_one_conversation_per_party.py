@@ -154,8 +154,8 @@ def finance_consultations_by_request(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("deals", "0017_guidelines"),
-        ("teams", "0005_unread_badge_index"),
+        ("deals", "0019_guidelines"),
+        ("teams", "0006_email_retry_period_and_unconfirmed"),
     ]
 
     operations = [

@@ -1,0 +1,113 @@
+"""Writes about the end of a deal: close it (won, lost or withdrawn, with a reason), archive it, restore it.
+
+Nothing here deletes. A closed deal keeps everything that happened; an archived one leaves the
+lists, home panels and queues and is read-only until it is restored. Each write happens under the
+deal's row lock or as a conditional update, so of two people doing the same at once exactly one does
+it and the other is told.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from deals.access import can_close_deal
+from deals.models import CLOSED_DEAL_STATUSES, Deal, DealStatus
+from deals.services.activity import activity_record
+from deals.services.meetings import meetings_cancel_for_closed_deal
+from negprep.errors import Invalid, NotAllowed, Stale
+from teams.models import User
+
+CLOSE_REASON_MAX = Deal._meta.get_field("close_reason").max_length
+
+
+def _check_closer(*, deal: Deal, by: User) -> None:
+    if not can_close_deal(user=by, deal=deal):
+        raise NotAllowed("Only the deal's owner or a manager of its team closes or archives it.")
+
+
+def _who(user: User | None) -> str:
+    return (user.get_full_name() or user.username) if user is not None else "Someone"
+
+
+def deal_close(*, deal: Deal, by: User, outcome: str, reason: str) -> Deal:
+    """Close an open deal as won, lost or withdrawn, with the reason on the deal and its timeline.
+
+    The meetings that have not started are cancelled (their colleagues are told). ``Stale`` when
+    the deal was closed meanwhile, by someone else or by a report's outcome.
+    """
+    _check_closer(deal=deal, by=by)
+    if outcome not in CLOSED_DEAL_STATUSES:
+        raise Invalid({"outcome": "Choose won, lost or withdrawn."})
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid({"reason": "Say why the deal ends: your team reads it on the timeline."})
+    if len(reason) > CLOSE_REASON_MAX:
+        raise Invalid({"reason": f"Keep the reason to {CLOSE_REASON_MAX:,} characters or fewer."})
+    label = DealStatus(outcome).label
+    with transaction.atomic():
+        # Under the row's lock: of two closings (or a closing and a report's outcome), the later
+        # sees the deal closed and changes nothing.
+        current = Deal.objects.select_for_update(of=("self",)).select_related("closed_by").get(pk=deal.pk)
+        if not current.is_open:
+            by_whom = f" by {_who(current.closed_by)}" if current.closed_by_id else ""
+            raise Stale(
+                f"This deal was already closed as {current.get_status_display().lower()}{by_whom}: "
+                "nothing changed."
+            )
+        old = current.get_status_display()
+        current.status, current.closed_at, current.closed_by = outcome, timezone.now(), by
+        current.close_reason = reason
+        current.save(update_fields=["status", "closed_at", "closed_by", "close_reason", "updated_at"])
+        for name in ("status", "closed_at", "closed_by", "close_reason", "updated_at"):
+            setattr(deal, name, getattr(current, name))
+        activity_record(
+            deal=deal,
+            actor=by,
+            verb="deal_closed",
+            summary=f"closed the deal as {label.lower()}: {reason}",
+            changes={"Status": {"old": old, "new": label}, "Reason": {"old": None, "new": reason}},
+        )
+        meetings_cancel_for_closed_deal(deal=deal, by=by, reason=f"The deal was closed as {label.lower()}.")
+    return deal
+
+
+def deal_archive(*, deal: Deal, by: User) -> bool:
+    """Archive a closed deal: it leaves the lists, home panels and queues and becomes read-only.
+
+    Meetings still ahead (a report's outcome closes a deal without cancelling them) are cancelled,
+    so nobody keeps a slot free for them. False (nothing changes) when it is archived already.
+    """
+    _check_closer(deal=deal, by=by)
+    with transaction.atomic():
+        current = Deal.objects.select_for_update().get(pk=deal.pk)
+        if current.is_open:
+            raise Invalid("Close the deal first: only won, lost or withdrawn deals are archived.")
+        if current.archived_at is not None:
+            return False
+        current.archived_at = timezone.now()
+        current.archived_by = by
+        current.save(update_fields=["archived_at", "archived_by", "updated_at"])
+        activity_record(
+            deal=current,
+            actor=by,
+            verb="deal_archived",
+            summary="archived the deal: it is read-only and left the lists",
+        )
+        meetings_cancel_for_closed_deal(deal=current, by=by, reason="The deal was archived.")
+    deal.archived_at, deal.archived_by = current.archived_at, by
+    return True
+
+
+def deal_restore(*, deal: Deal, by: User) -> bool:
+    """Bring an archived deal back to the lists (still closed). False when it is not archived."""
+    _check_closer(deal=deal, by=by)
+    with transaction.atomic():
+        restored = Deal.objects.filter(pk=deal.pk, archived_at__isnull=False).update(
+            archived_at=None, archived_by=None, updated_at=timezone.now()
+        )
+        if not restored:
+            return False
+        activity_record(
+            deal=deal, actor=by, verb="deal_restored", summary="restored the deal from the archive"
+        )
+    deal.archived_at = deal.archived_by = None
+    return True
