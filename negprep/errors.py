@@ -32,7 +32,14 @@ class Invalid(DomainError):
 
 
 class Stale(Invalid):
-    """Someone else saved the same thing after this user loaded it."""
+    """Someone else saved the same thing after this user loaded it.
+
+    ``current`` is the record as it is stored now, so that the form can show what differs from what
+    the user typed and let them save their version over it (``negprep.forms.show_stale``)."""
+
+    def __init__(self, message, *, field: str | None = None, current=None):
+        super().__init__(message, field=field)
+        self.current = current
 
 
 class NotAllowed(DomainError, PermissionDenied):

@@ -1,13 +1,19 @@
 """Form fields shared by the apps, and how a form shows a service's refusal."""
 
+import datetime
+from decimal import Decimal
+
 from crispy_forms.layout import HTML, Fieldset
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
+from django.db import models
 from django.forms.models import ModelChoiceIterator
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, strip_tags
 
-from negprep.errors import Invalid
+from negprep.errors import Invalid, Stale
 
 # Ids beyond the database's integer range must read as "not a valid choice",
 # not reach the database (where they overflow into a server error).
@@ -133,3 +139,82 @@ def show_refusal(form: forms.BaseForm, error: Invalid) -> None:
     """Show the service's refusal on the form: beside the field it names, else above the fields."""
     if unplaced := place_refusal(error, form):
         form.add_error(None, unplaced)
+
+
+class RevisionForm(forms.Form):
+    """A form that edits a stored record: it carries the record's ``revision`` as it was loaded, so
+    that the service refuses the save when someone saved in between (``negprep.versioning``).
+
+    The record is the model form's instance, or ``record=`` for a plain form. Templates render
+    ``partials/revision.html`` inside the ``<form>``: the hidden field and, after a refusal, what
+    differs between what is saved now and what the user typed. A model form lists this class
+    first: ``class DealForm(RevisionForm, forms.ModelForm)``.
+    """
+
+    revision = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={
+            "required": "This form is out of date: reload the page and make your change again.",
+            "invalid": "This form is out of date: reload the page and make your change again.",
+            "min_value": "This form is out of date: reload the page and make your change again.",
+        },
+    )
+    stale_differences: list[tuple[str, str, str]] = []
+
+    def __init__(self, *args, record=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        record = record if record is not None else getattr(self, "instance", None)
+        if record is None or record.pk is None:
+            # Creating: there is nothing to overwrite.
+            del self.fields["revision"]
+        else:
+            self.fields["revision"].required = True
+            self.fields["revision"].initial = record.revision
+
+    def stored_values(self, current) -> dict:
+        """What ``current`` holds for each field of the form, to compare with what was typed. A form
+        whose field names differ from the record's attributes says so here."""
+        return {name: getattr(current, name) for name in self.fields if hasattr(current, name)}
+
+
+def _shown(field: forms.Field, value) -> str:
+    """A value as a person reads it, the same way for what is stored and what was typed."""
+    if isinstance(value, models.Manager):
+        value = value.all()
+    if isinstance(value, (list, tuple, set, models.QuerySet)):
+        return ", ".join(sorted(str(item) for item in value)) or "—"
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, datetime.datetime):
+        return date_format(timezone.localtime(value), "j M Y, H:i")
+    if isinstance(value, datetime.date):
+        return date_format(value, "j M Y")
+    if isinstance(value, Decimal):
+        return f"{value.normalize():,f}"
+    choices = {str(key): label for key, label in getattr(field, "choices", ()) or ()}
+    return str(choices.get(str(value), value))
+
+
+def show_stale(form: RevisionForm, error: Stale) -> None:
+    """Show a stale save's refusal on the form and let the user save their version over the current
+    one: the form now carries the current revision, keeps what was typed, and lists each field where
+    the two differ."""
+    current = error.current
+    if current is not None:
+        data = form.data.copy()
+        data[form.add_prefix("revision")] = str(current.revision)
+        form.data = data
+        stored = form.stored_values(current)
+        form.stale_differences = [
+            (strip_tags(str(form.fields[name].label or name)).rstrip(" *"), saved, yours)
+            for name, value in stored.items()
+            if name != "revision"
+            and (saved := _shown(form.fields[name], value))
+            != (yours := _shown(form.fields[name], form.cleaned_data.get(name)))
+        ]
+    show_refusal(form, error)

@@ -29,6 +29,8 @@ class User(AbstractUser):
         default=True,
         help_text="Reminders always appear in your NegPrep inbox; untick to stop the e-mail copies.",
     )
+    # Counts the saves of the profile, so that a profile form loaded before another save is refused.
+    revision = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

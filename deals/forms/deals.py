@@ -11,6 +11,7 @@ from negprep.forms import (
     ModelChoiceField,
     ModelMultipleChoiceField,
     ReadOnceChoices,
+    RevisionForm,
     cap_quantity,
     one_of,
 )
@@ -169,7 +170,7 @@ class NewContactForm(forms.Form):
 NewContactFormSet = forms.formset_factory(NewContactForm, extra=2, max_num=10, validate_max=True)
 
 
-class DealForm(forms.ModelForm):
+class DealForm(RevisionForm, forms.ModelForm):
     """The deal's own terms, on creation and when the owner edits them."""
 
     class Meta:

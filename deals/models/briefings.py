@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from deals.formatting import concession
-from deals.models.common import Currency, choice_is
+from deals.models.common import Currency, Revised, choice_is
 from deals.models.deals import Deal
 from teams.models import Team
 
@@ -207,7 +207,7 @@ class Approval(models.Model):
     is_approved = choice_is("decision", ApprovalDecision.APPROVED)
 
 
-class ApprovalDelegation(models.Model):
+class ApprovalDelegation(Revised):
     """An away manager's approvals go to another manager of the team for a date range."""
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="delegations")

@@ -1,5 +1,6 @@
 """Small helpers of the models: labels, choice properties, currencies."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -27,3 +28,23 @@ class Currency(models.TextChoices):
     PLN = "PLN", "PLN — Polish złoty"
     JPY = "JPY", "JPY — Japanese yen"
     CNY = "CNY", "CNY — Chinese yuan"
+
+
+class Revised(models.Model):
+    """A record people edit in forms: ``revision`` counts its saves, so that a save from a form
+    loaded before someone else's is refused (``negprep.versioning``), and ``updated_by`` says whose
+    save it was."""
+
+    revision = models.PositiveIntegerField(default=0, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(auto_now=True, null=True)
+
+    class Meta:
+        abstract = True

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from deals.models.common import choice_is
+from deals.models.common import Revised, choice_is
 from deals.models.deals import Deal
 
 
@@ -48,7 +48,7 @@ class CanFulfil(models.TextChoices):
     NO = "no", "No"
 
 
-class Consultation(models.Model):
+class Consultation(Revised):
     """A question to a department about a deal, and its answer.
 
     ``required`` consultations are derived from the deal (production and delivery, see

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from deals.models.common import Currency, choice_is
+from deals.models.common import Currency, Revised, choice_is
 from teams.models import Team
 
 
@@ -46,7 +46,7 @@ class ContactQuerySet(models.QuerySet):
 ERASED_CONTACT_NAME = "Erased contact"
 
 
-class Contact(models.Model):
+class Contact(Revised):
     """A person at the customer. Never deleted: archived (and restored), or erased on request, which
     keeps the row, and so the meetings it attended, without the personal data."""
 
@@ -110,7 +110,7 @@ class DealQuerySet(models.QuerySet):
         return self.filter(archived_at__isnull=True)
 
 
-class Deal(models.Model):
+class Deal(Revised):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="deals")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_deals")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="deals")

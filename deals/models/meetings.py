@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from deals.models.common import choice_is
+from deals.models.common import Revised, choice_is
 from deals.models.deals import Contact, Deal
 
 
@@ -62,7 +62,7 @@ class MeetingQuerySet(models.QuerySet):
         return next_meeting
 
 
-class Meeting(models.Model):
+class Meeting(Revised):
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="meetings")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
@@ -112,7 +112,7 @@ class OnCallStatus(models.TextChoices):
     DECLINED = "declined", "Declined"
 
 
-class OnCall(models.Model):
+class OnCall(Revised):
     """A colleague reachable by phone during a meeting, for a topic."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="on_calls")
@@ -162,7 +162,7 @@ class CoNegotiatorStatus(models.TextChoices):
     DECLINED = "declined", "Declined"
 
 
-class CoNegotiatorRequest(models.Model):
+class CoNegotiatorRequest(Revised):
     """A colleague asked to come along to a meeting; on acceptance they join ``Meeting.co_negotiators``."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="co_negotiator_requests")

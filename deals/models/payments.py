@@ -7,12 +7,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
-from deals.models.common import choice_is
+from deals.models.common import Revised, choice_is
 from deals.models.deals import Deal
 from teams.models import Team
 
 
-class FinancePolicy(models.Model):
+class FinancePolicy(Revised):
     """What finance grants without a case-by-case review, and the most it may grant."""
 
     team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="finance_policy")
@@ -61,7 +61,7 @@ class PaymentTermStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
-class PaymentTermRequest(models.Model):
+class PaymentTermRequest(Revised):
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="payment_requests")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     net_days = models.PositiveIntegerField()

@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from deals.models.common import choice_is
+from deals.models.common import Revised, choice_is
 from deals.models.meetings import Meeting
 
 
@@ -18,7 +18,7 @@ class ReportOutcome(models.TextChoices):
     NO_DECISION = "no_decision", "No decision"
 
 
-class NegotiationReport(models.Model):
+class NegotiationReport(Revised):
     """What happened at a meeting, checked against what was approved."""
 
     meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="report")

@@ -12,6 +12,7 @@ from deals.services.activity import activity_record
 from deals.services.meetings import meeting_add, validate_meeting_place, validate_meeting_times
 from deals.services.required_consultations import consultations_derive
 from negprep.errors import Invalid, NotAllowed
+from negprep.versioning import mark_saved, refuse_stale
 from teams.models import Membership, Role, Team, User
 
 # What the owner may change after creation. Status, owner and team are not
@@ -173,11 +174,12 @@ def _json_value(value):
 
 
 @transaction.atomic
-def deal_update(*, deal: Deal, by: User, **fields) -> Deal:
+def deal_update(*, deal: Deal, by: User, revision: int | None = None, **fields) -> Deal:
     """Change the deal's terms and record what changed (nothing changed → no entry).
 
     Only the fields in DEAL_EDITABLE_FIELDS are accepted; anything else is a
-    programming error, so status, owner or team can never slip in.
+    programming error, so status, owner or team can never slip in. ``Stale`` when the deal was
+    saved after ``revision`` was read.
     """
     unknown = set(fields) - set(DEAL_EDITABLE_FIELDS)
     if unknown:
@@ -192,7 +194,8 @@ def deal_update(*, deal: Deal, by: User, **fields) -> Deal:
         raise Invalid({"quantity": "The quantity cannot be negative."})
 
     # Compare with what is stored, under a lock, not with an instance a form may have touched.
-    current = Deal.objects.select_for_update().get(pk=deal.pk)
+    current = Deal.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=deal.pk)
+    refuse_stale(current, revision, what="this deal")
     changes = {}
     for name, value in fields.items():
         if isinstance(value, str):
@@ -202,12 +205,12 @@ def deal_update(*, deal: Deal, by: User, **fields) -> Deal:
             changes[field_label(Deal, name)] = {"old": _json_value(old), "new": _json_value(value)}
             setattr(current, name, value)
     if changes:
-        current.save(update_fields=[*fields.keys(), "updated_at"])
+        current.save(update_fields=[*fields.keys(), *mark_saved(current, by=by)])
         activity_record(
             deal=current, actor=by, verb="deal_updated", summary="updated the deal", changes=changes
         )
     for name in DEAL_EDITABLE_FIELDS:
         setattr(deal, name, getattr(current, name))
-    deal.updated_at = current.updated_at
+    deal.updated_at, deal.revision, deal.updated_by = current.updated_at, current.revision, current.updated_by
     consultations_derive(deal=deal, by=by)
     return deal

@@ -48,8 +48,8 @@ from deals.selectors.panels import (
 from deals.selectors.payments import approved_payment_terms
 from deals.selectors.readiness import readiness_for_deal, readiness_for_deals
 from deals.services import deals as deal_services
-from negprep.errors import Invalid
-from negprep.forms import parse_id, place_refusal
+from negprep.errors import Invalid, Stale
+from negprep.forms import parse_id, place_refusal, show_stale
 from teams.models import Role, Team, User
 
 DEALS_PER_PAGE = 20
@@ -322,11 +322,15 @@ def deal_edit(request, pk):
     # The form validates a copy, so the page header keeps the stored title on errors.
     form = DealForm(request.POST or None, instance=copy.copy(deal))
     page_errors = []
+    status = 200
     if request.method == "POST" and form.is_valid():
         # The service saves (and stamps updated_at) only when something really changed.
         stamped = deal.updated_at
         try:
             deal_services.deal_update(deal=deal, by=request.user, **form.cleaned_data)
+        except Stale as error:
+            show_stale(form, error)
+            status = 409
         except Invalid as error:
             page_errors = place_refusal(error, form)
         else:
@@ -339,4 +343,5 @@ def deal_edit(request, pk):
         request,
         "deals/deal_form.html",
         {"deal": deal, "deal_form": form, "page_errors": page_errors, "is_create": False},
+        status=status,
     )

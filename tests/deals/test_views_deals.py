@@ -25,6 +25,7 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
+from tests.stale import revision_in, two_clients
 
 
 def _local(moment):
@@ -299,9 +300,54 @@ def _edit_data(deal, **overrides):
         "special_requirements": "",
         "estimated_value": str(deal.estimated_value),
         "currency": deal.currency,
+        "revision": str(deal.revision),
     }
     data.update(overrides)
     return data
+
+
+def test_a_stale_deal_save_changes_nothing_shows_what_differs_and_can_be_reapplied(rep, world):
+    deal = world.objects["deal"]
+    url = reverse("deals:edit", args=[deal.pk])
+    first, second = two_clients(rep)
+    loaded = revision_in(second.get(url))
+    assert first.post(url, _edit_data(deal, title="First title", revision=loaded)).status_code == 302
+
+    response = second.post(
+        url, _edit_data(deal, title="Second title", involves_production="on", revision=loaded)
+    )
+    assert response.status_code == 409
+    page = _page(response)
+    assert "saved this deal after you opened it" in page
+    assert "Rita Rep" in page or str(rep) in page
+    differences = page[page.index('data-testid="stale-differences"') :]
+    assert "First title" in differences and "Second title" in differences
+    deal.refresh_from_db()
+    assert deal.title == "First title"
+    assert deal.involves_production is False
+    assert deal.activities.filter(verb="deal_updated").count() == 1
+
+    # The refused form now carries the current revision: saving it again puts this version over it.
+    reapplied = revision_in(response)
+    assert reapplied != loaded
+    response = second.post(
+        url, _edit_data(deal, title="Second title", involves_production="on", revision=reapplied)
+    )
+    assert response.status_code == 302
+    deal.refresh_from_db()
+    assert deal.title == "Second title"
+    assert deal.involves_production is True
+
+
+def test_a_deal_save_without_its_revision_is_refused(client, rep, world):
+    deal = world.objects["deal"]
+    client.force_login(rep)
+    data = _edit_data(deal, title="No revision")
+    del data["revision"]
+    response = client.post(reverse("deals:edit", args=[deal.pk]), data)
+    assert "This form is out of date" in _page(response)
+    deal.refresh_from_db()
+    assert deal.title != "No revision"
 
 
 def test_the_owner_edits_the_deal_and_the_timeline_shows_old_and_new(client, rep, world):

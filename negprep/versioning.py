@@ -1,0 +1,50 @@
+"""No silent overwrite: every record a form edits carries a ``revision`` that each save increases.
+
+A form sends back the revision it was loaded with. The service locks the row and calls
+``refuse_stale`` before it changes anything, and ``mark_saved`` when it saves; the form shows the
+refusal with ``negprep.forms.show_stale``. The same check serves any other writer that says which
+revision it read (an htmx action, a second click on a decision).
+"""
+
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from negprep.errors import Stale
+
+
+def _who_and_when(record) -> str:
+    who = getattr(record, "updated_by", None)
+    when = getattr(record, "updated_at", None)
+    text = str(who) if who else "Someone else"
+    if when:
+        local = timezone.localtime(when)
+        text += f" ({date_format(local, 'j M Y')} at {local:%H:%M})"
+    return text
+
+
+def refuse_stale(record, revision: int | None, *, what: str) -> None:
+    """Raise ``Stale`` when ``record`` (locked, as stored) was saved after ``revision`` was read.
+
+    ``revision`` None means the caller read nothing it could overwrite (a script, a migration).
+    """
+    if revision is None or record.revision == revision:
+        return
+    raise Stale(
+        f"{_who_and_when(record)} saved {what} after you opened it, so nothing you typed was saved. "
+        "What you typed is kept below, beside what is saved now: save again to put your version "
+        "over it, or leave this page to keep theirs.",
+        current=record,
+    )
+
+
+def mark_saved(record, *, by) -> list[str]:
+    """Count one more save of ``record`` by ``by``; the names of the fields this set, for
+    ``save(update_fields=...)``."""
+    record.revision += 1
+    names = ["revision"]
+    if hasattr(record, "updated_by_id"):
+        record.updated_by = by
+        names.append("updated_by")
+    if hasattr(record, "updated_at"):
+        names.append("updated_at")
+    return names
