@@ -50,7 +50,8 @@ def test_access(client, world, name, visitor):
         client.force_login(user)
     url = entry.url(world)
     send = client.post if entry.method == "POST" else client.get
-    response = send(url, entry.data)
+    body = {"content_type": entry.content_type} if entry.content_type else {}
+    response = send(url, entry.data, **body)
     expected = entry.answers[visitor]
     if expected == LOGIN:
         assert response.status_code == 302, f"{visitor} {entry.method} {url}"
