@@ -43,6 +43,13 @@ class Entry:
     # A body that is not a form (``data`` then is the body as a string).
     content_type: str | None = None
 
+    def send(self, client, url):
+        """This entry's request to ``url``: its method, its data and, if set, its content type."""
+        if self.method == "POST":
+            body = {"content_type": self.content_type} if self.content_type else {}
+            return client.post(url, self.data, **body)
+        return client.get(url, self.data)
+
 
 def _plain(name):
     return lambda world: reverse(name)

@@ -44,10 +44,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Content-Security-Policy (CONTENT_SECURITY_POLICY below), then Permissions-Policy and
-    # Reporting-Endpoints; static files are answered above and never get these headers.
-    "csp.middleware.CSPMiddleware",
-    "negprep.middleware.SecurityHeadersMiddleware",
     # Compresses pages and fragments. It must wrap every middleware that reads
     # or writes the body; static files never reach it (WhiteNoise answers them
     # above, with its own gzip and brotli files). Django's GZipMiddleware adds
@@ -55,6 +51,10 @@ MIDDLEWARE = [
     # CSRF token is masked anew per response, so compression does not let an
     # attacker recover secrets from the compressed length (BREACH).
     "django.middleware.gzip.GZipMiddleware",
+    # Content-Security-Policy (CONTENT_SECURITY_POLICY below), then Permissions-Policy and
+    # Reporting-Endpoints. Static files never get them (WhiteNoise answers above).
+    "csp.middleware.CSPMiddleware",
+    "negprep.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
