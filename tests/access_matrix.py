@@ -39,7 +39,16 @@ class Entry:
     url: Callable
     answers: dict
     method: str = "GET"
-    data: dict = field(default_factory=dict)
+    data: dict | str = field(default_factory=dict)
+    # A body that is not a form (``data`` then is the body as a string).
+    content_type: str | None = None
+
+    def send(self, client, url):
+        """This entry's request to ``url``: its method, its data and, if set, its content type."""
+        if self.method == "POST":
+            body = {"content_type": self.content_type} if self.content_type else {}
+            return client.post(url, self.data, **body)
+        return client.get(url, self.data)
 
 
 def _plain(name):
@@ -229,6 +238,14 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "healthz": Entry(_plain("healthz"), expect(200, members=200)),
     # A redirect to the static icon, for everyone.
     "favicon": Entry(_plain("favicon"), expect(302, members=302)),
+    # Browsers report Content-Security-Policy violations here, signed in or not.
+    "csp_report": Entry(
+        _plain("csp_report"),
+        expect(204, members=204),
+        method="POST",
+        data='{"csp-report": {"document-uri": "https://negprep.example.com/", "blocked-uri": "inline"}}',
+        content_type="application/csp-report",
+    ),
     "login": Entry(_plain("login"), expect(200, members=302)),
     "password_reset": Entry(_plain("password_reset"), expect(200, members=200)),
     "password_reset_done": Entry(_plain("password_reset_done"), expect(200, members=200)),
