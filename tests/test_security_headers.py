@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 from django.urls import reverse
 
 UNUSED = ["camera", "microphone", "geolocation", "payment", "usb", "serial", "hid", "interest-cohort"]
@@ -50,3 +51,11 @@ def test_it_keeps_a_permissions_policy_a_view_set_itself(client, rf, settings):
 
     response = SecurityHeadersMiddleware(view)(rf.get("/"))
     assert response["Permissions-Policy"] == "camera=(self)"
+
+
+@pytest.mark.django_db
+@override_settings(ALLOWED_HOSTS=["negprep.example"])
+def test_a_refused_host_gets_the_400_page_not_a_server_error(client):
+    """The 400 page is rendered before authentication ran: the layout must not need a user."""
+    response = client.get("/accounts/login/", HTTP_HOST="attacker.example")
+    assert response.status_code == 400
