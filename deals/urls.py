@@ -45,6 +45,7 @@ urlpatterns = [
     path("delegations/<int:pk>/delete/", briefings.delegation_delete, name="delegation_delete"),
     # On-call cover and co-negotiators (deals/views/cover.py)
     path("meetings/<int:pk>/on-call/new/", cover.on_call_new, name="on_call_new"),
+    path("on-call/<int:pk>/edit/", cover.on_call_edit, name="on_call_edit"),
     path("on-call/<int:pk>/answer/", cover.on_call_answer, name="on_call_answer"),
     path("on-call/<int:pk>/remove/", cover.on_call_delete, name="on_call_remove"),
     path("meetings/<int:pk>/co-negotiator/", cover.co_negotiator_new, name="co_negotiator_new"),

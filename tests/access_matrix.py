@@ -297,11 +297,16 @@ ACCESS_MATRIX: dict[str, Entry] = {
     ),
     # On-call cover and co-negotiators (deals)
     "deals:on_call_new": Entry(_meeting_url("deals:on_call_new"), OWNER_EDITS),
+    # The owner changes the details; the colleague sees the deal but may not (403).
+    "deals:on_call_edit": Entry(
+        lambda w: reverse("deals:on_call_edit", args=[_on_call(w).pk]),
+        expect(members=404, rep=200, manager=403, production=403),
+    ),
     "deals:on_call_answer": Entry(
         lambda w: reverse("deals:on_call_answer", args=[_on_call(w).pk]),
         expect(members=404, rep=403, manager=403, production=302),
         method="POST",
-        data={"accept": "1"},
+        data={"accept": "1", "revision": "0", "status": "requested"},
     ),
     "deals:on_call_remove": Entry(
         lambda w: reverse("deals:on_call_remove", args=[_on_call(w).pk]),
@@ -318,7 +323,7 @@ ACCESS_MATRIX: dict[str, Entry] = {
         lambda w: reverse("deals:co_negotiator_answer", args=[_co_negotiator_request(w).pk]),
         expect(members=404, rep=403, manager=302),
         method="POST",
-        data={"accept": "1"},
+        data={"accept": "1", "revision": "0", "status": "requested"},
     ),
     # Payment terms (deals)
     "deals:payment_request_new": Entry(_deal_url("deals:payment_request_new"), OWNER_EDITS),
