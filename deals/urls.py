@@ -75,6 +75,7 @@ urlpatterns = [
     path("<int:pk>/payment-terms/new/", payment_views.payment_request_new, name="payment_request_new"),
     path("<int:pk>/payment-terms/check/", payment_views.payment_request_check, name="payment_request_check"),
     path("payment-terms/<int:pk>/", payment_views.payment_request_detail, name="payment_request"),
+    path("payment-terms/<int:pk>/edit/", payment_views.payment_request_edit, name="payment_request_edit"),
     path("<int:pk>/payment-terms/", payment_views.deal_payment_requests, name="payment_requests"),
     path(
         "payment-terms/<int:pk>/decide/",

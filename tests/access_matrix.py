@@ -329,11 +329,16 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "deals:payment_request_new": Entry(_deal_url("deals:payment_request_new"), OWNER_EDITS),
     "deals:payment_request_check": Entry(_deal_url("deals:payment_request_check"), OWNER_EDITS),
     "deals:payment_request": Entry(_payment_request_url("deals:payment_request"), FINANCE_DECIDES),
+    # The owner changes the request while it waits; finance and managers see it but may not (403).
+    "deals:payment_request_edit": Entry(
+        _payment_request_url("deals:payment_request_edit"),
+        expect(members=404, rep=200, manager=403, finance=403),
+    ),
     "deals:payment_request_decide": Entry(
         _payment_request_url("deals:payment_request_decide"),
         expect(members=404, rep=403, manager=403, finance=302),
         method="POST",
-        data={"decision": "approve", "note": "Fine for this customer"},
+        data={"decision": "approve", "note": "Fine for this customer", "revision": "0"},
     ),
     "deals:finance_queue": Entry(_plain("deals:finance_queue"), FINANCE_ONLY),
     # The lists behind the home panels' "see all": each shows only the user's own.

@@ -290,6 +290,7 @@ def payments_panel_context(*, deal, user: User, pending: bool | None = None) -> 
         "payment_requests": requests,
         "payment_request_count": deal.payment_requests.count(),
         "can_request_payment_terms": deal.is_open and not pending and can_edit_deal(user=user, deal=deal),
+        "can_change_payment_request": deal.is_open and pending and can_edit_deal(user=user, deal=deal),
         "can_decide_payment_terms": pending and is_finance(user=user, team_id=deal.team_id),
     }
 
