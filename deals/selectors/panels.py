@@ -252,11 +252,11 @@ def consultations_panel_context(*, deal: Deal, user: User) -> dict:
         consultation.structured = consultation.department in STRUCTURED_DEPARTMENTS
         consultation.viewer_can_request = owner and unsettled
         consultation.viewer_can_waive = can_waive and unsettled
-        consultation.viewer_can_answer = (
-            consultation.is_requested
-            and deal.is_open
-            and can_answer_consultation(user=user, consultation=consultation, roles=roles)
+        may_answer = deal.is_open and can_answer_consultation(
+            user=user, consultation=consultation, roles=roles
         )
+        consultation.viewer_can_answer = consultation.is_requested and may_answer
+        consultation.viewer_can_correct = consultation.is_answered and may_answer
     return {
         "consultations": consultations,
         "can_add_consultation": owner,
