@@ -290,6 +290,10 @@ ACCESS_MATRIX: dict[str, Entry] = {
     # Managers' own pages: other roles get 403; the outsider is a manager of another team.
     "deals:approvals": Entry(_plain("deals:approvals"), MANAGERS_ONLY),
     "deals:delegations": Entry(_plain("deals:delegations"), MANAGERS_ONLY),
+    "deals:delegation_edit": Entry(
+        lambda w: reverse("deals:delegation_edit", args=[_delegation(w).pk]),
+        expect(members=404, manager=200, rep=403, production=403, supply_chain=403, finance=403, staff=403),
+    ),
     "deals:delegation_delete": Entry(
         lambda w: reverse("deals:delegation_delete", args=[_delegation(w).pk]),
         expect(members=404, manager=302, rep=403, production=403, supply_chain=403, finance=403, staff=403),

@@ -8,6 +8,7 @@ register = template.Library()
 
 
 @register.filter
-def shown_to_member(record) -> str:
-    """The key of a cover request shown to the colleague asked (its ``member``)."""
-    return shown_key(record, to_id=record.member_id)
+def shown_to(record, user_id) -> str:
+    """The key of ``record`` shown to the user ``user_id``, for a form to post along:
+    ``{{ on_call|shown_to:on_call.member_id }}``."""
+    return shown_key(record, to_id=user_id)
