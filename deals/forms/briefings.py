@@ -184,6 +184,8 @@ class DecisionForm(forms.Form):
         max_length=GUIDELINES_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     answering = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**63 - 1)
+    # The version the manager read: a decision never lands on one submitted after they looked.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1)
 
 
 class DelegationForm(forms.Form):

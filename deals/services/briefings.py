@@ -4,6 +4,7 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from deals.access import can_edit_deal, is_manager
 from deals.domain.snapshot import (
@@ -225,7 +226,29 @@ def active_delegation(*, team: Team, delegate: User, on: datetime.date | None = 
     )
 
 
-def briefing_decide(*, briefing: Briefing, by: User, approve: bool, comment: str = "") -> Approval:
+def _decided_since(briefing: Briefing) -> str:
+    """Why a decision comes too late: who decided on the briefing, what and when."""
+    last = (
+        Approval.objects.filter(version__briefing=briefing)
+        .select_related("manager", "version")
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+    if briefing.status == BriefingStatus.DRAFT or last is None:
+        return f"This briefing is {briefing.get_status_display().lower()}, not waiting for a decision."
+    local = timezone.localtime(last.decided_at)
+    verb = "approved" if last.decision == ApprovalDecision.APPROVED else "returned"
+    return (
+        f"{last.manager} already {verb} version {last.version.number} "
+        f"on {date_format(local, 'j M')} at {local:%H:%M}: nothing was decided."
+    )
+
+
+def briefing_decide(
+    *, briefing: Briefing, by: User, approve: bool, comment: str = "", version: int | None = None
+) -> Approval:
+    """Approve or return the submitted version; ``version`` is the number the manager read (None:
+    not known), so that a decision never lands on a version submitted after they looked."""
     comment = (comment or "").strip()
     with transaction.atomic():
         current = _lock(briefing)
@@ -235,8 +258,11 @@ def briefing_decide(*, briefing: Briefing, by: User, approve: bool, comment: str
         if deal.owner_id == by.pk:
             raise NotAllowed("You own this deal, so another manager must decide on its briefing.")
         if current.status != BriefingStatus.SUBMITTED:
-            raise Invalid(
-                f"This briefing is {current.get_status_display().lower()}, not waiting for a decision."
+            raise Invalid(_decided_since(current))
+        if version is not None and current.version != version:
+            raise Stale(
+                f"{deal.owner} submitted version {current.version} after you opened version {version}: "
+                "read it and decide again. Nothing was decided."
             )
         if not approve and not comment:
             raise Invalid("Say what needs to change: a comment is required to return a briefing.")

@@ -185,6 +185,7 @@ def _decide(request, pk, approve: bool):
             comment=data.get("comment", ""),
             guidelines=data.get("guidelines", ""),
             answering=answering,
+            version=data.get("version"),
         )
     except Invalid as error:
         if request.htmx:
