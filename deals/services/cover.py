@@ -156,9 +156,6 @@ def on_call_request(
     return on_call
 
 
-_DETAILS = ("topic", "phone", "available_from", "available_to")
-
-
 def _shown(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
@@ -308,10 +305,7 @@ def on_call_respond(
     read (None: not known): changed details or an answer given meanwhile refuse it."""
     with transaction.atomic():
         on_call = (
-            OnCall.objects.select_for_update(of=("self",))
-            .select_related("meeting__deal__owner")
-            .filter(pk=on_call.pk)
-            .first()
+            OnCall.objects.select_for_update().select_related("meeting__deal").filter(pk=on_call.pk).first()
         )
         if on_call is None:
             raise Invalid(GONE)
@@ -389,8 +383,8 @@ def co_negotiator_respond(
     ``on_call_respond``."""
     with transaction.atomic():
         request = (
-            CoNegotiatorRequest.objects.select_for_update(of=("self",))
-            .select_related("meeting__deal__owner")
+            CoNegotiatorRequest.objects.select_for_update()
+            .select_related("meeting__deal")
             .filter(pk=request.pk)
             .first()
         )
