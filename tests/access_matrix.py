@@ -307,6 +307,10 @@ ACCESS_MATRIX: dict[str, Entry] = {
     # Managers' own pages: other roles get 403; the outsider is a manager of another team.
     "deals:approvals": Entry(_plain("deals:approvals"), MANAGERS_ONLY),
     "deals:delegations": Entry(_plain("deals:delegations"), MANAGERS_ONLY),
+    "deals:delegation_edit": Entry(
+        lambda w: reverse("deals:delegation_edit", args=[_delegation(w).pk]),
+        expect(members=404, manager=200, rep=403, production=403, supply_chain=403, finance=403, staff=403),
+    ),
     "deals:delegation_delete": Entry(
         lambda w: reverse("deals:delegation_delete", args=[_delegation(w).pk]),
         expect(members=404, manager=302, rep=403, production=403, supply_chain=403, finance=403, staff=403),
@@ -314,11 +318,16 @@ ACCESS_MATRIX: dict[str, Entry] = {
     ),
     # On-call cover and co-negotiators (deals)
     "deals:on_call_new": Entry(_meeting_url("deals:on_call_new"), OWNER_EDITS),
+    # The owner changes the details; the colleague sees the deal but may not (403).
+    "deals:on_call_edit": Entry(
+        lambda w: reverse("deals:on_call_edit", args=[_on_call(w).pk]),
+        expect(members=404, rep=200, manager=403, production=403),
+    ),
     "deals:on_call_answer": Entry(
         lambda w: reverse("deals:on_call_answer", args=[_on_call(w).pk]),
         expect(members=404, rep=403, manager=403, production=302),
         method="POST",
-        data={"accept": "1"},
+        data={"accept": "1", "revision": "0", "status": "requested"},
     ),
     "deals:on_call_remove": Entry(
         lambda w: reverse("deals:on_call_remove", args=[_on_call(w).pk]),
@@ -335,17 +344,22 @@ ACCESS_MATRIX: dict[str, Entry] = {
         lambda w: reverse("deals:co_negotiator_answer", args=[_co_negotiator_request(w).pk]),
         expect(members=404, rep=403, manager=302),
         method="POST",
-        data={"accept": "1"},
+        data={"accept": "1", "revision": "0", "status": "requested"},
     ),
     # Payment terms (deals)
     "deals:payment_request_new": Entry(_deal_url("deals:payment_request_new"), OWNER_EDITS),
     "deals:payment_request_check": Entry(_deal_url("deals:payment_request_check"), OWNER_EDITS),
     "deals:payment_request": Entry(_payment_request_url("deals:payment_request"), FINANCE_DECIDES),
+    # The owner changes the request while it waits; finance and managers see it but may not (403).
+    "deals:payment_request_edit": Entry(
+        _payment_request_url("deals:payment_request_edit"),
+        expect(members=404, rep=200, manager=403, finance=403),
+    ),
     "deals:payment_request_decide": Entry(
         _payment_request_url("deals:payment_request_decide"),
         expect(members=404, rep=403, manager=403, finance=302),
         method="POST",
-        data={"decision": "approve", "note": "Fine for this customer"},
+        data={"decision": "approve", "note": "Fine for this customer", "revision": "0"},
     ),
     "deals:finance_queue": Entry(_plain("deals:finance_queue"), FINANCE_ONLY),
     # The lists behind the home panels' "see all": each shows only the user's own.

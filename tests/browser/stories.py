@@ -118,6 +118,7 @@ def demo_pages() -> dict[str, list[tuple[str, str]]]:
             ("ask every department", reverse("deals:consultations_ask", args=[pumps.pk])),
             ("ask for guidelines", reverse("deals:guidelines_ask", args=[valves.pk])),
             ("payment-term request form", reverse("deals:payment_request_new", args=[valves.pk])),
+            ("payment-term request change", reverse("deals:payment_request_edit", args=[pending_terms.pk])),
             ("report form", reverse("deals:report_file", args=[reported.pk])),
             ("meeting brief", reverse("deals:meeting_brief", args=[spare_parts.meetings.get().pk])),
             ("reports to file", reverse("deals:reports_to_file")),
