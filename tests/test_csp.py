@@ -81,11 +81,18 @@ def test_it_sends_the_policy_with_error_pages_and_the_admin(client):
 
 
 @pytest.mark.django_db
-def test_the_layout_turns_off_htmx_eval_and_its_inline_indicator_style(client):
+def test_the_layout_turns_off_htmx_eval_its_inline_indicator_style_and_its_history_copies(client):
     page = client.get(reverse("login")).content.decode()
     config = re.search(r"""<meta name="htmx-config" content='([^']*)'>""", page)
     assert config, "base.html configures htmx"
-    assert json.loads(config[1]) == {"includeIndicatorStyles": False, "allowEval": False}
+    assert json.loads(config[1]) == {
+        "includeIndicatorStyles": False,
+        "allowEval": False,
+        # Pages whose address htmx pushed are not copied into localStorage, where they would
+        # outlive the session.
+        "historyCacheSize": 0,
+        "refreshOnHistoryMiss": True,
+    }
 
 
 # What no template may contain under the policy. E-mails are read in mail clients, not under it.
