@@ -319,6 +319,10 @@ class FinancePolicyAdminForm(RevisionForm, forms.ModelForm):
                 refuse_stale(current, data["revision"], what="this finance policy")
             except Stale as error:
                 show_stale(self, error)
+                # The admin saves a form without errors: this one must not be saved.
+                self.add_error(
+                    None, "Nothing was saved: see above who saved this policy since, and what differs."
+                )
         return data
 
 

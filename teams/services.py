@@ -22,9 +22,8 @@ def profile_update(*, user: User, revision: int | None = None, **fields) -> bool
     current = User.objects.select_for_update().get(pk=user.pk)
     if revision is not None and current.revision != revision:
         raise Stale(
-            "Your profile was saved in another tab or on another device after you opened this page, "
-            "so nothing you typed here was saved. What you typed is kept below, beside what is saved "
-            "now: save again to put this version over it, or leave this page to keep the saved one.",
+            "Your profile was saved in another tab or on another device after you opened this page: "
+            "nothing you typed here was saved.",
             current=current,
         )
     changed = [name for name, value in fields.items() if getattr(current, name) != value]

@@ -78,7 +78,7 @@ def test_a_stale_policy_change_saves_nothing_shows_what_differs_and_can_be_reapp
     response = second.post(url, {**data, "max_instalments": "6", "revision": loaded})
     assert response.status_code == 200
     page = html.unescape(response.content.decode())
-    assert f"{world.staff} (" in page and "saved this finance policy after you opened it" in page
+    assert f"{world.staff} saved this finance policy at " in page and "after you opened it" in page
     differences = page[page.index('data-testid="stale-differences"') :]
     assert "most net days finance may grant" in differences.lower()
     assert "<td>45</td><td>60</td>" in differences and "<td>1</td><td>6</td>" in differences

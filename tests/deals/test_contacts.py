@@ -203,7 +203,9 @@ def test_a_stale_contact_save_changes_nothing_shows_what_differs_and_can_be_reap
     response = second.post(url, _contact_data(title="CFO", phone="+49 30 7654321", revision=loaded))
     assert response.status_code == 409
     page = _page(response)
-    assert f"{rep} (" in page and "saved this contact after you opened it" in page
+    assert (
+        f"{rep} saved this contact at " in page and "after you opened it: nothing you typed was saved" in page
+    )
     differences = page[page.index('data-testid="stale-differences"') :]
     assert "Chief Buyer" in differences and "+49 30 7654321" in differences
     assert 'value="+49 30 7654321"' in page

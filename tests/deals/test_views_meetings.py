@@ -227,7 +227,9 @@ def test_a_stale_meeting_save_changes_nothing_shows_what_differs_and_can_be_reap
     )
     assert response.status_code == 409
     page = _page(response)
-    assert f"{rep} (" in page and "saved this meeting after you opened it" in page
+    assert (
+        f"{rep} saved this meeting at " in page and "after you opened it: nothing you typed was saved" in page
+    )
     differences = page[page.index('data-testid="stale-differences"') :]
     assert "Room 1" in differences and "Room 2" in differences
     assert "Who we meet" in differences and "Ken Tech" in differences

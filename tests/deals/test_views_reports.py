@@ -163,7 +163,7 @@ def test_a_stale_correction_changes_nothing_shows_what_differs_and_can_be_reappl
     )
     assert response.status_code == 409
     page = unescape(response.content.decode())
-    assert f"{rep} (" in page and "saved the report on this meeting after you opened it" in page
+    assert f"{rep} saved the report on this meeting at " in page and "after you opened it" in page
     differences = page[page.index('data-testid="stale-differences"') :]
     assert "Next steps" in differences and "Call their CFO on Monday" in differences
     assert "Bring the pilot data" in differences
@@ -193,7 +193,7 @@ def test_a_report_filed_from_two_tabs_keeps_the_first_and_shows_the_second_what_
     response = second.post(_url(past_meeting), FORM)
     assert response.status_code == 409
     page = unescape(response.content.decode())
-    assert "saved the report on this meeting after you opened it" in page
+    assert f"{rep} saved the report on this meeting at " in page
     assert "Send the pilot offer" in page[page.index('data-testid="stale-differences"') :]
     report = NegotiationReport.objects.get(meeting=past_meeting)
     assert report.next_steps == "Send the pilot offer"
