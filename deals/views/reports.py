@@ -27,8 +27,8 @@ from deals.selectors.reports import (
 )
 from deals.selectors.reports_due import reports_to_file
 from deals.services import reports as report_services
-from negprep.errors import Invalid
-from negprep.forms import show_refusal
+from negprep.errors import Invalid, Stale
+from negprep.forms import show_refusal, show_stale
 from teams.models import Team, User
 
 REPORTS_PER_PAGE = 20
@@ -121,14 +121,19 @@ def report_file(request, pk):
     references = report_references(deal=deal)
     list_price = references.limits.text("list_price") if references.limits is not None else ""
     form = ReportForm(request.POST or None, instance=existing, list_price=list_price)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             report = report_services.report_file(
                 meeting=meeting,
                 by=request.user,
                 correction_note=form.cleaned_data.get("correction_note", ""),
+                revision=form.cleaned_data["revision"],
                 **{name: form.cleaned_data[name] for name in report_services.REPORT_FIELDS},
             )
+        except Stale as error:
+            show_stale(form, error)
+            status = 409
         except Invalid as error:
             show_refusal(form, error)
         else:
@@ -156,7 +161,9 @@ def report_file(request, pk):
         "report": existing,
         "references": references,
     }
-    return render(request, "deals/report_form.html", context, status=400 if form.errors else 200)
+    if form.errors and status == 200:
+        status = 400
+    return render(request, "deals/report_form.html", context, status=status)
 
 
 # Reading -----------------------------------------------------------------------------------
