@@ -14,10 +14,8 @@ from negprep.forms import REQUIRED_MARK, ModelChoiceField, RevisionForm, cap_qua
 from teams.models import Role, Team, User
 
 
-class BriefingForm(forms.ModelForm):
+class BriefingForm(RevisionForm, forms.ModelForm):
     """The plan and the limits; pitch points, objections and concessions are formsets beside it."""
-
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     # A draft saves with any field empty; these are marked because submitting needs them
     # (``submission_problems``, with at least one pitch point).

@@ -81,12 +81,7 @@ def briefing_save(
         deal = current.deal
         if not can_edit_deal(user=by, deal=deal):
             raise NotAllowed("Only the deal's owner edits its briefing.")
-        if current.revision != revision:
-            who = current.updated_by or "someone else"
-            raise Stale(
-                f"{who} saved this briefing while you were editing it. Your changes were not "
-                "saved: compare them with the current briefing, then save again."
-            )
+        refuse_stale(current, revision, what="this briefing")
         if current.status == BriefingStatus.SUBMITTED:
             raise Invalid("The briefing is waiting for approval and cannot be changed now.")
 

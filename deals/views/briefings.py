@@ -39,7 +39,7 @@ from deals.services import briefings as briefing_services
 from deals.services import guidelines as guideline_services
 from deals.views.next_step import on_to_next_step
 from negprep.errors import Invalid, Stale
-from negprep.forms import show_refusal
+from negprep.forms import show_stale
 from teams.models import Role, Team
 
 
@@ -106,8 +106,8 @@ def briefing_edit(request, pk):
             concessions=formset_rows(forms["concession_formset"]),
         )
     except Stale as error:
-        show_refusal(form, error)
-        return render(request, "deals/briefing_edit.html", {"deal": deal, "stale": True, **forms}, status=409)
+        show_stale(form, error)
+        return render(request, "deals/briefing_edit.html", {"deal": deal, **forms}, status=409)
     except Invalid as error:
         messages.error(request, str(error))
         return redirect("deals:detail", pk=deal.pk)
