@@ -113,11 +113,8 @@ def consultation_request(request, pk):
                 due_at=form.cleaned_data["due_at"],
                 revision=form.cleaned_data["revision"],
             )
-        except Stale as error:
-            show_stale(form, error)
-            status = 409
         except Invalid as error:
-            show_refusal(form, error)
+            status = show_refusal(form, error)
         else:
             who = consultation.assignee or f"the {consultation.get_department_display().lower()} queue"
             messages.success(request, f"Asked {who}: the answer is due by {_when(consultation.due_at)}.")

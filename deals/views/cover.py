@@ -15,8 +15,8 @@ from deals.forms.cover import CoNegotiatorForm, CoverAnswerForm, OnCallForm
 from deals.models import CoNegotiatorRequest, OnCall
 from deals.selectors.cover import cover_requests, overlapping_on_calls
 from deals.services import cover as cover_services
-from negprep.errors import Invalid, Stale
-from negprep.forms import show_refusal, show_stale
+from negprep.errors import Invalid
+from negprep.forms import show_refusal
 from negprep.versioning import was_shown
 
 
@@ -86,11 +86,8 @@ def on_call_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             changed = cover_services.on_call_update(on_call=on_call, by=request.user, **form.cleaned_data)
-        except Stale as error:
-            show_stale(form, error)
-            status = 409
         except Invalid as error:
-            show_refusal(form, error)
+            status = show_refusal(form, error)
         else:
             messages.success(
                 request,

@@ -12,8 +12,8 @@ from deals.access import delegation_for_manager, delegations_for, require_manage
 from deals.forms.briefings import DelegationDatesForm, DelegationForm
 from deals.models import ApprovalDelegation
 from deals.services import briefings as briefing_services
-from negprep.errors import Invalid, Stale
-from negprep.forms import show_refusal, show_stale
+from negprep.errors import Invalid
+from negprep.forms import show_refusal
 from negprep.versioning import was_shown
 
 
@@ -90,11 +90,8 @@ def delegation_edit(request, pk):
             changed = briefing_services.delegation_update(
                 delegation=delegation, by=request.user, **form.cleaned_data
             )
-        except Stale as error:
-            show_stale(form, error)
-            status = 409
         except Invalid as error:
-            show_refusal(form, error)
+            status = show_refusal(form, error)
         else:
             data = form.cleaned_data
             messages.success(

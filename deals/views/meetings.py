@@ -14,8 +14,8 @@ from deals.models import Deal, Meeting, OnCallStatus
 from deals.selectors.panels import meetings_context, timeline_context
 from deals.selectors.readiness import readiness_for_deal
 from deals.services import meetings as meeting_services
-from negprep.errors import Invalid, Stale
-from negprep.forms import show_refusal, show_stale
+from negprep.errors import Invalid
+from negprep.forms import show_refusal
 
 
 def _deal_meetings_url(deal: Deal) -> str:
@@ -86,11 +86,8 @@ def meeting_edit(request, pk):
                 revision=form.cleaned_data["revision"],
                 **{name: form.cleaned_data[name] for name in MeetingForm.Meta.fields},
             )
-        except Stale as error:
-            show_stale(form, error)
-            status = 409
         except Invalid as error:
-            show_refusal(form, error)
+            status = show_refusal(form, error)
         else:
             if meeting.revision != saved_at:
                 messages.success(request, f"Meeting saved: {_when(meeting)}.")

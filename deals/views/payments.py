@@ -144,11 +144,8 @@ def payment_request_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             changed = payment_request_update(request=payment_request, by=request.user, **form.cleaned_data)
-        except Stale as error:
-            show_stale(form, error)
-            status = 409
         except Invalid as error:
-            show_refusal(form, error)
+            status = show_refusal(form, error)
         else:
             if changed.auto_approved:
                 messages.success(

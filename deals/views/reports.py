@@ -27,8 +27,8 @@ from deals.selectors.reports import (
 )
 from deals.selectors.reports_due import reports_to_file
 from deals.services import reports as report_services
-from negprep.errors import Invalid, Stale
-from negprep.forms import show_refusal, show_stale
+from negprep.errors import Invalid
+from negprep.forms import show_refusal
 from teams.models import Team, User
 
 REPORTS_PER_PAGE = 20
@@ -131,11 +131,8 @@ def report_file(request, pk):
                 revision=form.cleaned_data["revision"],
                 **{name: form.cleaned_data[name] for name in report_services.REPORT_FIELDS},
             )
-        except Stale as error:
-            show_stale(form, error)
-            status = 409
         except Invalid as error:
-            show_refusal(form, error)
+            status = show_refusal(form, error)
         else:
             verb = "updated" if existing else "filed"
             if report.breaches:

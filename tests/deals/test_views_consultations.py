@@ -578,7 +578,7 @@ def test_two_members_answering_at_once_the_second_is_refused_sees_what_differs_a
     response = pia.post(url, {**data, "lead_time_days": "30", "support": "", "revision": seen_pia})
     assert response.status_code == 409
     page = _page(response)
-    assert f"{production} (" in page
+    assert f"{production} saved this consultation at " in page
     assert "saved an answer to this consultation after you opened it" in page
     differences = page[page.index('data-testid="stale-differences"') :]
     assert "Lead time to mobilise (days)" in differences and "12" in differences and "30" in differences
@@ -632,7 +632,7 @@ def test_a_stale_change_of_a_request_changes_nothing_shows_what_differs_and_can_
     response = second.post(url, {**data, "questions": "Can we make 800?"})
     assert response.status_code == 409
     page = _page(response)
-    assert "saved this consultation after you opened it" in page
+    assert "saved this consultation at " in page and "after you opened it" in page
     differences = page[page.index('data-testid="stale-differences"') :]
     assert "Can we make 700?" in differences and "Can we make 800?" in differences
     consultation.refresh_from_db()

@@ -259,7 +259,7 @@ def test_a_stale_on_call_change_changes_nothing_shows_what_differs_and_can_be_re
     response = second.post(url, _edit_data(on_call, phone="+49 30 999999", revision=loaded))
     assert response.status_code == 409
     page = html.unescape(response.content.decode())
-    assert "saved this on-call cover after you opened it" in page
+    assert "saved this on-call cover at " in page and "after you opened it" in page
     assert str(rep) in page
     differences = page[page.index('data-testid="stale-differences"') :]
     assert "delivery" in differences and "technical specs" in differences

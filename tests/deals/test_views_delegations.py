@@ -68,7 +68,7 @@ def test_a_stale_change_of_dates_changes_nothing_shows_what_differs_and_can_be_r
     response = second.post(url, _dates(delegation, ends=3, revision=loaded))
     assert response.status_code == 409
     page = response.content.decode()
-    assert "saved this delegation after you opened it" in page
+    assert "saved this delegation at " in page and "after you opened it" in page
     assert str(manager) in page
     differences = page[page.index('data-testid="stale-differences"') :]
     today = timezone.localdate()

@@ -641,7 +641,7 @@ def test_a_stale_request_change_changes_nothing_shows_what_differs_and_can_be_re
     response = second.post(url, _change_data(payment_request, instalments="2", revision=loaded))
     assert response.status_code == 409
     page = response.content.decode()
-    assert "saved this payment-term request after you opened it" in page
+    assert "saved this payment-term request at " in page and "after you opened it" in page
     assert str(rep) in page
     differences = page[page.index('data-testid="stale-differences"') :]
     assert "55" in differences and "60" in differences
