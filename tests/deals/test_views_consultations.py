@@ -578,8 +578,8 @@ def test_two_members_answering_at_once_the_second_is_refused_sees_what_differs_a
     response = pia.post(url, {**data, "lead_time_days": "30", "support": "", "revision": seen_pia})
     assert response.status_code == 409
     page = _page(response)
-    assert f"{production} saved this consultation at " in page
-    assert "saved an answer to this consultation after you opened it" in page
+    assert f"{production} saved an answer to this consultation at " in page
+    assert "after you opened it: nothing you typed was saved" in page
     differences = page[page.index('data-testid="stale-differences"') :]
     assert "Lead time to mobilise (days)" in differences and "12" in differences and "30" in differences
     consultation.refresh_from_db()
