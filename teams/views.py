@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from teams.forms import LoginForm, OutboxPasswordResetForm, ProfileForm, StyledPasswordChangeForm
 from teams.throttle import client_ip, throttle_allows
+from teams.token_views import tokens_context
 
 
 class LoginView(auth_views.LoginView):
@@ -67,4 +68,4 @@ def profile(request):
         form.save()
         messages.success(request, "Your profile was saved.")
         return redirect("profile")
-    return render(request, "teams/profile.html", {"form": form})
+    return render(request, "teams/profile.html", {"form": form, **tokens_context(request)})

@@ -9,6 +9,10 @@ gets:
   on every page that is not public);
 - an HTTP status code such as 200, 302, 403, 404 or 405.
 
+An entry tests one method; ``also`` holds entries for the URL's other methods (the API's PATCH
+beside its GET). ``json`` sends ``data`` as a JSON body and ``headers(world)`` adds request
+headers (the API's ``If-Match``). The API's entries are in tests/access_matrix_api.py.
+
 Visitors: anonymous, one member per role of the team that owns the objects,
 ``outsider`` (a manager of another team) and ``staff`` (a Django superuser who
 is in no team).
@@ -40,6 +44,9 @@ class Entry:
     answers: dict
     method: str = "GET"
     data: dict = field(default_factory=dict)
+    json: bool = False
+    headers: Callable | None = None
+    also: tuple = ()
 
 
 def _plain(name):
@@ -388,3 +395,9 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "deals:contact_archive": Entry(_contact_url("deals:contact_archive"), OWNER_POSTS, method="POST"),
     "deals:contact_restore": Entry(_contact_url("deals:contact_restore"), OWNER_POSTS, method="POST"),
 }
+
+
+# The REST API (/api/v1/, its schema and docs, and the profile's tokens).
+from tests.access_matrix_api import API_ACCESS  # noqa: E402
+
+ACCESS_MATRIX.update(API_ACCESS)

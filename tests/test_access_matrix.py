@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -44,19 +46,26 @@ def test_every_entry_answers_for_every_visitor():
 @pytest.mark.parametrize("visitor", VISITORS)
 @pytest.mark.parametrize("name", sorted(ACCESS_MATRIX))
 def test_access(client, world, name, visitor):
-    entry = ACCESS_MATRIX[name]
     user = world.user(visitor)
     if user is not None:
         client.force_login(user)
-    url = entry.url(world)
-    send = client.post if entry.method == "POST" else client.get
-    response = send(url, entry.data)
-    expected = entry.answers[visitor]
-    if expected == LOGIN:
-        assert response.status_code == 302, f"{visitor} {entry.method} {url}"
-        assert response["Location"].startswith(reverse("login") + "?next="), response["Location"]
-    else:
-        assert response.status_code == expected, f"{visitor} {entry.method} {url}"
+    for entry in (ACCESS_MATRIX[name], *ACCESS_MATRIX[name].also):
+        assert set(entry.answers) == set(VISITORS), name
+        url = entry.url(world)
+        send = {"GET": client.get, "POST": client.post, "PATCH": client.patch}[entry.method]
+        headers = entry.headers(world) if entry.headers else {}
+        if entry.json:
+            response = send(url, json.dumps(entry.data), content_type="application/json", headers=headers)
+        else:
+            response = send(url, entry.data, headers=headers)
+        expected = entry.answers[visitor]
+        if expected == LOGIN:
+            assert response.status_code == 302, f"{visitor} {entry.method} {url}"
+            assert response["Location"].startswith(reverse("login") + "?next="), response["Location"]
+        else:
+            assert response.status_code == expected, (
+                f"{visitor} {entry.method} {url}: {response.content[:300]}"
+            )
 
 
 def _admin_urls(world):
