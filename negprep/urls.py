@@ -17,7 +17,8 @@ urlpatterns = [
     path("", include("teams.urls")),
     path("deals/", include("deals.urls")),
     path("admin/", admin.site.urls),
-    # The REST API's OpenAPI schema and its docs (README "API").
+    # The REST API, its OpenAPI schema and its docs (README "API").
+    path("api/v1/", include("deals.api.urls")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api_schema"),
     path(
         "api/docs/",

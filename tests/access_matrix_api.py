@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tests.access_matrix import (
     DEAL_READERS,
+    FINANCE_DECIDES,
     Entry,
     _past_meeting,
     _payment_request,
@@ -88,5 +89,162 @@ API_ACCESS: dict[str, Entry] = {
         lambda w: reverse("api_token_revoke", args=[_rep_token(w).pk]),
         expect(members=404, rep=302),
         method="POST",
+    ),
+    # Deals
+    "api:deals": Entry(
+        _plain("api:deals"),
+        EVERY_MEMBER,
+        also=(
+            Entry(
+                _plain("api:deals"),
+                expect(UNAUTHORISED, members=403, rep=400),
+                method="POST",
+                json=True,
+                data={"title": "No customer, no meeting"},
+            ),
+        ),
+    ),
+    "api:deal": Entry(
+        _api("api:deal", "deal"),
+        API_DEAL_READERS,
+        also=(
+            Entry(
+                _api("api:deal", "deal"),
+                OWNER_WRITES,
+                method="PATCH",
+                json=True,
+                data={"title": "Renamed by the matrix"},
+                headers=_if_match("deal"),
+            ),
+        ),
+    ),
+    "api:deal_contacts": Entry(
+        _api("api:deal_contacts", "deal"),
+        API_DEAL_READERS,
+        also=(
+            Entry(
+                _api("api:deal_contacts", "deal"),
+                OWNER_CREATES,
+                method="POST",
+                json=True,
+                data={"name": "Matrix Contact", "buying_role": "user"},
+            ),
+        ),
+    ),
+    "api:deal_contact": Entry(
+        _api("api:deal_contact", "deal", "contact"),
+        API_DEAL_READERS,
+        also=(
+            Entry(
+                _api("api:deal_contact", "deal", "contact"),
+                OWNER_WRITES,
+                method="PATCH",
+                json=True,
+                data={"title": "Head of purchasing"},
+                headers=_if_match("contact"),
+            ),
+        ),
+    ),
+    "api:deal_meetings": Entry(
+        _api("api:deal_meetings", "deal"),
+        API_DEAL_READERS,
+        also=(
+            Entry(
+                _api("api:deal_meetings", "deal"),
+                OWNER_CREATES,
+                method="POST",
+                json=True,
+                data={
+                    "starts_at": _later(20),
+                    "ends_at": _later(21),
+                    "stage": "exploratory",
+                    "location": "HQ",
+                },
+            ),
+        ),
+    ),
+    "api:meeting": Entry(
+        _api("api:meeting", "meeting"),
+        API_DEAL_READERS,
+        also=(
+            Entry(
+                _api("api:meeting", "meeting"),
+                OWNER_WRITES,
+                method="PATCH",
+                json=True,
+                data={"location": "Room 2"},
+                headers=_if_match("meeting"),
+            ),
+        ),
+    ),
+    "api:customers": Entry(_plain("api:customers"), EVERY_MEMBER),
+    "api:customer": Entry(_api("api:customer", "customer"), API_DEAL_READERS),
+    # Briefing: another manager of the team decides; the matrix's briefing is a draft, so the
+    # manager's decision is refused by the service (400) after every gate let it through.
+    "api:deal_briefing": Entry(_api("api:deal_briefing", "deal"), API_DEAL_READERS),
+    "api:briefing_approve": Entry(
+        _api("api:briefing_approve", "deal"),
+        expect(UNAUTHORISED, members=404, rep=403, manager=400),
+        method="POST",
+        json=True,
+        headers=_if_match("briefing"),
+    ),
+    "api:briefing_return": Entry(
+        _api("api:briefing_return", "deal"),
+        expect(UNAUTHORISED, members=404, rep=403, manager=400),
+        method="POST",
+        json=True,
+        data={"comment": "Lower the discount"},
+        headers=_if_match("briefing"),
+    ),
+    # Consultations: production sees the deal once its queue is asked, and answers.
+    "api:consultations": Entry(_plain("api:consultations"), EVERY_MEMBER),
+    "api:deal_consultations": Entry(_api("api:deal_consultations", "deal"), API_DEAL_READERS),
+    "api:consultation": Entry(
+        _api("api:consultation", "consultation"),
+        expect(UNAUTHORISED, members=404, rep=200, manager=200, production=200),
+    ),
+    "api:consultation_answer": Entry(
+        _api("api:consultation_answer", "consultation"),
+        expect(UNAUTHORISED, members=404, rep=403, manager=403, production=200),
+        method="POST",
+        json=True,
+        data={
+            "can_fulfil": "yes",
+            "lead_time_days": 10,
+            "committed_date": str(timezone.localdate() + timedelta(days=60)),
+        },
+        headers=_if_match("consultation"),
+    ),
+    # Payment terms: finance of the team sees the deal once it has a request, and decides.
+    "api:payment_requests": Entry(_plain("api:payment_requests"), EVERY_MEMBER),
+    "api:deal_payment_requests": Entry(_api("api:deal_payment_requests", "deal"), API_DEAL_READERS),
+    "api:payment_request": Entry(
+        _api("api:payment_request", "payment_request"),
+        expect(UNAUTHORISED, members=404, rep=200, manager=200, finance=200),
+    ),
+    "api:payment_request_decide": Entry(
+        _api("api:payment_request_decide", "payment_request"),
+        {**FINANCE_DECIDES, "anonymous": UNAUTHORISED},
+        method="POST",
+        json=True,
+        data={"decision": "reject", "note": "Not for this customer"},
+        headers=_if_match("payment_request"),
+    ),
+    # Reports
+    "api:reports": Entry(_plain("api:reports"), EVERY_MEMBER),
+    "api:deal_reports": Entry(_api("api:deal_reports", "deal"), API_DEAL_READERS),
+    "api:report": Entry(_api("api:report", "report"), API_DEAL_READERS),
+    "api:meeting_report": Entry(
+        _api("api:meeting_report", "past_meeting"),
+        OWNER_CREATES,
+        method="POST",
+        json=True,
+        data={"outcome": "continue", "next_steps": "Send the offer"},
+    ),
+    # Notifications: each user's own.
+    "api:notifications": Entry(_plain("api:notifications"), EVERY_MEMBER),
+    "api:notification": Entry(
+        _api("api:notification", "notification"), expect(UNAUTHORISED, members=404, rep=200)
     ),
 }
