@@ -10,6 +10,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions, throttling
@@ -138,6 +139,10 @@ class PerTokenThrottle(throttling.SimpleRateThrottle):
     """One count per token (each token its own), per user for a session, per address otherwise."""
 
     scope = "api"
+
+    def get_rate(self):
+        # Read per request, so that a deployment (or a test) changes it without a restart of DRF's settings.
+        return settings.NEGPREP_API_RATE
 
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiToken):

@@ -2,6 +2,7 @@
 of a write, lists with filters, and detail answers with their ``ETag``."""
 
 import inspect
+import json
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -18,11 +19,27 @@ from negprep.errors import Invalid
 from negprep.versioning import refuse_stale
 
 
-def body(request) -> dict:
-    """The JSON body, which must be an object."""
+def _as_typed(value):
+    """A JSON value as a form reads it from a posted form: text, a list of texts, or empty."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, list):
+        return [item if isinstance(item, str) else json.dumps(item) for item in value]
+    return json.dumps(value) if isinstance(value, dict) else str(value)
+
+
+def body(request, *, objects=()) -> dict:
+    """The JSON body, which must be an object, with its values as the pages' forms read them;
+    ``objects`` names the members that are objects in turn (e.g. ``first_meeting``)."""
     if not isinstance(request.data, dict):
         raise Invalid("Send a JSON object.")
-    return request.data
+    data = {}
+    for name, value in request.data.items():
+        if name in objects and isinstance(value, dict):
+            data[name] = {inner: _as_typed(item) for inner, item in value.items()}
+        else:
+            data[name] = _as_typed(value)
+    return data
 
 
 def valid(form: forms.BaseForm) -> dict:

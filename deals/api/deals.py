@@ -65,7 +65,7 @@ class DealList(ApiView):
         """Create a deal with its customer (``customer`` id, or ``new_customer_name``), the contacts
         we meet (``contacts``: ids) and its first meeting (``first_meeting``: starts_at, ends_at,
         stage, location, video_link)."""
-        data = body(request)
+        data = body(request, objects=("first_meeting",))
         teams = list(
             Team.objects.filter(memberships__user=request.user, memberships__role=Role.REP).distinct()
         )
@@ -240,7 +240,8 @@ class MeetingDetail(ApiView):
         """Move the meeting or change its place, stage or contacts; send ``If-Match`` with its ETag."""
         meeting = meeting_for_owner(user=request.user, pk=pk)
         data = merged(meeting, MeetingForm, body(request))
-        data["contacts"] = [getattr(c, "pk", c) for c in data.get("contacts") or []]
+        if isinstance(data.get("contacts"), list):
+            data["contacts"] = [getattr(contact, "pk", contact) for contact in data["contacts"]]
         values = valid(MeetingForm(data, instance=copy.copy(meeting), deal=meeting.deal))
         guarded(
             meeting_services.meeting_move,

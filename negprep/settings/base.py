@@ -290,6 +290,7 @@ LOGGING = {
 # session with its CSRF token; JSON errors keyed by field (negprep/api.py); requests counted per
 # token, or per user for a session.
 INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar"]
+# Requests per token (per user for a session), e.g. "1000/hour" (teams.api_auth.PerTokenThrottle).
 NEGPREP_API_RATE = env_str("NEGPREP_API_RATE", "1000/hour")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -298,7 +299,6 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["teams.api_auth.TokenScope"],
     "DEFAULT_THROTTLE_CLASSES": ["teams.api_auth.PerTokenThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"api": NEGPREP_API_RATE},
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "negprep.api.Pagination",
