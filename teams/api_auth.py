@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
 
 from negprep.errors import Invalid, NotAllowed
@@ -152,3 +153,13 @@ class PerTokenThrottle(throttling.SimpleRateThrottle):
         else:
             ident = f"ip-{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """Tells the OpenAPI schema how a token is sent."""
+
+    target_class = TokenAuthentication
+    name = "PersonalToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "A personal token from your profile."}

@@ -19,6 +19,7 @@ from deals.access import (
 )
 from deals.api import serializers as out
 from deals.api.common import body, detail, filtered, filters, guarded, merged, page, valid
+from deals.api.schema import body_of
 from deals.forms.contacts import ContactForm
 from deals.forms.deals import DealCustomerForm, DealForm
 from deals.forms.meetings import FirstMeetingForm, MeetingForm
@@ -60,7 +61,15 @@ class DealList(ApiView):
             )
         return page(self, request, deals.order_by("-created_at", "-pk"), out.DealSerializer)
 
-    @extend_schema(request=None, responses={201: out.DealDetailSerializer})
+    @extend_schema(
+        request=body_of(
+            "DealCreate",
+            DealCustomerForm,
+            DealForm,
+            extra={"first_meeting": body_of("FirstMeeting", FirstMeetingForm)},
+        ),
+        responses={201: out.DealDetailSerializer},
+    )
     def post(self, request):
         """Create a deal with its customer (``customer`` id, or ``new_customer_name``), the contacts
         we meet (``contacts``: ids) and its first meeting (``first_meeting``: starts_at, ends_at,
@@ -108,7 +117,7 @@ class DealDetail(ApiView):
         """The deal with its readiness (null for a department, which sees a summary)."""
         return _deal_answer(request, pk)
 
-    @extend_schema(request=None, responses=out.DealDetailSerializer)
+    @extend_schema(request=body_of("DealUpdate", DealForm), responses=out.DealDetailSerializer)
     def patch(self, request, pk):
         """Change the deal's terms; send ``If-Match`` with its ETag."""
         deal = deal_for_owner(user=request.user, pk=pk)
@@ -162,7 +171,7 @@ class DealContacts(ApiView):
         contacts = filtered(Contact.objects.filter(customer_id=deal.customer_id), filters(request), team=None)
         return page(self, request, contacts.order_by("name", "pk"), out.ContactSerializer)
 
-    @extend_schema(request=None, responses={201: out.ContactSerializer})
+    @extend_schema(request=body_of("ContactWrite", ContactForm), responses={201: out.ContactSerializer})
     def post(self, request, pk):
         deal = deal_for_owner(user=request.user, pk=pk)
         values = valid(ContactForm(body(request)))
@@ -182,7 +191,7 @@ class DealContact(ApiView):
         contact = self._contact(deal_in_full(user=request.user, pk=pk), contact_pk)
         return detail(out.ContactSerializer(contact).data, revision=contact.revision)
 
-    @extend_schema(request=None, responses=out.ContactSerializer)
+    @extend_schema(request=body_of("ContactWrite", ContactForm), responses=out.ContactSerializer)
     def patch(self, request, pk, contact_pk):
         """Correct the contact; send ``If-Match`` with its ETag."""
         deal = deal_for_owner(user=request.user, pk=pk)
@@ -221,7 +230,7 @@ class DealMeetings(ApiView):
         )
         return page(self, request, meetings.order_by("starts_at", "pk"), out.MeetingSerializer)
 
-    @extend_schema(request=None, responses={201: out.MeetingSerializer})
+    @extend_schema(request=body_of("MeetingWrite", MeetingForm), responses={201: out.MeetingSerializer})
     def post(self, request, pk):
         deal = deal_for_owner(user=request.user, pk=pk)
         values = valid(MeetingForm(body(request), deal=deal))
@@ -235,7 +244,7 @@ class MeetingDetail(ApiView):
         meeting = meeting_in_full(user=request.user, pk=pk)
         return _meeting_answer(meeting.pk)
 
-    @extend_schema(request=None, responses=out.MeetingSerializer)
+    @extend_schema(request=body_of("MeetingWrite", MeetingForm), responses=out.MeetingSerializer)
     def patch(self, request, pk):
         """Move the meeting or change its place, stage or contacts; send ``If-Match`` with its ETag."""
         meeting = meeting_for_owner(user=request.user, pk=pk)

@@ -1,5 +1,6 @@
 """How the API writes each record (read only: input goes through the pages' forms)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from deals.models import (
@@ -16,6 +17,13 @@ from deals.models import (
 )
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+    }
+)
 class PersonField(serializers.Field):
     """A user as ``{"id", "name"}``, or null."""
 

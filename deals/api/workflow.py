@@ -4,7 +4,7 @@ with the pages' forms checking the input."""
 
 from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 
 from deals.access import (
     among_deals,
@@ -22,8 +22,9 @@ from deals.access import (
 from deals.api import serializers as out
 from deals.api.common import body, detail, filtered, filters, guarded, page, valid
 from deals.api.deals import LIST_FILTERS
+from deals.api.schema import body_of
 from deals.forms.briefings import DecisionForm
-from deals.forms.consultations import answer_form_class
+from deals.forms.consultations import DeliveryAnswerForm, GuidanceAnswerForm, answer_form_class
 from deals.forms.payments import PaymentDecisionForm
 from deals.forms.reports import ReportForm
 from deals.models import (
@@ -62,7 +63,10 @@ class DealBriefing(ApiView):
 class BriefingDecision(ApiView):
     approve = True
 
-    @extend_schema(request=None, responses=out.BriefingSerializer)
+    @extend_schema(
+        request=body_of("BriefingDecision", DecisionForm, exclude=("revision", "guidelines", "answering")),
+        responses=out.BriefingSerializer,
+    )
     def post(self, request, pk):
         """Approve (or return, with a ``comment``) the submitted briefing; ``If-Match``: its ETag."""
         deal = deal_for_user(user=request.user, pk=pk)
@@ -122,7 +126,10 @@ class ConsultationDetail(ApiView):
 
 
 class ConsultationAnswer(ApiView):
-    @extend_schema(request=None, responses=out.ConsultationSerializer)
+    @extend_schema(
+        request=body_of("ConsultationAnswer", DeliveryAnswerForm, GuidanceAnswerForm),
+        responses=out.ConsultationSerializer,
+    )
     def post(self, request, pk):
         """Answer the consultation (production and supply chain: can_fulfil, lead_time_days,
         committed_date, missing, extra_resources, support; finance: answer); ``If-Match``: its ETag."""
@@ -180,7 +187,9 @@ class PaymentRequestDetail(ApiView):
 
 
 class PaymentRequestDecide(ApiView):
-    @extend_schema(request=None, responses=out.PaymentTermRequestSerializer)
+    @extend_schema(
+        request=body_of("PaymentDecision", PaymentDecisionForm), responses=out.PaymentTermRequestSerializer
+    )
     def post(self, request, pk):
         """Finance's decision: ``decision`` approve, counter or reject, with a ``note`` (and the
         ``counter_*`` terms of a counter-offer); ``If-Match``: the request's ETag."""
@@ -239,7 +248,12 @@ class ReportDetail(ApiView):
 
 
 class MeetingReport(ApiView):
-    @extend_schema(request=None, responses={201: out.ReportSerializer, 200: out.ReportSerializer})
+    @extend_schema(
+        request=body_of(
+            "ReportFile", ReportForm, extra={"correction_note": serializers.CharField(required=False)}
+        ),
+        responses={201: out.ReportSerializer, 200: out.ReportSerializer},
+    )
     def post(self, request, pk):
         """File the report on a meeting that has started, or correct it (then with a
         ``correction_note`` and ``If-Match``: the report's ETag)."""

@@ -319,4 +319,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "DealStatusEnum": "deals.models.DealStatus",
+        "BriefingStatusEnum": "deals.models.BriefingStatus",
+        "ConsultationStatusEnum": "deals.models.ConsultationStatus",
+        "PaymentTermStatusEnum": "deals.models.PaymentTermStatus",
+    },
 }

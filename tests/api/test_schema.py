@@ -28,3 +28,11 @@ def test_docs_have_no_inline_script_or_style_and_no_cdn(client, db):
     assert "SwaggerUIBundle" in script.content.decode()
     for asset in re.findall(r'(?:src|href)="/static/([^"?]+)', page):
         assert finders.find(asset), asset
+
+
+def test_schema_generates_and_validates_without_warnings(db, tmp_path):
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    assert "/api/v1/payment-requests/{id}/decide/" in target.read_text()
