@@ -8,6 +8,7 @@ under ``non_field_errors``. The services' refusals map to statuses: ``Invalid`` 
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import classonlymethod
 from rest_framework import exceptions, status
 from rest_framework.pagination import LimitOffsetPagination
@@ -110,3 +111,10 @@ class ApiView(APIView):
         view = super().as_view(**initkwargs)
         view.login_required = False
         return view
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """No answer is stored by a browser or proxy: the middleware that says so for the pages sees
+        a token's request before DRF has authenticated it."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response

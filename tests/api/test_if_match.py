@@ -19,6 +19,7 @@ def test_detail_carries_the_revision_as_etag(world, rep_api):
     assert response.json()["revision"] == deal.revision
     readiness = response.json()["readiness"]
     assert readiness["total"] >= 1 and {"key", "label", "state", "note"} <= set(readiness["checks"][0])
+    assert "no-store" in response["Cache-Control"]  # limits are never kept by a browser or proxy
 
 
 def test_update_without_if_match_is_428_and_changes_nothing(world, rep_api):
