@@ -76,6 +76,7 @@ def test_malformed_json_and_wrong_media_type(world, api_as):
         "/api/v1/meetings/0/",
         "/api/v1/consultations/2147483648/",
         "/api/v1/reports/9/",
+        "/api/v1/deals/99999999999999999999999/",
     ],
 )
 def test_unknown_ids_are_404_json(world, api_as, url):
@@ -87,3 +88,11 @@ def test_unknown_ids_are_404_json(world, api_as, url):
 def test_unsupported_method_is_405_json(world, api_as):
     response = api_as("rep").send("DELETE", f"/api/v1/deals/{world.objects['deal'].pk}/")
     assert response.status_code == 405 and response.json()["errors"]
+
+
+def test_out_of_range_ids_in_writes_are_404(world, api_as):
+    api = api_as("rep")
+    response = api.post("/api/v1/meetings/99999999999999999999999/report/", {"outcome": "continue"})
+    assert response.status_code == 404
+    patch = api.patch("/api/v1/deals/99999999999999999999999/", {}, headers={"If-Match": '"0"'})
+    assert patch.status_code == 404
