@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.forms.models import model_to_dict
@@ -14,7 +15,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from deals.selectors.lists import start_of_day
-from negprep.api import Pagination, etag, if_match
+from negprep.api import NON_FIELD, Pagination, etag, if_match
 from negprep.errors import Invalid
 from negprep.versioning import refuse_stale
 
@@ -44,13 +45,26 @@ def body(request, *, objects=()) -> dict:
 
 def valid(form: forms.BaseForm) -> dict:
     """The form's cleaned data, or a 400 with its messages keyed by field."""
-    if not form.is_valid():
-        raise serializers.ValidationError(
-            {name or "non_field_errors": list(texts) for name, texts in form.errors.items()}
-        )
-    cleaned = dict(form.cleaned_data)
-    # The revision is the one in If-Match (``guarded``), never a field of the body.
-    cleaned.pop("revision", None)
+    return valid_together(form)[0]
+
+
+def valid_together(*forms_) -> list[dict]:
+    """Each form's cleaned data, or one 400 with the messages of all of them; a form given as
+    ``(prefix, form)`` has its fields named ``prefix.field``."""
+    errors, cleaned = {}, []
+    for item in forms_:
+        prefix, form = item if isinstance(item, tuple) else ("", item)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            data.pop("revision", None)
+            cleaned.append(data)
+            continue
+        for name, texts in form.errors.items():
+            field = None if name == NON_FIELD_ERRORS else name
+            key = ".".join(part for part in (prefix, field) if part) or NON_FIELD
+            errors.setdefault(key, []).extend(texts)
+    if errors:
+        raise serializers.ValidationError(errors)
     return cleaned
 
 

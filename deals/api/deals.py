@@ -18,7 +18,7 @@ from deals.access import (
     sees_whole_deal,
 )
 from deals.api import serializers as out
-from deals.api.common import body, detail, filtered, filters, guarded, merged, page, valid
+from deals.api.common import body, detail, filtered, filters, guarded, merged, page, valid, valid_together
 from deals.api.schema import body_of
 from deals.forms.contacts import ContactForm
 from deals.forms.deals import DealCustomerForm, DealForm
@@ -54,11 +54,8 @@ class DealList(ApiView):
         deals = with_next_meeting(listed_deals(user=request.user, archived=archived))
         deals = filtered(deals.select_related("customer", "owner"), chosen, meeting="next_meeting_at")
         if status_ := chosen.get("status"):
-            deals = (
-                deals.filter(status__in=OPEN_DEAL_STATUSES)
-                if status_ == "open"
-                else (deals.filter(status=status_))
-            )
+            open_ = status_ == "open"
+            deals = deals.filter(status__in=OPEN_DEAL_STATUSES) if open_ else deals.filter(status=status_)
         return page(self, request, deals.order_by("-created_at", "-pk"), out.DealSerializer)
 
     @extend_schema(
@@ -80,12 +77,12 @@ class DealList(ApiView):
         )
         if not teams:
             raise NotAllowed("Only sales reps create deals.")
-        chosen = valid(DealCustomerForm(data, teams=teams))
-        terms = valid(DealForm({name: data.get(name) for name in DealForm.base_fields if name in data}))
         meeting_data = data.get("first_meeting")
-        if not isinstance(meeting_data, dict):
-            meeting_data = {}
-        meeting = valid(FirstMeetingForm(meeting_data))
+        chosen, terms, meeting = valid_together(
+            DealCustomerForm(data, teams=teams),
+            DealForm({name: data[name] for name in DealForm.base_fields if name in data}),
+            ("first_meeting", FirstMeetingForm(meeting_data if isinstance(meeting_data, dict) else {})),
+        )
         new_name = chosen["new_customer_name"].strip()
         deal = deal_services.deal_create(
             team=chosen["team"],

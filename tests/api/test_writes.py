@@ -60,7 +60,9 @@ def test_create_refusals_are_field_keyed(world, api_as):
     )
     assert response.status_code == 400
     errors = response.json()["errors"]
-    assert "customer" in errors
+    # Every part's messages at once: the customer, the terms and the first meeting.
+    assert {"customer", "title", "scope", "first_meeting.starts_at"} <= set(errors)
+    assert "__all__" not in errors
     assert api_as("manager").post("/api/v1/deals/", {}).status_code == 403
 
 
