@@ -18,6 +18,7 @@ Visitors: anonymous, one member per role of the team that owns the objects,
 is in no team).
 """
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -43,10 +44,25 @@ class Entry:
     url: Callable
     answers: dict
     method: str = "GET"
-    data: dict = field(default_factory=dict)
+    data: dict | str = field(default_factory=dict)
+    # A body that is not a form (``data`` then is the body as a string).
+    content_type: str | None = None
+    # The API's: ``data`` sent as JSON, request headers from the world (``If-Match``), and entries
+    # for the URL's other methods (its PATCH beside its GET).
     json: bool = False
     headers: Callable | None = None
     also: tuple = ()
+
+    def send(self, client, url, world=None):
+        """This entry's request to ``url``: its method, its data and, if set, its content type and
+        headers (which need the ``world``)."""
+        call = {"GET": client.get, "POST": client.post, "PATCH": client.patch}[self.method]
+        options = {"headers": self.headers(world)} if self.headers and world is not None else {}
+        if self.json:
+            return call(url, json.dumps(self.data), content_type="application/json", **options)
+        if self.content_type:
+            options["content_type"] = self.content_type
+        return call(url, self.data, **options)
 
 
 def _plain(name):
@@ -236,6 +252,14 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "healthz": Entry(_plain("healthz"), expect(200, members=200)),
     # A redirect to the static icon, for everyone.
     "favicon": Entry(_plain("favicon"), expect(302, members=302)),
+    # Browsers report Content-Security-Policy violations here, signed in or not.
+    "csp_report": Entry(
+        _plain("csp_report"),
+        expect(204, members=204),
+        method="POST",
+        data='{"csp-report": {"document-uri": "https://negprep.example.com/", "blocked-uri": "inline"}}',
+        content_type="application/csp-report",
+    ),
     "login": Entry(_plain("login"), expect(200, members=302)),
     "password_reset": Entry(_plain("password_reset"), expect(200, members=200)),
     "password_reset_done": Entry(_plain("password_reset_done"), expect(200, members=200)),
