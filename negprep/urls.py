@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from deals.views import home
 from negprep import csp, views
@@ -17,6 +19,16 @@ urlpatterns = [
     path("", include("teams.urls")),
     path("deals/", include("deals.urls")),
     path("admin/", admin.site.urls),
+    # The REST API, its OpenAPI schema and its docs (README "API").
+    path("api/v1/", include("deals.api.urls")),
+    path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api_schema"),
+    path(
+        "api/docs/",
+        login_not_required(
+            SpectacularSwaggerSplitView.as_view(url_name="api_schema", template_name="api/swagger_ui.html")
+        ),
+        name="api_docs",
+    ),
 ]
 
 if settings.NEGPREP_BENCH_FLOOR:

@@ -1,11 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from teams import views
+from teams import token_views, views
 from teams.notifications import views as notification_views
 
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
+    path("profile/api-tokens/", token_views.api_token_create, name="api_token_create"),
+    path("profile/api-tokens/<int:pk>/revoke/", token_views.api_token_revoke, name="api_token_revoke"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),

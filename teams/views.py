@@ -12,6 +12,7 @@ from negprep.forms import show_stale
 from teams.forms import LoginForm, OutboxPasswordResetForm, ProfileForm, StyledPasswordChangeForm
 from teams.services import PROFILE_FIELDS, profile_update
 from teams.throttle import client_ip, throttle_allows
+from teams.token_views import tokens_context
 
 
 class LoginView(auth_views.LoginView):
@@ -86,4 +87,4 @@ def profile(request):
             else:
                 messages.info(request, "Nothing changed.")
             return redirect("profile")
-    return render(request, "teams/profile.html", {"form": form}, status=status)
+    return render(request, "teams/profile.html", {"form": form, **tokens_context(request)}, status=status)

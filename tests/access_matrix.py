@@ -9,11 +9,16 @@ gets:
   on every page that is not public);
 - an HTTP status code such as 200, 302, 403, 404 or 405.
 
+An entry tests one method; ``also`` holds entries for the URL's other methods (the API's PATCH
+beside its GET). ``json`` sends ``data`` as a JSON body and ``headers(world)`` adds request
+headers (the API's ``If-Match``). The API's entries are in tests/access_matrix_api.py.
+
 Visitors: anonymous, one member per role of the team that owns the objects,
 ``outsider`` (a manager of another team) and ``staff`` (a Django superuser who
 is in no team).
 """
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -42,13 +47,22 @@ class Entry:
     data: dict | str = field(default_factory=dict)
     # A body that is not a form (``data`` then is the body as a string).
     content_type: str | None = None
+    # The API's: ``data`` sent as JSON, request headers from the world (``If-Match``), and entries
+    # for the URL's other methods (its PATCH beside its GET).
+    json: bool = False
+    headers: Callable | None = None
+    also: tuple = ()
 
-    def send(self, client, url):
-        """This entry's request to ``url``: its method, its data and, if set, its content type."""
-        if self.method == "POST":
-            body = {"content_type": self.content_type} if self.content_type else {}
-            return client.post(url, self.data, **body)
-        return client.get(url, self.data)
+    def send(self, client, url, world=None):
+        """This entry's request to ``url``: its method, its data and, if set, its content type and
+        headers (which need the ``world``)."""
+        call = {"GET": client.get, "POST": client.post, "PATCH": client.patch}[self.method]
+        options = {"headers": self.headers(world)} if self.headers and world is not None else {}
+        if self.json:
+            return call(url, json.dumps(self.data), content_type="application/json", **options)
+        if self.content_type:
+            options["content_type"] = self.content_type
+        return call(url, self.data, **options)
 
 
 def _plain(name):
@@ -419,3 +433,9 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "deals:contact_archive": Entry(_contact_url("deals:contact_archive"), OWNER_POSTS, method="POST"),
     "deals:contact_restore": Entry(_contact_url("deals:contact_restore"), OWNER_POSTS, method="POST"),
 }
+
+
+# The REST API (/api/v1/, its schema and docs, and the profile's tokens).
+from tests.access_matrix_api import API_ACCESS  # noqa: E402
+
+ACCESS_MATRIX.update(API_ACCESS)

@@ -44,18 +44,19 @@ def test_every_entry_answers_for_every_visitor():
 @pytest.mark.parametrize("visitor", VISITORS)
 @pytest.mark.parametrize("name", sorted(ACCESS_MATRIX))
 def test_access(client, world, name, visitor):
-    entry = ACCESS_MATRIX[name]
     user = world.user(visitor)
     if user is not None:
         client.force_login(user)
-    url = entry.url(world)
-    response = entry.send(client, url)
-    expected = entry.answers[visitor]
-    if expected == LOGIN:
-        assert response.status_code == 302, f"{visitor} {entry.method} {url}"
-        assert response["Location"].startswith(reverse("login") + "?next="), response["Location"]
-    else:
-        assert response.status_code == expected, f"{visitor} {entry.method} {url}"
+    for entry in (ACCESS_MATRIX[name], *ACCESS_MATRIX[name].also):
+        assert set(entry.answers) == set(VISITORS), name
+        url = entry.url(world)
+        response = entry.send(client, url, world)
+        expected = entry.answers[visitor]
+        if expected == LOGIN:
+            assert response.status_code == 302, f"{visitor} {entry.method} {url}"
+            assert response["Location"].startswith(reverse("login") + "?next="), response["Location"]
+        else:
+            assert response.status_code == expected, f"{visitor} {entry.method} {url}: {response.status_code}"
 
 
 def _admin_urls(world):

@@ -348,3 +348,44 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# The REST API (/api/v1/, README "API"): personal tokens (teams/api_auth.py) or the browser's
+# session with its CSRF token; JSON errors keyed by field (negprep/api.py); requests counted per
+# token, or per user for a session.
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar"]
+# Requests per token (per user for a session), e.g. "1000/hour" (teams.api_auth.PerTokenThrottle).
+NEGPREP_API_RATE = env_str("NEGPREP_API_RATE", "1000/hour")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "teams.api_auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["teams.api_auth.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["teams.api_auth.PerTokenThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "negprep.api.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "negprep.api.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "NegPrep API",
+    "DESCRIPTION": "Deals, briefings, consultations, payment terms and reports. Authenticate with "
+    "`Authorization: Bearer <token>` (create a token on your profile).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI from the drf-spectacular-sidecar package, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "DealStatusEnum": "deals.models.DealStatus",
+        "BriefingStatusEnum": "deals.models.BriefingStatus",
+        "ConsultationStatusEnum": "deals.models.ConsultationStatus",
+        "PaymentTermStatusEnum": "deals.models.PaymentTermStatus",
+    },
+}
