@@ -1,0 +1,137 @@
+// Live toasts on every NegPrep page: a question from a meeting for the colleague on call (with an
+// answer box), an answer to the rep's question. One socket per page at /ws/live/, reconnecting with
+// a growing pause; it also tells the server that this user has a page open (heartbeat), so that
+// only those with no page open get the e-mail. Meeting mode (meeting_live.js) uses the same helpers.
+(function () {
+  "use strict";
+
+  function socketUrl(path) {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    return scheme + location.host + path;
+  }
+
+  // Open a socket that reopens itself. handlers: message(data), open(), close(event, willRetry).
+  // A close with code 4401/4403 (signed out, refused) is final.
+  function liveSocket(path, handlers) {
+    var socket = null, pause = 1000, stopped = false, heartbeat = null;
+    function open() {
+      if (stopped || !("WebSocket" in window)) return;
+      try {
+        socket = new WebSocket(socketUrl(typeof path === "function" ? path() : path));
+      } catch (e) {
+        retry({ code: 1006 });
+        return;
+      }
+      socket.onopen = function () {
+        pause = 1000;
+        heartbeat = setInterval(function () { send({ type: "ping" }); }, 15000);
+        if (handlers.open) handlers.open();
+      };
+      socket.onmessage = function (event) {
+        var data;
+        try { data = JSON.parse(event.data); } catch (e) { return; }
+        handlers.message(data);
+      };
+      socket.onclose = function (event) {
+        clearInterval(heartbeat);
+        socket = null;
+        retry(event);
+      };
+    }
+    function retry(event) {
+      var final = event.code === 4401 || event.code === 4403;
+      if (handlers.close) handlers.close(event, !final && !stopped);
+      if (final || stopped) return;
+      setTimeout(open, pause);
+      pause = Math.min(pause * 2, 30000);
+    }
+    function send(data) {
+      if (socket && socket.readyState === 1) {
+        socket.send(JSON.stringify(data));
+        return true;
+      }
+      return false;
+    }
+    open();
+    return {
+      send: send,
+      isOpen: function () { return !!socket && socket.readyState === 1; },
+      reconnectNow: function () { if (!socket) { pause = 1000; open(); } },
+      stop: function () { stopped = true; if (socket) socket.close(); }
+    };
+  }
+
+  // POST a form's fields (FormData) and read the JSON answer; rejects on a network failure only.
+  function postJson(url, formData) {
+    return fetch(url, {
+      method: "POST",
+      body: formData,
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        return { ok: response.ok, status: response.status, body: body };
+      });
+    });
+  }
+
+  // An answer form (toast or meeting mode): posted with the button that was pressed.
+  function wireAnswerForm(form, done) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var data = new FormData(form);
+      var reply = event.submitter && event.submitter.value ? event.submitter.value : "text";
+      data.set("reply", reply);
+      var error = form.querySelector("[data-field=error]");
+      if (error) error.textContent = "";
+      postJson(form.action, data).then(function (result) {
+        if (result.ok) {
+          form.reset();
+          if (done) done(result.body);
+        } else if (error) {
+          error.textContent = result.body.error || "Not sent: try again.";
+        }
+      }, function () {
+        if (error) error.textContent = "No connection: not sent. Try again, or call.";
+      });
+    });
+  }
+
+  window.NegPrepLive = { liveSocket: liveSocket, postJson: postJson, wireAnswerForm: wireAnswerForm };
+
+  var container = document.getElementById("live-toasts");
+  if (!container) return;
+  var template = document.getElementById("live-toast-template");
+  var meetingPage = document.getElementById("meeting-live");
+
+  function toast(data) {
+    // Meeting mode shows its own meeting's questions and answers in place.
+    if (meetingPage && String(data.meeting) === meetingPage.getAttribute("data-meeting")) return;
+    var node = template.content.firstElementChild.cloneNode(true);
+    var isQuestion = data.event === "question";
+    node.querySelector("[data-field=title]").textContent = isQuestion
+      ? "Question from " + data.by + " · " + data.deal + " (" + data.customer + ")"
+      : data.by + " answered";
+    node.querySelector("[data-field=text]").textContent = data.text;
+    var link = node.querySelector("[data-field=link]");
+    link.href = data.url || ("/deals/meetings/" + data.meeting + "/live/");
+    var form = node.querySelector("form");
+    if (isQuestion) {
+      form.action = data.answer_url;
+      wireAnswerForm(form, function () {
+        form.replaceWith(document.createTextNode("Answer sent."));
+      });
+    } else {
+      form.remove();
+      if (data.beyond_limits) node.querySelector("[data-field=beyond]").hidden = false;
+    }
+    node.querySelector("[data-dismiss]").addEventListener("click", function () { node.remove(); });
+    container.appendChild(node);
+  }
+
+  liveSocket("/ws/live/", {
+    message: function (data) {
+      if (data.toast) toast(data);
+    }
+  });
+})();
