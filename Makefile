@@ -13,7 +13,8 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $(STAMP)
 
-## Run NegPrep on http://127.0.0.1:8000 with a Celery worker and beat; Ctrl-C stops all.
+## Run NegPrep on http://127.0.0.1:8000 (uvicorn: pages and meeting mode's sockets) with a Celery worker
+## and beat; Ctrl-C stops all.
 run: $(STAMP)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
@@ -22,7 +23,9 @@ run: $(STAMP)
 	  trap "kill \$$(jobs -p) 2>/dev/null; wait" EXIT; \
 	  $(BIN)/celery -A negprep worker --loglevel=INFO --concurrency=2 --queues=celery,sweep & \
 	  $(BIN)/celery -A negprep beat --loglevel=INFO & \
-	  $(MANAGE) runserver 127.0.0.1:8000'
+	  DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-negprep.settings.local} \
+	    $(BIN)/uvicorn negprep.asgi:application --host 127.0.0.1 --port 8000 --no-proxy-headers \
+	    --reload --reload-dir negprep --reload-dir teams --reload-dir deals --reload-dir templates --reload-dir static'
 
 ## Run the whole test suite (SQLite unless DATABASE_URL is set). A PostgreSQL test database is kept
 ## between runs; PYTEST_ARGS=--create-db rebuilds it (as CI does).

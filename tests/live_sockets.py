@@ -18,7 +18,8 @@ from django.contrib.sessions.backends.db import SessionStore
 
 from negprep.asgi import application
 
-ORIGIN = b"http://testserver"
+# One of the default ALLOWED_HOSTS (the validator reads them when the application is built).
+ORIGIN = b"http://localhost"
 
 
 def run(scenario, *args, **kwargs):
@@ -57,6 +58,7 @@ class Socket:
         self.communicator = ApplicationCommunicator(application, scope)
         self.accepted = False
         self.close_code = None
+        self._early: list = []
 
     @classmethod
     async def open(cls, path: str, user=None, origin: bytes = ORIGIN) -> "Socket":
@@ -77,8 +79,6 @@ class Socket:
                     socket._early = [message]
         return socket
 
-    _early: list = []
-
     async def receive(self, timeout: float = 5) -> dict:
         if self._early:
             message = self._early.pop(0)
@@ -88,11 +88,16 @@ class Socket:
         return json.loads(message["text"])
 
     async def until(self, event: str, timeout: float = 5) -> dict:
-        """The next message of this kind, skipping others."""
-        while True:
-            message = await self.receive(timeout)
-            if message.get("event") == event:
-                return message
+        """The next message of this kind; the others that come first are kept for later."""
+        skipped = []
+        try:
+            while True:
+                message = await self.receive(timeout)
+                if message.get("event") == event:
+                    return message
+                skipped.append(message)
+        finally:
+            self._early = [{"type": "websocket.send", "text": json.dumps(m)} for m in skipped] + self._early
 
     async def send(self, data: dict) -> None:
         await self.communicator.send_input({"type": "websocket.receive", "text": json.dumps(data)})

@@ -35,7 +35,9 @@ def on_call(live_meeting, world):
 def sent(monkeypatch):
     """What went out to the sockets, by group."""
     messages = []
-    monkeypatch.setattr("deals.services.live.broadcast", lambda group, payload: messages.append((group, payload)))
+    monkeypatch.setattr(
+        "deals.services.live.broadcast", lambda group, payload: messages.append((group, payload))
+    )
     return messages
 
 
@@ -59,7 +61,9 @@ def test_a_question_is_stored_numbered_on_the_timeline_and_sent_after_commit(
     assert sent[1][1]["toast"] is True and sent[1][1]["text"] == question.text
 
 
-def test_nothing_is_sent_before_the_commit(live_meeting, on_call, rep, sent, django_capture_on_commit_callbacks):
+def test_nothing_is_sent_before_the_commit(
+    live_meeting, on_call, rep, sent, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         _ask(live_meeting, rep)
     assert sent == []
@@ -94,7 +98,9 @@ def test_a_declined_colleague_is_not_asked(live_meeting, on_call, rep, sent):
     ("text", "message"),
     [("", "Type the question"), ("   ", "Type the question"), ("x" * 501, "under 500 characters")],
 )
-def test_an_empty_or_oversized_question_is_refused_and_never_sent(live_meeting, on_call, rep, sent, text, message):
+def test_an_empty_or_oversized_question_is_refused_and_never_sent(
+    live_meeting, on_call, rep, sent, text, message
+):
     with pytest.raises(Invalid, match=message):
         _ask(live_meeting, rep, text=text)
     assert not LiveQuestion.objects.exists()
@@ -190,7 +196,9 @@ def test_an_answer_beyond_the_approved_discount_is_marked_and_the_managers_told(
     assert "15" in answer.beyond_reason and "maximum discount" in answer.beyond_reason
     told = Notification.objects.get(kind="live_beyond_limits")
     assert told.recipient == manager
-    assert any("Beyond the approved limits" in message.subject for message in mail.outbox) or told.email_subject
+    assert (
+        any("Beyond the approved limits" in message.subject for message in mail.outbox) or told.email_subject
+    )
 
 
 def test_a_no_to_a_discount_beyond_the_limit_is_within_the_limits(live_meeting, on_call, rep, approved, sent):
@@ -214,7 +222,9 @@ def _limits(**values):
 
 
 def test_a_price_under_walk_away_is_beyond_only_with_the_currency_next_to_it():
-    assert "walk-away" in beyond_limits(limits=_limits(), question="", reply="text", answer="OK at EUR 199.50")
+    assert "walk-away" in beyond_limits(
+        limits=_limits(), question="", reply="text", answer="OK at EUR 199.50"
+    )
     assert "walk-away" in beyond_limits(limits=_limits(), question="", reply="text", answer="fine at 205 €")
     assert beyond_limits(limits=_limits(), question="", reply="text", answer="205 units by Friday") == ""
     assert beyond_limits(limits=None, question="", reply="yes", answer="50 %") == ""
@@ -225,7 +235,9 @@ def test_a_delivery_before_the_earliest_date_is_beyond():
     assert "earlier" in beyond_limits(
         limits=limits, question="Can we deliver by 2027-02-01?", reply="yes", answer=""
     )
-    assert beyond_limits(limits=limits, question="Can we deliver by 2027-04-01?", reply="yes", answer="") == ""
+    assert (
+        beyond_limits(limits=limits, question="Can we deliver by 2027-04-01?", reply="yes", answer="") == ""
+    )
 
 
 def test_the_notes_give_the_report_what_they_mention_once():
@@ -251,7 +263,11 @@ def test_the_events_after_a_number_come_in_order(live_meeting, on_call, rep, sen
     answer_give(question=first, by=on_call.member, reply="no")
     _ask(live_meeting, rep, text="Two")
     events = live_events_since(meeting=live_meeting, after=0)
-    assert [(event["event"], event["seq"]) for event in events] == [("question", 1), ("answer", 2), ("question", 3)]
+    assert [(event["event"], event["seq"]) for event in events] == [
+        ("question", 1),
+        ("answer", 2),
+        ("question", 3),
+    ]
     assert [event["seq"] for event in live_events_since(meeting=live_meeting, after=2)] == [3]
 
 
@@ -283,7 +299,9 @@ def test_only_the_people_of_the_meeting_keep_notes(live_meeting, world):
 # Pages --------------------------------------------------------------------------------------
 
 
-def test_the_page_shows_the_limits_the_ask_box_and_the_questions(client, live_meeting, on_call, rep, approved, sent):
+def test_the_page_shows_the_limits_the_ask_box_and_the_questions(
+    client, live_meeting, on_call, rep, approved, sent
+):
     _ask(live_meeting, rep, text="Can we deliver by 2027-01-15?")
     client.force_login(rep)
     response = client.get(reverse("deals:meeting_live", args=[live_meeting.pk]))
@@ -306,7 +324,9 @@ def test_a_department_that_only_sees_the_summary_is_refused(client, live_meeting
     assert client.get(reverse("deals:meeting_live", args=[live_meeting.pk])).status_code == 404
 
 
-def test_asking_through_the_page_answers_json_and_refusals_are_clear(client, live_meeting, on_call, rep, sent):
+def test_asking_through_the_page_answers_json_and_refusals_are_clear(
+    client, live_meeting, on_call, rep, sent
+):
     client.force_login(rep)
     url = reverse("deals:live_ask", args=[live_meeting.pk])
     ok = client.post(url, {"text": "Can we deliver by Friday?"}, HTTP_ACCEPT="application/json")
@@ -328,7 +348,9 @@ def test_the_polling_fallback_returns_what_came_after(client, live_meeting, on_c
 def test_the_notes_endpoint_answers_409_with_what_is_stored(client, live_meeting, rep):
     client.force_login(rep)
     url = reverse("deals:live_notes", args=[live_meeting.pk])
-    assert client.post(url, {"text": "a", "revision": 0}, HTTP_ACCEPT="application/json").json() == {"revision": 1}
+    assert client.post(url, {"text": "a", "revision": 0}, HTTP_ACCEPT="application/json").json() == {
+        "revision": 1
+    }
     stale = client.post(url, {"text": "b", "revision": 0}, HTTP_ACCEPT="application/json")
     assert stale.status_code == 409 and stale.json()["text"] == "a"
 
