@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.domain.live import CLOSES_AFTER, OPENS_BEFORE, is_live
+from deals.domain.live import CLOSES_AFTER, OPENS_BEFORE, digest_notes, is_live
 from deals.models import LiveAnswer, LiveQuestion, Meeting, MeetingNote, OnCall, OnCallStatus
 from deals.selectors.meeting_brief import brief_for_meeting
 from teams.models import Membership, Role, User
@@ -164,3 +164,25 @@ def meeting_notes_and_questions(*, meeting: Meeting) -> dict:
         .prefetch_related("answers__answered_by")
     )
     return {"notes": notes, "questions": questions}
+
+
+def report_start(*, meeting: Meeting, user: User, currency: str) -> dict:
+    """The report form's first values, from the meeting's notes (the filer's own first): the figures
+    mentioned once, the lines marked "Next:", "Gave:" and "Got:". Empty without notes."""
+    notes = sorted(
+        MeetingNote.objects.filter(meeting=meeting).exclude(text=""),
+        key=lambda note: (note.author_id != user.pk, note.pk),
+    )
+    if not notes:
+        return {}
+    digest = digest_notes("\n".join(note.text for note in notes), currency=currency)
+    initial = {
+        "agreed_price": digest.agreed_price,
+        "discount_pct": digest.discount_pct,
+        "quantity": digest.quantity,
+        "delivery_date": digest.delivery_date,
+        "next_steps": "\n".join(digest.next_steps),
+        "concessions_given": "\n".join(digest.given),
+        "concessions_received": "\n".join(digest.received),
+    }
+    return {name: value for name, value in initial.items() if value not in (None, "")}

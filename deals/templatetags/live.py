@@ -2,7 +2,7 @@
 
 from django import template
 
-from deals.selectors.live import live_meetings_for
+from deals.selectors.live import live_meetings_for, meeting_notes_and_questions
 
 register = template.Library()
 
@@ -13,3 +13,9 @@ def live_now(context, deal=None):
     user = context["user"]
     meetings = live_meetings_for(user=user, deal=deal) if user.is_authenticated else []
     return {"live_meetings": meetings, "on_deal_page": deal is not None}
+
+
+@register.inclusion_tag("deals/partials/live_record.html")
+def live_record(meeting):
+    """The meeting's notes and its questions with their answers, as the report shows them."""
+    return meeting_notes_and_questions(meeting=meeting)

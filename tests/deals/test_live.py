@@ -360,3 +360,32 @@ def test_home_and_deal_page_link_to_meeting_mode_during_the_window(client, live_
     link = reverse("deals:meeting_live", args=[live_meeting.pk])
     assert link in client.get(reverse("home")).content.decode()
     assert link in client.get(reverse("deals:detail", args=[live_meeting.deal_id])).content.decode()
+
+
+# The report ---------------------------------------------------------------------------------
+
+
+def test_filing_the_report_starts_from_the_notes_and_shows_the_questions(
+    client, deal, rep, world, approved, sent
+):
+    starts_at = timezone.now() - datetime.timedelta(hours=2)
+    held = MeetingFactory(deal=deal, starts_at=starts_at, ends_at=starts_at + datetime.timedelta(hours=1))
+    on_call = OnCallFactory(meeting=held, member=world.members[Role.PRODUCTION])
+    question = _ask(held, rep, text="Can we go to 8% discount?")
+    answer_give(question=question, by=on_call.member, reply="yes")
+    note_save(
+        meeting=held,
+        by=rep,
+        text="Agreed EUR 230.00 a unit, 8 % off\n500 units\nNext: send the frame contract\nGot: 3-year term",
+        revision=0,
+    )
+    client.force_login(rep)
+    response = client.get(reverse("deals:report_file", args=[held.pk]))
+    form = response.context["form"]
+    assert form["agreed_price"].value() == Decimal("230.00")
+    assert form["discount_pct"].value() == Decimal("8")
+    assert form["quantity"].value() == 500
+    assert form["next_steps"].value() == "send the frame contract"
+    assert form["concessions_received"].value() == "3-year term"
+    page = response.content.decode()
+    assert "Can we go to 8% discount?" in page and 'data-testid="live-record"' in page
