@@ -122,7 +122,9 @@ def report_file(request, pk):
     references = report_references(deal=deal)
     list_price = references.limits.text("list_price") if references.limits is not None else ""
     # A first filing starts from the notes taken in meeting mode: nothing is typed twice.
-    start = None if existing else report_start(meeting=meeting, user=request.user, currency=references.currency)
+    start = None
+    if existing is None:
+        start = report_start(meeting=meeting, user=request.user, currency=references.currency)
     form = ReportForm(request.POST or None, instance=existing, list_price=list_price, initial=start)
     if request.method == "POST" and form.is_valid():
         try:
