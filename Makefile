@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint bench-reminders bench-pages clean
+.PHONY: run test lint bench-reminders bench-pages bench-live clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ bench-pages: $(STAMP)
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.reminders --deals 100000 \
 	  --database-url $${BENCH_REMINDERS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/negprep_bench}
+
+## Benchmark live questions in meeting mode: 200 meetings, 400 socket clients against uvicorn, on
+## PostgreSQL (BENCH_DATABASE_URL, default a scratch database negprep_bench_live) and Redis
+## (BENCH_REDIS_URL, default redis://127.0.0.1:6379/9). Never part of `make test` or CI.
+bench-live: $(STAMP)
+	$(BIN)/python -m bench.live
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
