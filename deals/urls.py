@@ -37,6 +37,7 @@ urlpatterns = [
     path("meetings/<int:pk>/live/ask/", live_views.live_ask, name="live_ask"),
     path("meetings/<int:pk>/live/notes/", live_views.live_notes, name="live_notes"),
     path("live/questions/<int:pk>/answer/", live_views.live_answer, name="live_answer"),
+    path("offline/", live_views.offline_pages, name="offline_pages"),
     path("consultations/<int:pk>/calendar.ics", calendar.consultation_ics, name="consultation_ics"),
     # Briefings and approvals (deals/views/briefings.py)
     path("<int:pk>/briefing/", briefings.briefing_edit, name="briefing_edit"),

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from deals.views import home
-from negprep import views
+from negprep import pwa, views
 
 admin.site.site_header = "NegPrep administration"
 admin.site.site_title = "NegPrep admin"
@@ -11,6 +11,7 @@ admin.site.site_title = "NegPrep admin"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
     path("", home.home, name="home"),
     path("", include("teams.urls")),
     path("deals/", include("deals.urls")),

@@ -413,6 +413,9 @@ ACCESS_MATRIX: dict[str, Entry] = {
         method="POST",
         data={"text": "Price agreed", "revision": 0},
     ),
+    # What the phone keeps offline: each signed-in user's own list.
+    "deals:offline_pages": Entry(_plain("deals:offline_pages"), expect(members=200)),
+    "service_worker": Entry(_plain("service_worker"), expect(anonymous=200, members=200)),
     "deals:live_answer": Entry(
         lambda w: reverse("deals:live_answer", args=[_live_question(w).pk]),
         expect(members=404, rep=403, manager=302),

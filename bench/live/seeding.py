@@ -25,6 +25,9 @@ def setup_django(database_url: str, redis_url: str) -> None:
     os.environ["NEGPREP_CHANNEL_LAYER_URL"] = redis_url
     os.environ["CACHE_URL"] = redis_url
     os.environ["DJANGO_DEBUG"] = "0"
+    # As in production: each worker keeps its database connection between messages.
+    os.environ.setdefault("DJANGO_CONN_MAX_AGE", "60")
+    os.environ.setdefault("DJANGO_CONN_HEALTH_CHECKS", "1")
     create_database(database_url)
     import django
 

@@ -31,6 +31,7 @@ def uvicorn(*, workers: int, log_path):
     command = [
         sys.executable, "-m", "uvicorn", "negprep.asgi:application", "--host", HOST, "--port", str(port),
         "--workers", str(workers), "--no-proxy-headers", "--no-access-log", "--log-level", "warning",
+        "--timeout-graceful-shutdown", "5",
     ]  # fmt: skip
     with open(log_path, "ab") as log:
         server = subprocess.Popen(  # noqa: S603

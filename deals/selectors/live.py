@@ -106,30 +106,43 @@ def manager_recipients(*, meeting: Meeting) -> list[User]:
     return list(User.objects.filter(pk__in=managers, is_active=True).order_by("pk"))
 
 
-def live_meetings_for(*, user: User, now: datetime.datetime | None = None, deal=None) -> list[Meeting]:
-    """The meetings in their live window that the user sits at (owner, co-negotiator, on call),
-    soonest first; of one deal when given. One query, a range of the start index."""
-    now = now or timezone.now()
-    meetings = Meeting.objects.filter(
+def _seated_meetings(*, user: User, starts_before: datetime.datetime, now: datetime.datetime):
+    """Meetings not cancelled, not past their live window, starting before ``starts_before``, that the
+    user sits at (owner, co-negotiator, on call unless declined); a range of the start index."""
+    on_call = OnCall.objects.filter(member=user).exclude(status=OnCallStatus.DECLINED).values("meeting_id")
+    seated = Q(deal__owner=user) | Q(co_negotiators=user) | Q(pk__in=on_call)
+    return Meeting.objects.filter(
+        seated,
         cancelled=False,
-        starts_at__lte=now + OPENS_BEFORE,
+        starts_at__lte=starts_before,
         ends_at__gte=now - CLOSES_AFTER,
         starts_at__gt=now - datetime.timedelta(days=8),
-    )
+    ).distinct()
+
+
+def live_meetings_for(*, user: User, now: datetime.datetime | None = None, deal=None) -> list[Meeting]:
+    """The meetings in their live window that the user sits at, soonest first; of one deal when
+    given. One query."""
+    now = now or timezone.now()
+    meetings = _seated_meetings(user=user, starts_before=now + OPENS_BEFORE, now=now)
     if deal is not None:
         meetings = meetings.filter(deal=deal)
-    seated = (
-        Q(deal__owner=user)
-        | Q(co_negotiators=user)
-        | Q(
-            pk__in=OnCall.objects.filter(member=user)
-            .exclude(status=OnCallStatus.DECLINED)
-            .values("meeting_id")
-        )
-    )
-    return list(
-        meetings.filter(seated).select_related("deal", "deal__customer").distinct().order_by("starts_at")[:5]
-    )
+    return list(meetings.select_related("deal", "deal__customer").order_by("starts_at")[:5])
+
+
+# How far ahead the phone keeps meeting mode and the brief for use with no signal.
+OFFLINE_AHEAD = datetime.timedelta(hours=48)
+
+
+def offline_pages_for(*, user: User, now: datetime.datetime | None = None) -> list[str]:
+    """The pages a phone keeps for use with no signal: meeting mode and the brief of each meeting
+    the user sits at in the next 48 hours (until its live window closes). At most 20 meetings."""
+    now = now or timezone.now()
+    meetings = _seated_meetings(user=user, starts_before=now + OFFLINE_AHEAD, now=now).order_by("starts_at")
+    urls = []
+    for pk in meetings.values_list("pk", flat=True)[:20]:
+        urls += [reverse("deals:meeting_live", args=[pk]), reverse("deals:meeting_brief", args=[pk])]
+    return urls
 
 
 def live_page(*, meeting: Meeting, user: User, seat) -> dict:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from deals.access import live_question_for_user, meeting_for_live
 from deals.forms.live import AnswerForm, AskForm, NotesForm
-from deals.selectors.live import live_events_since, live_page, meeting_is_live
+from deals.selectors.live import live_events_since, live_page, meeting_is_live, offline_pages_for
 from deals.services import live as live_services
 from negprep.errors import Invalid, NotAllowed, Stale
 
@@ -124,3 +124,9 @@ def live_notes(request, pk):
         return JsonResponse({"revision": note.revision})
     messages.success(request, "Notes saved.")
     return redirect("deals:meeting_live", pk=meeting.pk)
+
+
+@require_GET
+def offline_pages(request):
+    """What the phone keeps for use with no signal (static/js/sw.js); the rest it drops."""
+    return JsonResponse({"urls": offline_pages_for(user=request.user)})

@@ -297,7 +297,9 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            "hosts": [NEGPREP_CHANNEL_LAYER_URL],
+            # The layer waits up to 5 s on Redis for each socket's next message (BZPOPMIN): the
+            # client's read timeout must be longer (redis-py's default is 5 s too).
+            "hosts": [{"address": NEGPREP_CHANNEL_LAYER_URL, "socket_timeout": 30}],
             "prefix": env_str("NEGPREP_CHANNEL_LAYER_PREFIX", "negprep"),
         },
     }

@@ -13,7 +13,7 @@
   // Open a socket that reopens itself. handlers: message(data), open(), close(event, willRetry).
   // A close with code 4401/4403 (signed out, refused) is final.
   function liveSocket(path, handlers) {
-    var socket = null, pause = 1000, stopped = false, heartbeat = null;
+    var socket = null, pause = 1000, stopped = false, heartbeat = null, timer = null;
     function open() {
       if (stopped || !("WebSocket" in window)) return;
       try {
@@ -42,7 +42,8 @@
       var final = event.code === 4401 || event.code === 4403;
       if (handlers.close) handlers.close(event, !final && !stopped);
       if (final || stopped) return;
-      setTimeout(open, pause);
+      clearTimeout(timer);
+      timer = setTimeout(open, pause);
       pause = Math.min(pause * 2, 30000);
     }
     function send(data) {
@@ -56,7 +57,9 @@
     return {
       send: send,
       isOpen: function () { return !!socket && socket.readyState === 1; },
-      reconnectNow: function () { if (!socket) { pause = 1000; open(); } },
+      reconnectNow: function () {
+        if (!socket && !stopped) { clearTimeout(timer); pause = 1000; open(); }
+      },
       stop: function () { stopped = true; if (socket) socket.close(); }
     };
   }
@@ -133,5 +136,58 @@
     message: function (data) {
       if (data.toast) toast(data);
     }
+  });
+})();
+
+// NegPrep as an installable app: the service worker keeps meeting mode and the brief of the
+// meetings of the next 48 hours for use with no signal (static/js/sw.js). The list is refreshed at
+// most every ten minutes, on meeting mode at every visit; sign-out clears the kept pages and what
+// meeting mode queued on the phone.
+(function () {
+  "use strict";
+  if (!("serviceWorker" in navigator) || !document.getElementById("live-toasts")) return;
+  var STAMP = "negprep-offline-synced";
+  var meetingPage = document.getElementById("meeting-live");
+
+  function tell(message) {
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.active) registration.active.postMessage(message);
+    });
+  }
+
+  function forgetLocal() {
+    Object.keys(localStorage).forEach(function (key) {
+      if (/^negprep-live-(queue|notes)-\d+$/.test(key)) localStorage.removeItem(key);
+    });
+  }
+
+  function sync() {
+    fetch("/deals/offline/", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) {
+        if (!response.ok || response.redirected) throw new Error("signed out");
+        return response.json();
+      })
+      .then(function (body) {
+        localStorage.setItem(STAMP, String(Date.now()));
+        // The page's own scripts and styles, so that a kept page opens styled and working offline.
+        var assets = [];
+        document.querySelectorAll("script[src], link[rel=stylesheet][href], link[rel=icon][href]").forEach(function (node) {
+          assets.push(node.src || node.href);
+        });
+        tell({ type: "keep", urls: body.urls, assets: assets });
+      }, function () {});
+  }
+
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () {
+    var last = parseInt(localStorage.getItem(STAMP), 10) || 0;
+    if (meetingPage || Date.now() - last > 10 * 60 * 1000) sync();
+  }, function () {});
+
+  document.querySelectorAll('form[action$="/accounts/logout/"]').forEach(function (form) {
+    form.addEventListener("submit", function () {
+      tell({ type: "clear" });
+      forgetLocal();
+      localStorage.removeItem(STAMP);
+    });
   });
 })();

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from deals.models import LiveAnswer, LiveQuestion, Meeting
+from deals.models import LiveAnswer, LiveQuestion, Meeting, MeetingNote
 from deals.services.demo import demo_seed
 from tests.browser.asgi_server import AsgiServer
 from tests.browser.conftest import sign_in
@@ -101,5 +101,50 @@ def test_notes_typed_in_meeting_mode_are_saved_as_they_are_typed(browser, asgi_s
         expect(page.get_by_test_id("live-notes-text")).to_have_value(
             "Agreed EUR 225.00 a unit\nNext: send the contract"
         )
+    finally:
+        context.close()
+
+
+KEPT_FOR_OFFLINE = """async () => {
+  if (!navigator.serviceWorker.controller) return false;
+  const pages = await caches.open("negprep-pages");
+  const statics = await caches.open("negprep-static-v1");
+  return !!(await pages.match(location.href)) && (await statics.keys()).length >= 3;
+}"""
+
+
+def test_meeting_mode_opens_with_no_signal_and_sends_what_was_typed_when_it_returns(
+    browser, asgi_server, meeting_under_way
+):
+    context = browser.new_context(viewport=PHONE, is_mobile=True)
+    try:
+        page = context.new_page()
+        sign_in(page, asgi_server, "rita")
+        page.goto(asgi_server.url + reverse("deals:meeting_live", args=[meeting_under_way.pk]))
+        expect(page.get_by_test_id("live-connection")).to_have_text("live")
+        page.wait_for_function(KEPT_FOR_OFFLINE)
+
+        context.set_offline(True)
+        page.reload()
+        expect(page.get_by_test_id("live-limits")).to_be_visible()
+        expect(page.get_by_test_id("live-on-call")).to_contain_text("delivery")
+        page.get_by_test_id("live-notes-text").fill("They want 500 units\nNext: send the offer")
+        expect(page.get_by_test_id("live-notes-status")).to_contain_text("kept on this phone")
+        page.get_by_test_id("live-ask-text").fill("Can we deliver by 1 April?")
+        page.get_by_role("button", name="Ask", exact=True).click()
+        page.get_by_test_id("live-ask-text").fill("And install on site?")
+        page.get_by_role("button", name="Ask", exact=True).click()
+        expect(page.get_by_test_id("live-question")).to_have_count(0)
+
+        context.set_offline(False)
+        expect(page.get_by_test_id("live-question-text")).to_have_text(
+            ["Can we deliver by 1 April?", "And install on site?"]
+        )
+        expect(page.get_by_test_id("live-notes-status")).to_contain_text("Saved")
+        questions = list(
+            LiveQuestion.objects.filter(meeting=meeting_under_way).values_list("text", flat=True)
+        )
+        assert questions == ["Can we deliver by 1 April?", "And install on site?"]
+        assert MeetingNote.objects.get(meeting=meeting_under_way).text.startswith("They want 500 units")
     finally:
         context.close()
