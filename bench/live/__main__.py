@@ -12,6 +12,7 @@ Needs PostgreSQL (BENCH_DATABASE_URL, default a scratch database negprep_bench_l
 import argparse
 import asyncio
 import os
+import signal
 import sys
 
 from bench.common import ROOT, load_average
@@ -94,7 +95,12 @@ def main():
     )
 
 
+def _stop_on_term(signum, frame):
+    raise KeyboardInterrupt
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _stop_on_term)  # stops the server too (its context manager)
     try:
         main()
     except BenchError as error:

@@ -9,6 +9,7 @@ someone on call for another meeting) are refused (403, or close code 4403 on the
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from deals.access.deals import can_edit_deal
@@ -45,13 +46,25 @@ def live_seat(*, user: User, meeting: Meeting) -> LiveSeat:
         return LiveSeat()
     deal = meeting.deal
     owner = deal.owner_id == user.pk and can_edit_deal(user=user, deal=deal)
-    co_negotiator = meeting.co_negotiators.filter(pk=user.pk).exists()
-    on_call = (
-        OnCall.objects.filter(meeting=meeting, member=user).exclude(status=OnCallStatus.DECLINED).exists()
-    )
+    # Both personal seats in one query.
+    seats = (
+        Meeting.objects.filter(pk=meeting.pk)
+        .annotate(
+            co_negotiator=Exists(
+                Meeting.co_negotiators.through.objects.filter(meeting=OuterRef("pk"), user=user)
+            ),
+            on_call=Exists(
+                OnCall.objects.filter(meeting=OuterRef("pk"), member=user).exclude(
+                    status=OnCallStatus.DECLINED
+                )
+            ),
+        )
+        .values("co_negotiator", "on_call")
+        .first()
+    ) or {"co_negotiator": False, "on_call": False}
     return LiveSeat(
-        at_table=owner or co_negotiator,
-        on_call=on_call,
+        at_table=owner or seats["co_negotiator"],
+        on_call=seats["on_call"],
         manager=is_manager(user=user, team_id=deal.team_id),
     )
 

@@ -10,7 +10,7 @@ Refused input (empty, too long, meeting over, not on call, flooding) raises ``In
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -67,13 +67,19 @@ def _check_rate(user: User) -> None:
 
 
 def _next_sequence(meeting: Meeting) -> int:
-    """The meeting's next sequence number; the room's row is locked until the commit, so numbers
-    follow the order of the commits."""
-    LiveRoom.objects.get_or_create(meeting=meeting)
-    room = LiveRoom.objects.select_for_update().get(meeting=meeting)
-    room.last_sequence += 1
-    room.save(update_fields=["last_sequence"])
-    return room.last_sequence
+    """The meeting's next sequence number, in one statement. The room's row stays locked until the
+    commit, so numbers follow the order of the commits."""
+    table = LiveRoom._meta.db_table
+    sql = (
+        f"UPDATE {table} SET last_sequence = last_sequence + 1 WHERE meeting_id = %s RETURNING last_sequence"  # noqa: S608
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [meeting.pk])
+        row = cursor.fetchone()
+    if row is not None:
+        return row[0]
+    LiveRoom.objects.get_or_create(meeting=meeting)  # the meeting's first question
+    return _next_sequence(meeting)
 
 
 def _clean(text: str, *, what: str, most: int, required: bool = True) -> str:

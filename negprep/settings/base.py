@@ -299,7 +299,9 @@ CHANNEL_LAYERS = {
         "CONFIG": {
             # The layer waits up to 5 s on Redis for each socket's next message (BZPOPMIN): the
             # client's read timeout must be longer (redis-py's default is 5 s too).
-            "hosts": [{"address": NEGPREP_CHANNEL_LAYER_URL, "socket_timeout": 30}],
+            # Each socket joining or leaving a group takes a connection for a moment: a pool of
+            # redis-py's default 100 refuses the 101st at once ("Too many connections").
+            "hosts": [{"address": NEGPREP_CHANNEL_LAYER_URL, "socket_timeout": 30, "max_connections": 1000}],
             "prefix": env_str("NEGPREP_CHANNEL_LAYER_PREFIX", "negprep"),
         },
     }
