@@ -2,11 +2,12 @@
 the configured channel layer (Redis when CELERY_BROKER_URL or NEGPREP_CHANNEL_LAYER_URL names one).
 
 A test writes its conversation as one ``async def`` and runs it with ``run(...)``, so that every
-socket of it lives on one event loop; database work inside goes through ``db(...)`` (it runs on
-the test's own thread and connection, so it sees the test's data).
+socket of it lives on one event loop; database work inside goes through ``db(...)``. The tests use
+``transactional_db``: the sockets' work runs on other threads and connections.
 """
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlparse
 
 from asgiref.sync import async_to_sync
@@ -15,6 +16,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from django.db import connections
 
 from negprep.asgi import application
 
@@ -23,7 +25,17 @@ ORIGIN = b"http://localhost"
 
 
 def run(scenario, *args, **kwargs):
-    return async_to_sync(scenario)(*args, **kwargs)
+    """Run the conversation on a thread of its own: the test's thread may already hold an event
+    loop (Playwright's, once a browser journey ran), where ``async_to_sync`` refuses to start."""
+
+    def on_its_thread():
+        try:
+            return async_to_sync(scenario)(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(on_its_thread).result()
 
 
 def db(function):

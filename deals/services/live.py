@@ -56,12 +56,10 @@ def _check_live(meeting: Meeting) -> None:
 def _check_rate(user: User) -> None:
     """At most ``NEGPREP_LIVE_PER_MINUTE`` questions and answers a minute per person."""
     key = f"live-rate:{user.pk}:{int(timezone.now().timestamp() // 60)}"
-    cache.add(key, 0, timeout=120)
     try:
         count = cache.incr(key)
-    except ValueError:  # expired in between: this is the first of a new minute
-        cache.set(key, 1, timeout=120)
-        count = 1
+    except ValueError:  # the first of this minute (or the key just lapsed)
+        count = 1 if cache.add(key, 1, timeout=120) else cache.incr(key)
     if count > settings.NEGPREP_LIVE_PER_MINUTE:
         raise Invalid("You are sending too fast: wait a minute, or call instead.")
 

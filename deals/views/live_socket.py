@@ -12,7 +12,7 @@ NegPrep page they have open, and marks them present, so that only the absent get
 
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -28,6 +28,13 @@ CLOSE_SIGNED_OUT = 4401
 CLOSE_REFUSED = 4403
 # A replayed queue may not grow the messages of one reading without bound.
 MOST_TEXT = 2000
+
+
+def database_sync_to_async(function):
+    """Run ``function`` on a thread of a small pool, each thread with its own database connection,
+    rather than on the one thread all of Django's pages share: a socket waiting on the database
+    does not hold up the others (what a socket does is short and touches nothing thread-bound)."""
+    return DatabaseSyncToAsync(function, thread_sensitive=False)
 
 
 class _Socket(AsyncJsonWebsocketConsumer):

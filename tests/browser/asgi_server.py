@@ -9,6 +9,7 @@ import threading
 import time
 
 import uvicorn
+from channels.layers import channel_layers
 from channels.routing import ProtocolTypeRouter
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from django.core.asgi import get_asgi_application
@@ -42,3 +43,6 @@ class AsgiServer:
     def stop(self):
         self.server.should_exit = True
         self.thread.join(10)
+        # The channel layer remembers the event loop that received last; that loop is gone now, so
+        # whoever uses the layer next (the socket tests) starts from a fresh one.
+        channel_layers.backends.clear()
