@@ -81,7 +81,7 @@ def main():
                     seconds=args.seconds,
                     every=args.every,
                     drop_share=drop_share,
-                    drain=20,
+                    drain=60,
                 )
             )
         print(_row(name, stats), flush=True)
