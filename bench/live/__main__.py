@@ -50,7 +50,10 @@ def _row(name: str, stats) -> str:
     figures = f"{len(asked):>9} {len(answered):>8} " + " ".join(
         f"{value:>{width}.0f}" for value, width in zip(ms, (10, 8, 10, 8), strict=True)
     )
-    counts = f"{lost:>5} {duplicated:>6} {stats.duplicate_frames:>11} {stats.reconnects:>10} {errors:>6}"
+    counts = (
+        f"{lost:>5} {duplicated:>6} {stats.duplicate_frames:>11} {stats.gaps:>5}"
+        f" {stats.reconnects:>10} {errors:>6}"
+    )
     return f"{name:<16} {figures} {counts}"
 
 
@@ -64,7 +67,7 @@ def main():
     )
     header = (
         f"{'run':<16} {'questions':>9} {'answers':>8} {'q→on-call':>10} {'':>8} {'answer→rep':>10} {'':>8}"
-        f" {'lost':>5} {'dupl.':>6} {'dup. frames':>11} {'reconnects':>10} {'errors':>6}\n"
+        f" {'lost':>5} {'dupl.':>6} {'dup. frames':>11} {'gaps':>5} {'reconnects':>10} {'errors':>6}\n"
         f"{'':<16} {'':>9} {'':>8} {'p50 ms':>10} {'p99 ms':>8} {'p50 ms':>10} {'p99 ms':>8}"
     )
     print(header)
@@ -91,7 +94,8 @@ def main():
         print(f"  error ×{count}: {message}")
     print(
         "lost: asked (or answered) but never delivered; dupl.: delivered twice to the client after its "
-        "sequence check; dup. frames: frames the client dropped as already seen (resync overlap)."
+        "sequence check; dup. frames: frames the client dropped as already seen (resync overlap); gaps: "
+        "numbers skipped on the socket (a broadcast the channel layer dropped), each read again."
     )
 
 

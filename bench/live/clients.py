@@ -2,9 +2,10 @@
 call who answers each question as it arrives, all in one asyncio process on the `websockets`
 library, against the real server.
 
-Each client keeps the last sequence number it saw and, when it reconnects, asks for what came after
-it (as the page does); it drops a message whose number it already has (counted as a duplicate
-frame). A question is identified by its text, which is also its client key, so a question re-sent
+Each client keeps the last sequence number it saw and, as the page does, asks for what came after
+it when it reconnects, when a number is skipped (a gap) and when the heartbeat's answer names a later
+one; it drops a message whose number it already has (counted as a duplicate frame). A question is
+identified by its text, which is also its client key, so a question re-sent
 after a drop is stored once.
 """
 
@@ -30,6 +31,7 @@ class Stats:
     questions_received: Counter = field(default_factory=Counter)
     answers_received: Counter = field(default_factory=Counter)
     duplicate_frames: int = 0
+    gaps: int = 0
     errors: Counter = field(default_factory=Counter)
     reconnects: int = 0
 
@@ -45,7 +47,7 @@ class Client:
         self.stats = stats
         self.cookie = seat.rep_cookie if role == "rep" else seat.on_call_cookie
         self.last_seq = 0
-        self.seen: set[int] = set()
+        self.catching_up = False
         self.ws = None
         self.connected = asyncio.Event()
         self.stopping = False
@@ -63,9 +65,14 @@ class Client:
                     compression=None,
                 ) as ws:
                     self.ws = ws
+                    self.catching_up = False
                     self.connected.set()
-                    async for raw in ws:
-                        self.handle(json.loads(raw))
+                    heartbeat = asyncio.get_running_loop().create_task(self._heartbeat(ws))
+                    try:
+                        async for raw in ws:
+                            self.handle(json.loads(raw))
+                    finally:
+                        heartbeat.cancel()
             except (OSError, ConnectionClosed, InvalidStatus, TimeoutError) as error:
                 if not self.stopping and not self.pause:
                     self.stats.errors[f"socket: {type(error).__name__}: {error}"] += 1
@@ -76,6 +83,12 @@ class Client:
             await asyncio.sleep(self.pause or 0.5)
             self.pause = 0.0
             self.stats.reconnects += 1
+
+    async def _heartbeat(self, ws):
+        """The page's heartbeat (every 15 s): its answer names the meeting's last number."""
+        while True:
+            await asyncio.sleep(15)
+            await ws.send(json.dumps({"type": "ping"}))
 
     async def drop(self, pause: float):
         """Drop the connection as a phone losing signal would, and come back after ``pause``."""
@@ -97,19 +110,35 @@ class Client:
             except (ConnectionClosed, AttributeError):
                 await asyncio.sleep(0.05)
 
+    def _catch_up(self):
+        """As the page does: ask for everything after the last number seen, once at a time."""
+        if not self.catching_up and self.ws is not None:
+            self.catching_up = True
+            asyncio.get_running_loop().create_task(self.send({"type": "since", "after": self.last_seq}))
+
     def handle(self, message: dict):
         event = message.get("event")
         if event == "error":
             self.stats.errors[message.get("message", "error")] += 1
             return
+        if event == "synced":
+            self.catching_up = False
+            return
+        if event == "pong":
+            if message.get("last", 0) > self.last_seq:
+                self._catch_up()
+            return
         if event not in ("question", "answer"):
             return
         seq = message["seq"]
-        if seq in self.seen:
+        if seq <= self.last_seq:
             self.stats.duplicate_frames += 1
             return
-        self.seen.add(seq)
-        self.last_seq = max(self.last_seq, seq)
+        if seq > self.last_seq + 1:
+            self.stats.gaps += 1
+            self._catch_up()
+            return
+        self.last_seq = seq
         now = time.perf_counter()
         text = message["text"]
         if event == "question" and self.role == "on_call":

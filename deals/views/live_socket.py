@@ -3,8 +3,11 @@
 ``/ws/meetings/<id>/?after=<seq>`` is open to the people of the meeting only (the gate of the page,
 ``meeting_for_live``); anyone else is closed with code 4403 before a byte of the meeting is sent.
 On connect it sends every question and answer numbered after ``after``, then whatever comes live,
-so that a client that dropped its connection misses nothing. The client may ask and answer over it
-too (``{"type": "ask", ...}``, ``{"type": "answer", ...}``), with the services the pages use.
+so that a client that dropped its connection misses nothing; ``{"type": "since", "after": n}``
+asks for the same at any time, and the heartbeat's answer names the meeting's last number, so that
+a client also notices a message the channel layer dropped (it keeps 100 per socket for a minute).
+The client may ask and answer over it too (``{"type": "ask", ...}``, ``{"type": "answer", ...}``),
+with the services the pages use.
 
 ``/ws/live/`` carries the signed-in user's toasts (a question for them, an answer to theirs) to any
 NegPrep page they have open, and marks them present, so that only the absent get e-mail.
@@ -18,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from deals.access import live_question_for_user, meeting_for_live
+from deals.models import LiveRoom
 from deals.selectors.live import live_events_since
 from deals.services import live as live_services
 from negprep.errors import DomainError
@@ -67,7 +71,10 @@ class MeetingSocket(_Socket):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await database_sync_to_async(mark_present)(self.user.pk)
-        after = _after(self.scope.get("query_string", b""))
+        await self._resync(_after(self.scope.get("query_string", b"")))
+
+    async def _resync(self, after: int):
+        """Everything after ``after``, in order, then "synced"."""
         for event in await database_sync_to_async(live_events_since)(meeting=self.meeting, after=after):
             await self.send_json(event)
         await self.send_json({"event": "synced"})
@@ -81,8 +88,16 @@ class MeetingSocket(_Socket):
             return
         kind = content.get("type")
         if kind == "ping":
-            await database_sync_to_async(mark_present)(self.user.pk)
-            return await self.send_json({"event": "pong"})
+            # The heartbeat also says how far the meeting is, so that a client that missed a
+            # message (a broadcast dropped under load) notices and asks for it.
+            last = await database_sync_to_async(self._heartbeat)()
+            return await self.send_json({"event": "pong", "last": last})
+        if kind == "since":
+            try:
+                after = max(0, int(content.get("after", 0)))
+            except (TypeError, ValueError):
+                after = 0
+            return await self._resync(after)
         if kind == "ask":
             return await self._reply(content, database_sync_to_async(self._ask))
         if kind == "answer":
@@ -98,6 +113,12 @@ class MeetingSocket(_Socket):
             )
             return await self.send_json({"event": "error", "ref": ref, "message": message})
         await self.send_json({"event": "done", "ref": ref, "seq": seq})
+
+    def _heartbeat(self) -> int:
+        mark_present(self.user.pk)
+        return (
+            LiveRoom.objects.filter(meeting=self.meeting).values_list("last_sequence", flat=True).first() or 0
+        )
 
     def _ask(self, content) -> int:
         question = live_services.question_ask(

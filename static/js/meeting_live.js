@@ -68,11 +68,11 @@
     if (seen[event.seq]) return;
     if (event.seq > lastSeq + 1) {
       // Something in between has not arrived (yet): read it from the server, in order.
-      pollOnce();
+      catchUp();
       return;
     }
     if (event.event === "question") addQuestion(event);
-    else if (!addAnswer(event)) { pollOnce(); return; }
+    else if (!addAnswer(event)) { catchUp(); return; }
     seen[event.seq] = true;
     lastSeq = Math.max(lastSeq, event.seq);
   }
@@ -93,6 +93,17 @@
       }, function () {})
       .then(function () { pollBusy = false; });
   }
+  // Ask for what came after the last number seen: over the socket when it is open, else by HTTP.
+  var catchingUp = false;
+  function catchUp() {
+    if (socket && socket.isOpen()) {
+      if (catchingUp) return;
+      catchingUp = true;
+      socket.send({ type: "since", after: lastSeq });
+    } else {
+      pollOnce();
+    }
+  }
   function startPolling() {
     if (!polling) polling = setInterval(pollOnce, 3000);
   }
@@ -103,13 +114,16 @@
 
   var socket = live.liveSocket(function () { return root.getAttribute("data-socket-path") + "?after=" + lastSeq; }, {
     open: function () {
+      catchingUp = false;
       stopPolling();
       status.textContent = "live";
       status.className = "ms-1 badge text-bg-light border";
       flushQueue();
     },
     message: function (data) {
-      if (data.event === "synced") return;
+      if (data.event === "synced") { catchingUp = false; return; }
+      // The heartbeat names the meeting's last number: behind it, something was missed.
+      if (data.event === "pong") { if (data.last > lastSeq) catchUp(); return; }
       apply(data);
     },
     close: function (event, willRetry) {

@@ -126,3 +126,22 @@ def test_a_signed_out_visitor_gets_no_toast_socket():
         assert not socket.accepted and socket.close_code == 4401
 
     run(scenario)
+
+
+def test_the_heartbeat_names_the_last_number_and_a_client_may_ask_for_what_it_missed(
+    live_meeting, on_call, rep
+):
+    first = question_ask(meeting=live_meeting, by=rep, text="One")
+    answer_give(question=first, by=on_call.member, reply="yes")
+
+    async def scenario():
+        room = await Socket.open(f"/ws/meetings/{live_meeting.pk}/?after=2", rep)
+        await room.until("synced")
+        await room.send({"type": "ping"})
+        assert (await room.until("pong"))["last"] == 2
+        await room.send({"type": "since", "after": 0})
+        assert [(await room.receive())["seq"], (await room.receive())["seq"]] == [1, 2]
+        assert (await room.receive())["event"] == "synced"
+        await room.close()
+
+    run(scenario)
