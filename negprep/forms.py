@@ -160,6 +160,7 @@ class RevisionForm(forms.Form):
             "min_value": "This form is out of date: reload the page and make your change again.",
         },
     )
+    stale_message = ""
     stale_differences: list[tuple[str, str, str]] = []
 
     def __init__(self, *args, record=None, **kwargs):
@@ -203,18 +204,19 @@ def _shown(field: forms.Field, value) -> str:
 def show_stale(form: RevisionForm, error: Stale) -> None:
     """Show a stale save's refusal on the form and let the user save their version over the current
     one: the form now carries the current revision, keeps what was typed, and lists each field where
-    the two differ."""
+    the two differ (``partials/revision.html`` shows the message and the differences)."""
     current = error.current
-    if current is not None:
-        data = form.data.copy()
-        data[form.add_prefix("revision")] = str(current.revision)
-        form.data = data
-        stored = form.stored_values(current)
-        form.stale_differences = [
-            (strip_tags(str(form.fields[name].label or name)).rstrip(" *"), saved, yours)
-            for name, value in stored.items()
-            if name != "revision"
-            and (saved := _shown(form.fields[name], value))
-            != (yours := _shown(form.fields[name], form.cleaned_data.get(name)))
-        ]
-    show_refusal(form, error)
+    if current is None:
+        show_refusal(form, error)
+        return
+    form.stale_message = str(error)
+    data = form.data.copy()
+    data[form.add_prefix("revision")] = str(current.revision)
+    form.data = data
+    form.stale_differences = [
+        (strip_tags(str(form.fields[name].label or name)).rstrip(" *"), saved, yours)
+        for name, value in form.stored_values(current).items()
+        if name != "revision"
+        and (saved := _shown(form.fields[name], value))
+        != (yours := _shown(form.fields[name], form.cleaned_data.get(name)))
+    ]

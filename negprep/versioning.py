@@ -12,14 +12,14 @@ from django.utils.formats import date_format
 from negprep.errors import Stale
 
 
-def _who_and_when(record) -> str:
+def _who_and_when(record) -> tuple[str, str]:
     who = getattr(record, "updated_by", None)
     when = getattr(record, "updated_at", None)
-    text = str(who) if who else "Someone else"
-    if when:
-        local = timezone.localtime(when)
-        text += f" ({date_format(local, 'j M Y')} at {local:%H:%M})"
-    return text
+    who_saved = f"{who} saved" if who else "Someone else saved"
+    if not when:
+        return who_saved, ""
+    local = timezone.localtime(when)
+    return who_saved, f" at {local:%H:%M} on {date_format(local, 'j M Y')}"
 
 
 def refuse_stale(record, revision: int | None, *, what: str) -> None:
@@ -29,12 +29,8 @@ def refuse_stale(record, revision: int | None, *, what: str) -> None:
     """
     if revision is None or record.revision == revision:
         return
-    raise Stale(
-        f"{_who_and_when(record)} saved {what} after you opened it, so nothing you typed was saved. "
-        "What you typed is kept below, beside what is saved now: save again to put your version "
-        "over it, or leave this page to keep theirs.",
-        current=record,
-    )
+    who_saved, at = _who_and_when(record)
+    raise Stale(f"{who_saved} {what}{at}, after you opened it: nothing you typed was saved.", current=record)
 
 
 def mark_saved(record, *, by) -> list[str]:

@@ -1,5 +1,7 @@
 """The gates of what hangs off a deal: meetings, cover, consultations, payment terms, reports, delegations."""
 
+from operator import attrgetter
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -18,19 +20,28 @@ from deals.models import (
 )
 from teams.models import Role, User
 
+
+def _on_a_visible_deal(records: QuerySet, *, user: User, pk: int, deal: str, missing: str):
+    """The record ``pk`` of ``records`` if the user may see its deal (the attribute path ``deal``
+    reaches it); 404 with ``missing`` otherwise, whether it does not exist or is not theirs to see."""
+    record = records.filter(pk=pk).first()
+    if record is None or not may_see_deal(user=user, deal=attrgetter(deal)(record)):
+        raise Http404(missing)
+    return record
+
+
 # Meetings ----------------------------------------------------------------------------------
 
 
 def meeting_for_user(*, user: User, pk: int) -> Meeting:
     """A meeting of a deal the user may see; 404 otherwise."""
-    meeting = (
-        Meeting.objects.filter(pk=pk)
-        .select_related("deal", "deal__team", "deal__owner", "deal__customer")
-        .first()
+    return _on_a_visible_deal(
+        Meeting.objects.select_related("deal", "deal__team", "deal__owner", "deal__customer"),
+        user=user,
+        pk=pk,
+        deal="deal",
+        missing="No such meeting.",
     )
-    if meeting is None or not may_see_deal(user=user, deal=meeting.deal):
-        raise Http404("No such meeting.")
-    return meeting
 
 
 def meeting_for_owner(*, user: User, pk: int) -> Meeting:
@@ -50,10 +61,13 @@ def meeting_in_full(*, user: User, pk: int) -> Meeting:
 
 
 def _cover_request_for_user(model, *, user: User, pk: int):
-    cover_request = model.objects.filter(pk=pk).select_related("meeting__deal").first()
-    if cover_request is None or not may_see_deal(user=user, deal=cover_request.meeting.deal):
-        raise Http404("No such request.")
-    return cover_request
+    return _on_a_visible_deal(
+        model.objects.select_related("meeting__deal"),
+        user=user,
+        pk=pk,
+        deal="meeting.deal",
+        missing="No such request.",
+    )
 
 
 def on_call_for_user(*, user: User, pk: int) -> OnCall:
@@ -71,14 +85,15 @@ def co_negotiator_request_for_user(*, user: User, pk: int) -> CoNegotiatorReques
 
 def consultation_for_user(*, user: User, pk: int) -> Consultation:
     """The consultation if the user may see its deal; 404 for everyone else."""
-    consultation = (
-        Consultation.objects.filter(pk=pk)
-        .select_related("deal", "deal__team", "deal__owner", "deal__customer", "assignee", "requested_by")
-        .first()
+    return _on_a_visible_deal(
+        Consultation.objects.select_related(
+            "deal", "deal__team", "deal__owner", "deal__customer", "assignee", "requested_by"
+        ),
+        user=user,
+        pk=pk,
+        deal="deal",
+        missing="No such consultation.",
     )
-    if consultation is None or not may_see_deal(user=user, deal=consultation.deal):
-        raise Http404("No such consultation.")
-    return consultation
 
 
 def consultation_for_owner(*, user: User, pk: int) -> Consultation:
@@ -133,14 +148,15 @@ def consultation_for_waiver(*, user: User, pk: int) -> Consultation:
 
 def payment_request_for_user(*, user: User, pk: int) -> PaymentTermRequest:
     """The request if the user may see its deal; 404 for everyone else."""
-    request = (
-        PaymentTermRequest.objects.filter(pk=pk)
-        .select_related("deal", "deal__team", "deal__customer", "deal__owner", "requested_by", "reviewer")
-        .first()
+    return _on_a_visible_deal(
+        PaymentTermRequest.objects.select_related(
+            "deal", "deal__team", "deal__customer", "deal__owner", "requested_by", "reviewer"
+        ),
+        user=user,
+        pk=pk,
+        deal="deal",
+        missing="No such payment-term request.",
     )
-    if request is None or not may_see_deal(user=user, deal=request.deal):
-        raise Http404("No such payment-term request.")
-    return request
 
 
 def payment_request_for_finance(*, user: User, pk: int) -> PaymentTermRequest:
@@ -160,14 +176,13 @@ _REPORT_RELATED = ["meeting", "meeting__deal", "meeting__deal__customer", "meeti
 
 def report_for_user(*, user: User, pk: int) -> NegotiationReport:
     """The report if the user may see its deal; 404 for everyone else."""
-    report = (
-        NegotiationReport.objects.filter(pk=pk)
-        .select_related(*_REPORT_RELATED, "meeting__deal__team")
-        .first()
+    return _on_a_visible_deal(
+        NegotiationReport.objects.select_related(*_REPORT_RELATED, "meeting__deal__team"),
+        user=user,
+        pk=pk,
+        deal="meeting.deal",
+        missing="No such report.",
     )
-    if report is None or not may_see_deal(user=user, deal=report.meeting.deal):
-        raise Http404("No such report.")
-    return report
 
 
 def report_in_full(*, user: User, pk: int) -> NegotiationReport:

@@ -38,10 +38,10 @@ from deals.selectors.briefings import (
     briefing_versions,
     guidelines_of,
 )
-from deals.selectors.consultations import has_unasked_consultations
 from deals.selectors.home import team_pipeline
 from deals.services import briefings as briefing_services
 from deals.services import guidelines as guideline_services
+from deals.views.next_step import on_to_next_step
 from negprep.errors import Invalid, Stale
 from negprep.forms import show_refusal
 from teams.models import Role, Team
@@ -141,12 +141,11 @@ def briefing_submit(request, pk):
 
 
 def _submitted(request, deal, message: str):
-    """After submitting: on to the departments not asked yet, if any, else back to the deal."""
-    if has_unasked_consultations(deal=deal):
-        messages.success(request, f"{message} Next: ask the departments this deal still needs.")
-        return redirect("deals:consultations_ask", pk=deal.pk)
-    messages.success(request, message)
-    return redirect("deals:detail", pk=deal.pk)
+    """After submitting: on to the next step still to do (the departments not asked yet, the
+    payment terms, the on-call colleague), else back to the deal."""
+    return on_to_next_step(
+        request, deal, after="briefing", message=message, otherwise=reverse("deals:detail", args=[deal.pk])
+    )
 
 
 def _back(request, deal):

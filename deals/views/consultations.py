@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -31,6 +32,7 @@ from deals.selectors.panels import _deal_consultations, _mark_for, _when
 from deals.services import consultations as consultation_services
 from deals.services.ask_all import Ask, consultations_ask_all
 from deals.services.briefings import next_meeting_start
+from deals.views.next_step import on_to_next_step
 from negprep.errors import Invalid, Stale
 from negprep.forms import parse_id, show_refusal
 from teams.models import Team
@@ -215,8 +217,13 @@ def consultations_ask(request, pk):
             except Invalid as error:
                 page_errors, status = _place_row_refusals(error, forms), 400
             else:
-                messages.success(request, _asked_message(asked))
-                return _deal_consultations(deal)
+                return on_to_next_step(
+                    request,
+                    deal,
+                    after="consultations",
+                    message=_asked_message(asked),
+                    otherwise=reverse("deals:detail", args=[deal.pk]) + "#consultations",
+                )
         else:
             status = 400
         if status == 400:

@@ -30,6 +30,7 @@ from deals.selectors.payments import (
 )
 from deals.services import payments as payment_services
 from deals.services.briefings import next_meeting_start
+from deals.views.next_step import on_to_next_step
 from negprep.errors import Invalid
 from negprep.forms import show_refusal
 from teams.models import Team
@@ -86,18 +87,17 @@ def payment_request_new(request, pk):
             show_refusal(form, error)
         else:
             if payment_request.auto_approved:
-                messages.success(
-                    request,
+                done = (
                     "Within the finance policy: the terms were approved automatically and are now "
-                    "the payment-terms limit of the briefing.",
+                    "the payment-terms limit of the briefing."
                 )
             else:
-                messages.success(
-                    request,
-                    "Sent to finance: the terms are outside the policy. "
-                    "You will be notified of the decision.",
+                done = (
+                    "Sent to finance: the terms are outside the policy. You will be notified of the decision."
                 )
-            return redirect(_payments_anchor(deal))
+            return on_to_next_step(
+                request, deal, after="payment_terms", message=done, otherwise=_payments_anchor(deal)
+            )
     terms = (
         form.terms()
         if form.is_bound

@@ -76,8 +76,11 @@ def test_rita_creates_a_deal_and_asks_all_its_departments_with_one_submit(
     page.screenshot(path=artifacts / "ask-all-rita.png", full_page=True)
     page.get_by_role("button", name="Send all requests").click()
 
-    # Back on the deal page: every required department is asked.
+    # Every required department is asked, and the next step follows: the on-call colleague. Rita
+    # leaves that for later and goes back to the deal page.
     expect(page.get_by_role("alert").filter(has_text="Asked ")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ask a colleague to be on call")
+    page.get_by_role("navigation", name="breadcrumb").get_by_role("link", name=deal.title).click()
     panel = page.get_by_test_id("consultations-panel")
     for department in required:
         row = panel.get_by_test_id("consultation").and_(page.locator(f"[data-department='{department}']"))

@@ -34,6 +34,9 @@ def test_rita_asks_for_long_payment_terms_and_fiona_counters(live_server, page, 
     page.screenshot(path=artifacts / "payment-request-form.png", full_page=True)
     page.get_by_role("button", name="Submit request").click()
     expect(page.get_by_text("Sent to finance")).to_be_visible()
+    # The next step, the on-call colleague, follows; she goes back to the deal page instead.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ask a colleague to be on call")
+    page.get_by_role("navigation", name="breadcrumb").get_by_role("link", name=deal.title).click()
     expect(page.get_by_test_id("payments-panel").get_by_test_id("payment-status").first).to_have_text(
         "Waiting for finance"
     )

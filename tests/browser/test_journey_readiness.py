@@ -29,20 +29,20 @@ def test_rita_watches_her_deal_reach_all_that_applies(live_server, page, transac
     checklist = page.get_by_test_id("readiness-checklist")
     expect(checklist.locator("[data-check='payment_terms']")).to_contain_text("not needed")
 
-    # The changed limits go back to Max with a question for guidelines; Paul is asked for cover.
+    # The changed limits go back to Max; Paul is asked for cover, Max for guidelines.
     page.get_by_role("link", name="Edit briefing").click()
     page.get_by_role("button", name="Save and submit for approval").click()
-    # No department to ask: submitting lands on the deal page, where Rita asks the boss.
+    # No department to ask and no special payment terms: submitting goes on to the on-call form.
+    expect(page.get_by_text("Next: ask a colleague to be on call")).to_be_visible()
+    page.get_by_label("Colleague on call").select_option(label=f"{paul.get_full_name()} (Production)")
+    page.get_by_label("Topic").fill("pump specifications")
+    page.get_by_role("button", name="Ask to be on call").click()
+    expect(page.get_by_test_id("on-call").first).to_contain_text("Asked")
     expect(page.get_by_test_id("briefing-status")).to_have_text("Waiting for approval")
     page.get_by_test_id("ask-guidelines").click()
     page.get_by_label("What would you like guidelines on?").fill("How far may I go on the walk-away?")
     page.get_by_role("button", name="Ask for guidelines").click()
     expect(page.get_by_test_id("guideline")).to_contain_text("Waiting for a manager's guidelines")
-    page.get_by_role("link", name="+ Ask someone to be on call").first.click()
-    page.get_by_label("Colleague on call").select_option(label=f"{paul.get_full_name()} (Production)")
-    page.get_by_label("Topic").fill("pump specifications")
-    page.get_by_role("button", name="Ask to be on call").click()
-    expect(page.get_by_test_id("on-call").first).to_contain_text("Asked")
     # Asking loses no point: what is asked reads as waiting.
     expect(page.get_by_test_id("readiness-score")).to_have_text("2 of 4")
     expect(checklist.locator("[data-check='limits']")).to_contain_text("waiting for approval")

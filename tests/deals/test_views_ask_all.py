@@ -82,14 +82,15 @@ def test_the_form_lists_every_department_not_asked_yet_with_its_suggestion_and_d
     assert "Send all requests" in page
 
 
-def test_one_submit_asks_every_department_and_lands_on_the_deal_page(client, rep, deal, world):
+def test_one_submit_asks_every_department_and_goes_on_to_the_next_step(client, rep, deal, world):
     client.force_login(rep)
     unasked = _unasked(deal)
     data = _post_data(deal, client, **{"production-questions": "Can we make 500 with FDA seals?"})
     response = client.post(_url(deal), data)
 
+    # No special payment terms and nobody on call yet: on to the on-call form of the next meeting.
     assert response.status_code == 302
-    assert response["Location"] == reverse("deals:detail", args=[deal.pk]) + "#consultations"
+    assert response["Location"] == reverse("deals:on_call_new", args=[world.objects["meeting"].pk])
     for consultation in unasked:
         consultation.refresh_from_db()
         assert consultation.status == ConsultationStatus.REQUESTED
@@ -242,13 +243,14 @@ def test_submitting_the_briefing_lands_on_the_form_while_a_department_is_not_ask
     assert "Next: ask the departments" in _page(client.get(response["Location"]))
 
 
-def test_submitting_the_briefing_with_everyone_asked_lands_on_the_deal_page(client, rep, deal):
+def test_submitting_the_briefing_with_everyone_asked_goes_on_to_the_next_step(client, rep, deal, world):
     for consultation in _unasked(deal):
         consultation_request(consultation=consultation, by=rep, questions="One by one")
     fill_briefing(deal.briefing, rep)
     client.force_login(rep)
     response = client.post(reverse("deals:briefing_submit", args=[deal.pk]))
-    assert response["Location"] == reverse("deals:detail", args=[deal.pk])
+    # Nobody on call for the next meeting yet: that is the next step (tests/deals/test_views_next_step.py).
+    assert response["Location"] == reverse("deals:on_call_new", args=[world.objects["meeting"].pk])
 
 
 def test_with_every_department_asked_the_form_sends_the_owner_back_to_the_deal(client, rep, deal):

@@ -318,7 +318,7 @@ def test_a_stale_deal_save_changes_nothing_shows_what_differs_and_can_be_reappli
     )
     assert response.status_code == 409
     page = _page(response)
-    assert "saved this deal after you opened it" in page
+    assert "saved this deal at " in page and "after you opened it" in page
     assert "Rita Rep" in page or str(rep) in page
     differences = page[page.index('data-testid="stale-differences"') :]
     assert "First title" in differences and "Second title" in differences
