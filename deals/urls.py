@@ -1,6 +1,6 @@
 from django.urls import path
 
-from deals.views import briefings, calendar, closing, cover, meeting_brief
+from deals.views import briefings, calendar, closing, cover, delegations, meeting_brief
 from deals.views import consultations as consultation_views
 from deals.views import contacts as contact_views
 from deals.views import deals as deal_views
@@ -49,10 +49,13 @@ urlpatterns = [
     # The boss's guidelines, on the briefing's thread (deals/views/guidelines.py)
     path("<int:pk>/guidelines/ask/", guideline_views.guidelines_ask, name="guidelines_ask"),
     path("<int:pk>/guidelines/give/", guideline_views.guidelines_give, name="guidelines_give"),
-    path("delegations/", briefings.delegations, name="delegations"),
-    path("delegations/<int:pk>/delete/", briefings.delegation_delete, name="delegation_delete"),
+    # Delegations of approvals (deals/views/delegations.py)
+    path("delegations/", delegations.delegations, name="delegations"),
+    path("delegations/<int:pk>/edit/", delegations.delegation_edit, name="delegation_edit"),
+    path("delegations/<int:pk>/delete/", delegations.delegation_delete, name="delegation_delete"),
     # On-call cover and co-negotiators (deals/views/cover.py)
     path("meetings/<int:pk>/on-call/new/", cover.on_call_new, name="on_call_new"),
+    path("on-call/<int:pk>/edit/", cover.on_call_edit, name="on_call_edit"),
     path("on-call/<int:pk>/answer/", cover.on_call_answer, name="on_call_answer"),
     path("on-call/<int:pk>/remove/", cover.on_call_delete, name="on_call_remove"),
     path("meetings/<int:pk>/co-negotiator/", cover.co_negotiator_new, name="co_negotiator_new"),
@@ -82,6 +85,7 @@ urlpatterns = [
     path("<int:pk>/payment-terms/new/", payment_views.payment_request_new, name="payment_request_new"),
     path("<int:pk>/payment-terms/check/", payment_views.payment_request_check, name="payment_request_check"),
     path("payment-terms/<int:pk>/", payment_views.payment_request_detail, name="payment_request"),
+    path("payment-terms/<int:pk>/edit/", payment_views.payment_request_edit, name="payment_request_edit"),
     path("<int:pk>/payment-terms/", payment_views.deal_payment_requests, name="payment_requests"),
     path(
         "payment-terms/<int:pk>/decide/",

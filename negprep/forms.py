@@ -135,10 +135,15 @@ def place_refusal(error: Invalid, *targets: forms.BaseForm) -> list[str]:
     return unplaced
 
 
-def show_refusal(form: forms.BaseForm, error: Invalid) -> None:
-    """Show the service's refusal on the form: beside the field it names, else above the fields."""
+def show_refusal(form: forms.BaseForm, error: Invalid) -> int:
+    """Show the service's refusal on the form: a stale save as ``show_stale`` does, anything else
+    beside the field it names, else above the fields. Returns the status the page answers with."""
+    if isinstance(error, Stale) and error.current is not None and isinstance(form, RevisionForm):
+        show_stale(form, error)
+        return 409
     if unplaced := place_refusal(error, form):
         form.add_error(None, unplaced)
+    return 409 if isinstance(error, Stale) else 400
 
 
 class RevisionForm(forms.Form):

@@ -6,6 +6,7 @@ refusal with ``negprep.forms.show_stale``. The same check serves any other write
 revision it read (an htmx action, a second click on a decision).
 """
 
+from django.core import signing
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -44,3 +45,22 @@ def mark_saved(record, *, by) -> list[str]:
     if hasattr(record, "updated_at"):
         names.append("updated_at")
     return names
+
+
+_SHOWN_SALT = "negprep.versioning.shown"
+
+
+def shown_key(record, *, to_id: int) -> str:
+    """A key a page carries to say it showed ``record`` to the user ``to_id``: once the record is
+    gone, a post with it is told so rather than answered 404 (``was_shown``). Signed, so nobody
+    learns from it whether an id they guessed exists."""
+    return signing.dumps([record._meta.label_lower, record.pk, to_id], salt=_SHOWN_SALT)
+
+
+def was_shown(key: str | None, *, model, pk: int, to_id: int) -> bool:
+    """Whether ``key`` (``shown_key``) says a page showed the ``model`` row ``pk`` to ``to_id``."""
+    try:
+        shown = signing.loads(key or "", salt=_SHOWN_SALT)
+    except signing.BadSignature:
+        return False
+    return shown == [model._meta.label_lower, pk, to_id]

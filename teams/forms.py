@@ -3,11 +3,12 @@ from collections import defaultdict
 from importlib import resources
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Layout, Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm
 from django.template.loader import render_to_string
 
+from negprep.forms import RevisionForm
 from teams.models import User
 from teams.notifications import email_only
 
@@ -60,7 +61,10 @@ class OutboxPasswordResetForm(PasswordResetForm):
         email_only(recipient=context["user"], kind="password_reset", subject=subject, text=text, html=html)
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(RevisionForm, forms.ModelForm):
+    """The user's own profile; it carries its revision, so a page opened before another tab's save
+    does not overwrite it."""
+
     class Meta:
         model = User
         fields = ["first_name", "last_name", "email", "time_zone", "email_reminders"]
@@ -77,4 +81,8 @@ class ProfileForm(forms.ModelForm):
         self.fields["time_zone"].choices = choices
         self.fields["time_zone"].help_text = "Times are shown, and reminders dated, in this time zone."
         self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        # The template renders the revision (and what differs after a stale save) itself.
+        self.helper.layout = Layout(*self.Meta.fields)
         self.helper.add_input(Submit("submit", "Save profile"))

@@ -1,3 +1,5 @@
+import copy
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -5,7 +7,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
+from negprep.errors import Stale
+from negprep.forms import show_stale
 from teams.forms import LoginForm, OutboxPasswordResetForm, ProfileForm, StyledPasswordChangeForm
+from teams.services import PROFILE_FIELDS, profile_update
 from teams.throttle import client_ip, throttle_allows
 
 
@@ -62,9 +67,23 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @require_http_methods(["GET", "POST"])
 def profile(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
+    # The form validates a copy, so the page keeps the stored profile on errors.
+    form = ProfileForm(request.POST or None, instance=copy.copy(request.user))
+    status = 200
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Your profile was saved.")
-        return redirect("profile")
-    return render(request, "teams/profile.html", {"form": form})
+        try:
+            changed = profile_update(
+                user=request.user,
+                revision=form.cleaned_data["revision"],
+                **{name: form.cleaned_data[name] for name in PROFILE_FIELDS},
+            )
+        except Stale as error:
+            show_stale(form, error)
+            status = 409
+        else:
+            if changed:
+                messages.success(request, "Your profile was saved.")
+            else:
+                messages.info(request, "Nothing changed.")
+            return redirect("profile")
+    return render(request, "teams/profile.html", {"form": form}, status=status)

@@ -39,7 +39,16 @@ class Entry:
     url: Callable
     answers: dict
     method: str = "GET"
-    data: dict = field(default_factory=dict)
+    data: dict | str = field(default_factory=dict)
+    # A body that is not a form (``data`` then is the body as a string).
+    content_type: str | None = None
+
+    def send(self, client, url):
+        """This entry's request to ``url``: its method, its data and, if set, its content type."""
+        if self.method == "POST":
+            body = {"content_type": self.content_type} if self.content_type else {}
+            return client.post(url, self.data, **body)
+        return client.get(url, self.data)
 
 
 def _plain(name):
@@ -255,6 +264,14 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "healthz": Entry(_plain("healthz"), expect(200, members=200)),
     # A redirect to the static icon, for everyone.
     "favicon": Entry(_plain("favicon"), expect(302, members=302)),
+    # Browsers report Content-Security-Policy violations here, signed in or not.
+    "csp_report": Entry(
+        _plain("csp_report"),
+        expect(204, members=204),
+        method="POST",
+        data='{"csp-report": {"document-uri": "https://negprep.example.com/", "blocked-uri": "inline"}}',
+        content_type="application/csp-report",
+    ),
     "login": Entry(_plain("login"), expect(200, members=302)),
     "password_reset": Entry(_plain("password_reset"), expect(200, members=200)),
     "password_reset_done": Entry(_plain("password_reset_done"), expect(200, members=200)),
@@ -316,6 +333,10 @@ ACCESS_MATRIX: dict[str, Entry] = {
     # Managers' own pages: other roles get 403; the outsider is a manager of another team.
     "deals:approvals": Entry(_plain("deals:approvals"), MANAGERS_ONLY),
     "deals:delegations": Entry(_plain("deals:delegations"), MANAGERS_ONLY),
+    "deals:delegation_edit": Entry(
+        lambda w: reverse("deals:delegation_edit", args=[_delegation(w).pk]),
+        expect(members=404, manager=200, rep=403, production=403, supply_chain=403, finance=403, staff=403),
+    ),
     "deals:delegation_delete": Entry(
         lambda w: reverse("deals:delegation_delete", args=[_delegation(w).pk]),
         expect(members=404, manager=302, rep=403, production=403, supply_chain=403, finance=403, staff=403),
@@ -323,11 +344,16 @@ ACCESS_MATRIX: dict[str, Entry] = {
     ),
     # On-call cover and co-negotiators (deals)
     "deals:on_call_new": Entry(_meeting_url("deals:on_call_new"), OWNER_EDITS),
+    # The owner changes the details; the colleague sees the deal but may not (403).
+    "deals:on_call_edit": Entry(
+        lambda w: reverse("deals:on_call_edit", args=[_on_call(w).pk]),
+        expect(members=404, rep=200, manager=403, production=403),
+    ),
     "deals:on_call_answer": Entry(
         lambda w: reverse("deals:on_call_answer", args=[_on_call(w).pk]),
         expect(members=404, rep=403, manager=403, production=302),
         method="POST",
-        data={"accept": "1"},
+        data={"accept": "1", "revision": "0", "status": "requested"},
     ),
     "deals:on_call_remove": Entry(
         lambda w: reverse("deals:on_call_remove", args=[_on_call(w).pk]),
@@ -344,17 +370,22 @@ ACCESS_MATRIX: dict[str, Entry] = {
         lambda w: reverse("deals:co_negotiator_answer", args=[_co_negotiator_request(w).pk]),
         expect(members=404, rep=403, manager=302),
         method="POST",
-        data={"accept": "1"},
+        data={"accept": "1", "revision": "0", "status": "requested"},
     ),
     # Payment terms (deals)
     "deals:payment_request_new": Entry(_deal_url("deals:payment_request_new"), OWNER_EDITS),
     "deals:payment_request_check": Entry(_deal_url("deals:payment_request_check"), OWNER_EDITS),
     "deals:payment_request": Entry(_payment_request_url("deals:payment_request"), FINANCE_DECIDES),
+    # The owner changes the request while it waits; finance and managers see it but may not (403).
+    "deals:payment_request_edit": Entry(
+        _payment_request_url("deals:payment_request_edit"),
+        expect(members=404, rep=200, manager=403, finance=403),
+    ),
     "deals:payment_request_decide": Entry(
         _payment_request_url("deals:payment_request_decide"),
         expect(members=404, rep=403, manager=403, finance=302),
         method="POST",
-        data={"decision": "approve", "note": "Fine for this customer"},
+        data={"decision": "approve", "note": "Fine for this customer", "revision": "0"},
     ),
     "deals:finance_queue": Entry(_plain("deals:finance_queue"), FINANCE_ONLY),
     # The lists behind the home panels' "see all": each shows only the user's own.

@@ -19,3 +19,11 @@ def two_clients(user) -> tuple[Client, Client]:
     first.force_login(user)
     second.force_login(user)
     return first, second
+
+
+def hidden_in(response, action: str) -> dict[str, str]:
+    """The hidden fields of the page's first form posting to ``action``: what a button sends along."""
+    content = response.content.decode()
+    start = content.index(f'action="{action}"')
+    form = content[start : content.index("</form>", start)]
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))

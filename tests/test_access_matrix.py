@@ -49,8 +49,7 @@ def test_access(client, world, name, visitor):
     if user is not None:
         client.force_login(user)
     url = entry.url(world)
-    send = client.post if entry.method == "POST" else client.get
-    response = send(url, entry.data)
+    response = entry.send(client, url)
     expected = entry.answers[visitor]
     if expected == LOGIN:
         assert response.status_code == 302, f"{visitor} {entry.method} {url}"

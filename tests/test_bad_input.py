@@ -63,6 +63,7 @@ def _field_names() -> set[str]:
             "to",
             "show",
             "customer",
+            "shown",
         }
     )
     return names

@@ -34,7 +34,7 @@ def test_every_answer_to_a_signed_in_user_is_never_stored(client, world, name):
     client.force_login(world.user(visitor))
     url = entry.url(world)
     if entry.method == "POST":
-        response = client.post(url, entry.data)
+        response = entry.send(client, url)
         _assert_never_stored(response, f"{visitor} POST {url}")
         return
     page = client.get(url)

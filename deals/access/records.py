@@ -75,6 +75,14 @@ def on_call_for_user(*, user: User, pk: int) -> OnCall:
     return _cover_request_for_user(OnCall, user=user, pk=pk)
 
 
+def on_call_for_owner(*, user: User, pk: int) -> OnCall:
+    """On-call cover for the deal's owner to change; 403 for the others who see it."""
+    on_call = on_call_for_user(user=user, pk=pk)
+    if not can_edit_deal(user=user, deal=on_call.meeting.deal):
+        raise PermissionDenied(refusal(on_call.meeting.deal, "Only the deal's owner changes its cover."))
+    return on_call
+
+
 def co_negotiator_request_for_user(*, user: User, pk: int) -> CoNegotiatorRequest:
     """A co-negotiator request of a deal the user may see; 404 otherwise."""
     return _cover_request_for_user(CoNegotiatorRequest, user=user, pk=pk)
@@ -157,6 +165,17 @@ def payment_request_for_user(*, user: User, pk: int) -> PaymentTermRequest:
         deal="deal",
         missing="No such payment-term request.",
     )
+
+
+def payment_request_for_owner(*, user: User, pk: int) -> PaymentTermRequest:
+    """The request for the deal's owner to change while finance has not decided; 403 for the others
+    who see it."""
+    request = payment_request_for_user(user=user, pk=pk)
+    if not can_edit_deal(user=user, deal=request.deal):
+        raise PermissionDenied(
+            refusal(request.deal, "Only the deal's owner changes its payment-term requests.")
+        )
+    return request
 
 
 def payment_request_for_finance(*, user: User, pk: int) -> PaymentTermRequest:

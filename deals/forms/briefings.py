@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
 from django import forms
 from django.core.validators import MinValueValidator
 from django.utils import timezone
@@ -9,14 +10,12 @@ from django.utils.html import format_html
 from deals.models import Briefing
 from deals.services.briefings import EDITABLE_FIELDS
 from deals.services.guidelines import GUIDELINES_MAX
-from negprep.forms import REQUIRED_MARK, ModelChoiceField, cap_quantity
+from negprep.forms import REQUIRED_MARK, ModelChoiceField, RevisionForm, cap_quantity
 from teams.models import Role, Team, User
 
 
-class BriefingForm(forms.ModelForm):
+class BriefingForm(RevisionForm, forms.ModelForm):
     """The plan and the limits; pitch points, objections and concessions are formsets beside it."""
-
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     # A draft saves with any field empty; these are marked because submitting needs them
     # (``submission_problems``, with at least one pitch point).
@@ -183,6 +182,8 @@ class DecisionForm(forms.Form):
         max_length=GUIDELINES_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     answering = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**63 - 1)
+    # The version the manager read: a decision never lands on one submitted after they looked.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1)
 
 
 class DelegationForm(forms.Form):
@@ -210,10 +211,37 @@ class DelegationForm(forms.Form):
         self.helper.form_tag = False
 
     def clean(self):
-        data = super().clean()
-        starts, ends = data.get("starts_on"), data.get("ends_on")
-        if starts and ends and ends < starts:
-            self.add_error("ends_on", "The last day must not be before the first day.")
-        if ends and ends < timezone.localdate():
-            self.add_error("ends_on", "The last day is in the past.")
-        return data
+        return _check_dates(self, super().clean())
+
+
+def _check_dates(form: forms.Form, data: dict) -> dict:
+    starts, ends = data.get("starts_on"), data.get("ends_on")
+    if starts and ends and ends < starts:
+        form.add_error("ends_on", "The last day must not be before the first day.")
+    if ends and ends < timezone.localdate():
+        form.add_error("ends_on", "The last day is in the past.")
+    return data
+
+
+ISO_DATE = "%Y-%m-%d"
+
+
+class DelegationDatesForm(RevisionForm):
+    """New dates for a delegation, with the revision it was read at."""
+
+    starts_on = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE), label="First day"
+    )
+    ends_on = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE), label="Last day"
+    )
+
+    def __init__(self, *args, delegation, **kwargs):
+        kwargs.setdefault("initial", {"starts_on": delegation.starts_on, "ends_on": delegation.ends_on})
+        super().__init__(*args, record=delegation, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout("starts_on", "ends_on")
+
+    def clean(self):
+        return _check_dates(self, super().clean())

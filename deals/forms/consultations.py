@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from deals.domain.consultations import DEPARTMENT_ASKS, QUESTIONS_MAX, REASON_MAX
-from deals.models import CanFulfil, Consultation, Department, field_label
+from deals.models import CanFulfil, Consultation, ConsultationStatus, Department, field_label
 from deals.selectors.consultations import consultation_answerers
-from negprep.forms import REQUIRED_MARK, DateTimeField, ModelChoiceField
+from negprep.forms import REQUIRED_MARK, DateTimeField, ModelChoiceField, RevisionForm
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -27,8 +27,9 @@ class AnswererChoiceField(ModelChoiceField):
         return obj.get_full_name() or obj.username
 
 
-class ConsultationRequestForm(forms.Form):
-    """Whom to ask, what and by when; an empty assignee means the department's queue."""
+class ConsultationRequestForm(RevisionForm):
+    """Whom to ask, what and by when; an empty assignee means the department's queue. It carries
+    the consultation's revision, so that a change saved meanwhile is not overwritten."""
 
     assignee = AnswererChoiceField(queryset=None, required=False, label="Ask")
     questions = forms.CharField(
@@ -45,7 +46,7 @@ class ConsultationRequestForm(forms.Form):
     )
 
     def __init__(self, *args, consultation: Consultation, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, record=consultation, **kwargs)
         deal, department = consultation.deal, consultation.department
         self.fields["assignee"].queryset = consultation_answerers(deal=deal, department=department)
         label = Department(department).label.lower()
@@ -82,6 +83,8 @@ class AskRowForm(ConsultationRequestForm):
 
     def __init__(self, *args, consultation: Consultation, **kwargs):
         super().__init__(*args, consultation=consultation, **kwargs)
+        # The page as a whole says which consultations it showed (``consultations_ask_all``'s seen).
+        self.fields.pop("revision", None)
         self.department = consultation.department
         self.consultation = consultation
         self.ask = DEPARTMENT_ASKS[self.department]
@@ -127,7 +130,21 @@ class AskRowForm(ConsultationRequestForm):
         return data
 
 
-class DeliveryAnswerForm(forms.Form):
+class AnswerForm(RevisionForm):
+    """An answer on the consultation as it was read (its revision goes along): the first one, or a
+    correction of the answer given."""
+
+    def __init__(self, *args, department: str, consultation: Consultation | None = None, **kwargs):
+        if consultation is not None and consultation.status == ConsultationStatus.ANSWERED:
+            kwargs.setdefault("initial", {name: getattr(consultation, name) for name in self.base_fields})
+        super().__init__(*args, record=consultation, **kwargs)
+
+    def stored_values(self, current) -> dict:
+        # Questions changed meanwhile (the page shows them again) differ from no answer field.
+        return super().stored_values(current) if current.status == ConsultationStatus.ANSWERED else {}
+
+
+class DeliveryAnswerForm(AnswerForm):
     """Production's and supply chain's structured answer."""
 
     can_fulfil = forms.ChoiceField(
@@ -167,7 +184,7 @@ class DeliveryAnswerForm(forms.Form):
     )
 
     def __init__(self, *args, department: str, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, department=department, **kwargs)
         self.fields["can_fulfil"].label = (
             "Can we deliver by the date?" if department == Department.SUPPLY_CHAIN else "Can we make it?"
         )
@@ -194,7 +211,7 @@ class DeliveryAnswerForm(forms.Form):
         return data
 
 
-class GuidanceAnswerForm(forms.Form):
+class GuidanceAnswerForm(AnswerForm):
     """Finance's guidance on what the rep asked beyond the payment terms: in words."""
 
     answer = forms.CharField(
@@ -206,11 +223,11 @@ class GuidanceAnswerForm(forms.Form):
     )
 
     def __init__(self, *args, department: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        super().__init__(*args, department=department, **kwargs)
+        self.helper = _helper(Field("answer"))
 
 
-def answer_form_class(department: str) -> type[forms.Form]:
+def answer_form_class(department: str) -> type[AnswerForm]:
     if department in (Department.PRODUCTION, Department.SUPPLY_CHAIN):
         return DeliveryAnswerForm
     return GuidanceAnswerForm

@@ -3,10 +3,11 @@ from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
 
 from deals.models import BuyingRole, Contact
+from negprep.forms import RevisionForm
 from teams.models import phone_validator
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(RevisionForm, forms.ModelForm):
     """One of the customer's people: who they are, their role in the purchase, how to reach them."""
 
     phone = forms.CharField(

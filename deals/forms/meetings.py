@@ -7,7 +7,7 @@ from django.utils import timezone
 from deals.models import Contact, Meeting
 from deals.services.meetings import validate_meeting_place, validate_meeting_times
 from negprep.errors import Invalid
-from negprep.forms import DateTimeField, ModelMultipleChoiceField, one_of, show_refusal
+from negprep.forms import DateTimeField, ModelMultipleChoiceField, RevisionForm, one_of, show_refusal
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -105,8 +105,9 @@ class ContactChoiceField(ModelMultipleChoiceField):
         return f"{label} (archived)" if obj.is_archived else label
 
 
-class MeetingForm(FirstMeetingForm):
-    """A meeting of an existing deal: the contacts are the deal customer's."""
+class MeetingForm(RevisionForm, FirstMeetingForm):
+    """A meeting of an existing deal: the contacts are the deal customer's. Editing one carries its
+    revision, so a save from a form loaded before someone else's is refused."""
 
     contacts = ContactChoiceField(
         queryset=Contact.objects.none(),

@@ -14,6 +14,7 @@ from deals.domain.payment_policy import (
 )
 from deals.formatting import pct
 from deals.models import FinancePolicy, PaymentTermRequest
+from negprep.forms import RevisionForm
 
 TERM_FIELDS = ["net_days", "deposit_pct", "instalments", "early_payment_discount"]
 NET_DAYS_BOUNDS = {
@@ -44,8 +45,9 @@ INSTALMENTS_BOUNDS = {
 }
 
 
-class PaymentRequestForm(forms.ModelForm):
-    """The terms the rep asks for; status, approval and reviewer are set by the service, never by POST."""
+class PaymentRequestForm(RevisionForm, forms.ModelForm):
+    """The terms the rep asks for, or changes while finance has not decided (then with the request's
+    revision); status, approval and reviewer are set by the service, never by POST."""
 
     net_days = forms.IntegerField(label="Net days", **NET_DAYS_BOUNDS)
     deposit_pct = forms.DecimalField(label="Deposit (%)", **DEPOSIT_BOUNDS)
@@ -160,8 +162,9 @@ class PaymentCheckForm(forms.Form):
     early_payment_discount = forms.BooleanField(required=False)
 
 
-class PaymentDecisionForm(forms.Form):
-    """Finance's decision; the button pressed says which one."""
+class PaymentDecisionForm(RevisionForm):
+    """Finance's decision on the request as they read it (``request``: its revision goes along);
+    the button pressed says which one."""
 
     decision = forms.ChoiceField(
         choices=[("approve", "Approve"), ("counter", "Counter"), ("reject", "Reject")],
@@ -188,8 +191,8 @@ class PaymentDecisionForm(forms.Form):
         max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Conditions"
     )
 
-    def __init__(self, *args, policy: FinancePolicy, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, policy: FinancePolicy, request: PaymentTermRequest | None = None, **kwargs):
+        super().__init__(*args, record=request, **kwargs)
         self.policy = policy
         minimum_deposit = pct(policy.min_deposit_pct)
         self.fields["counter_net_days"].help_text = (
@@ -226,6 +229,10 @@ class PaymentDecisionForm(forms.Form):
             Field("counter_early_payment_discount"),
             Field("counter_conditions"),
         )
+
+    def stored_values(self, current) -> dict:
+        # The form holds finance's decision, not the terms: the page shows the terms as they are now.
+        return {}
 
     def clean(self):
         data = super().clean()

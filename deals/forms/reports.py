@@ -1,3 +1,4 @@
+import copy
 import datetime
 from decimal import Decimal
 
@@ -8,15 +9,19 @@ from django.utils import timezone
 
 from deals.models import NegotiationReport, ReportOutcome
 from deals.services.reports import REPORT_FIELDS
-from negprep.forms import cap_quantity
+from negprep.forms import RevisionForm, cap_quantity
 
 RESULTS_DEFAULT_DAYS = 90
 _MONEY = {"min": "0", "step": "0.01", "inputmode": "decimal"}
 _PERCENT = {"min": "0", "max": "100", "step": "0.01", "inputmode": "decimal"}
 
 
-class ReportForm(forms.ModelForm):
-    """What happened at the meeting; who filed it, the breaches and the readiness are set by the service."""
+class ReportForm(RevisionForm, forms.ModelForm):
+    """What happened at the meeting; who filed it, the breaches and the readiness are set by the service.
+
+    It carries the report's revision, and 0 when no report was filed yet: a report is filed once per
+    meeting, so a report another tab filed meanwhile (revision 1 or more) is not overwritten unseen.
+    """
 
     agreed_price = forms.DecimalField(
         label="Agreed price (per unit)",
@@ -79,6 +84,10 @@ class ReportForm(forms.ModelForm):
         """``list_price``: the approved list price as the pages write it, which the agreed price and
         the discount must agree with; empty without approved limits (nothing to agree with)."""
         super().__init__(*args, **kwargs)
+        if "revision" not in self.fields:
+            self.fields["revision"] = copy.deepcopy(RevisionForm.base_fields["revision"])
+            self.fields["revision"].required = False
+            self.fields["revision"].initial = 0
         self.fields["outcome"].choices = ReportOutcome.choices
         self.fields["outcome"].error_messages["required"] = "Choose the outcome of the meeting."
         for name in ("agreed_price",):

@@ -4,21 +4,16 @@ current version and finance's the payment-term request, so some deals are ready 
 request is not. This runs ``manage.py refresh_readiness``, which moves each deal preparing or ready
 to the status its checklist says, with a timeline entry like any other change.
 
-It uses the application's code of this release: run the migrations with the code they came with.
-A database with no deal preparing or ready (a new one) has nothing to recompute.
+The recomputation needs the application's code, so it runs once the whole ``migrate`` is done, when
+the schema is the one the code expects: ``refresh_readiness = True`` asks for it (``deals.apps``).
 """
 
-from django.core.management import call_command
 from django.db import migrations, models
 
 
-def refresh_readiness(apps, schema_editor):
-    Deal = apps.get_model("deals", "Deal")
-    if Deal.objects.filter(status__in=["preparing", "ready"]).exists():
-        call_command("refresh_readiness", verbosity=0)
-
-
 class Migration(migrations.Migration):
+    refresh_readiness = True
+
     dependencies = [("deals", "0021_departments_without_boss")]
 
     operations = [
@@ -30,5 +25,4 @@ class Migration(migrations.Migration):
                 help_text="Whether the deal was ready (every item that applies done) when the meeting started.",
             ),
         ),
-        migrations.RunPython(refresh_readiness, migrations.RunPython.noop),
     ]

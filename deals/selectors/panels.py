@@ -252,11 +252,11 @@ def consultations_panel_context(*, deal: Deal, user: User) -> dict:
         consultation.structured = consultation.department in STRUCTURED_DEPARTMENTS
         consultation.viewer_can_request = owner and unsettled
         consultation.viewer_can_waive = can_waive and unsettled
-        consultation.viewer_can_answer = (
-            consultation.is_requested
-            and deal.is_open
-            and can_answer_consultation(user=user, consultation=consultation, roles=roles)
+        may_answer = deal.is_open and can_answer_consultation(
+            user=user, consultation=consultation, roles=roles
         )
+        consultation.viewer_can_answer = consultation.is_requested and may_answer
+        consultation.viewer_can_correct = consultation.is_answered and may_answer
     return {
         "consultations": consultations,
         "can_add_consultation": owner,
@@ -290,6 +290,7 @@ def payments_panel_context(*, deal, user: User, pending: bool | None = None) -> 
         "payment_requests": requests,
         "payment_request_count": deal.payment_requests.count(),
         "can_request_payment_terms": deal.is_open and not pending and can_edit_deal(user=user, deal=deal),
+        "can_change_payment_request": deal.is_open and pending and can_edit_deal(user=user, deal=deal),
         "can_decide_payment_terms": pending and is_finance(user=user, team_id=deal.team_id),
     }
 

@@ -4,6 +4,7 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from deals.access import can_edit_deal, is_manager
 from deals.domain.snapshot import (
@@ -32,6 +33,7 @@ from deals.models import (
 from deals.services.activity import activity_record
 from deals.services.readiness import readiness_refresh
 from negprep.errors import Invalid, NotAllowed, Stale
+from negprep.versioning import mark_saved, refuse_stale
 from teams.models import Role, Team, User
 from teams.notifications import notify
 from teams.selectors import members_with_role
@@ -79,12 +81,7 @@ def briefing_save(
         deal = current.deal
         if not can_edit_deal(user=by, deal=deal):
             raise NotAllowed("Only the deal's owner edits its briefing.")
-        if current.revision != revision:
-            who = current.updated_by or "someone else"
-            raise Stale(
-                f"{who} saved this briefing while you were editing it. Your changes were not "
-                "saved: compare them with the current briefing, then save again."
-            )
+        refuse_stale(current, revision, what="this briefing")
         if current.status == BriefingStatus.SUBMITTED:
             raise Invalid("The briefing is waiting for approval and cannot be changed now.")
 
@@ -224,7 +221,29 @@ def active_delegation(*, team: Team, delegate: User, on: datetime.date | None = 
     )
 
 
-def briefing_decide(*, briefing: Briefing, by: User, approve: bool, comment: str = "") -> Approval:
+def _decided_since(briefing: Briefing) -> str:
+    """Why a decision comes too late: who decided on the briefing, what and when."""
+    last = (
+        Approval.objects.filter(version__briefing=briefing)
+        .select_related("manager", "version")
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+    if briefing.status == BriefingStatus.DRAFT or last is None:
+        return f"This briefing is {briefing.get_status_display().lower()}, not waiting for a decision."
+    local = timezone.localtime(last.decided_at)
+    verb = "approved" if last.decision == ApprovalDecision.APPROVED else "returned"
+    return (
+        f"{last.manager} already {verb} version {last.version.number} "
+        f"on {date_format(local, 'j M')} at {local:%H:%M}: nothing was decided."
+    )
+
+
+def briefing_decide(
+    *, briefing: Briefing, by: User, approve: bool, comment: str = "", version: int | None = None
+) -> Approval:
+    """Approve or return the submitted version; ``version`` is the number the manager read (None:
+    not known), so that a decision never lands on a version submitted after they looked."""
     comment = (comment or "").strip()
     with transaction.atomic():
         current = _lock(briefing)
@@ -234,8 +253,11 @@ def briefing_decide(*, briefing: Briefing, by: User, approve: bool, comment: str
         if deal.owner_id == by.pk:
             raise NotAllowed("You own this deal, so another manager must decide on its briefing.")
         if current.status != BriefingStatus.SUBMITTED:
-            raise Invalid(
-                f"This briefing is {current.get_status_display().lower()}, not waiting for a decision."
+            raise Invalid(_decided_since(current))
+        if version is not None and current.version != version:
+            raise Stale(
+                f"{deal.owner} submitted version {current.version} after you opened version {version}: "
+                "read it and decide again. Nothing was decided."
             )
         if not approve and not comment:
             raise Invalid("Say what needs to change: a comment is required to return a briefing.")
@@ -295,16 +317,63 @@ def delegation_create(
         raise Invalid("Approvals can only be delegated to another manager of the team.", field="delegate")
     if delegate.pk == manager.pk:
         raise Invalid("Choose another manager: you cannot delegate to yourself.", field="delegate")
+    _check_dates(starts_on=starts_on, ends_on=ends_on)
+    return ApprovalDelegation.objects.create(
+        team=team,
+        manager=manager,
+        delegate=delegate,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        updated_by=manager,
+    )
+
+
+def _check_dates(*, starts_on: datetime.date, ends_on: datetime.date) -> None:
     if ends_on < starts_on:
         raise Invalid("The last day must not be before the first day.", field="ends_on")
     if ends_on < timezone.localdate():
         raise Invalid("The date range is already over.", field="ends_on")
-    return ApprovalDelegation.objects.create(
-        team=team, manager=manager, delegate=delegate, starts_on=starts_on, ends_on=ends_on
+
+
+def _lock_delegation(delegation: ApprovalDelegation, *, by: User, gone: str) -> ApprovalDelegation:
+    current = (
+        ApprovalDelegation.objects.select_for_update(of=("self",))
+        .select_related("updated_by", "delegate")
+        .filter(pk=delegation.pk)
+        .first()
     )
+    if current is None:
+        raise Invalid(gone)
+    if current.manager_id != by.pk or not is_manager(user=by, team_id=current.team_id):
+        raise NotAllowed("Only the manager who delegated can change or end the delegation.")
+    return current
+
+
+def delegation_update(
+    *,
+    delegation: ApprovalDelegation,
+    by: User,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    revision: int | None = None,
+) -> bool:
+    """The manager who delegated moves its dates; False when they are as they were. ``Stale`` when
+    the delegation was changed after ``revision`` was read."""
+    with transaction.atomic():
+        current = _lock_delegation(delegation, by=by, gone=DELEGATION_GONE)
+        refuse_stale(current, revision, what="this delegation")
+        _check_dates(starts_on=starts_on, ends_on=ends_on)
+        if (current.starts_on, current.ends_on) == (starts_on, ends_on):
+            return False
+        current.starts_on, current.ends_on = starts_on, ends_on
+        current.save(update_fields=["starts_on", "ends_on", *mark_saved(current, by=by)])
+    return True
 
 
 def delegation_delete(*, delegation: ApprovalDelegation, by: User) -> None:
-    if delegation.manager_id != by.pk:
-        raise NotAllowed("Only the manager who delegated can end the delegation.")
-    delegation.delete()
+    with transaction.atomic():
+        current = _lock_delegation(delegation, by=by, gone=DELEGATION_GONE)
+        current.delete()
+
+
+DELEGATION_GONE = "This delegation was already ended: nothing changed."

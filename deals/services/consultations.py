@@ -29,6 +29,7 @@ from deals.models import (
     ConsultationStatus,
     Deal,
     Department,
+    field_label,
 )
 from deals.selectors.consultations import (
     consultation_answerers,
@@ -39,7 +40,8 @@ from deals.services.activity import activity_record
 from deals.services.briefings import next_meeting_start
 from deals.services.meetings import MEETING_HORIZON
 from deals.services.readiness import readiness_refresh
-from negprep.errors import Invalid, NotAllowed
+from negprep.errors import Invalid, NotAllowed, Stale
+from negprep.versioning import mark_saved, refuse_stale
 from teams.models import Role, User
 from teams.notifications import notify
 
@@ -55,13 +57,16 @@ def _deal_consultations_url(deal: Deal) -> str:
 # Optional consultations and requests ------------------------------------------------
 
 
+_LOCKED_RELATED = ("deal__team", "deal__owner", "deal__customer", "updated_by", "answered_by", "requested_by")
+
+
 def _lock(consultation: Consultation) -> Consultation:
     """Lock the deal, then the consultation (always in this order)."""
     Deal.objects.select_for_update().filter(pk=consultation.deal_id).first()
     try:
         return (
             Consultation.objects.select_for_update(of=("self",))
-            .select_related("deal", "deal__team", "deal__owner", "deal__customer")
+            .select_related(*_LOCKED_RELATED)
             .get(pk=consultation.pk)
         )
     except Consultation.DoesNotExist:
@@ -136,9 +141,11 @@ def consultation_request(
     assignee: User | None = None,
     questions: str,
     due_at: datetime.datetime | None = None,
+    revision: int | None = None,
 ) -> Consultation:
     """Send the questions to a named member of the department, or (``assignee=None``)
-    to the department's queue. Asking again updates the request and notifies again."""
+    to the department's queue. Asking again updates the request and notifies again; ``Stale``
+    when the consultation was saved after ``revision`` was read."""
     questions = (questions or "").strip()
     with transaction.atomic():
         current = _lock(consultation)
@@ -151,6 +158,7 @@ def consultation_request(
                 f"This consultation was already {current.get_status_display().lower()}: it cannot be "
                 "asked again. Add an optional consultation for a new question."
             )
+        refuse_stale(current, revision, what="this consultation")
         if not questions:
             raise Invalid("Write the questions you need answered.", field="questions")
         if len(questions) > QUESTIONS_MAX:
@@ -199,6 +207,7 @@ def consultation_request(
         current.status = ConsultationStatus.REQUESTED
         current.requested_by = by
         current.requested_at = now
+        mark_saved(current, by=by)
         current.save()
 
         asked = str(assignee) if assignee is not None else queue_label(department)
@@ -236,8 +245,25 @@ def consultation_request(
 # Answering and waiving ---------------------------------------------------------------
 
 
-def consultation_answer(*, consultation: Consultation, by: User, **answer_fields) -> Consultation:
-    """Record the department's answer and tell the rep.
+def _refuse_stale_answer(current: Consultation, revision: int | None) -> None:
+    """An answer is given on the questions as they were read, and corrects the answer as it was read."""
+    if revision is None or current.revision == revision:
+        return
+    if current.status == ConsultationStatus.ANSWERED:
+        refuse_stale(current, revision, what="an answer to this consultation")
+    who = current.updated_by or current.requested_by or current.deal.owner
+    raise Stale(
+        f"{who} changed the questions after you opened them: read them again above. Your answer was "
+        "not sent; it is kept below, to send when it still fits.",
+        current=current,
+    )
+
+
+def consultation_answer(
+    *, consultation: Consultation, by: User, revision: int | None = None, **answer_fields
+) -> Consultation:
+    """Record the department's answer and tell the rep; with the ``revision`` read, also correct
+    an answer given before (``Stale`` when the consultation was saved after it was read).
 
     Production and supply chain give ``can_fulfil``, ``lead_time_days`` and
     (unless they cannot fulfil it) ``committed_date``, plus ``missing``,
@@ -256,19 +282,45 @@ def consultation_answer(*, consultation: Consultation, by: User, **answer_fields
             )
         if current.status == ConsultationStatus.OPEN:
             raise Invalid("This consultation has not been asked yet, so there is nothing to answer.")
-        if current.status == ConsultationStatus.ANSWERED:
+        # Without the revision read, the caller cannot know what it would correct.
+        if current.status == ConsultationStatus.ANSWERED and revision is None:
             raise Invalid(f"{current.answered_by or 'Someone'} already answered this consultation.")
         if current.status == ConsultationStatus.WAIVED:
             raise Invalid("This consultation was waived: no answer is needed any more.")
         _refuse_closed(deal)
+        _refuse_stale_answer(current, revision)
 
-        for name, value in clean_answer(current.department, answer_fields).items():
+        correcting = current.status == ConsultationStatus.ANSWERED
+        answer = clean_answer(current.department, answer_fields)
+        changes = {
+            field_label(Consultation, name): {
+                "old": _json_value(getattr(current, name)),
+                "new": _json_value(value),
+            }
+            for name, value in answer.items()
+            if getattr(current, name) != value
+        }
+        if correcting and not changes:
+            return current
+        for name, value in answer.items():
             setattr(current, name, value)
         current.status = ConsultationStatus.ANSWERED
         current.answered_by = by
         current.answered_at = timezone.now()
+        mark_saved(current, by=by)
         current.save()
-        activity_record(deal=deal, actor=by, verb="consultation_answered", summary=answer_summary(current))
+        if correcting:
+            what = department_label(current.department).lower()
+            activity_record(
+                deal=deal,
+                actor=by,
+                verb="consultation_answer_corrected",
+                summary=f"corrected the {what} answer: {answer_summary(current)}",
+                changes=changes,
+            )
+        else:
+            summary = answer_summary(current)
+            activity_record(deal=deal, actor=by, verb="consultation_answered", summary=summary)
         notify(
             recipients=[deal.owner],
             kind="consultation_answered",
@@ -278,6 +330,7 @@ def consultation_answer(*, consultation: Consultation, by: User, **answer_fields
                 "actor": by,
                 "department": department_label(current.department),
                 "structured": current.department in STRUCTURED_DEPARTMENTS,
+                "corrected": correcting,
                 "due": next_meeting_start(deal=deal),
             },
             url=_deal_consultations_url(deal),
@@ -285,6 +338,10 @@ def consultation_answer(*, consultation: Consultation, by: User, **answer_fields
         )
         readiness_refresh(deal=deal)
     return current
+
+
+def _json_value(value):
+    return value.isoformat() if isinstance(value, datetime.date) else value
 
 
 def consultation_waive(*, consultation: Consultation, by: User, reason: str) -> Consultation:
@@ -311,6 +368,7 @@ def consultation_waive(*, consultation: Consultation, by: User, reason: str) -> 
         current.waived_by = by
         current.waived_at = timezone.now()
         current.waive_reason = reason
+        mark_saved(current, by=by)
         current.save()
         activity_record(
             deal=deal,

@@ -15,6 +15,7 @@ from deals.access import can_edit_deal
 from deals.models import BuyingRole, Contact, Deal
 from deals.services.activity import activity_record
 from negprep.errors import Invalid, NotAllowed
+from negprep.versioning import mark_saved, refuse_stale
 from teams.models import User, phone_validator
 
 # Labels of the timeline's "changes"; the keys are the services' argument names.
@@ -116,11 +117,14 @@ def _json_value(name: str, value):
     return value or None
 
 
-def contact_update(*, contact: Contact, deal: Deal, by: User, **fields) -> Contact:
+def contact_update(
+    *, contact: Contact, deal: Deal, by: User, revision: int | None = None, **fields
+) -> Contact:
     """Correct a contact of the deal's customer and record what changed.
 
     ``fields`` may hold any of CONTACT_FIELDS; the others keep their value.
     Nothing changed → no timeline entry. The given ``contact`` gets the stored values.
+    ``Stale`` when the contact was saved after ``revision`` was read.
     """
     unknown = set(fields) - set(CONTACT_FIELDS)
     if unknown:
@@ -129,11 +133,17 @@ def contact_update(*, contact: Contact, deal: Deal, by: User, **fields) -> Conta
 
     with transaction.atomic():
         # Compare with what is stored, under a lock, not with an instance a form may have touched.
-        current = Contact.objects.select_for_update().filter(pk=contact.pk).first()
+        current = (
+            Contact.objects.select_for_update(of=("self",))
+            .select_related("updated_by")
+            .filter(pk=contact.pk)
+            .first()
+        )
         if current is None or current.customer_id != deal.customer_id:
             raise Invalid(f"This is not a contact of {deal.customer}.")
         if current.is_archived:
             raise Invalid(f"{current.name} is archived: restore the contact before correcting it.")
+        refuse_stale(current, revision, what="this contact")
         values = _clean(
             deal=deal,
             values={name: fields.get(name, getattr(current, name)) for name in CONTACT_FIELDS},
@@ -149,7 +159,7 @@ def contact_update(*, contact: Contact, deal: Deal, by: User, **fields) -> Conta
                 }
                 setattr(current, name, value)
         if changes:
-            current.save(update_fields=list(CONTACT_FIELDS))
+            current.save(update_fields=[*CONTACT_FIELDS, *mark_saved(current, by=by)])
             activity_record(
                 deal=deal,
                 actor=by,
@@ -157,7 +167,7 @@ def contact_update(*, contact: Contact, deal: Deal, by: User, **fields) -> Conta
                 summary=f"updated the contact {current.name}",
                 changes=changes,
             )
-    for name in CONTACT_FIELDS:
+    for name in (*CONTACT_FIELDS, "revision", "updated_by", "updated_at"):
         setattr(contact, name, getattr(current, name))
     return contact
 

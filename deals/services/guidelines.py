@@ -196,14 +196,18 @@ def boss_decide(
     comment: str = "",
     guidelines: str = "",
     answering: Guideline | None = None,
+    version: int | None = None,
 ) -> tuple[Approval, Guideline | None]:
     """The manager's answer from the approval card, in one transaction: the guidelines (when
-    written) and the decision on the submitted briefing. Either both are saved or neither."""
+    written) and the decision on the submitted ``version`` they read. Either both are saved or
+    neither."""
     guidelines = (guidelines or "").strip()
     with transaction.atomic():
         briefing = _lock_briefing(deal)
         given = None
         if guidelines:
             given = _give(briefing=briefing, by=by, guidelines=guidelines, answering=answering)
-        approval = briefing_decide(briefing=briefing, by=by, approve=approve, comment=comment)
+        approval = briefing_decide(
+            briefing=briefing, by=by, approve=approve, comment=comment, version=version
+        )
     return approval, given

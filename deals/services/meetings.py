@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from deals.selectors.deals import meetings_not_started
 from deals.services.activity import activity_record
 from deals.services.readiness import readiness_refresh
 from negprep.errors import Invalid, NotAllowed
+from negprep.versioning import mark_saved, refuse_stale
 from teams.models import User
 from teams.notifications import notify
 
@@ -174,11 +176,12 @@ def _json_value(name: str, value):
     return value or None
 
 
-def meeting_move(*, meeting: Meeting, by: User, **fields) -> Meeting:
+def meeting_move(*, meeting: Meeting, by: User, revision: int | None = None, **fields) -> Meeting:
     """Change the meeting's times, place, stage or contacts; record what changed.
 
     ``fields`` may hold any of starts_at, ends_at, stage, location, video_link
     and contacts (contacts or their ids). Nothing changed → no timeline entry.
+    ``Stale`` when the meeting was saved after ``revision`` was read.
     """
     unknown = set(fields) - MEETING_CHANGE_LABELS.keys()
     if unknown:
@@ -192,9 +195,12 @@ def meeting_move(*, meeting: Meeting, by: User, **fields) -> Meeting:
 
     with transaction.atomic():
         # Compare with what is stored, not with an instance a form may have touched.
-        current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        current = (
+            Meeting.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=meeting.pk)
+        )
         if current.cancelled:
             raise Invalid("This meeting was cancelled; schedule a new one instead.")
+        refuse_stale(current, revision, what="this meeting")
         old_contacts = sorted(current.contacts.all(), key=lambda contact: contact.pk)
         new = {
             "starts_at": fields.get("starts_at", current.starts_at),
@@ -235,7 +241,7 @@ def meeting_move(*, meeting: Meeting, by: User, **fields) -> Meeting:
         if not changes:
             return current
 
-        current.save(update_fields=[*new.keys(), "updated_at"])
+        current.save(update_fields=[*new.keys(), *mark_saved(current, by=by)])
         moved = "Start" in changes or "End" in changes
         activity_record(
             deal=deal,
@@ -284,9 +290,14 @@ def _tell_colleagues(*, meeting: Meeting, by: User, was: datetime | None = None,
 
 def _cancel(*, meeting: Meeting, by: User, reason: str) -> bool:
     """Cancel, record and tell the colleagues; False when it was already cancelled."""
-    # A conditional update, so two clicks (or two tabs) cancel only once.
+    # A conditional update, so two clicks (or two tabs) cancel only once; it counts as a save, so
+    # that a form loaded before it is refused (negprep.versioning).
     cancelled = Meeting.objects.filter(pk=meeting.pk, cancelled=False).update(
-        cancelled=True, cancelled_reason=reason, updated_at=timezone.now()
+        cancelled=True,
+        cancelled_reason=reason,
+        revision=F("revision") + 1,
+        updated_by=by,
+        updated_at=timezone.now(),
     )
     if not cancelled:
         return False

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from deals.access import can_edit_deal, is_finance
 from deals.domain.payment_policy import (
@@ -35,7 +36,8 @@ from deals.models import (
 from deals.services.activity import activity_record
 from deals.services.briefings import next_meeting_start
 from deals.services.readiness import readiness_refresh
-from negprep.errors import Invalid, NotAllowed
+from negprep.errors import Invalid, NotAllowed, Stale
+from negprep.versioning import mark_saved
 from teams.models import Role, Team, User
 from teams.notifications import notify
 from teams.selectors import members_with_role
@@ -53,7 +55,7 @@ def finance_policy_for(*, team: Team) -> FinancePolicy:
     return policy
 
 
-def _apply_to_briefing(*, request: PaymentTermRequest, deal: Deal, by: User) -> dict:
+def apply_to_briefing(*, request: PaymentTermRequest, deal: Deal, by: User) -> dict:
     """Write the granted terms into the briefing's limits; returns the change for the timeline.
 
     A direct UPDATE that bumps the revision: whoever has the briefing open
@@ -81,12 +83,79 @@ def _deal_payments_url(deal: Deal) -> str:
     return reverse("deals:detail", args=[deal.pk]) + "#payment-terms"
 
 
-def _as_decimal(value):
+def as_decimal(value):
     """The value as a Decimal when it is a number; anything else as it is, for the bounds to refuse."""
     try:
         return Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         return value
+
+
+def check_bounds(*, net_days, deposit_pct, instalments, customer_reason: str) -> None:
+    if problems := bounds_problems(net_days=net_days, deposit_pct=deposit_pct, instalments=instalments):
+        raise Invalid(problems)
+    if not customer_reason:
+        raise Invalid("Say why the customer asks for these terms.", field="customer_reason")
+
+
+def check_policy(
+    *,
+    deal: Deal,
+    by: User,
+    net_days: int,
+    deposit_pct: Decimal,
+    instalments: int,
+    early_payment_discount: bool,
+    justification: str,
+    **_others,
+) -> tuple[list[str], list[User]]:
+    """The policy's breaches of these terms and the finance members who could decide on them;
+    ``Invalid`` when terms outside the policy lack a justification or anyone to decide."""
+    policy = finance_policy_for(team=deal.team)
+    breaches = policy_breaches(
+        policy=policy,
+        net_days=net_days,
+        deposit_pct=deposit_pct,
+        instalments=instalments,
+        early_payment_discount=early_payment_discount,
+    )
+    if problem := justification_problem(breaches=breaches, justification=justification):
+        raise Invalid(problem, field="justification")
+    finance = [member for member in members_with_role(team=deal.team, role=Role.FINANCE) if member != by]
+    if breaches and not finance:
+        raise Invalid(
+            "These terms are outside the finance policy and your team has no finance member who "
+            "could decide on them. Ask your administrator to add one."
+        )
+    return breaches, finance
+
+
+def terms_of(request: PaymentTermRequest) -> str:
+    return terms_summary(
+        net_days=request.net_days,
+        deposit_pct=request.deposit_pct,
+        instalments=request.instalments,
+        early_payment_discount=request.early_payment_discount,
+        conditions=request.other_conditions,
+    )
+
+
+def ask_finance(*, request: PaymentTermRequest, deal: Deal, by: User, finance: list[User], again: bool):
+    notify(
+        recipients=finance,
+        kind="payment_request_submitted",
+        context={
+            "deal": deal,
+            "request": request,
+            "actor": by,
+            "terms": terms_of(request),
+            "breaches": request.policy_breaches,
+            "again": again,
+            "due": next_meeting_start(deal=deal),
+        },
+        url=payment_request_url(request),
+        team=deal.team,
+    )
 
 
 def payment_request_submit(
@@ -105,7 +174,7 @@ def payment_request_submit(
     other_conditions = (other_conditions or "").strip()
     customer_reason = (customer_reason or "").strip()
     justification = (justification or "").strip()
-    deposit_pct = _as_decimal(deposit_pct)
+    deposit_pct = as_decimal(deposit_pct)
     with transaction.atomic():
         # Locking the deal serialises requests, so there is never a second pending one.
         deal = Deal.objects.select_for_update().select_related("team", "owner", "customer").get(pk=deal.pk)
@@ -115,35 +184,31 @@ def payment_request_submit(
             raise Invalid(
                 f"This deal is {deal.get_status_display().lower()}: payment terms can no longer be requested."
             )
-        if problems := bounds_problems(net_days=net_days, deposit_pct=deposit_pct, instalments=instalments):
-            raise Invalid(problems)
-        if not customer_reason:
-            raise Invalid("Say why the customer asks for these terms.", field="customer_reason")
+        check_bounds(
+            net_days=net_days,
+            deposit_pct=deposit_pct,
+            instalments=instalments,
+            customer_reason=customer_reason,
+        )
         if PaymentTermRequest.objects.filter(deal=deal, status=PaymentTermStatus.SUBMITTED).exists():
             raise Invalid(
                 "A payment-term request for this deal is already waiting for finance. "
                 "Wait for its decision before asking again."
             )
-        policy = finance_policy_for(team=deal.team)
-        breaches = policy_breaches(
-            policy=policy,
+        breaches, finance = check_policy(
+            deal=deal,
+            by=by,
             net_days=net_days,
             deposit_pct=deposit_pct,
             instalments=instalments,
             early_payment_discount=early_payment_discount,
+            justification=justification,
         )
-        if problem := justification_problem(breaches=breaches, justification=justification):
-            raise Invalid(problem, field="justification")
-        finance = [member for member in members_with_role(team=deal.team, role=Role.FINANCE) if member != by]
-        if breaches and not finance:
-            raise Invalid(
-                "These terms are outside the finance policy and your team has no finance member who "
-                "could decide on them. Ask your administrator to add one."
-            )
         now = timezone.now()
         request = PaymentTermRequest.objects.create(
             deal=deal,
             requested_by=by,
+            updated_by=by,
             net_days=net_days,
             deposit_pct=deposit_pct,
             instalments=instalments,
@@ -157,13 +222,7 @@ def payment_request_submit(
             status=PaymentTermStatus.SUBMITTED if breaches else PaymentTermStatus.APPROVED,
             decided_at=None if breaches else now,
         )
-        terms = terms_summary(
-            net_days=net_days,
-            deposit_pct=deposit_pct,
-            instalments=instalments,
-            early_payment_discount=early_payment_discount,
-            conditions=other_conditions,
-        )
+        terms = terms_of(request)
         if breaches:
             activity_record(
                 deal=deal,
@@ -171,22 +230,9 @@ def payment_request_submit(
                 verb="payment_terms_requested",
                 summary=f"asked finance for {terms} (outside policy: {'; '.join(breaches)})",
             )
-            notify(
-                recipients=finance,
-                kind="payment_request_submitted",
-                context={
-                    "deal": deal,
-                    "request": request,
-                    "actor": by,
-                    "terms": terms,
-                    "breaches": breaches,
-                    "due": next_meeting_start(deal=deal),
-                },
-                url=payment_request_url(request),
-                team=deal.team,
-            )
+            ask_finance(request=request, deal=deal, by=by, finance=finance, again=False)
         else:
-            changes = _apply_to_briefing(request=request, deal=deal, by=by)
+            changes = apply_to_briefing(request=request, deal=deal, by=by)
             activity_record(
                 deal=deal,
                 actor=by,
@@ -196,6 +242,21 @@ def payment_request_submit(
             )
         readiness_refresh(deal=deal)
     return request
+
+
+def decided_by(request: PaymentTermRequest) -> str:
+    """Who decided the request, what and when, for whoever comes too late to change or decide it."""
+    if request.auto_approved:
+        return "This request was approved automatically: it is within the finance policy"
+    when = ""
+    if request.decided_at:
+        local = timezone.localtime(request.decided_at)
+        when = f" on {date_format(local, 'j M')} at {local:%H:%M}"
+    who = request.reviewer or "Finance"
+    return f"{who} already {request.get_status_display().lower()} this request{when}"
+
+
+_DECISION_RELATED = ("deal__team", "deal__owner", "deal__customer", "requested_by", "reviewer", "updated_by")
 
 
 def payment_request_decide(
@@ -209,8 +270,11 @@ def payment_request_decide(
     counter_instalments: int | None = None,
     counter_early_payment_discount: bool | None = None,
     counter_conditions: str = "",
+    revision: int | None = None,
 ) -> PaymentTermRequest:
     """Finance approves, counters or rejects a pending request, always with a note for the rep.
+    ``revision`` is that of the request finance read: a request the rep changed since is not
+    decided (``Stale``), nor one another finance member decided first.
 
     A counter-offer names at least the net days; deposit and instalments left
     out keep the requested values. Finance never grants more net days than
@@ -223,9 +287,11 @@ def payment_request_decide(
     note = (note or "").strip()
     counter_conditions = (counter_conditions or "").strip()
     with transaction.atomic():
+        # The deal, then the request: the order the rep's changes take too.
+        Deal.objects.select_for_update().filter(pk=request.deal_id).first()
         current = (
-            PaymentTermRequest.objects.select_for_update()
-            .select_related("deal", "deal__team", "deal__owner", "deal__customer", "requested_by")
+            PaymentTermRequest.objects.select_for_update(of=("self",))
+            .select_related(*_DECISION_RELATED)
             .get(pk=request.pk)
         )
         deal = current.deal
@@ -236,9 +302,13 @@ def payment_request_decide(
         if decision not in DECISIONS:
             raise Invalid("Choose whether to approve, counter or reject the request.")
         if current.status != PaymentTermStatus.SUBMITTED:
-            raise Invalid(
-                f"This request was already {current.get_status_display().lower()}; "
-                "there is nothing to decide."
+            raise Invalid(f"{decided_by(current)}: there is nothing left to decide. Nothing was saved.")
+        if revision is not None and current.revision != revision:
+            raise Stale(
+                f"{current.updated_by or current.requested_by or 'The rep'} changed the request after you "
+                "opened it: the terms shown now are the new ones. Nothing was decided: read them and "
+                "decide again.",
+                current=current,
             )
         if not note:
             raise Invalid("Add a note for the rep: every decision on payment terms needs one.")
@@ -253,7 +323,7 @@ def payment_request_decide(
                 raise Invalid(" ".join(problems.values()))
         if decision == "counter":
             # Terms the counter-offer leaves out stay as requested, and must keep to the policy too.
-            deposit = current.deposit_pct if counter_deposit_pct is None else _as_decimal(counter_deposit_pct)
+            deposit = current.deposit_pct if counter_deposit_pct is None else as_decimal(counter_deposit_pct)
             instalments = current.instalments if counter_instalments is None else counter_instalments
             discount = (
                 current.early_payment_discount
@@ -279,11 +349,12 @@ def payment_request_decide(
         current.reviewer = by
         current.decision_note = note
         current.decided_at = timezone.now()
+        mark_saved(current, by=by)
         current.save()
 
         changes = {}
         if current.status in (PaymentTermStatus.APPROVED, PaymentTermStatus.COUNTERED):
-            changes = _apply_to_briefing(request=current, deal=deal, by=by)
+            changes = apply_to_briefing(request=current, deal=deal, by=by)
         granted = terms_summary(**granted_terms(current))
         summary = {
             PaymentTermStatus.APPROVED: f"approved the payment terms {granted}",

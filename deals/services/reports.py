@@ -27,6 +27,7 @@ from deals.selectors.readiness import ready_at
 from deals.selectors.reports import report_references
 from deals.services.activity import activity_record
 from negprep.errors import Invalid, NotAllowed
+from negprep.versioning import mark_saved, refuse_stale
 from teams.models import Role, User
 from teams.notifications import notify
 from teams.selectors import members_with_role
@@ -154,13 +155,16 @@ FIGURES = [
 CORRECTION_NOTE_MAX = NegotiationReport._meta.get_field("correction_note").max_length
 
 
-def report_file(*, meeting: Meeting, by: User, correction_note: str = "", **fields) -> NegotiationReport:
+def report_file(
+    *, meeting: Meeting, by: User, correction_note: str = "", revision: int | None = None, **fields
+) -> NegotiationReport:
     """File (or correct) the report on a meeting that has started, and check it.
 
     Only the deal's owner files. Filing again updates the report and re-runs
     the check; managers are told only of breaches they were not told of yet.
     An agreed price and a discount that disagree off the approved list price
-    are refused unless ``discount_note`` says why.
+    are refused unless ``discount_note`` says why. ``Stale`` when the report was saved after
+    ``revision`` was read (0: the form was loaded before any report was filed).
     """
     data = _clean(fields)
     with transaction.atomic():
@@ -177,6 +181,10 @@ def report_file(*, meeting: Meeting, by: User, correction_note: str = "", **fiel
             raise Invalid("This meeting was cancelled: there is nothing to report.")
         if meeting.starts_at > timezone.now():
             raise Invalid("This meeting has not started yet: file the report after it.")
+        # The meeting's lock serialises the filings of its report.
+        report = NegotiationReport.objects.select_related("updated_by").filter(meeting=meeting).first()
+        if report is not None:
+            refuse_stale(report, revision, what="the report on this meeting")
 
         references = report_references(deal=deal)
         # A price and a discount that disagree off the list price are refused unless the rep says why.
@@ -184,7 +192,6 @@ def report_file(*, meeting: Meeting, by: User, correction_note: str = "", **fiel
         if disagreement and not data["discount_note"]:
             raise Invalid(disagreement, field="discount_pct")
         breaches = compare_with_references(references=references, data=data)
-        report = NegotiationReport.objects.filter(meeting=meeting).first()
         is_new = report is None
         if is_new:
             report = NegotiationReport(
@@ -225,6 +232,7 @@ def report_file(*, meeting: Meeting, by: User, correction_note: str = "", **fiel
         newly_corrected = [b for code, b in cleared.items() if code in old_codes]
         report.corrected_breaches = list(cleared.values())
         if is_new or previous != data or old_breaches != breaches:
+            mark_saved(report, by=by)
             report.save()
         why = f" — why: {correction_note}" if corrects_figures else ""
 

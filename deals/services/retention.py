@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import CharField, JSONField, Model, TextField
+from django.db.models import CharField, F, JSONField, Model, TextField
 from django.utils import timezone
 
 from deals.models import ERASED_CONTACT_NAME, Activity, Contact, Customer, Deal
@@ -99,6 +99,18 @@ def _text_fields(model: type[Model]) -> list[str]:
     ]
 
 
+def _counted_save(model: type[Model]) -> dict:
+    """What else a scrubbed row's update sets: a save by nobody in particular, so that a form opened
+    before the erasure is refused rather than writing the data back unseen (negprep.versioning)."""
+    names = {field.name for field in model._meta.concrete_fields}
+    counted = {"revision": F("revision") + 1} if "revision" in names else {}
+    if "updated_by" in names:
+        counted["updated_by"] = None
+    if "updated_at" in names:
+        counted["updated_at"] = timezone.now()
+    return counted
+
+
 def _scrub(model: type[Model], rows, scrubber: _Scrubber) -> int:
     """Replace the contact's data in every text of these rows; how many rows changed."""
     fields = _text_fields(model)
@@ -111,6 +123,7 @@ def _scrub(model: type[Model], rows, scrubber: _Scrubber) -> int:
             if new != value:
                 changed[name] = new
         if changed:
+            changed.update(_counted_save(model))
             model.objects.filter(pk=row["pk"]).update(**changed)
             changed_rows += 1
     return changed_rows

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,8 +12,6 @@ from deals.access import (
     deal_for_owner,
     deal_for_user,
     deal_in_full,
-    delegation_for_manager,
-    delegations_for,
     require_manager,
 )
 from deals.domain.snapshot import BriefingSnapshot
@@ -22,7 +19,6 @@ from deals.forms.briefings import (
     BriefingForm,
     ConcessionFormSet,
     DecisionForm,
-    DelegationForm,
     ObjectionFormSet,
     PitchPointFormSet,
     formset_rows,
@@ -43,7 +39,7 @@ from deals.services import briefings as briefing_services
 from deals.services import guidelines as guideline_services
 from deals.views.next_step import on_to_next_step
 from negprep.errors import Invalid, Stale
-from negprep.forms import show_refusal
+from negprep.forms import show_stale
 from teams.models import Role, Team
 
 
@@ -110,8 +106,8 @@ def briefing_edit(request, pk):
             concessions=formset_rows(forms["concession_formset"]),
         )
     except Stale as error:
-        show_refusal(form, error)
-        return render(request, "deals/briefing_edit.html", {"deal": deal, "stale": True, **forms}, status=409)
+        show_stale(form, error)
+        return render(request, "deals/briefing_edit.html", {"deal": deal, **forms}, status=409)
     except Invalid as error:
         messages.error(request, str(error))
         return redirect("deals:detail", pk=deal.pk)
@@ -188,6 +184,7 @@ def _decide(request, pk, approve: bool):
             comment=data.get("comment", ""),
             guidelines=data.get("guidelines", ""),
             answering=answering,
+            version=data.get("version"),
         )
     except Invalid as error:
         if request.htmx:
@@ -298,47 +295,3 @@ def approval_queue(request):
         "filtered": team is not None,
     }
     return render(request, "deals/approval_queue.html", context)
-
-
-@require_http_methods(["GET", "POST"])
-def delegations(request):
-    require_manager(user=request.user)
-    form = DelegationForm(request.POST or None, manager=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                delegation = briefing_services.delegation_create(
-                    team=form.cleaned_data["team"],
-                    manager=request.user,
-                    delegate=form.cleaned_data["delegate"],
-                    starts_on=form.cleaned_data["starts_on"],
-                    ends_on=form.cleaned_data["ends_on"],
-                )
-        except Invalid as error:
-            show_refusal(form, error)
-        else:
-            messages.success(
-                request,
-                f"{delegation.delegate} decides on approvals on your behalf from "
-                f"{delegation.starts_on:%d %b %Y} to {delegation.ends_on:%d %b %Y}.",
-            )
-            return redirect("deals:delegations")
-    return render(
-        request,
-        "deals/delegations.html",
-        {
-            "form": form,
-            "delegations": delegations_for(user=request.user),
-            "acting_for": [d for d in delegations_for(user=request.user) if d.delegate_id == request.user.pk],
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-@require_POST
-def delegation_delete(request, pk):
-    require_manager(user=request.user)
-    delegation = delegation_for_manager(user=request.user, pk=pk)
-    briefing_services.delegation_delete(delegation=delegation, by=request.user)
-    messages.success(request, "The delegation was ended.")
-    return redirect(reverse("deals:delegations"))

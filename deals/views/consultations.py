@@ -34,7 +34,7 @@ from deals.services.ask_all import Ask, consultations_ask_all
 from deals.services.briefings import next_meeting_start
 from deals.views.next_step import on_to_next_step
 from negprep.errors import Invalid, Stale
-from negprep.forms import parse_id, show_refusal
+from negprep.forms import parse_id, show_refusal, show_stale
 from teams.models import Team
 
 # Panels ------------------------------------------------------------------------------
@@ -102,6 +102,7 @@ def consultation_request(request, pk):
         "due_at": due if due and due > timezone.now() else consultation_default_due(deal=deal),
     }
     form = ConsultationRequestForm(request.POST or None, consultation=consultation, initial=initial)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             consultation = consultation_services.consultation_request(
@@ -110,9 +111,10 @@ def consultation_request(request, pk):
                 assignee=form.cleaned_data["assignee"],
                 questions=form.cleaned_data["questions"],
                 due_at=form.cleaned_data["due_at"],
+                revision=form.cleaned_data["revision"],
             )
         except Invalid as error:
-            show_refusal(form, error)
+            status = show_refusal(form, error)
         else:
             who = consultation.assignee or f"the {consultation.get_department_display().lower()} queue"
             messages.success(request, f"Asked {who}: the answer is due by {_when(consultation.due_at)}.")
@@ -127,7 +129,7 @@ def consultation_request(request, pk):
             "ask": DEPARTMENT_ASKS[consultation.department],
             "next_meeting_at": next_meeting_start(deal=deal),
         },
-        status=400 if form.errors else 200,
+        status=400 if status == 200 and form.errors else status,
     )
 
 
@@ -284,9 +286,10 @@ def consultation_remove(request, pk):
 def consultation_answer(request, pk):
     consultation = consultation_for_answer(user=request.user, pk=pk)
     deal = consultation.deal
-    if consultation.status != ConsultationStatus.REQUESTED or not deal.is_open:
+    answerable = (ConsultationStatus.REQUESTED, ConsultationStatus.ANSWERED)
+    if consultation.status not in answerable or not deal.is_open:
         if consultation.status == ConsultationStatus.ANSWERED:
-            notice = f"{consultation.answered_by or 'Someone'} already answered this consultation."
+            notice = f"This deal is {deal.get_status_display().lower()}: the answer can no longer change."
         elif consultation.status == ConsultationStatus.WAIVED:
             notice = "This consultation was waived: no answer is needed any more."
         elif consultation.status == ConsultationStatus.OPEN:
@@ -297,16 +300,28 @@ def consultation_answer(request, pk):
         return _deal_consultations(deal)
 
     form_class = answer_form_class(consultation.department)
-    form = form_class(request.POST or None, department=consultation.department)
+    form = form_class(request.POST or None, department=consultation.department, consultation=consultation)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            consultation_services.consultation_answer(
+            answered = consultation_services.consultation_answer(
                 consultation=consultation, by=request.user, **form.cleaned_data
             )
+        except Stale as error:
+            show_stale(form, error)
+            # The page shows the consultation as it is now: the new questions, or the answer given.
+            consultation = consultation_for_answer(user=request.user, pk=pk)
+            status = 409
         except Invalid as error:
             show_refusal(form, error)
         else:
-            messages.success(request, f"Thank you: your answer on “{deal.title}” was sent to {deal.owner}.")
+            if answered.revision == form.cleaned_data["revision"]:
+                messages.info(request, "Nothing changed: the answer is as it was.")
+            else:
+                what = "corrected answer" if consultation.is_answered else "answer"
+                messages.success(
+                    request, f"Thank you: your {what} on “{deal.title}” was sent to {deal.owner}."
+                )
             return redirect("home")
     return render(
         request,
@@ -320,7 +335,7 @@ def consultation_answer(request, pk):
             "next_meeting_at": next_meeting_start(deal=deal),
             "to_me": consultation.assignee_id == request.user.pk,
         },
-        status=400 if form.errors else 200,
+        status=400 if status == 200 and form.errors else status,
     )
 
 

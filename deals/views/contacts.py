@@ -12,8 +12,8 @@ from deals.access import deal_for_owner
 from deals.forms.contacts import ContactForm
 from deals.models import Contact, Deal
 from deals.services import contacts as contact_services
-from negprep.errors import Invalid
-from negprep.forms import show_refusal
+from negprep.errors import Invalid, Stale
+from negprep.forms import show_refusal, show_stale
 
 
 def _deal_contact(*, deal: Deal, pk) -> Contact:
@@ -28,9 +28,12 @@ def _deal_contacts_url(deal: Deal) -> str:
 
 
 def _call_service(service, *, form, **kwargs):
-    """The service's result for the form's data, or None with its refusal shown on the form."""
+    """The service's result for the form's data, or None with its refusal shown on the form.
+    ``Stale`` is left to the caller, which answers 409."""
     try:
         return service(**kwargs, **{name: form.cleaned_data[name] for name in ContactForm.Meta.fields})
+    except Stale:
+        raise
     except Invalid as error:
         show_refusal(form, error)
     return None
@@ -62,18 +65,30 @@ def contact_edit(request, pk, contact_pk):
         return redirect(_deal_contacts_url(deal))
     # The form validates a copy, so the page keeps the stored name on errors.
     form = ContactForm(request.POST or None, instance=copy.copy(contact))
+    status = 200
     if request.method == "POST" and form.is_valid():
         before = {name: getattr(contact, name) for name in ContactForm.Meta.fields}
-        saved = _call_service(
-            contact_services.contact_update, form=form, contact=contact, deal=deal, by=request.user
-        )
+        try:
+            saved = _call_service(
+                contact_services.contact_update,
+                form=form,
+                contact=contact,
+                deal=deal,
+                by=request.user,
+                revision=form.cleaned_data["revision"],
+            )
+        except Stale as error:
+            show_stale(form, error)
+            saved, status = None, 409
         if saved is not None:
             if any(getattr(saved, name) != old for name, old in before.items()):
                 messages.success(request, f"The contact {saved.name} was saved.")
             else:
                 messages.info(request, "Nothing changed.")
             return redirect(_deal_contacts_url(deal))
-    return render(request, "deals/contact_form.html", {"deal": deal, "form": form, "contact": contact})
+    return render(
+        request, "deals/contact_form.html", {"deal": deal, "form": form, "contact": contact}, status=status
+    )
 
 
 @require_POST

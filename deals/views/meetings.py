@@ -1,3 +1,5 @@
+import copy
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -71,20 +73,23 @@ def meeting_edit(request, pk):
     if meeting.cancelled:
         messages.warning(request, "This meeting was cancelled; schedule a new one instead.")
         return redirect(_deal_meetings_url(deal))
-    form = MeetingForm(request.POST or None, instance=meeting, deal=deal)
+    # The form validates a copy, so the page keeps the stored meeting on errors.
+    form = MeetingForm(request.POST or None, instance=copy.copy(meeting), deal=deal)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        # The service saves (and stamps updated_at) only when something really changed.
-        stamped = meeting.updated_at
+        # The service saves (and counts a revision) only when something really changed.
+        saved_at = meeting.revision
         try:
             meeting = meeting_services.meeting_move(
                 meeting=meeting,
                 by=request.user,
+                revision=form.cleaned_data["revision"],
                 **{name: form.cleaned_data[name] for name in MeetingForm.Meta.fields},
             )
         except Invalid as error:
-            show_refusal(form, error)
+            status = show_refusal(form, error)
         else:
-            if meeting.updated_at != stamped:
+            if meeting.revision != saved_at:
                 messages.success(request, f"Meeting saved: {_when(meeting)}.")
                 stale = [
                     c for c in meeting.on_calls.exclude(status=OnCallStatus.DECLINED) if not c.covers(meeting)
@@ -100,7 +105,9 @@ def meeting_edit(request, pk):
             else:
                 messages.info(request, "Nothing changed.")
             return redirect(_deal_meetings_url(deal))
-    return render(request, "deals/meeting_form.html", {"deal": deal, "form": form, "meeting": meeting})
+    return render(
+        request, "deals/meeting_form.html", {"deal": deal, "form": form, "meeting": meeting}, status=status
+    )
 
 
 @require_POST

@@ -1,5 +1,7 @@
 """Payment terms: the rep's request form, finance's queue, decision page and policy page."""
 
+import copy
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -10,11 +12,12 @@ from deals.access import (
     deal_for_owner,
     deal_for_user,
     payment_request_for_finance,
+    payment_request_for_owner,
     require_finance,
 )
 from deals.domain.payment_policy import breached_fields, policy_breaches
 from deals.forms.lists import TeamFilterForm
-from deals.forms.payments import PaymentCheckForm, PaymentDecisionForm, PaymentRequestForm
+from deals.forms.payments import TERM_FIELDS, PaymentCheckForm, PaymentDecisionForm, PaymentRequestForm
 from deals.models import PaymentTermStatus
 from deals.selectors import payments as payment_selectors
 from deals.selectors.panels import PAYMENT_REQUESTS_ON_DEAL_PAGE
@@ -30,9 +33,10 @@ from deals.selectors.payments import (
 )
 from deals.services import payments as payment_services
 from deals.services.briefings import next_meeting_start
+from deals.services.payment_changes import payment_request_update
 from deals.views.next_step import on_to_next_step
-from negprep.errors import Invalid
-from negprep.forms import show_refusal
+from negprep.errors import Invalid, Stale
+from negprep.forms import show_refusal, show_stale
 from teams.models import Team
 
 PAYMENT_REQUESTS_PER_PAGE = 20
@@ -116,6 +120,58 @@ def payment_request_new(request, pk):
     )
 
 
+@require_http_methods(["GET", "POST"])
+def payment_request_edit(request, pk):
+    """The owner changes a request while finance has not decided on it; the policy is checked again."""
+    payment_request = payment_request_for_owner(user=request.user, pk=pk)
+    deal = payment_request.deal
+    if not payment_request.is_submitted or not deal.is_open:
+        messages.info(
+            request,
+            f"{payment_services.decided_by(payment_request)}, so it can no longer be changed."
+            if not payment_request.is_submitted
+            else f"This deal is {deal.get_status_display().lower()}: its payment terms can no longer change.",
+        )
+        return redirect(_payments_anchor(deal))
+    policy = policy_for_team(team=deal.team)
+    form = PaymentRequestForm(
+        request.POST or None,
+        instance=copy.copy(payment_request),
+        policy=policy,
+        check_url=reverse("deals:payment_request_check", args=[deal.pk]),
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = payment_request_update(request=payment_request, by=request.user, **form.cleaned_data)
+        except Invalid as error:
+            status = show_refusal(form, error)
+        else:
+            if changed.auto_approved:
+                messages.success(
+                    request,
+                    "Within the finance policy now: the terms were approved automatically and are now "
+                    "the payment-terms limit of the briefing.",
+                )
+            elif changed.revision == form.cleaned_data["revision"]:
+                messages.info(request, "Nothing changed: the request is as it was.")
+            else:
+                messages.success(request, "Request changed: finance was told and decides on the new terms.")
+            return redirect(_payments_anchor(deal))
+    terms = form.terms() if form.is_bound else {name: getattr(payment_request, name) for name in TERM_FIELDS}
+    return render(
+        request,
+        "deals/payment_request_form.html",
+        {
+            "deal": deal,
+            "form": form,
+            "payment_request": payment_request,
+            **_check_context(policy=policy, terms=terms),
+        },
+        status=400 if status == 200 and form.errors else status,
+    )
+
+
 @require_GET
 def payment_request_check(request, pk):
     """Which of the typed terms are outside the policy: the request form's live check (htmx)."""
@@ -142,7 +198,7 @@ def _decision_page(request, payment_request, form=None, status=200):
         "briefing": deal.briefing,
         "item": compare_with_policy(this, policy, next_meeting_start(deal=deal)),
         "policy": policy,
-        "form": form or PaymentDecisionForm(policy=policy),
+        "form": form or PaymentDecisionForm(policy=policy, request=payment_request),
         "can_decide": this.status == PaymentTermStatus.SUBMITTED and this.requested_by_id != request.user.pk,
         "earlier_requests": [r for r in others if r.pk != this.pk][:PAYMENT_REQUESTS_ON_DEAL_PAGE],
         "payment_request_count": deal.payment_requests.count(),
@@ -158,14 +214,24 @@ def payment_request_detail(request, pk):
 @require_POST
 def payment_request_decide(request, pk):
     payment_request = payment_request_for_finance(user=request.user, pk=pk)
-    form = PaymentDecisionForm(request.POST, policy=policy_for_team(team=payment_request.deal.team))
+    form = PaymentDecisionForm(
+        request.POST, policy=policy_for_team(team=payment_request.deal.team), request=payment_request
+    )
+    status = 400
     if form.is_valid():
         try:
             decided = payment_services.payment_request_decide(
                 request=payment_request, by=request.user, **form.cleaned_data
             )
+        except Stale as error:
+            # The page shows the request as the rep changed it, and keeps what finance typed.
+            show_stale(form, error)
+            payment_request = payment_request_for_finance(user=request.user, pk=pk)
+            status = 409
         except Invalid as error:
             show_refusal(form, error)
+            # Decided by someone else meanwhile: the page shows their decision.
+            payment_request = payment_request_for_finance(user=request.user, pk=pk)
         else:
             rep = decided.requested_by
             outcome = {
@@ -176,7 +242,7 @@ def payment_request_decide(request, pk):
             }[decided.status]
             messages.success(request, f"{outcome} ({decided.deal.title}). {rep} was notified.")
             return redirect("deals:finance_queue")
-    return _decision_page(request, payment_request, form=form, status=400)
+    return _decision_page(request, payment_request, form=form, status=status)
 
 
 # Finance's own pages ----------------------------------------------------------------

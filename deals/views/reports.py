@@ -126,16 +126,18 @@ def report_file(request, pk):
     if existing is None:
         start = report_start(meeting=meeting, user=request.user, currency=references.currency)
     form = ReportForm(request.POST or None, instance=existing, list_price=list_price, initial=start)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             report = report_services.report_file(
                 meeting=meeting,
                 by=request.user,
                 correction_note=form.cleaned_data.get("correction_note", ""),
+                revision=form.cleaned_data["revision"],
                 **{name: form.cleaned_data[name] for name in report_services.REPORT_FIELDS},
             )
         except Invalid as error:
-            show_refusal(form, error)
+            status = show_refusal(form, error)
         else:
             verb = "updated" if existing else "filed"
             if report.breaches:
@@ -161,7 +163,9 @@ def report_file(request, pk):
         "report": existing,
         "references": references,
     }
-    return render(request, "deals/report_form.html", context, status=400 if form.errors else 200)
+    if form.errors and status == 200:
+        status = 400
+    return render(request, "deals/report_form.html", context, status=status)
 
 
 # Reading -----------------------------------------------------------------------------------

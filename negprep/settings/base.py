@@ -9,6 +9,8 @@ from pathlib import Path
 
 import bootstrap_wrapper
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.urls import reverse_lazy
 
 from negprep.settings.env import env_bool, env_float, env_int, env_int_list, env_list, env_str
 
@@ -34,6 +36,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    "csp",
     "teams",
     "deals",
 ]
@@ -48,6 +51,10 @@ MIDDLEWARE = [
     # CSRF token is masked anew per response, so compression does not let an
     # attacker recover secrets from the compressed length (BREACH).
     "django.middleware.gzip.GZipMiddleware",
+    # Content-Security-Policy (CONTENT_SECURITY_POLICY below), then Permissions-Policy and
+    # Reporting-Endpoints. Static files never get them (WhiteNoise answers above).
+    "csp.middleware.CSPMiddleware",
+    "negprep.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -63,6 +70,62 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Axes must come last: it answers locked-out logins before the view runs.
     "axes.middleware.AxesMiddleware",
+]
+
+# Scripts, styles, fonts and frames come from NegPrep itself: nothing inline (no <script> or
+# <style> in a page, no onclick= or style= attribute), nothing evaluated from a string (htmx runs
+# with allowEval off, see base.html), no plugins, no <base>, forms post only to NegPrep, and no
+# other site may frame a page. Images may also be data: URIs (Bootstrap's form-control icons).
+# Browsers report what the policy refused to negprep/csp.py, which logs it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "report-uri": reverse_lazy("csp_report"),
+        "report-to": "csp",
+    },
+}
+# The endpoints the Reporting API sends to (report-to above), as the Reporting-Endpoints header.
+NEGPREP_REPORTING_ENDPOINTS = {"csp": reverse_lazy("csp_report")}
+# A report larger than this (bytes) is refused unread; a browser's report is well under 4 KB.
+NEGPREP_CSP_REPORT_MAX_BYTES = env_int("NEGPREP_CSP_REPORT_MAX_BYTES", 16 * 1024, minimum=1024)
+# Report requests logged per client address and hour; more are refused (429) unread, so that one
+# page (or one client) cannot flood the log.
+NEGPREP_CSP_REPORT_LIMIT = env_int("NEGPREP_CSP_REPORT_LIMIT", 100, minimum=1)
+# Browser features NegPrep never uses, denied to its pages and to anything they could embed
+# (Permissions-Policy). Only names that browsers recognise: an unknown one is logged as an error
+# in every page's console.
+NEGPREP_PERMISSIONS_POLICY_DENY = [
+    "accelerometer",
+    "autoplay",
+    "browsing-topics",
+    "camera",
+    "clipboard-read",
+    "display-capture",
+    "encrypted-media",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "idle-detection",
+    "interest-cohort",
+    "local-fonts",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "picture-in-picture",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
 ]
 
 ROOT_URLCONF = "negprep.urls"

@@ -18,26 +18,7 @@ document.body.addEventListener("htmx:afterRequest", function (event) {
   }
 });
 
-// The deal page's sections fold on a phone (<details class="np-fold">). A wide screen shows
-// them all, and a link into a folded section (#consultation-12) unfolds it first.
-(function () {
-  var folds = document.querySelectorAll("details.np-fold");
-  if (!folds.length) return;
-  var wide = window.matchMedia("(min-width: 992px)");
-  function unfoldAll() {
-    if (wide.matches) folds.forEach(function (fold) { fold.open = true; });
-  }
-  function unfoldTarget() {
-    var target = null;
-    try { target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1))); } catch (e) {}
-    var fold = target && target.closest("details.np-fold");
-    if (fold && !fold.open) {
-      fold.open = true;
-      target.scrollIntoView();
-    }
-  }
-  wide.addEventListener("change", unfoldAll);
-  window.addEventListener("hashchange", unfoldTarget);
-  unfoldAll();
-  unfoldTarget();
-})();
+// A button marked data-print prints the page (the meeting brief).
+document.addEventListener("click", function (event) {
+  if (event.target.closest && event.target.closest("[data-print]")) window.print();
+});

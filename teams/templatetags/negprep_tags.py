@@ -27,7 +27,9 @@ def notification_open_url(notification) -> str:
 def notification_seen(context) -> dict:
     """On a page opened from a notification: posts the notification back to mark it read."""
     request = context.get("request")
-    if request is None or not request.user.is_authenticated:
+    # An error page rendered before authentication ran (a refused Host header) has no user.
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
         return {}
     pk = links.opened_notification_pk(request)
     if pk is None:

@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import pytest
@@ -51,3 +52,16 @@ def test_after_sign_out_the_back_button_shows_the_login_not_the_limits(
     expect(page.get_by_role("heading", name="Sign in to NegPrep")).to_be_visible()
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/deals/meetings/{meeting.pk}/brief/")
     expect(page.get_by_text("215.00 EUR")).to_have_count(0)
+
+
+def test_the_deal_list_leaves_no_copy_in_the_browser_storage(live_server, page, transactional_db):
+    """htmx keeps pages whose address it pushed in localStorage unless told not to; the deal list
+    pushes its filters, and its rows must not outlive the session."""
+    demo_seed()
+    sign_in(page, live_server, "rita")
+    page.goto(f"{live_server.url}/deals/")
+    with page.expect_response(lambda response: "sort=" in response.url):
+        page.locator("#deal-results thead a").first.click()
+    expect(page).to_have_url(re.compile(r"sort="))
+    page.goto(f"{live_server.url}/deals/?page=1")
+    assert page.evaluate("window.localStorage.getItem('htmx-history-cache')") is None

@@ -2,6 +2,7 @@
 only read the records of the practice (deals, meetings, briefings, consultations, payment terms,
 reports, versions, decisions, the timeline), which change only through the app's services."""
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -21,6 +22,7 @@ from tests.factories import (
     PaymentTermRequestFactory,
     TeamFactory,
 )
+from tests.stale import revision_in, two_clients
 
 # What staff administer in the admin; everything else of the deals app is a record they read.
 ADMINISTRATION = {FinancePolicy, ApprovalDelegation}
@@ -55,6 +57,47 @@ def test_staff_add_a_policy(admin_client, world):
     response = _post(admin_client, world)
     assert response.status_code == 302
     assert FinancePolicy.objects.get(team=world.team).max_net_days == 60
+
+
+def test_a_stale_policy_change_saves_nothing_shows_what_differs_and_can_be_reapplied(world):
+    world.staff.is_superuser = True
+    world.staff.save(update_fields=["is_superuser"])
+    policy = FinancePolicy.objects.create(team=world.team, max_net_days=60)
+    url = reverse("admin:deals_financepolicy_change", args=[policy.pk])
+    data = {
+        "team": world.team.pk,
+        "standard_net_days": "30",
+        "max_net_days": "60",
+        "min_deposit_pct": "0",
+        "max_instalments": "1",
+    }
+    first, second = two_clients(world.staff)
+    loaded = revision_in(second.get(url))
+    assert first.post(url, {**data, "max_net_days": "45", "revision": loaded}).status_code == 302
+
+    response = second.post(url, {**data, "max_instalments": "6", "revision": loaded})
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    assert f"{world.staff} saved this finance policy at " in page and "after you opened it" in page
+    differences = page[page.index('data-testid="stale-differences"') :]
+    assert "most net days finance may grant" in differences.lower()
+    assert "<td>45</td><td>60</td>" in differences and "<td>1</td><td>6</td>" in differences
+    policy.refresh_from_db()
+    assert (policy.max_net_days, policy.max_instalments, policy.updated_by) == (45, 1, world.staff)
+
+    # The refused page carries the current revision: saving it again puts its values over it.
+    reapplied = revision_in(response)
+    assert reapplied != loaded
+    response = second.post(url, {**data, "max_instalments": "6", "revision": reapplied})
+    assert response.status_code == 302
+    policy.refresh_from_db()
+    assert (policy.max_net_days, policy.max_instalments) == (60, 6)
+
+
+def test_policies_are_not_edited_in_the_list_where_no_revision_is_carried(admin_client, world):
+    FinancePolicy.objects.create(team=world.team)
+    page = admin_client.get(reverse("admin:deals_financepolicy_changelist")).content.decode()
+    assert 'name="form-0-max_net_days"' not in page
 
 
 @pytest.mark.parametrize(

@@ -314,7 +314,7 @@ def test_departments_answer_and_decide_nothing_on_an_archived_deal(client, world
 
     assert client.get(answer_url).status_code == 403
     client.force_login(world.members[Role.FINANCE])
-    response = client.post(decide_url, {"decision": "approve", "note": "Fine"})
+    response = client.post(decide_url, {"decision": "approve", "note": "Fine", "revision": "0"})
     assert response.status_code == 403
     request.refresh_from_db()
     assert request.status == "submitted"

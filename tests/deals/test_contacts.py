@@ -8,6 +8,7 @@ from deals.services.contacts import contact_add, contact_update
 from negprep.errors import Invalid, NotAllowed
 from teams.models import Role
 from tests.factories import ContactFactory, CustomerFactory, DealFactory
+from tests.stale import revision_in, two_clients
 
 
 def _page(response) -> str:
@@ -181,7 +182,7 @@ def test_the_owner_corrects_a_contact_from_the_deal_page(client, deal, rep, worl
     client.force_login(rep)
     url = reverse("deals:contact_edit", args=[deal.pk, contact.pk])
     assert client.get(url).context["form"]["name"].value() == "Dana Buyer"
-    response = client.post(url, _contact_data(name="Dana Buyer-Lang", email=""))
+    response = client.post(url, _contact_data(name="Dana Buyer-Lang", email="", revision=contact.revision))
     assert response.status_code == 302
     contact.refresh_from_db()
     assert contact.name == "Dana Buyer-Lang"
@@ -192,10 +193,49 @@ def test_the_owner_corrects_a_contact_from_the_deal_page(client, deal, rep, worl
     assert changes["Name"] == {"old": "Dana Buyer", "new": "Dana Buyer-Lang"}
 
 
+def test_a_stale_contact_save_changes_nothing_shows_what_differs_and_can_be_reapplied(deal, rep, world):
+    contact = world.objects["contact"]
+    url = reverse("deals:contact_edit", args=[deal.pk, contact.pk])
+    first, second = two_clients(rep)
+    loaded = revision_in(second.get(url))
+    assert first.post(url, _contact_data(title="Chief Buyer", revision=loaded)).status_code == 302
+
+    response = second.post(url, _contact_data(title="CFO", phone="+49 30 7654321", revision=loaded))
+    assert response.status_code == 409
+    page = _page(response)
+    assert (
+        f"{rep} saved this contact at " in page and "after you opened it: nothing you typed was saved" in page
+    )
+    differences = page[page.index('data-testid="stale-differences"') :]
+    assert "Chief Buyer" in differences and "+49 30 7654321" in differences
+    assert 'value="+49 30 7654321"' in page
+    contact.refresh_from_db()
+    assert (contact.title, contact.phone) == ("Chief Buyer", "+49 30 1234567")
+    assert contact.updated_by == rep
+    assert deal.activities.filter(verb="contact_updated").count() == 1
+
+    # The refused form carries the current revision: saving it again puts this version over it.
+    reapplied = revision_in(response)
+    assert reapplied != loaded
+    response = second.post(url, _contact_data(title="CFO", phone="+49 30 7654321", revision=reapplied))
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert (contact.title, contact.phone) == ("CFO", "+49 30 7654321")
+
+
+def test_a_contact_save_without_its_revision_is_refused(client, deal, rep, world):
+    contact = world.objects["contact"]
+    client.force_login(rep)
+    response = client.post(reverse("deals:contact_edit", args=[deal.pk, contact.pk]), _contact_data())
+    assert "This form is out of date" in _page(response)
+    contact.refresh_from_db()
+    assert contact.name == "Dana Buyer"
+
+
 def test_posting_the_contact_unchanged_says_nothing_changed(client, deal, rep, world):
     contact = world.objects["contact"]
     client.force_login(rep)
-    data = {name: getattr(contact, name) for name in _contact_data()}
+    data = {name: getattr(contact, name) for name in _contact_data()} | {"revision": contact.revision}
     response = client.post(reverse("deals:contact_edit", args=[deal.pk, contact.pk]), data, follow=True)
     assert "Nothing changed." in _page(response)
     assert not Activity.objects.exists()
@@ -228,7 +268,8 @@ def test_an_invalid_correction_shows_a_message_and_keeps_the_stored_contact(clie
     before = _stored(contact)
     client.force_login(rep)
     response = client.post(
-        reverse("deals:contact_edit", args=[deal.pk, contact.pk]), _contact_data(name="", phone="abc")
+        reverse("deals:contact_edit", args=[deal.pk, contact.pk]),
+        _contact_data(name="", phone="abc", revision=contact.revision),
     )
     page = _page(response)
     assert "Give the contact's name." in page
@@ -252,7 +293,9 @@ def test_others_cannot_add_or_edit_and_nothing_changes(client, deal, world, who,
     before = _stored(contact)
     client.force_login(world.user(who))
     add = client.post(reverse("deals:contact_add", args=[deal.pk]), _contact_data())
-    edit = client.post(reverse("deals:contact_edit", args=[deal.pk, contact.pk]), _contact_data())
+    edit = client.post(
+        reverse("deals:contact_edit", args=[deal.pk, contact.pk]), _contact_data(revision=contact.revision)
+    )
     assert (add.status_code, edit.status_code) == (status, status)
     assert deal.customer.contacts.count() == 1
     assert _stored(contact) == before
@@ -273,7 +316,7 @@ def test_a_contact_of_another_customer_is_not_found(client, deal, rep, world):
     client.force_login(rep)
     url = reverse("deals:contact_edit", args=[deal.pk, stranger.pk])
     assert client.get(url).status_code == 404
-    assert client.post(url, _contact_data()).status_code == 404
+    assert client.post(url, _contact_data(revision=stranger.revision)).status_code == 404
     stranger.refresh_from_db()
     assert stranger.name == "Sam Stranger"
 

@@ -16,6 +16,7 @@ from deals.services.meetings import meeting_add, meeting_move
 from negprep.errors import Invalid, NotAllowed
 from teams.models import Role
 from tests.factories import ContactFactory
+from tests.stale import revision_in, two_clients
 
 
 def _page(response) -> str:
@@ -144,6 +145,28 @@ def test_editing_an_archived_contact_sends_back_to_the_deal(client, deal, rep, c
     client.force_login(rep)
     response = client.get(reverse("deals:contact_edit", args=[deal.pk, contact.pk]), follow=True)
     assert "restore the contact before correcting it" in _page(response)
+
+
+def test_a_correction_loaded_before_another_tab_archived_the_contact_is_told_and_changes_nothing(
+    deal, rep, contact
+):
+    edit_url = reverse("deals:contact_edit", args=[deal.pk, contact.pk])
+    archive_url = reverse("deals:contact_archive", args=[deal.pk, contact.pk])
+    first, second = two_clients(rep)
+    loaded = revision_in(second.get(edit_url))
+    assert first.post(archive_url).status_code == 302
+    # The second tab archives too: told it was archived already, one timeline entry.
+    page = _page(second.post(archive_url, follow=True))
+    assert "Dana Buyer was already archived; nothing changed." in page
+    assert deal.activities.filter(verb="contact_archived").count() == 1
+
+    data = {"name": "Dana Buyer", "title": "CEO", "buying_role": "economic_buyer", "revision": loaded}
+    response = second.post(edit_url, data, follow=True)
+    assert response.status_code == 200
+    assert "restore the contact before correcting it" in _page(response)
+    contact.refresh_from_db()
+    assert contact.title == "Head of Purchasing"
+    assert contact.is_archived
 
 
 def test_the_admin_never_deletes_a_contact_a_customer_or_a_meeting(rf, world):

@@ -2,12 +2,14 @@
 required finance consultations give way to the payment-term request, and the stored statuses
 follow the readiness that counts only what applies.
 
-The database is taken back to 0019, filled as the old rules left it, and migrated forward.
+The database is taken back to 0019, filled as the old rules left it, and migrated forward with
+``manage.py migrate``, which recomputes readiness once the schema is complete (``deals.apps``).
 """
 
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
@@ -19,7 +21,6 @@ from tests.deals.briefing_helpers import approve_briefing
 from tests.factories import DealFactory, OnCallFactory
 
 BEFORE = [("deals", "0019_guidelines")]
-AFTER = [("deals", "0022_readiness_counts_what_applies")]
 
 
 def _migrate(targets):
@@ -29,11 +30,19 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+def _migrate_forward():
+    """As a deployment does: every migration, then what follows a migrate."""
+    call_command("migrate", verbosity=0)
+
+
 @pytest.fixture
 def old_world(world):
-    """The world's deal, prepared under the old rules, with the database back at 0019."""
+    """The world's deal and two more, prepared under the old rules, with the database back at 0019
+    (from there on only the historical models fit the tables)."""
     rep, manager = world.members["rep"], world.members["manager"]
     deal = world.objects["deal"]
+    world.objects["settled_deal"] = DealFactory(team=world.team, owner=rep)
+    world.objects["asked_deal"] = DealFactory(team=world.team, owner=rep)
     approve_briefing(deal, rep, manager)
     meeting = world.objects["meeting"]
     OnCallFactory(
@@ -45,7 +54,7 @@ def old_world(world):
     )
     apps = _migrate(BEFORE)
     yield world, apps
-    _migrate(AFTER)
+    _migrate_forward()
 
 
 def _consultation(apps, deal, department, status, **fields):
@@ -110,7 +119,7 @@ def test_the_boss_consultations_become_guidelines_with_nothing_lost(old_world):
     old_url = reverse("deals:consultation_answer", args=[waiting.pk])
     Notification.objects.create(recipient=manager, kind="consultation_requested", title="Asked", url=old_url)
 
-    _migrate(AFTER)
+    _migrate_forward()
 
     assert not Consultation.objects.filter(pk__in=[answered.pk, waived.pk, waiting.pk]).exists()
     given, dropped, asked = Guideline.objects.filter(briefing__deal=deal).order_by("created_at")
@@ -150,8 +159,8 @@ def test_the_required_finance_consultations_give_way_to_the_payment_term_request
     rep, finance = world.members["rep"], world.members["finance"]
     deal, settled_deal, asked_deal = (
         world.objects["deal"],
-        DealFactory(team=world.team, owner=rep),
-        DealFactory(team=world.team, owner=rep),
+        world.objects["settled_deal"],
+        world.objects["asked_deal"],
     )
     now = timezone.now()
     never_asked = _consultation(apps, deal, "finance", "open", required=True)
@@ -177,7 +186,7 @@ def test_the_required_finance_consultations_give_way_to_the_payment_term_request
         requested_at=now,
     )
 
-    _migrate(AFTER)
+    _migrate_forward()
 
     remaining = {c.pk: c for c in Consultation.objects.all()}
     assert never_asked.pk not in remaining and by_decision.pk not in remaining
@@ -191,9 +200,9 @@ def test_a_deal_held_back_only_by_its_boss_consultation_becomes_ready(old_world)
     world, apps = old_world
     deal = world.objects["deal"]
     _consultation(apps, deal, "boss", "open", required=True)
-    assert Deal.objects.get(pk=deal.pk).status == DealStatus.PREPARING
+    assert apps.get_model("deals", "Deal").objects.get(pk=deal.pk).status == DealStatus.PREPARING
 
-    _migrate(AFTER)
+    _migrate_forward()
 
     deal = Deal.objects.get(pk=deal.pk)
     assert deal.status == DealStatus.READY

@@ -126,6 +126,8 @@ def test_it_erases_a_contacts_personal_data_everywhere_and_keeps_the_figures(
     report.refresh_from_db()
     assert report.agreed_price == Decimal("220.00")
     assert report.next_steps == "Send Erased contact the offer at [erased]"
+    # A report page opened before the erasure cannot write the data back unseen.
+    assert (report.revision, report.updated_by) == (2, None)
     assert report.lessons == "Dana Buyerson from legal was helpful"
     deal.briefing.refresh_from_db()
     assert deal.briefing.attendees_interests == "Erased contact wants a discount; ring [erased]"

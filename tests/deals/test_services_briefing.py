@@ -49,7 +49,7 @@ def test_it_records_old_and_new_limits_in_the_timeline(briefing, rep):
 
 def test_it_refuses_a_save_based_on_an_old_revision(briefing, rep):
     fill_briefing(briefing, rep)
-    with pytest.raises(Stale, match="saved this briefing while you were editing"):
+    with pytest.raises(Stale, match="after you opened it"):
         briefing_save(
             briefing=briefing,
             by=rep,

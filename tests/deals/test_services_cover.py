@@ -11,8 +11,9 @@ from deals.services.cover import (
     on_call_remove,
     on_call_request,
     on_call_respond,
+    on_call_update,
 )
-from negprep.errors import Invalid, NotAllowed
+from negprep.errors import Invalid, NotAllowed, Stale
 from teams.models import Notification
 
 
@@ -234,3 +235,38 @@ def test_a_bad_number_on_the_profile_must_be_replaced(world, meeting):
     with pytest.raises(Invalid, match="enter the number to call"):
         on_call_request(meeting=meeting, by=world.members["rep"], member=paul, topic="specs")
     assert not OnCall.objects.exists()
+
+
+# Changed details and answers that race them ------------------------------------------------
+
+
+def test_asking_a_colleague_again_counts_as_a_change_of_the_details(world, meeting):
+    rep, paul = world.members["rep"], world.members["production"]
+    first = on_call_request(meeting=meeting, by=rep, member=paul, topic="specs")
+    on_call_respond(on_call=first, by=paul, accept=False, revision=0, status=OnCallStatus.REQUESTED)
+    first.refresh_from_db()
+    assert first.revision == 0  # an answer leaves the details as they were
+    again = on_call_request(meeting=meeting, by=rep, member=paul, topic="delivery")
+    assert (again.pk, again.revision) == (first.pk, 1)
+    with pytest.raises(Stale, match="changed the details after you opened them"):
+        on_call_respond(on_call=again, by=paul, accept=True, revision=0, status=OnCallStatus.DECLINED)
+    again.refresh_from_db()
+    assert again.status == OnCallStatus.REQUESTED
+
+
+def test_a_change_from_a_stale_revision_is_refused(world, meeting):
+    rep, paul = world.members["rep"], world.members["production"]
+    on_call = on_call_request(meeting=meeting, by=rep, member=paul, topic="specs")
+    assert on_call_update(on_call=on_call, by=rep, revision=0, topic="delivery", phone=on_call.phone)
+    with pytest.raises(Stale, match="saved this on-call cover at .*, after you opened it"):
+        on_call_update(on_call=on_call, by=rep, revision=0, topic="pricing", phone=on_call.phone)
+    on_call.refresh_from_db()
+    assert (on_call.topic, on_call.revision) == ("delivery", 1)
+
+
+def test_an_answer_to_cover_removed_meanwhile_is_refused(world, meeting):
+    rep, paul = world.members["rep"], world.members["production"]
+    on_call = on_call_request(meeting=meeting, by=rep, member=paul, topic="specs")
+    OnCall.objects.filter(pk=on_call.pk).delete()
+    with pytest.raises(Invalid, match="no longer there"):
+        on_call_respond(on_call=on_call, by=paul, accept=True, revision=0, status=OnCallStatus.REQUESTED)

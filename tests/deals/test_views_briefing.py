@@ -8,6 +8,7 @@ from deals.models import Approval, BriefingStatus
 from deals.services.briefings import briefing_decide, briefing_submit
 from teams.models import Role
 from tests.deals.briefing_helpers import fill_briefing
+from tests.stale import revision_in
 
 
 def _management(prefix, total, initial=0):
@@ -117,11 +118,21 @@ def test_the_later_of_two_concurrent_saves_is_refused_and_keeps_the_input(client
     response = client.post(url, _post_data(revision=0, objectives="Second editor's plan"))
     assert response.status_code == 409
     page = response.content.decode()
-    assert "saved this briefing while you were editing it" in page
+    assert "saved this briefing at " in page and "after you opened it" in page
     assert f'href="/deals/{deal.pk}/#briefing-panel" target="_blank"' in page
     assert "Second editor&#x27;s plan" in page
+    differences = page[page.index('data-testid="stale-differences"') :]
+    assert "First editor" in differences
     deal.briefing.refresh_from_db()
     assert deal.briefing.objectives == "First editor"
+
+    # The refused page carries the current revision: saving it again puts the second plan over it.
+    reapplied = revision_in(response, prefix="briefing")
+    assert reapplied == str(deal.briefing.revision)
+    response = client.post(url, _post_data(revision=reapplied, objectives="Second editor's plan"))
+    assert response.status_code == 302
+    deal.briefing.refresh_from_db()
+    assert deal.briefing.objectives == "Second editor's plan"
 
 
 def test_save_and_submit_locks_the_briefing(client, rep, deal):

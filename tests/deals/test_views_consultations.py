@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from deals.services.consultations import (
 from deals.services.required_consultations import consultations_derive
 from teams.models import Notification, Role
 from tests.factories import CustomerFactory, DealFactory, MembershipFactory, UserFactory
+from tests.stale import revision_in, two_clients
 
 
 def _page(response) -> str:
@@ -55,8 +57,10 @@ def _local(moment):
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
 
-def _answer_data(**overrides):
+def _answer_data(consultation, **overrides):
+    """A complete production answer to ``consultation`` as its page carries it."""
     data = {
+        "revision": str(consultation.revision),
         "can_fulfil": "yes",
         "missing": "",
         "extra_resources": "One extra shift",
@@ -202,7 +206,7 @@ def test_the_owner_requests_a_consultation_from_the_queue(client, rep, deal, pro
     due = timezone.now() + timedelta(days=1)
     response = client.post(
         reverse("deals:consultation_request", args=[_consultation(deal).pk]),
-        {"assignee": "", "questions": "Can we make it by June?", "due_at": _local(due)},
+        {"assignee": "", "questions": "Can we make it by June?", "due_at": _local(due), "revision": "0"},
         follow=True,
     )
     assert response.redirect_chain[-1][0].endswith(f"/deals/{deal.pk}/#consultations")
@@ -222,7 +226,7 @@ def test_the_due_time_is_read_in_the_users_time_zone(client, rep, deal):
     tomorrow = timezone.localdate() + timedelta(days=2)
     client.post(
         reverse("deals:consultation_request", args=[_consultation(deal).pk]),
-        {"assignee": "", "questions": "Can we?", "due_at": f"{tomorrow.isoformat()}T09:30"},
+        {"assignee": "", "questions": "Can we?", "due_at": f"{tomorrow.isoformat()}T09:30", "revision": "0"},
     )
     expected = datetime.combine(tomorrow, datetime.min.time().replace(hour=9, minute=30)).replace(
         tzinfo=zoneinfo.ZoneInfo("America/New_York")
@@ -243,7 +247,7 @@ def test_an_invalid_request_shows_the_error_and_changes_nothing(client, rep, dea
     client.force_login(rep)
     response = client.post(
         reverse("deals:consultation_request", args=[_consultation(deal).pk]),
-        {"assignee": "", "questions": "Can we?", "due_at": "", **data},
+        {"assignee": "", "questions": "Can we?", "due_at": "", "revision": "0", **data},
     )
     assert response.status_code == 400
     assert message in _page(response)
@@ -256,7 +260,7 @@ def test_only_the_owner_may_request_and_nothing_changes(client, world, deal, who
     client.force_login(world.user(who))
     url = reverse("deals:consultation_request", args=[_consultation(deal).pk])
     assert client.get(url).status_code == status
-    response = client.post(url, {"assignee": "", "questions": "Hijack", "due_at": ""})
+    response = client.post(url, {"assignee": "", "questions": "Hijack", "due_at": "", "revision": "0"})
     assert response.status_code == status
     consultation = _consultation(deal)
     assert consultation.status == ConsultationStatus.OPEN
@@ -322,7 +326,7 @@ def test_production_answers_and_returns_home(client, deal, production):
     consultation = _asked(deal)
     client.force_login(production)
     response = client.post(
-        reverse("deals:consultation_answer", args=[consultation.pk]), _answer_data(), follow=True
+        reverse("deals:consultation_answer", args=[consultation.pk]), _answer_data(consultation), follow=True
     )
     assert response.redirect_chain[-1][0] == reverse("home")
     assert "your answer on" in _page(response)
@@ -351,7 +355,7 @@ def test_an_incomplete_answer_shows_the_error_and_changes_nothing(
     consultation = _asked(deal)
     client.force_login(production)
     response = client.post(
-        reverse("deals:consultation_answer", args=[consultation.pk]), _answer_data(**overrides)
+        reverse("deals:consultation_answer", args=[consultation.pk]), _answer_data(consultation, **overrides)
     )
     assert response.status_code == 400
     assert message in _page(response)
@@ -383,7 +387,7 @@ def test_only_production_answers_and_nothing_changes_for_others(client, world, d
     client.force_login(world.user(who))
     url = reverse("deals:consultation_answer", args=[consultation.pk])
     assert client.get(url).status_code == status
-    assert client.post(url, _answer_data()).status_code == status
+    assert client.post(url, _answer_data(consultation)).status_code == status
     consultation.refresh_from_db()
     assert consultation.status == ConsultationStatus.REQUESTED
     assert consultation.answered_by is None
@@ -394,25 +398,41 @@ def test_a_colleague_may_not_answer_what_is_addressed_to_someone_else(client, wo
     MembershipFactory(user=colleague, team=world.team, role=Role.PRODUCTION)
     consultation = _asked(deal, assignee=colleague)
     client.force_login(production)
-    response = client.post(reverse("deals:consultation_answer", args=[consultation.pk]), _answer_data())
+    url = reverse("deals:consultation_answer", args=[consultation.pk])
+    response = client.post(url, _answer_data(consultation))
     # Nothing on the deal is addressed to them, so they do not even see it.
     assert response.status_code == 404
     # Once their queue is asked something else on the deal, they see it but still may not answer.
     optional = consultation_add_optional(deal=deal, by=deal.owner, department=Department.PRODUCTION)
     consultation_request(consultation=optional, by=deal.owner, questions="Spare parts stock?")
-    response = client.post(reverse("deals:consultation_answer", args=[consultation.pk]), _answer_data())
+    response = client.post(url, _answer_data(consultation))
     assert response.status_code == 403
     consultation.refresh_from_db()
     assert consultation.status == ConsultationStatus.REQUESTED
 
 
-def test_an_answered_consultation_sends_the_next_visitor_to_the_deal(client, deal, production):
+def test_an_answered_consultation_opens_for_correction_saying_who_answered(client, deal, production):
     consultation = _asked(deal)
     client.force_login(production)
     url = reverse("deals:consultation_answer", args=[consultation.pk])
-    client.post(url, _answer_data())
+    client.post(url, _answer_data(consultation))
+    response = client.get(url)
+    assert response.status_code == 200
+    page = _page(response)
+    assert f"{production} answered" in page
+    assert "One extra shift</textarea>" in page
+    assert "Send the corrected answer" in page
+    assert "Correct the answer" in _page(client.get(reverse("deals:detail", args=[deal.pk])))
+
+
+def test_an_answer_on_a_closed_deal_sends_the_visitor_to_the_deal(client, deal, production):
+    consultation = _asked(deal)
+    client.force_login(production)
+    url = reverse("deals:consultation_answer", args=[consultation.pk])
+    client.post(url, _answer_data(consultation))
+    Deal.objects.filter(pk=deal.pk).update(status="lost")
     response = client.get(url, follow=True)
-    assert "already answered this consultation" in _page(response)
+    assert "the answer can no longer change" in _page(response)
     assert response.redirect_chain[-1][0].endswith(f"/deals/{deal.pk}/#consultations")
 
 
@@ -537,3 +557,99 @@ def test_staff_find_consultations_in_the_admin(client, world, deal):
         client.get(reverse("admin:deals_consultation_change", args=[_consultation(deal).pk])).status_code
         == 200
     )
+
+
+# Answers and requests saved meanwhile -------------------------------------------------------
+
+
+def test_two_members_answering_at_once_the_second_is_refused_sees_what_differs_and_can_reapply(
+    world, deal, production
+):
+    colleague = MembershipFactory(team=world.team, role=Role.PRODUCTION).user
+    consultation = _asked(deal)
+    url = reverse("deals:consultation_answer", args=[consultation.pk])
+    paul, pia = Client(), Client()
+    paul.force_login(production)
+    pia.force_login(colleague)
+    seen_paul, seen_pia = revision_in(paul.get(url)), revision_in(pia.get(url))
+    data = _answer_data(consultation)
+    assert paul.post(url, {**data, "revision": seen_paul}).status_code == 302
+
+    response = pia.post(url, {**data, "lead_time_days": "30", "support": "", "revision": seen_pia})
+    assert response.status_code == 409
+    page = _page(response)
+    assert f"{production} saved an answer to this consultation at " in page
+    assert "after you opened it: nothing you typed was saved" in page
+    differences = page[page.index('data-testid="stale-differences"') :]
+    assert "Lead time to mobilise (days)" in differences and "12" in differences and "30" in differences
+    consultation.refresh_from_db()
+    assert (consultation.answered_by, consultation.lead_time_days) == (production, 12)
+    assert Notification.objects.filter(kind="consultation_answered").count() == 1
+
+    data.update(lead_time_days="30", support="", revision=revision_in(response))
+    response = pia.post(url, data)
+    assert response.status_code == 302
+    consultation.refresh_from_db()
+    assert (consultation.answered_by, consultation.lead_time_days) == (colleague, 30)
+    corrected = deal.activities.get(verb="consultation_answer_corrected")
+    assert corrected.changes["Lead time to mobilise (days)"] == {"old": 12, "new": 30}
+    told = Notification.objects.filter(kind="consultation_answered").order_by("pk").last()
+    assert "corrected the answer" in told.title
+
+
+def test_an_answer_to_questions_changed_since_is_refused_and_kept(client, rep, deal, production):
+    consultation = _asked(deal)
+    url = reverse("deals:consultation_answer", args=[consultation.pk])
+    client.force_login(production)
+    seen = revision_in(client.get(url))
+    consultation_request(consultation=consultation, by=rep, questions="Can we make 900 valves instead?")
+
+    response = client.post(url, {**_answer_data(consultation), "revision": seen})
+    assert response.status_code == 409
+    page = _page(response)
+    assert f"{rep} changed the questions after you opened them" in page
+    assert "Can we make 900 valves instead?" in page
+    assert "One extra shift" in page  # what they typed stays
+    assert 'data-testid="stale-differences"' not in page
+    consultation.refresh_from_db()
+    assert consultation.status == ConsultationStatus.REQUESTED
+
+    response = client.post(url, {**_answer_data(consultation), "revision": revision_in(response)})
+    assert response.status_code == 302
+    consultation.refresh_from_db()
+    assert consultation.status == ConsultationStatus.ANSWERED
+
+
+def test_a_stale_change_of_a_request_changes_nothing_shows_what_differs_and_can_be_reapplied(rep, deal):
+    consultation = _asked(deal)
+    url = reverse("deals:consultation_request", args=[consultation.pk])
+    first, second = two_clients(rep)
+    loaded = revision_in(second.get(url))
+    due = _local(consultation.due_at)
+    data = {"assignee": "", "questions": "Can we make 700?", "due_at": due, "revision": loaded}
+    assert first.post(url, data).status_code == 302
+
+    response = second.post(url, {**data, "questions": "Can we make 800?"})
+    assert response.status_code == 409
+    page = _page(response)
+    assert "saved this consultation at " in page and "after you opened it" in page
+    differences = page[page.index('data-testid="stale-differences"') :]
+    assert "Can we make 700?" in differences and "Can we make 800?" in differences
+    consultation.refresh_from_db()
+    assert consultation.questions == "Can we make 700?"
+
+    response = second.post(url, {**data, "questions": "Can we make 800?", "revision": revision_in(response)})
+    assert response.status_code == 302
+    consultation.refresh_from_db()
+    assert consultation.questions == "Can we make 800?"
+
+
+def test_an_answer_without_its_revision_is_refused(client, deal, production):
+    consultation = _asked(deal)
+    client.force_login(production)
+    data = _answer_data(consultation)
+    del data["revision"]
+    response = client.post(reverse("deals:consultation_answer", args=[consultation.pk]), data)
+    assert "This form is out of date" in _page(response)
+    consultation.refresh_from_db()
+    assert consultation.status == ConsultationStatus.REQUESTED

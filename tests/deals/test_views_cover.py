@@ -1,14 +1,17 @@
 import html
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.models import Meeting, OnCall, OnCallStatus
-from teams.models import Membership
+from deals.models import CoNegotiatorStatus, Meeting, OnCall, OnCallStatus
+from teams.models import Membership, Notification
 from tests.factories import CoNegotiatorRequestFactory, OnCallFactory
+from tests.stale import hidden_in, revision_in, two_clients
 
 
 def _words(markup: str) -> str:
@@ -185,3 +188,214 @@ def test_a_colleague_already_asked_to_come_along_is_not_offered_again(client, wo
     asked.status = CoNegotiatorStatus.DECLINED
     asked.save()
     assert offered()
+
+
+# Changing the details, and answers that race them ---------------------------------------------
+
+
+def _edit_data(on_call, **overrides):
+    """The edit form as the owner (in their time zone) sees it, changed by ``overrides``."""
+    zone = ZoneInfo(on_call.meeting.deal.owner.time_zone)
+    data = {
+        "topic": on_call.topic,
+        "phone": on_call.phone,
+        "available_from": on_call.available_from.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+        "available_to": on_call.available_to.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+        "revision": str(on_call.revision),
+    }
+    data.update(overrides)
+    return data
+
+
+def _on_call(meeting, member, status=OnCallStatus.REQUESTED):
+    """Cover asked for a window in whole minutes, as the form sends it back."""
+    minute = meeting.starts_at.replace(second=0, microsecond=0)
+    return OnCallFactory(
+        meeting=meeting,
+        member=member,
+        status=status,
+        available_from=minute - timedelta(minutes=15),
+        available_to=meeting.ends_at.replace(second=0, microsecond=0) + timedelta(minutes=15),
+    )
+
+
+def test_the_owner_changes_the_details_and_the_colleague_is_asked_again(client, world, meeting):
+    paul = world.members["production"]
+    on_call = _on_call(meeting, paul, OnCallStatus.ACCEPTED)
+    client.force_login(world.members["rep"])
+    url = reverse("deals:on_call_edit", args=[on_call.pk])
+    assert f'href="{url}"' in _cover_list(client, meeting)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'name="member"' not in page.content.decode()
+    response = client.post(url, _edit_data(on_call, topic="delivery", revision=revision_in(page)))
+    assert response.status_code == 302
+    on_call.refresh_from_db()
+    assert (on_call.topic, on_call.status, on_call.revision) == ("delivery", OnCallStatus.REQUESTED, 1)
+    assert on_call.updated_by == world.members["rep"]
+    assert Notification.objects.filter(recipient=paul, kind="on_call_requested").count() == 1
+    changed = meeting.deal.activities.get(verb="on_call_changed")
+    assert changed.changes["Topic"] == {"old": "technical specs", "new": "delivery"}
+
+
+def test_saving_unchanged_details_asks_nobody_again(client, world, meeting):
+    on_call = _on_call(meeting, world.members["production"], OnCallStatus.ACCEPTED)
+    client.force_login(world.members["rep"])
+    response = client.post(reverse("deals:on_call_edit", args=[on_call.pk]), _edit_data(on_call), follow=True)
+    assert "Nothing changed" in _words(response.content.decode())
+    on_call.refresh_from_db()
+    assert (on_call.status, on_call.revision) == (OnCallStatus.ACCEPTED, 0)
+    assert not Notification.objects.filter(kind="on_call_requested").exists()
+
+
+def test_a_stale_on_call_change_changes_nothing_shows_what_differs_and_can_be_reapplied(world, meeting):
+    rep = world.members["rep"]
+    on_call = _on_call(meeting, world.members["production"])
+    url = reverse("deals:on_call_edit", args=[on_call.pk])
+    first, second = two_clients(rep)
+    loaded = revision_in(second.get(url))
+    assert first.post(url, _edit_data(on_call, topic="delivery", revision=loaded)).status_code == 302
+
+    response = second.post(url, _edit_data(on_call, phone="+49 30 999999", revision=loaded))
+    assert response.status_code == 409
+    page = html.unescape(response.content.decode())
+    assert "saved this on-call cover at " in page and "after you opened it" in page
+    assert str(rep) in page
+    differences = page[page.index('data-testid="stale-differences"') :]
+    assert "delivery" in differences and "technical specs" in differences
+    on_call.refresh_from_db()
+    assert (on_call.topic, on_call.phone) == ("delivery", "+49 30 5550103")
+
+    response = second.post(
+        url, _edit_data(on_call, topic="specs", phone="+49 30 999999", revision=revision_in(response))
+    )
+    assert response.status_code == 302
+    on_call.refresh_from_db()
+    assert (on_call.topic, on_call.phone, on_call.revision) == ("specs", "+49 30 999999", 2)
+
+
+def test_only_the_owner_changes_the_details(client, world, meeting):
+    on_call = _on_call(meeting, world.members["production"])
+    client.force_login(world.members["production"])
+    url = reverse("deals:on_call_edit", args=[on_call.pk])
+    assert client.post(url, _edit_data(on_call, topic="mine")).status_code == 403
+    on_call.refresh_from_db()
+    assert on_call.topic == "technical specs"
+
+
+def _answer_form(client, on_call):
+    """What the colleague's Accept/Decline form on their cover list sends besides the button."""
+    page = client.get(reverse("deals:cover_invitations"))
+    return hidden_in(page, reverse("deals:on_call_answer", args=[on_call.pk]))
+
+
+def test_an_answer_to_details_changed_since_is_refused_and_changes_nothing(client, world, meeting):
+    paul = world.members["production"]
+    on_call = _on_call(meeting, paul)
+    client.force_login(paul)
+    seen = _answer_form(client, on_call)
+
+    owner = Client()
+    owner.force_login(world.members["rep"])
+    url = reverse("deals:on_call_edit", args=[on_call.pk])
+    assert owner.post(url, _edit_data(on_call, topic="delivery")).status_code == 302
+
+    answer = reverse("deals:on_call_answer", args=[on_call.pk])
+    response = client.post(answer, {**seen, "accept": "1", "next": "cover"}, follow=True)
+    text = _words(response.content.decode())
+    assert f"{world.members['rep']} changed the details after you opened them: read them again" in text
+    on_call.refresh_from_db()
+    assert on_call.status == OnCallStatus.REQUESTED
+    assert on_call.responded_at is None
+    assert not Notification.objects.filter(kind="cover_answered").exists()
+    # Read again, the answer goes through.
+    response = client.post(answer, {**_answer_form(client, on_call), "accept": "1"})
+    assert response.status_code == 302
+    on_call.refresh_from_db()
+    assert on_call.status == OnCallStatus.ACCEPTED
+
+
+def test_an_answer_to_cover_removed_since_is_told_so(client, world, meeting):
+    paul = world.members["production"]
+    on_call = _on_call(meeting, paul)
+    client.force_login(paul)
+    seen = _answer_form(client, on_call)
+    owner = Client()
+    owner.force_login(world.members["rep"])
+    assert owner.post(reverse("deals:on_call_remove", args=[on_call.pk])).status_code == 302
+
+    answer = reverse("deals:on_call_answer", args=[on_call.pk])
+    response = client.post(answer, {**seen, "accept": "1"}, follow=True)
+    assert response.status_code == 200
+    assert "This request is no longer there" in _words(response.content.decode())
+    assert not OnCall.objects.exists()
+    # Without the page's key (or with another id's) it stays a plain 404.
+    assert client.post(answer, {**seen, "shown": "forged", "accept": "1"}).status_code == 404
+    other = reverse("deals:on_call_answer", args=[on_call.pk + 1000])
+    assert client.post(other, {**seen, "accept": "1"}).status_code == 404
+
+
+@pytest.mark.parametrize("first, second", [("1", "0"), ("0", "1")])
+def test_accept_and_decline_racing_in_two_tabs_one_wins_and_the_other_is_told(world, meeting, first, second):
+    paul = world.members["production"]
+    on_call = _on_call(meeting, paul)
+    one, two = two_clients(paul)
+    seen_one, seen_two = _answer_form(one, on_call), _answer_form(two, on_call)
+    answer = reverse("deals:on_call_answer", args=[on_call.pk])
+    assert one.post(answer, {**seen_one, "accept": first}).status_code == 302
+
+    response = two.post(answer, {**seen_two, "accept": second, "next": "cover"}, follow=True)
+    done = "accepted" if first == "1" else "declined"
+    assert f"You already {done} being on call" in _words(response.content.decode())
+    on_call.refresh_from_db()
+    assert on_call.status == (OnCallStatus.ACCEPTED if first == "1" else OnCallStatus.DECLINED)
+    assert Notification.objects.filter(kind="cover_answered").count() == 1
+
+
+def test_an_answer_without_what_the_page_showed_is_refused(client, world, meeting):
+    paul = world.members["production"]
+    on_call = _on_call(meeting, paul)
+    client.force_login(paul)
+    response = client.post(reverse("deals:on_call_answer", args=[on_call.pk]), {"accept": "1"}, follow=True)
+    assert "This page is out of date" in _words(response.content.decode())
+    on_call.refresh_from_db()
+    assert on_call.status == OnCallStatus.REQUESTED
+
+
+def _co_answer_form(client, request):
+    page = client.get(reverse("deals:cover_invitations") + "?show=co_negotiator")
+    return hidden_in(page, reverse("deals:co_negotiator_answer", args=[request.pk]))
+
+
+def test_coming_along_accepted_and_declined_in_two_tabs_one_wins(world, meeting):
+    manager = world.members["manager"]
+    request = CoNegotiatorRequestFactory(meeting=meeting, member=manager)
+    one, two = two_clients(manager)
+    seen_one, seen_two = _co_answer_form(one, request), _co_answer_form(two, request)
+    answer = reverse("deals:co_negotiator_answer", args=[request.pk])
+    assert one.post(answer, {**seen_one, "accept": "1"}).status_code == 302
+    response = two.post(answer, {**seen_two, "accept": "0"}, follow=True)
+    assert "You already accepted coming along" in _words(response.content.decode())
+    request.refresh_from_db()
+    meeting.refresh_from_db()
+    assert request.status == CoNegotiatorStatus.ACCEPTED
+    assert list(meeting.co_negotiators.all()) == [manager]
+
+
+def test_coming_along_after_being_asked_again_needs_a_fresh_read(world, meeting):
+    manager, rep = world.members["manager"], world.members["rep"]
+    request = CoNegotiatorRequestFactory(meeting=meeting, member=manager)
+    one, two = two_clients(manager)
+    stale = _co_answer_form(two, request)
+    answer = reverse("deals:co_negotiator_answer", args=[request.pk])
+    assert one.post(answer, {**_co_answer_form(one, request), "accept": "0"}).status_code == 302
+    owner = Client()
+    owner.force_login(rep)
+    owner.post(reverse("deals:co_negotiator_new", args=[meeting.pk]), {"member": manager.pk})
+    request.refresh_from_db()
+    assert (request.status, request.revision) == (CoNegotiatorStatus.REQUESTED, 1)
+
+    response = two.post(answer, {**stale, "accept": "1"}, follow=True)
+    assert f"{rep} changed the details after you opened them" in _words(response.content.decode())
+    request.refresh_from_db()
+    assert request.status == CoNegotiatorStatus.REQUESTED

@@ -15,6 +15,7 @@ from tests.factories import (
     MeetingFactory,
     OnCallFactory,
 )
+from tests.stale import revision_in, two_clients
 
 
 def _local(moment):
@@ -168,6 +169,7 @@ def test_the_owner_moves_the_meeting_and_the_timeline_shows_old_and_new(client, 
     response = client.post(
         reverse("deals:meeting_edit", args=[meeting.pk]),
         _meeting_data(
+            revision=meeting.revision,
             starts_at=_local(new_start),
             ends_at=_local(new_start + timedelta(hours=1)),
             location=meeting.location,
@@ -192,6 +194,7 @@ def test_saving_the_meeting_unchanged_records_nothing(client, rep, world):
     response = client.post(
         reverse("deals:meeting_edit", args=[meeting.pk]),
         _meeting_data(
+            revision=meeting.revision,
             starts_at=_local(meeting.starts_at),
             ends_at=_local(meeting.ends_at),
             location=meeting.location,
@@ -206,6 +209,85 @@ def test_saving_the_meeting_unchanged_records_nothing(client, rep, world):
     assert meeting.starts_at == before
 
 
+def test_a_stale_meeting_save_changes_nothing_shows_what_differs_and_can_be_reapplied(rep, world):
+    meeting = world.objects["meeting"]
+    dana = world.objects["contact"]
+    ken = ContactFactory(customer=meeting.deal.customer, name="Ken Tech", title="")
+    url = reverse("deals:meeting_edit", args=[meeting.pk])
+    times = {"starts_at": _local(meeting.starts_at), "ends_at": _local(meeting.ends_at)}
+    first, second = two_clients(rep)
+    loaded = revision_in(second.get(url))
+    response = first.post(
+        url, _meeting_data(**times, location="Room 1", contacts=[dana.pk, ken.pk], revision=loaded)
+    )
+    assert response.status_code == 302
+
+    response = second.post(
+        url, _meeting_data(**times, location="Room 2", contacts=[dana.pk], revision=loaded)
+    )
+    assert response.status_code == 409
+    page = _page(response)
+    assert (
+        f"{rep} saved this meeting at " in page and "after you opened it: nothing you typed was saved" in page
+    )
+    differences = page[page.index('data-testid="stale-differences"') :]
+    assert "Room 1" in differences and "Room 2" in differences
+    assert "Who we meet" in differences and "Ken Tech" in differences
+    meeting.refresh_from_db()
+    assert meeting.location == "Room 1"
+    assert sorted(c.name for c in meeting.contacts.all()) == ["Dana Buyer", "Ken Tech"]
+    assert meeting.deal.activities.filter(verb="meeting_updated").count() == 1
+
+    # The refused form carries the current revision: saving it again puts this version over it.
+    reapplied = revision_in(response)
+    assert reapplied != loaded
+    response = second.post(
+        url, _meeting_data(**times, location="Room 2", contacts=[dana.pk], revision=reapplied)
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.location == "Room 2"
+    assert [c.name for c in meeting.contacts.all()] == ["Dana Buyer"]
+
+
+def test_a_meeting_save_without_its_revision_is_refused(client, rep, world):
+    meeting = world.objects["meeting"]
+    client.force_login(rep)
+    response = client.post(
+        reverse("deals:meeting_edit", args=[meeting.pk]), _meeting_data(location="Nowhere")
+    )
+    assert "This form is out of date" in _page(response)
+    meeting.refresh_from_db()
+    assert meeting.location != "Nowhere"
+
+
+def test_an_edit_loaded_before_another_tab_cancelled_the_meeting_is_told_and_changes_nothing(rep, world):
+    meeting = world.objects["meeting"]
+    edit_url = reverse("deals:meeting_edit", args=[meeting.pk])
+    cancel_url = reverse("deals:meeting_cancel", args=[meeting.pk])
+    first, second = two_clients(rep)
+    loaded = revision_in(second.get(edit_url))
+    response = first.post(cancel_url, {"reason": "Plant closed"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+
+    response = second.post(edit_url, _meeting_data(location="Elsewhere", revision=loaded), follow=True)
+    assert response.status_code == 200
+    assert "This meeting was cancelled; schedule a new one instead." in _page(response)
+    # Its cancel button, still on the page, is told too.
+    response = second.post(cancel_url, {"reason": "Also closed"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "This meeting was already cancelled; nothing changed." in _page(response)
+    meeting.refresh_from_db()
+    assert (meeting.cancelled, meeting.cancelled_reason, meeting.location) == (
+        True,
+        "Plant closed",
+        "Customer HQ, meeting room 2",
+    )
+    assert meeting.updated_by == rep
+    assert meeting.deal.activities.filter(verb="meeting_cancelled").count() == 1
+    assert not meeting.deal.activities.filter(verb__in=["meeting_moved", "meeting_updated"]).exists()
+
+
 def test_a_meeting_cannot_be_moved_into_the_past(client, rep, world):
     meeting = world.objects["meeting"]
     before = meeting.starts_at
@@ -213,7 +295,9 @@ def test_a_meeting_cannot_be_moved_into_the_past(client, rep, world):
     past = timezone.now() - timedelta(hours=5)
     response = client.post(
         reverse("deals:meeting_edit", args=[meeting.pk]),
-        _meeting_data(starts_at=_local(past), ends_at=_local(past + timedelta(hours=1))),
+        _meeting_data(
+            revision=meeting.revision, starts_at=_local(past), ends_at=_local(past + timedelta(hours=1))
+        ),
     )
     assert "The meeting cannot start in the past." in _page(response)
     meeting.refresh_from_db()
@@ -227,7 +311,7 @@ def test_a_meeting_cannot_be_moved_to_the_end_of_time(client, rep, world):
     client.force_login(rep)
     response = client.post(
         reverse("deals:meeting_edit", args=[meeting.pk]),
-        _meeting_data(starts_at="9999-12-31T23:00", ends_at="9999-12-31T23:59"),
+        _meeting_data(revision=meeting.revision, starts_at="9999-12-31T23:00", ends_at="9999-12-31T23:59"),
     )
     assert response.status_code == 200
     assert "Enter a date between the years 1900 and 2200." in _page(response)
@@ -248,7 +332,9 @@ def test_a_cancelled_meeting_cannot_be_edited(client, rep, world):
     Meeting.objects.filter(pk=meeting.pk).update(cancelled=True)
     client.force_login(rep)
     response = client.post(
-        reverse("deals:meeting_edit", args=[meeting.pk]), _meeting_data(location="Elsewhere"), follow=True
+        reverse("deals:meeting_edit", args=[meeting.pk]),
+        _meeting_data(revision=meeting.revision, location="Elsewhere"),
+        follow=True,
     )
     assert "This meeting was cancelled" in _page(response)
     meeting.refresh_from_db()
@@ -258,7 +344,10 @@ def test_a_cancelled_meeting_cannot_be_edited(client, rep, world):
 def test_a_manager_may_not_move_a_meeting(client, manager, world):
     meeting = world.objects["meeting"]
     client.force_login(manager)
-    response = client.post(reverse("deals:meeting_edit", args=[meeting.pk]), _meeting_data(location="Moved"))
+    response = client.post(
+        reverse("deals:meeting_edit", args=[meeting.pk]),
+        _meeting_data(revision=meeting.revision, location="Moved"),
+    )
     assert response.status_code == 403
     meeting.refresh_from_db()
     assert meeting.location != "Moved"
@@ -376,7 +465,11 @@ def test_moving_a_meeting_tells_the_colleagues_on_call_and_coming_along(client, 
     new_start = timezone.now() + timedelta(days=5)
     client.post(
         reverse("deals:meeting_edit", args=[meeting.pk]),
-        _meeting_data(starts_at=_local(new_start), ends_at=_local(new_start + timedelta(hours=1))),
+        _meeting_data(
+            revision=meeting.revision,
+            starts_at=_local(new_start),
+            ends_at=_local(new_start + timedelta(hours=1)),
+        ),
     )
     told = Notification.objects.filter(kind="meeting_changed")
     assert sorted(n.recipient_id for n in told) == sorted([on_call.pk, along.pk])
@@ -394,7 +487,10 @@ def test_cancelling_a_meeting_tells_them_too_and_a_new_room_alone_tells_nobody(c
     client.post(
         reverse("deals:meeting_edit", args=[meeting.pk]),
         _meeting_data(
-            starts_at=_local(meeting.starts_at), ends_at=_local(meeting.ends_at), location="Room 7"
+            revision=meeting.revision,
+            starts_at=_local(meeting.starts_at),
+            ends_at=_local(meeting.ends_at),
+            location="Room 7",
         ),
     )
     assert not Notification.objects.filter(kind="meeting_changed").exists()

@@ -3,13 +3,18 @@ from decimal import Decimal
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from deals.models import Briefing, FinancePolicy, PaymentTermRequest, PaymentTermStatus
 from deals.selectors.home import HOME_PANEL_ROWS
+from deals.services.payment_changes import payment_request_update
 from deals.services.payments import payment_request_decide, payment_request_submit
-from tests.factories import DealFactory, FinancePolicyFactory
+from negprep.errors import Invalid
+from teams.models import Notification, Role
+from tests.factories import DealFactory, FinancePolicyFactory, MembershipFactory
+from tests.stale import revision_in, two_clients
 
 OUTSIDE = {
     "net_days": "60",
@@ -256,6 +261,7 @@ def test_finance_counters_with_a_note(client, rep, deal, policy, finance):
     response = client.post(
         reverse("deals:payment_request_decide", args=[payment_request.pk]),
         {
+            "revision": "0",
             "decision": "counter",
             "note": "45 days is our limit here",
             "counter_net_days": "45",
@@ -290,7 +296,9 @@ def test_a_bad_decision_is_refused_with_a_message_and_changes_nothing(
 ):
     payment_request = _pending(deal, rep)
     client.force_login(finance)
-    response = client.post(reverse("deals:payment_request_decide", args=[payment_request.pk]), data)
+    response = client.post(
+        reverse("deals:payment_request_decide", args=[payment_request.pk]), {**data, "revision": "0"}
+    )
     assert response.status_code == 400
     assert error in response.content.decode()
     payment_request.refresh_from_db()
@@ -306,6 +314,7 @@ def test_finance_can_grant_an_early_payment_discount_in_a_counter(client, rep, d
     client.post(
         reverse("deals:payment_request_decide", args=[payment_request.pk]),
         {
+            "revision": "0",
             "decision": "counter",
             "note": "45 days with skonto",
             "counter_net_days": "45",
@@ -342,7 +351,7 @@ def test_a_counter_outside_the_policy_gets_a_field_error_and_changes_nothing(
     client.force_login(finance)
     response = client.post(
         reverse("deals:payment_request_decide", args=[payment_request.pk]),
-        {"decision": "counter", "note": "Our offer", "counter_net_days": "45", **data},
+        {"revision": "0", "decision": "counter", "note": "Our offer", "counter_net_days": "45", **data},
     )
     assert response.status_code == 400
     assert error in " ".join(response.context["form"].errors[field])
@@ -359,7 +368,7 @@ def test_a_counter_keeping_a_requested_deposit_below_the_minimum_is_refused_on_t
     client.force_login(finance)
     response = client.post(
         reverse("deals:payment_request_decide", args=[payment_request.pk]),
-        {"decision": "counter", "note": "Our offer", "counter_net_days": "45"},
+        {"revision": "0", "decision": "counter", "note": "Our offer", "counter_net_days": "45"},
     )
     assert response.status_code == 400
     # The form cannot know the requested deposit: the service refuses, and its message is the field's.
@@ -390,7 +399,7 @@ def test_approving_beyond_the_most_net_days_is_refused_with_a_message(client, re
     client.force_login(finance)
     response = client.post(
         reverse("deals:payment_request_decide", args=[payment_request.pk]),
-        {"decision": "approve", "note": "OK"},
+        {"revision": "0", "decision": "approve", "note": "OK"},
     )
     assert response.status_code == 400
     assert "75 net days exceed the most finance may grant (60)" in response.content.decode()
@@ -406,7 +415,7 @@ def test_no_one_but_finance_decides_and_nothing_changes(client, world, rep, deal
     client.force_login(world.user(who))
     response = client.post(
         reverse("deals:payment_request_decide", args=[payment_request.pk]),
-        {"decision": "approve", "note": "Fine"},
+        {"revision": "0", "decision": "approve", "note": "Fine"},
     )
     assert response.status_code == status
     payment_request.refresh_from_db()
@@ -565,3 +574,189 @@ def test_the_briefing_warns_when_its_terms_differ_from_what_finance_granted(
     client.force_login(rep)
     html = client.get(reverse("deals:detail", args=[deal.pk])).content.decode()
     assert "differs from what finance granted" in html
+
+
+# Changing a request while it waits, and decisions racing it or each other ------------------------
+
+
+def _change_data(payment_request, **overrides):
+    data = {
+        "net_days": str(payment_request.net_days),
+        "deposit_pct": str(payment_request.deposit_pct),
+        "instalments": str(payment_request.instalments),
+        "other_conditions": payment_request.other_conditions,
+        "customer_reason": payment_request.customer_reason,
+        "justification": payment_request.justification,
+        "revision": str(payment_request.revision),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_owner_changes_a_waiting_request_and_finance_decides_on_the_new_terms(
+    client, rep, deal, policy, finance
+):
+    payment_request = _pending(deal, rep)
+    client.force_login(rep)
+    url = reverse("deals:payment_request_edit", args=[payment_request.pk])
+    assert url in client.get(reverse("deals:detail", args=[deal.pk])).content.decode()
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'value="60"' in page.content.decode()
+    response = client.post(url, _change_data(payment_request, net_days="55", revision=revision_in(page)))
+    assert response.status_code == 302
+    assert "finance was told" in _messages(response)[0]
+    payment_request.refresh_from_db()
+    assert (payment_request.net_days, payment_request.status) == (55, PaymentTermStatus.SUBMITTED)
+    assert payment_request.policy_breaches[0] == "55 net days exceed the standard 30"
+    assert payment_request.revision == 1
+    changed = deal.activities.get(verb="payment_terms_changed")
+    assert changed.changes["Net days"] == {"old": 60, "new": 55}
+    told = Notification.objects.filter(recipient=finance, kind="payment_request_submitted").order_by("pk")
+    assert told.count() == 2
+    assert "changed their request" in told.last().email_text
+
+
+def test_a_change_within_the_policy_is_approved_at_once(client, rep, deal, policy):
+    payment_request = _pending(deal, rep)
+    client.force_login(rep)
+    response = client.post(
+        reverse("deals:payment_request_edit", args=[payment_request.pk]),
+        _change_data(payment_request, net_days="30", deposit_pct="10", justification=""),
+    )
+    assert "approved automatically" in _messages(response)[0]
+    payment_request.refresh_from_db()
+    assert payment_request.status == PaymentTermStatus.APPROVED
+    assert payment_request.auto_approved
+    assert Briefing.objects.get(deal=deal).payment_terms.startswith("30 days net, 10 % deposit")
+
+
+def test_a_stale_request_change_changes_nothing_shows_what_differs_and_can_be_reapplied(rep, deal, policy):
+    payment_request = _pending(deal, rep)
+    url = reverse("deals:payment_request_edit", args=[payment_request.pk])
+    first, second = two_clients(rep)
+    loaded = revision_in(second.get(url))
+    assert first.post(url, _change_data(payment_request, net_days="55", revision=loaded)).status_code == 302
+
+    response = second.post(url, _change_data(payment_request, instalments="2", revision=loaded))
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "saved this payment-term request at " in page and "after you opened it" in page
+    assert str(rep) in page
+    differences = page[page.index('data-testid="stale-differences"') :]
+    assert "55" in differences and "60" in differences
+    payment_request.refresh_from_db()
+    assert (payment_request.net_days, payment_request.instalments) == (55, 1)
+
+    reapplied = revision_in(response)
+    data = _change_data(payment_request, net_days="60", instalments="2", revision=reapplied)
+    response = second.post(url, data)
+    assert response.status_code == 302
+    payment_request.refresh_from_db()
+    assert (payment_request.net_days, payment_request.instalments) == (60, 2)
+
+
+def test_a_request_finance_decided_can_no_longer_be_changed(client, rep, deal, policy, finance):
+    payment_request = _pending(deal, rep)
+    client.force_login(rep)
+    url = reverse("deals:payment_request_edit", args=[payment_request.pk])
+    loaded = revision_in(client.get(url))
+    payment_request_decide(request=payment_request, by=finance, decision="reject", note="Too risky")
+
+    response = client.post(url, _change_data(payment_request, net_days="45", revision=loaded))
+    assert response.status_code == 302
+    (told,) = _messages(response)
+    assert told.startswith(f"{finance} already rejected this request on ")
+    assert told.endswith("so it can no longer be changed.")
+    payment_request.refresh_from_db()
+    assert (payment_request.net_days, payment_request.status) == (60, PaymentTermStatus.REJECTED)
+    # The same when the decision comes while the change is being saved.
+    with pytest.raises(Invalid, match=f"{finance} already rejected this request"):
+        payment_request_update(request=payment_request, by=rep, revision=1, **_terms(payment_request))
+
+
+def test_a_decision_on_terms_the_rep_changed_since_is_refused_and_shows_the_new_terms(
+    client, rep, deal, policy, finance
+):
+    payment_request = _pending(deal, rep)
+    client.force_login(finance)
+    page = client.get(reverse("deals:payment_request", args=[payment_request.pk]))
+    seen = revision_in(page)
+    terms = _terms(payment_request, net_days=50)
+    payment_request_update(request=payment_request, by=rep, revision=0, **terms)
+
+    decide = reverse("deals:payment_request_decide", args=[payment_request.pk])
+    data = {"decision": "counter", "note": "45 is our limit", "counter_net_days": "45"}
+    data["counter_deposit_pct"] = "10"
+    response = client.post(decide, {**data, "revision": seen})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert f"{rep} changed the request after you opened it" in html
+    table = html[html.index('data-testid="request-vs-policy"') : html.index("</table>")]
+    assert ">50<" in table.replace(" ", "")  # the new terms
+    assert "45 is our limit" in html  # what finance typed stays
+    payment_request.refresh_from_db()
+    assert (payment_request.status, payment_request.reviewer) == (PaymentTermStatus.SUBMITTED, None)
+
+    response = client.post(decide, {**data, "revision": revision_in(response)})
+    assert response.status_code == 302
+    payment_request.refresh_from_db()
+    assert (payment_request.status, payment_request.counter_net_days) == (PaymentTermStatus.COUNTERED, 45)
+
+
+def _terms(payment_request, **overrides):
+    terms = {
+        name: getattr(payment_request, name)
+        for name in (
+            "net_days",
+            "deposit_pct",
+            "instalments",
+            "early_payment_discount",
+            "other_conditions",
+            "customer_reason",
+            "justification",
+        )
+    }
+    return {**terms, **overrides}
+
+
+@pytest.mark.parametrize(
+    "first, second, told",
+    [
+        ({"decision": "approve"}, {"decision": "reject"}, "already approved this request"),
+        (
+            {"decision": "counter", "counter_net_days": "45", "counter_deposit_pct": "10"},
+            {"decision": "approve"},
+            "already countered this request",
+        ),
+        (
+            {"decision": "reject"},
+            {"decision": "counter", "counter_net_days": "45"},
+            "already rejected this request",
+        ),
+    ],
+)
+def test_two_finance_decisions_racing_one_wins_and_the_other_is_told_who_decided_what(
+    rep, deal, policy, finance, world, first, second, told
+):
+    payment_request = _pending(deal, rep)
+    colleague = MembershipFactory(team=world.team, role=Role.FINANCE).user
+    fiona, frank = Client(), Client()
+    fiona.force_login(finance)
+    frank.force_login(colleague)
+    page = reverse("deals:payment_request", args=[payment_request.pk])
+    seen_fiona, seen_frank = revision_in(fiona.get(page)), revision_in(frank.get(page))
+    decide = reverse("deals:payment_request_decide", args=[payment_request.pk])
+    assert fiona.post(decide, {**first, "note": "Mine", "revision": seen_fiona}).status_code == 302
+
+    response = frank.post(decide, {**second, "note": "Theirs", "revision": seen_frank})
+    assert response.status_code == 400
+    html = response.content.decode()
+    refused = html[html.index('data-testid="decision-refused"') :]
+    assert f"{finance} {told}" in refused
+    assert "Nothing was saved" in refused
+    payment_request.refresh_from_db()
+    assert payment_request.reviewer == finance
+    assert payment_request.decision_note == "Mine"
+    # The rep is told once, of the decision that won.
+    assert Notification.objects.filter(kind="payment_request_decided").count() == 1

@@ -1,5 +1,6 @@
 from datetime import timedelta
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.contrib.messages import get_messages
@@ -26,6 +27,7 @@ from tests.factories import (
     NegotiationReportFactory,
     PaymentTermRequestFactory,
 )
+from tests.stale import revision_in, two_clients
 
 FORM = {
     "outcome": "continue",
@@ -41,11 +43,18 @@ FORM = {
     "concessions_received": "Three-year term",
     "next_steps": "Send the contract draft",
     "lessons": "Open with the pilot results",
+    # The form of a report not filed yet carries revision 0.
+    "revision": "0",
 }
 
 
 def _url(meeting):
     return reverse("deals:report_file", args=[meeting.pk])
+
+
+def _correction(meeting, **changes):
+    """The form again, with ``changes``, as the page of the filed report sends it."""
+    return {**FORM, **changes, "revision": NegotiationReport.objects.get(meeting=meeting).revision}
 
 
 def _messages(response):
@@ -82,7 +91,7 @@ def test_filing_a_breach_flags_it_and_says_the_manager_was_told(client, rep, dea
 def test_a_corrected_breach_stays_visible_to_the_manager(client, rep, manager, approved, past_meeting):
     client.force_login(rep)
     client.post(_url(past_meeting), FORM)
-    client.post(_url(past_meeting), {**FORM, "agreed_price": "230", "correction_note": "Typo"})
+    client.post(_url(past_meeting), _correction(past_meeting, agreed_price="230", correction_note="Typo"))
     report = NegotiationReport.objects.get(meeting=past_meeting)
     assert report.breaches == []
     client.force_login(manager)
@@ -99,10 +108,10 @@ def test_saving_a_corrected_report_again_does_not_claim_the_manager_was_told(
 ):
     client.force_login(rep)
     client.post(_url(past_meeting), FORM)
-    client.post(_url(past_meeting), {**FORM, "agreed_price": "230", "correction_note": "Typo"})
+    client.post(_url(past_meeting), _correction(past_meeting, agreed_price="230", correction_note="Typo"))
     response = client.post(
         _url(past_meeting),
-        {**FORM, "agreed_price": "230", "lessons": "Price last", "correction_note": "Typo"},
+        _correction(past_meeting, agreed_price="230", lessons="Price last", correction_note="Typo"),
     )
     assert _messages(response)[-1] == "Report updated: everything is within what was approved."
 
@@ -121,10 +130,12 @@ def test_the_form_opens_with_the_filed_report_and_saving_updates_it(client, rep,
     assert response.context["form"]["agreed_price"].value() == Decimal("205.00")
     assert "Edit the report" in response.content.decode()
     assert "Why are the figures changing?" in response.content.decode()
-    refused = client.post(_url(past_meeting), {**FORM, "agreed_price": "220"})
+    refused = client.post(_url(past_meeting), _correction(past_meeting, agreed_price="220"))
     assert "say why the figures changed" in refused.content.decode()
     assert 'value="220"' in refused.content.decode()  # what was typed is kept
-    response = client.post(_url(past_meeting), {**FORM, "agreed_price": "220", "correction_note": "Typo"})
+    response = client.post(
+        _url(past_meeting), _correction(past_meeting, agreed_price="220", correction_note="Typo")
+    )
     assert _messages(response)[-1] == (
         "Report updated: everything is now within what was approved. The breaches flagged before stay "
         "on record, and your manager was told of the correction."
@@ -132,6 +143,71 @@ def test_the_form_opens_with_the_filed_report_and_saving_updates_it(client, rep,
     report = NegotiationReport.objects.get(meeting=past_meeting)
     assert report.agreed_price == Decimal("220.00")
     assert report.breaches == []
+
+
+def test_a_stale_correction_changes_nothing_shows_what_differs_and_can_be_reapplied(
+    rep, approved, past_meeting
+):
+    within = {**FORM, "agreed_price": "230"}
+    first, second = two_clients(rep)
+    assert first.post(_url(past_meeting), within).status_code == 302
+    loaded = revision_in(first.get(_url(past_meeting)))
+    assert revision_in(second.get(_url(past_meeting))) == loaded
+    response = first.post(
+        _url(past_meeting), {**within, "next_steps": "Call their CFO on Monday", "revision": loaded}
+    )
+    assert response.status_code == 302
+
+    response = second.post(
+        _url(past_meeting), {**within, "lessons": "Bring the pilot data", "revision": loaded}
+    )
+    assert response.status_code == 409
+    page = unescape(response.content.decode())
+    assert f"{rep} saved the report on this meeting at " in page and "after you opened it" in page
+    differences = page[page.index('data-testid="stale-differences"') :]
+    assert "Next steps" in differences and "Call their CFO on Monday" in differences
+    assert "Bring the pilot data" in differences
+    report = NegotiationReport.objects.get(meeting=past_meeting)
+    assert (report.next_steps, report.lessons) == ("Call their CFO on Monday", FORM["lessons"])
+    assert report.updated_by == rep
+    assert past_meeting.deal.activities.filter(verb="report_updated").count() == 1
+
+    # The refused form carries the current revision: saving it again puts this version over it.
+    reapplied = revision_in(response)
+    assert reapplied != loaded
+    response = second.post(
+        _url(past_meeting), {**within, "lessons": "Bring the pilot data", "revision": reapplied}
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert (report.next_steps, report.lessons) == (FORM["next_steps"], "Bring the pilot data")
+
+
+def test_a_report_filed_from_two_tabs_keeps_the_first_and_shows_the_second_what_differs(
+    rep, approved, past_meeting
+):
+    first, second = two_clients(rep)
+    assert revision_in(second.get(_url(past_meeting))) == "0"
+    assert first.post(_url(past_meeting), {**FORM, "next_steps": "Send the pilot offer"}).status_code == 302
+
+    response = second.post(_url(past_meeting), FORM)
+    assert response.status_code == 409
+    page = unescape(response.content.decode())
+    assert f"{rep} saved the report on this meeting at " in page
+    assert "Send the pilot offer" in page[page.index('data-testid="stale-differences"') :]
+    report = NegotiationReport.objects.get(meeting=past_meeting)
+    assert report.next_steps == "Send the pilot offer"
+    assert past_meeting.deal.activities.filter(verb__in=["report_filed", "report_updated"]).count() == 1
+
+
+def test_a_correction_without_its_revision_is_refused(client, rep, approved, past_meeting):
+    client.force_login(rep)
+    client.post(_url(past_meeting), {**FORM, "agreed_price": "230"})
+    data = {**FORM, "agreed_price": "230", "next_steps": "No revision"}
+    del data["revision"]
+    response = client.post(_url(past_meeting), data)
+    assert "This form is out of date" in unescape(response.content.decode())
+    assert NegotiationReport.objects.get(meeting=past_meeting).next_steps == FORM["next_steps"]
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,11 @@
+import html
+
 from django.urls import reverse
 from django.utils import timezone
 
 from teams.models import Role
 from tests.factories import NotificationFactory, UserFactory
+from tests.stale import revision_in, two_clients
 
 
 def test_home_greets_each_role_with_what_they_will_do(client, world):
@@ -44,6 +47,7 @@ def test_profile_saves_the_time_zone_and_pages_use_it(client, rep):
             "last_name": "Reyes",
             "email": "rita@example.com",
             "time_zone": "America/New_York",
+            "revision": rep.revision,
         },
     )
     assert response.status_code == 302
@@ -59,7 +63,13 @@ def test_profile_refuses_an_unknown_time_zone_and_changes_nothing(client, rep):
     before = rep.time_zone
     response = client.post(
         reverse("profile"),
-        {"first_name": "R", "last_name": "R", "email": "r@example.com", "time_zone": "Mars/Olympus"},
+        {
+            "first_name": "R",
+            "last_name": "R",
+            "email": "r@example.com",
+            "time_zone": "Mars/Olympus",
+            "revision": rep.revision,
+        },
     )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
@@ -92,11 +102,65 @@ def test_a_user_turns_email_reminders_off_on_the_profile(client, rep):
             "last_name": "Reyes",
             "email": "rita@example.com",
             "time_zone": "Europe/Berlin",
+            "revision": rep.revision,
         },
     )
     assert response.status_code == 302
     rep.refresh_from_db()
     assert rep.email_reminders is False  # an unticked box is "off"
+
+
+def _profile(**overrides):
+    return {
+        "first_name": "Rita",
+        "last_name": "Reyes",
+        "email": "rita@example.com",
+        "time_zone": "Europe/Berlin",
+        "email_reminders": "on",
+        **overrides,
+    }
+
+
+def test_a_stale_profile_save_changes_nothing_shows_what_differs_and_can_be_reapplied(rep):
+    url = reverse("profile")
+    first, second = two_clients(rep)
+    loaded = revision_in(second.get(url))
+    assert first.post(url, _profile(time_zone="Asia/Tokyo", revision=loaded)).status_code == 302
+
+    response = second.post(url, _profile(email="rita.reyes@example.com", revision=loaded))
+    assert response.status_code == 409
+    page = html.unescape(response.content.decode())
+    assert "Your profile was saved in another tab or on another device after you opened this page" in page
+    differences = page[page.index('data-testid="stale-differences"') :]
+    assert "Asia/Tokyo" in differences and "rita.reyes@example.com" in differences
+    assert 'value="rita.reyes@example.com"' in page
+    rep.refresh_from_db()
+    assert (rep.time_zone, rep.email) == ("Asia/Tokyo", "rita@example.com")
+
+    # The refused form carries the current revision: saving it again puts this version over it.
+    reapplied = revision_in(response)
+    assert reapplied != loaded
+    response = second.post(url, _profile(email="rita.reyes@example.com", revision=reapplied))
+    assert response.status_code == 302
+    rep.refresh_from_db()
+    assert (rep.time_zone, rep.email) == ("Europe/Berlin", "rita.reyes@example.com")
+
+
+def test_a_profile_saved_unchanged_counts_no_revision_and_one_without_its_revision_is_refused(client, rep):
+    client.force_login(rep)
+    url = reverse("profile")
+    assert client.post(url, _profile(revision=rep.revision)).status_code == 302
+    rep.refresh_from_db()
+    saved = rep.revision
+    response = client.post(url, _profile(revision=saved), follow=True)
+    assert "Nothing changed." in html.unescape(response.content.decode())
+    rep.refresh_from_db()
+    assert rep.revision == saved
+
+    response = client.post(url, _profile(last_name="Nobody"))
+    assert "This form is out of date" in html.unescape(response.content.decode())
+    rep.refresh_from_db()
+    assert rep.last_name == "Reyes"
 
 
 def test_the_inbox_groups_reminders_by_deal(client, rep, world):
