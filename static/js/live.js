@@ -14,6 +14,12 @@
   // A close with code 4401/4403 (signed out, refused) is final.
   function liveSocket(path, handlers) {
     var socket = null, pause = 1000, stopped = false, heartbeat = null, timer = null;
+    if (!("WebSocket" in window) || !document.querySelector("[data-sockets]")) {
+      // No sockets here (a server that serves pages only): say so once, the caller polls.
+      setTimeout(function () { if (handlers.close) handlers.close({ code: 1006 }, false); }, 0);
+      return { send: function () { return false; }, isOpen: function () { return false; },
+               reconnectNow: function () {}, stop: function () {} };
+    }
     function open() {
       if (stopped || !("WebSocket" in window)) return;
       try {

@@ -127,11 +127,12 @@
       apply(data);
     },
     close: function (event, willRetry) {
-      if (!willRetry) {
+      if (event.code === 4401 || event.code === 4403) {
         status.textContent = "Not connected: reload the page.";
         return;
       }
-      status.textContent = navigator.onLine === false ? "offline: what you type is kept and sent later" : "reconnecting…";
+      status.textContent = navigator.onLine === false ? "offline: what you type is kept and sent later"
+        : (willRetry ? "reconnecting…" : "updates every few seconds");
       status.className = "ms-1 badge text-bg-warning";
       startPolling();
     }
