@@ -20,6 +20,6 @@ RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
 
 USER negprep
 EXPOSE 8000
-# gunicorn reads its number of workers from WEB_CONCURRENCY: set it to 2 x cores + 1.
+# uvicorn serves the pages and meeting mode's sockets (ASGI); WEB_CONCURRENCY workers: 2 x cores + 1.
 ENV WEB_CONCURRENCY=3
-CMD ["gunicorn", "negprep.wsgi:application", "--bind", "0.0.0.0:8000", "--no-control-socket", "--access-logfile", "-"]
+CMD ["sh", "-c", "exec uvicorn negprep.asgi:application --host 0.0.0.0 --port 8000 --workers ${WEB_CONCURRENCY} --no-proxy-headers --no-server-header"]

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint bench-reminders bench-pages clean
+.PHONY: run test lint bench-reminders bench-pages bench-live clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,7 +13,8 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $(STAMP)
 
-## Run NegPrep on http://127.0.0.1:8000 with a Celery worker and beat; Ctrl-C stops all.
+## Run NegPrep on http://127.0.0.1:8000 (uvicorn: pages and meeting mode's sockets) with a Celery worker
+## and beat; Ctrl-C stops all.
 run: $(STAMP)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
@@ -22,7 +23,9 @@ run: $(STAMP)
 	  trap "kill \$$(jobs -p) 2>/dev/null; wait" EXIT; \
 	  $(BIN)/celery -A negprep worker --loglevel=INFO --concurrency=2 --queues=celery,sweep & \
 	  $(BIN)/celery -A negprep beat --loglevel=INFO & \
-	  $(MANAGE) runserver 127.0.0.1:8000'
+	  DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-negprep.settings.local} \
+	    $(BIN)/uvicorn negprep.asgi:application --host 127.0.0.1 --port 8000 --no-proxy-headers \
+	    --reload --reload-dir negprep --reload-dir teams --reload-dir deals --reload-dir templates --reload-dir static'
 
 ## Run the whole test suite (SQLite unless DATABASE_URL is set). A PostgreSQL test database is kept
 ## between runs; PYTEST_ARGS=--create-db rebuilds it (as CI does).
@@ -43,6 +46,12 @@ bench-pages: $(STAMP)
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.reminders --deals 100000 \
 	  --database-url $${BENCH_REMINDERS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/negprep_bench}
+
+## Benchmark live questions in meeting mode: 200 meetings, 400 socket clients against uvicorn, on
+## PostgreSQL (BENCH_DATABASE_URL, default a scratch database negprep_bench_live) and Redis
+## (BENCH_REDIS_URL, default redis://127.0.0.1:6379/9). Never part of `make test` or CI.
+bench-live: $(STAMP)
+	$(BIN)/python -m bench.live
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

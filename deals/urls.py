@@ -5,6 +5,7 @@ from deals.views import consultations as consultation_views
 from deals.views import contacts as contact_views
 from deals.views import deals as deal_views
 from deals.views import guidelines as guideline_views
+from deals.views import live as live_views
 from deals.views import meetings as meeting_views
 from deals.views import payments as payment_views
 from deals.views import reports as report_views
@@ -30,6 +31,13 @@ urlpatterns = [
     # Meeting brief (deals/views/meeting_brief.py) and calendar files (deals/views/calendar.py)
     path("meetings/<int:pk>/brief/", meeting_brief.meeting_brief, name="meeting_brief"),
     path("meetings/<int:pk>/calendar.ics", calendar.meeting_ics, name="meeting_ics"),
+    # Meeting mode (deals/views/live.py; the socket is deals/views/live_socket.py)
+    path("meetings/<int:pk>/live/", live_views.meeting_live, name="meeting_live"),
+    path("meetings/<int:pk>/live/since/<int:seq>/", live_views.live_since, name="live_since"),
+    path("meetings/<int:pk>/live/ask/", live_views.live_ask, name="live_ask"),
+    path("meetings/<int:pk>/live/notes/", live_views.live_notes, name="live_notes"),
+    path("live/questions/<int:pk>/answer/", live_views.live_answer, name="live_answer"),
+    path("offline/", live_views.offline_pages, name="offline_pages"),
     path("consultations/<int:pk>/calendar.ics", calendar.consultation_ics, name="consultation_ics"),
     # Briefings and approvals (deals/views/briefings.py)
     path("<int:pk>/briefing/", briefings.briefing_edit, name="briefing_edit"),

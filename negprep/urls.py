@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from deals.views import home
-from negprep import csp, views
+from negprep import csp, pwa, views
 
 admin.site.site_header = "NegPrep administration"
 admin.site.site_title = "NegPrep admin"
@@ -13,6 +13,7 @@ admin.site.site_title = "NegPrep admin"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
     # Browsers post what the Content-Security-Policy refused here (report-uri and report-to).
     path("csp-report/", csp.csp_report, name="csp_report"),
     path("", home.home, name="home"),

@@ -157,6 +157,32 @@ def _co_negotiator_request(world):
     return request
 
 
+def _live_question(world):
+    """A question the rep asked from the world's meeting (created once per world)."""
+    from deals.models import LiveQuestion
+
+    question, _ = LiveQuestion.objects.get_or_create(
+        meeting=world.objects["meeting"],
+        sequence=1,
+        defaults={"asked_by": world.members["rep"], "text": "Can we deliver by Friday?"},
+    )
+    return question
+
+
+# The meeting's socket (negprep/asgi.py), checked by tests/test_access_matrix.py: "accept", or the
+# close code the socket answers with (4401 signed out, 4403 not one of the meeting's people).
+SOCKET_ACCESS = {
+    "anonymous": 4401,
+    "rep": "accept",
+    "manager": "accept",
+    "production": 4403,
+    "supply_chain": 4403,
+    "finance": 4403,
+    "outsider": 4403,
+    "staff": 4403,
+}
+
+
 # Only a manager decides; the owner sees the deal but may not decide (403).
 MANAGER_POSTS = expect(members=404, rep=403, manager=302)
 
@@ -414,6 +440,33 @@ ACCESS_MATRIX: dict[str, Entry] = {
     # Meeting brief and calendar (deals)
     "deals:meeting_brief": Entry(_meeting_url("deals:meeting_brief"), DEAL_READERS),
     "deals:meeting_ics": Entry(_meeting_url("deals:meeting_ics"), DEAL_READERS),
+    # Meeting mode: the people of the meeting only (the world's meeting is days away, so asking and
+    # answering are refused with a message: 302 back to the page).
+    "deals:meeting_live": Entry(_meeting_url("deals:meeting_live"), DEAL_READERS),
+    "deals:live_since": Entry(
+        lambda w: reverse("deals:live_since", args=[w.objects["meeting"].pk, 0]), DEAL_READERS
+    ),
+    "deals:live_ask": Entry(
+        _meeting_url("deals:live_ask"),
+        expect(members=404, rep=302, manager=403),
+        method="POST",
+        data={"text": "Can we deliver by Friday?"},
+    ),
+    "deals:live_notes": Entry(
+        _meeting_url("deals:live_notes"),
+        expect(members=404, rep=302, manager=302),
+        method="POST",
+        data={"text": "Price agreed", "revision": 0},
+    ),
+    # What the phone keeps offline: each signed-in user's own list.
+    "deals:offline_pages": Entry(_plain("deals:offline_pages"), expect(members=200)),
+    "service_worker": Entry(_plain("service_worker"), expect(anonymous=200, members=200)),
+    "deals:live_answer": Entry(
+        lambda w: reverse("deals:live_answer", args=[_live_question(w).pk]),
+        expect(members=404, rep=403, manager=302),
+        method="POST",
+        data={"reply": "yes"},
+    ),
     # Production sees the deal once its queue is asked, and may put the due time in its calendar.
     "deals:consultation_ics": Entry(
         _consultation_url("deals:consultation_ics"),

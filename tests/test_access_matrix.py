@@ -85,3 +85,12 @@ def test_admin_opens_for_staff(client, world):
     client.force_login(world.staff)
     for url in _admin_urls(world):
         assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_the_meeting_socket_admits_the_people_of_the_meeting_only(transactional_db, world, visitor):
+    from tests.access_matrix import SOCKET_ACCESS
+    from tests.live_sockets import connection_answer, run
+
+    path = f"/ws/meetings/{world.objects['meeting'].pk}/"
+    assert run(connection_answer, path, world.user(visitor)) == SOCKET_ACCESS[visitor], visitor

@@ -49,6 +49,7 @@ from deals.access.deals import (  # noqa: F401
     refusal,
     sees_whole_deal,
 )
+from deals.access.live import LiveSeat, live_question_for_user, live_seat, meeting_for_live  # noqa: F401
 from deals.access.memberships import (  # noqa: F401
     Memberships,
     has_role_anywhere,
@@ -82,6 +83,7 @@ from deals.access.records import (  # noqa: F401
 
 __all__ = [
     "InSubquery",
+    "LiveSeat",
     "Memberships",
     "among_deals",
     "can_answer_consultation",
@@ -108,9 +110,12 @@ __all__ = [
     "has_role_anywhere",
     "in_teams",
     "listed_deals",
+    "live_question_for_user",
+    "live_seat",
     "is_finance",
     "is_manager",
     "may_see_deal",
+    "meeting_for_live",
     "meeting_for_owner",
     "meeting_for_user",
     "meeting_in_full",

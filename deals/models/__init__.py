@@ -34,6 +34,17 @@ from deals.models.deals import (  # noqa: F401
     ReadinessChange,
 )
 from deals.models.guidelines import Guideline, GuidelineStatus  # noqa: F401
+from deals.models.live import (  # noqa: F401
+    ANSWER_MAX_LENGTH,
+    NOTES_MAX_LENGTH,
+    QUESTION_MAX_LENGTH,
+    LiveAnswer,
+    LiveQuestion,
+    LiveRoom,
+    MeetingNote,
+    QuestionKind,
+    QuickReply,
+)
 from deals.models.meetings import (  # noqa: F401
     MEETING_LONGEST,
     CoNegotiatorRequest,
@@ -49,6 +60,9 @@ from deals.models.reminders import Reminder, ReminderKind, ReminderStatus  # noq
 from deals.models.reports import NegotiationReport, ReportOutcome  # noqa: F401
 
 __all__ = [
+    "ANSWER_MAX_LENGTH",
+    "NOTES_MAX_LENGTH",
+    "QUESTION_MAX_LENGTH",
     "STRUCTURED_DEPARTMENTS",
     "Activity",
     "Approval",
@@ -76,9 +90,13 @@ __all__ = [
     "FinancePolicy",
     "Guideline",
     "GuidelineStatus",
+    "LiveAnswer",
+    "LiveQuestion",
+    "LiveRoom",
     "MEETING_LONGEST",
     "Meeting",
     "MeetingQuerySet",
+    "MeetingNote",
     "MeetingStage",
     "NegotiationReport",
     "OPEN_DEAL_STATUSES",
@@ -88,6 +106,8 @@ __all__ = [
     "PaymentTermRequest",
     "PaymentTermStatus",
     "PitchPoint",
+    "QuestionKind",
+    "QuickReply",
     "ReadinessChange",
     "Reminder",
     "ReminderKind",

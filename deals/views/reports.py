@@ -19,6 +19,7 @@ from deals.models import NegotiationReport
 from deals.selectors import reports as report_selectors
 from deals.selectors.escalations import escalated_meetings, overdue_report_meetings, with_missing
 from deals.selectors.lists import start_of_day
+from deals.selectors.live import report_start
 from deals.selectors.reports import (
     managed_team_ids,
     report_references,
@@ -120,7 +121,11 @@ def report_file(request, pk):
     existing = NegotiationReport.objects.filter(meeting=meeting).first()
     references = report_references(deal=deal)
     list_price = references.limits.text("list_price") if references.limits is not None else ""
-    form = ReportForm(request.POST or None, instance=existing, list_price=list_price)
+    # A first filing starts from the notes taken in meeting mode: nothing is typed twice.
+    start = None
+    if existing is None:
+        start = report_start(meeting=meeting, user=request.user, currency=references.currency)
+    form = ReportForm(request.POST or None, instance=existing, list_price=list_price, initial=start)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:

@@ -389,3 +389,31 @@ SPECTACULAR_SETTINGS = {
         "PaymentTermStatusEnum": "deals.models.PaymentTermStatus",
     },
 }
+
+# Meeting mode in real time (Django Channels). With Redis configured the sockets of every process
+# share one channel layer; the embedded default keeps them in the memory of the one process that
+# `make run` serves with.
+NEGPREP_CHANNEL_LAYER_URL = env_str(
+    "NEGPREP_CHANNEL_LAYER_URL", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else ""
+)
+ASGI_APPLICATION = "negprep.asgi.application"
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            # The layer waits up to 5 s on Redis for each socket's next message (BZPOPMIN): the
+            # client's read timeout must be longer (redis-py's default is 5 s too).
+            # Each socket joining or leaving a group takes a connection for a moment: a pool of
+            # redis-py's default 100 refuses the 101st at once ("Too many connections").
+            "hosts": [{"address": NEGPREP_CHANNEL_LAYER_URL, "socket_timeout": 30, "max_connections": 1000}],
+            "prefix": env_str("NEGPREP_CHANNEL_LAYER_PREFIX", "negprep"),
+        },
+    }
+    if NEGPREP_CHANNEL_LAYER_URL
+    else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+}
+# How long a page counts as open after its socket's last heartbeat (seconds); someone with no
+# page open gets the question by e-mail.
+NEGPREP_LIVE_PRESENCE_SECONDS = env_int("NEGPREP_LIVE_PRESENCE_SECONDS", 45, minimum=5)
+# Questions and answers one person may send per minute, against flooding.
+NEGPREP_LIVE_PER_MINUTE = env_int("NEGPREP_LIVE_PER_MINUTE", 20, minimum=1)
