@@ -10,6 +10,7 @@ from django.utils import timezone
 from deals.models import Briefing, Contact, Customer, Deal, Meeting
 from deals.services.activity import activity_record
 from deals.services.briefings import briefing_decide, briefing_save, briefing_submit
+from deals.services.demo_live import seed_demo_live
 from deals.services.demo_preparation import seed_demo_payment_terms, seed_demo_preparation
 from deals.services.reports import report_file
 from teams.demo import DEMO_TEAMS, demo_admin_seed, demo_people_seed
@@ -231,7 +232,8 @@ def seed_demo_deals(*, north: Team, south: Team, users: dict[str, User]) -> list
         created.append(deal.title)
     created_names = [f"deal {title}" for title in created] + seed_demo_payment_terms(team=north, rep=rita)
     created_names += seed_demo_preparation(team=north, users=users)
-    return created_names + seed_demo_reports(team=north, rep=rita, manager=max_, brauhaus=brauhaus)
+    created_names += seed_demo_reports(team=north, rep=rita, manager=max_, brauhaus=brauhaus)
+    return created_names + seed_demo_live(team=north, customer=brauhaus, users=users, fill=_fill)
 
 
 def seed_demo_reports(*, team: Team, rep: User, manager: User, brauhaus: Customer) -> list[str]:
