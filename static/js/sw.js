@@ -35,7 +35,11 @@ function keepPages(urls) {
     var fetches = wanted.map(function (url) {
       return fetch(url, { credentials: "same-origin", redirect: "manual" }).then(function (response) {
         if (response.ok && response.type === "basic") return cache.put(url, response);
-        return cache.delete(url);
+        // Gone or no longer theirs (signed out, removed, past): drop it. A server that is busy or
+        // failing for a moment (429, 5xx) says nothing about the page: keep the copy there is.
+        if (response.type === "opaqueredirect" || [401, 403, 404, 410].indexOf(response.status) >= 0) {
+          return cache.delete(url);
+        }
       }).catch(function () { /* offline: keep what is there */ });
     });
     var drops = cache.keys().then(function (requests) {
