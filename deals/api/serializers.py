@@ -15,6 +15,8 @@ from deals.models import (
     NegotiationReport,
     PaymentTermRequest,
 )
+from deals.services.deals import DEAL_EDITABLE_FIELDS
+from deals.services.reports import REPORT_FIELDS
 
 
 @extend_schema_field(
@@ -64,16 +66,7 @@ class DealSerializer(serializers.ModelSerializer):
             "team",
             "owner",
             "customer",
-            "title",
-            "scope",
-            "quantity",
-            "requested_delivery_date",
-            "special_requirements",
-            "estimated_value",
-            "currency",
-            "involves_production",
-            "involves_delivery",
-            "special_payment_terms",
+            *DEAL_EDITABLE_FIELDS,
             "status",
             "next_meeting_at",
             "archived_at",
@@ -266,20 +259,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "meeting",
             "deal",
             "filed_by",
-            "outcome",
-            "agreed_price",
-            "discount_pct",
-            "discount_note",
-            "quantity",
-            "delivery_date",
-            "net_days",
-            "deposit_pct",
-            "instalments",
-            "payment_terms",
-            "concessions_given",
-            "concessions_received",
-            "next_steps",
-            "lessons",
+            *REPORT_FIELDS,
             "breaches",
             "correction_note",
             "ready_at_meeting",
