@@ -49,7 +49,14 @@ from deals.access.deals import (  # noqa: F401
     refusal,
     sees_whole_deal,
 )
-from deals.access.live import LiveSeat, live_question_for_user, live_seat, meeting_for_live  # noqa: F401
+from deals.access.live import (  # noqa: F401
+    LiveSeat,
+    live_question_for_user,
+    live_question_in,
+    live_seat,
+    meeting_for_live,
+    meeting_for_live_again,
+)
 from deals.access.memberships import (  # noqa: F401
     Memberships,
     has_role_anywhere,
@@ -111,11 +118,13 @@ __all__ = [
     "in_teams",
     "listed_deals",
     "live_question_for_user",
+    "live_question_in",
     "live_seat",
     "is_finance",
     "is_manager",
     "may_see_deal",
     "meeting_for_live",
+    "meeting_for_live_again",
     "meeting_for_owner",
     "meeting_for_user",
     "meeting_in_full",

@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from deals.access.deals import can_edit_deal
-from deals.access.memberships import is_manager
+from deals.access.memberships import forget_memberships, is_manager
 from deals.access.records import meeting_for_user
 from deals.models import LiveQuestion, Meeting, OnCall, OnCallStatus
 from teams.models import User
@@ -79,6 +79,23 @@ def meeting_for_live(*, user: User, pk: int) -> tuple[Meeting, LiveSeat]:
             "Meeting mode is shared with the rep, the co-negotiators, who is on call and the managers."
         )
     return meeting, seat
+
+
+def meeting_for_live_again(*, user: User, pk: int) -> tuple[Meeting, LiveSeat]:
+    """``meeting_for_live`` with the user's memberships read afresh: a socket open for hours
+    re-checks its gate with what holds now (a role taken away, cover declined, a meeting cancelled)."""
+    forget_memberships(user)
+    return meeting_for_live(user=user, pk=pk)
+
+
+def live_question_in(*, meeting: Meeting, pk: int) -> LiveQuestion:
+    """A question of ``meeting``, which the caller has opened through ``meeting_for_live``; 404 for a
+    question of another meeting (one query)."""
+    question = LiveQuestion.objects.filter(pk=pk, meeting=meeting).first()
+    if question is None:
+        raise Http404("No such question.")
+    question.meeting = meeting
+    return question
 
 
 def live_question_for_user(*, user: User, pk: int):

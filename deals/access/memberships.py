@@ -49,6 +49,11 @@ def memberships_of(user: User) -> Memberships:
     return cached
 
 
+def forget_memberships(user: User) -> None:
+    """Read the user's memberships afresh next time (a long-lived socket re-checking its gate)."""
+    user.__dict__.pop(_CACHE, None)
+
+
 # Role predicates -----------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.access import live_seat
+from deals.access import LiveSeat, live_seat
 from deals.domain.live import beyond_limits
 from deals.domain.snapshot import LimitsSnapshot
 from deals.models import (
@@ -97,12 +97,14 @@ def question_ask(
     kind: str = QuestionKind.FREE,
     to_managers: bool = False,
     client_key: str = "",
+    seat: LiveSeat | None = None,
 ) -> LiveQuestion:
     """Ask the people on call (and the managers, if ``to_managers``) a question from the room.
 
     The same ``client_key`` sent again (a phone replaying its offline queue) returns the question
-    already stored and sends nothing twice."""
-    if not live_seat(user=by, meeting=meeting).asks:
+    already stored and sends nothing twice. ``seat`` is the asker's seat when the caller has just
+    read it (a meeting's socket, which re-reads it every ``SEAT_FRESH_FOR``); else it is read here."""
+    if not (seat or live_seat(user=by, meeting=meeting)).asks:
         raise NotAllowed("Only the rep and the co-negotiators ask from the meeting.")
     client_key = (client_key or "")[:64]
     if client_key:
@@ -168,14 +170,20 @@ def _send_question(event: dict, recipients: list[User]) -> None:
 
 
 def answer_give(
-    *, question: LiveQuestion, by: User, reply: str = QuickReply.TEXT, text: str = "", beyond: bool = False
+    *,
+    question: LiveQuestion,
+    by: User,
+    reply: str = QuickReply.TEXT,
+    text: str = "",
+    beyond: bool = False,
+    seat: LiveSeat | None = None,
 ) -> LiveAnswer:
     """Answer a question from the room: whoever is on call for the meeting, or a manager of the deal.
 
     An answer beyond the approved limits (ticked, or read from its figures) is marked and the
-    managers are told."""
+    managers are told. ``seat`` as for ``question_ask``."""
     meeting = question.meeting
-    if not live_seat(user=by, meeting=meeting).answers:
+    if not (seat or live_seat(user=by, meeting=meeting)).answers:
         raise NotAllowed("Only who is on call for this meeting, or a manager of the deal, answers.")
     if reply not in QuickReply.values:
         raise Invalid("Answer yes, no, call me now, or type an answer.", field="reply")

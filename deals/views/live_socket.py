@@ -9,10 +9,17 @@ a client also notices a message the channel layer dropped (it keeps 100 per sock
 The client may ask and answer over it too (``{"type": "ask", ...}``, ``{"type": "answer", ...}``),
 with the services the pages use.
 
+The gate is read on connect and again when a message or heartbeat comes more than
+``SEAT_FRESH_FOR`` after the last reading: who is no longer one of the meeting's people (a role
+taken away, cover declined) is closed with 4403 within that time, and a question or an answer does
+not pay for the whole visibility rule each time.
+
 ``/ws/live/`` carries the signed-in user's toasts (a question for them, an answer to theirs) to any
 NegPrep page they have open, and marks them present, so that only the absent get e-mail.
 """
 
+import random
+import time
 from urllib.parse import parse_qs
 
 from channels.db import DatabaseSyncToAsync
@@ -20,7 +27,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from deals.access import live_question_for_user, meeting_for_live
+from deals.access import live_question_in, meeting_for_live, meeting_for_live_again
 from deals.models import LiveRoom
 from deals.selectors.live import live_events_since
 from deals.services import live as live_services
@@ -32,6 +39,13 @@ CLOSE_SIGNED_OUT = 4401
 CLOSE_REFUSED = 4403
 # A replayed queue may not grow the messages of one reading without bound.
 MOST_TEXT = 2000
+# How long a socket trusts its reading of the gate (the meeting and the user's seat at it): 45 to
+# 75 s, at random, so that sockets opened together do not all read it again at the same moment.
+SEAT_FRESH_FOR = (45.0, 75.0)
+
+
+class _Closed(Exception):
+    """The gate, read again, no longer lets the user in."""
 
 
 def database_sync_to_async(function):
@@ -66,6 +80,7 @@ class MeetingSocket(_Socket):
             )
         except (Http404, PermissionDenied):
             return await self._refuse(CLOSE_REFUSED)
+        self._gate_read()
         self.group = meeting_group(self.meeting.pk)
         # Join before reading: whatever commits after the read is broadcast to this socket too.
         await self.channel_layer.group_add(self.group, self.channel_name)
@@ -90,7 +105,10 @@ class MeetingSocket(_Socket):
         if kind == "ping":
             # The heartbeat also says how far the meeting is, so that a client that missed a
             # message (a broadcast dropped under load) notices and asks for it.
-            last = await database_sync_to_async(self._heartbeat)()
+            try:
+                last = await database_sync_to_async(self._heartbeat)()
+            except _Closed:
+                return await self.close(code=CLOSE_REFUSED)
             return await self.send_json({"event": "pong", "last": last})
         if kind == "since":
             try:
@@ -107,6 +125,9 @@ class MeetingSocket(_Socket):
         ref = str(content.get("ref", ""))[:64]
         try:
             seq = await call(content)
+        except _Closed:
+            await self.send_json({"event": "error", "ref": ref, "message": "You may no longer do this here."})
+            return await self.close(code=CLOSE_REFUSED)
         except (DomainError, PermissionDenied, Http404) as error:
             message = (
                 " ".join(error.messages) if isinstance(error, DomainError) else "You may not do this here."
@@ -114,13 +135,28 @@ class MeetingSocket(_Socket):
             return await self.send_json({"event": "error", "ref": ref, "message": message})
         await self.send_json({"event": "done", "ref": ref, "seq": seq})
 
+    def _gate_read(self) -> None:
+        self.gate_fresh_until = time.monotonic() + random.uniform(*SEAT_FRESH_FOR)  # noqa: S311 - spread
+
+    def _gate(self) -> None:
+        """Read the gate again once its reading is older than ``SEAT_FRESH_FOR``."""
+        if time.monotonic() < self.gate_fresh_until:
+            return
+        try:
+            self.meeting, self.seat = meeting_for_live_again(user=self.user, pk=self.meeting.pk)
+        except (Http404, PermissionDenied):
+            raise _Closed from None
+        self._gate_read()
+
     def _heartbeat(self) -> int:
+        self._gate()
         mark_present(self.user.pk)
         return (
             LiveRoom.objects.filter(meeting=self.meeting).values_list("last_sequence", flat=True).first() or 0
         )
 
     def _ask(self, content) -> int:
+        self._gate()
         question = live_services.question_ask(
             meeting=self.meeting,
             by=self.user,
@@ -128,6 +164,7 @@ class MeetingSocket(_Socket):
             kind=str(content.get("kind") or "free"),
             to_managers=content.get("to_managers") is True,
             client_key=str(content.get("client_key", "")),
+            seat=self.seat,
         )
         return question.sequence
 
@@ -136,15 +173,14 @@ class MeetingSocket(_Socket):
             pk = int(content.get("question"))
         except (TypeError, ValueError):
             raise Http404("No such question.") from None
-        question, _ = live_question_for_user(user=self.user, pk=pk)
-        if question.meeting.pk != self.meeting.pk:
-            raise Http404("No such question.")
+        self._gate()
         answer = live_services.answer_give(
-            question=question,
+            question=live_question_in(meeting=self.meeting, pk=pk),
             by=self.user,
             reply=str(content.get("reply") or "text"),
             text=str(content.get("text", ""))[:MOST_TEXT],
             beyond=content.get("beyond") is True,
+            seat=self.seat,
         )
         return answer.sequence
 

@@ -30,7 +30,9 @@
       }
       socket.onopen = function () {
         pause = 1000;
-        heartbeat = setInterval(function () { send({ type: "ping" }); }, 15000);
+        // 12 to 18 s, different on each page: pages that reconnected together (a server restart)
+        // do not all beat at the same moment.
+        heartbeat = setInterval(function () { send({ type: "ping" }); }, 12000 + Math.random() * 6000);
         if (handlers.open) handlers.open();
       };
       socket.onmessage = function (event) {
@@ -49,7 +51,8 @@
       if (handlers.close) handlers.close(event, !final && !stopped);
       if (final || stopped) return;
       clearTimeout(timer);
-      timer = setTimeout(open, pause);
+      // A growing pause, spread at random so that every page does not come back at once.
+      timer = setTimeout(open, pause * (0.5 + Math.random()));
       pause = Math.min(pause * 2, 30000);
     }
     function send(data) {

@@ -145,3 +145,53 @@ def test_the_heartbeat_names_the_last_number_and_a_client_may_ask_for_what_it_mi
         await room.close()
 
     run(scenario)
+
+
+def _closed_with(message: dict) -> int | None:
+    return message.get("code") if message["type"] == "websocket.close" else None
+
+
+def test_a_socket_reads_its_gate_again_and_closes_who_is_no_longer_on_call(
+    live_meeting, on_call, rep, monkeypatch
+):
+    """Within ``SEAT_FRESH_FOR`` a socket answers from the gate it read; past it, it reads the gate
+    again, and a colleague who declined the cover meanwhile is refused and closed."""
+    from deals.models import OnCallStatus
+    from deals.views import live_socket
+
+    question = question_ask(meeting=live_meeting, by=rep, text="Can we deliver in March?")
+    monkeypatch.setattr(live_socket, "SEAT_FRESH_FOR", (0.0, 0.0))  # every message reads it again
+
+    async def scenario():
+        colleague = await Socket.open(f"/ws/meetings/{live_meeting.pk}/", on_call.member)
+        assert colleague.accepted
+        await colleague.until("synced")
+        await db(type(on_call).objects.filter(pk=on_call.pk).update)(status=OnCallStatus.DECLINED)
+        await colleague.send({"type": "answer", "question": question.pk, "reply": "yes", "ref": "late"})
+        error = await colleague.until("error")
+        assert error["ref"] == "late" and "no longer" in error["message"]
+        assert _closed_with(await colleague.communicator.receive_output(5)) == 4403
+
+        watcher = await Socket.open(f"/ws/meetings/{live_meeting.pk}/", on_call.member)
+        assert not watcher.accepted and watcher.close_code == 4403
+
+    run(scenario)
+    assert not question.answers.exists()
+
+
+def test_the_heartbeat_closes_a_socket_whose_user_left_the_meeting(live_meeting, on_call, rep, monkeypatch):
+    from deals.models import OnCallStatus
+    from deals.views import live_socket
+
+    monkeypatch.setattr(live_socket, "SEAT_FRESH_FOR", (0.0, 0.0))  # every beat reads it again
+
+    async def scenario():
+        colleague = await Socket.open(f"/ws/meetings/{live_meeting.pk}/", on_call.member)
+        await colleague.until("synced")
+        await colleague.send({"type": "ping"})
+        assert (await colleague.until("pong"))["last"] == 0
+        await db(type(on_call).objects.filter(pk=on_call.pk).update)(status=OnCallStatus.DECLINED)
+        await colleague.send({"type": "ping"})
+        assert _closed_with(await colleague.communicator.receive_output(5)) == 4403
+
+    run(scenario)
