@@ -54,6 +54,12 @@ def valid_together(*forms_) -> list[dict]:
     errors, cleaned = {}, []
     for item in forms_:
         prefix, form = item if isinstance(item, tuple) else ("", item)
+        if listed := _lists_for_one_value(form):
+            for name in listed:
+                errors.setdefault(".".join(part for part in (prefix, name) if part), []).append(
+                    "Send one value here, not a list."
+                )
+            continue
         if form.is_valid():
             data = dict(form.cleaned_data)
             data.pop("revision", None)
@@ -66,6 +72,17 @@ def valid_together(*forms_) -> list[dict]:
     if errors:
         raise serializers.ValidationError(errors)
     return cleaned
+
+
+def _lists_for_one_value(form: forms.BaseForm) -> list[str]:
+    """The fields that take one value but were sent a JSON array (a page's form never posts one)."""
+    data = form.data if isinstance(form.data, dict) else {}
+    return [
+        name
+        for name, field in form.fields.items()
+        if isinstance(data.get(form.add_prefix(name)), list)
+        and not getattr(field.widget, "allow_multiple_selected", False)
+    ]
 
 
 def merged(instance, form_class, data: dict) -> dict:

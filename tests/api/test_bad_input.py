@@ -22,6 +22,8 @@ GARBAGE = [
     {"name": "", "buying_role": "king", "email": "not-an-address"},
     {"first_meeting": {"starts_at": "2030-01-01T10:00", "ends_at": "2029-01-01T10:00"}, "customer": "abc"},
     {"comment": {"nested": True}},
+    {"requested_delivery_date": [None, None], "starts_at": [1], "decision": ["approve"], "outcome": []},
+    {"first_meeting": {"starts_at": ["2030-01-01T10:00"], "ends_at": [None]}, "estimated_value": [1]},
 ]
 
 
