@@ -21,9 +21,12 @@ from negprep.versioning import refuse_stale
 
 
 def _as_typed(value):
-    """A JSON value as a form reads it from a posted form: text, a list of texts, or empty."""
-    if value is None or isinstance(value, bool | str):
+    """A JSON value as a form reads it from a posted form: text, a list of texts, or empty (a
+    checkbox reads "true" and "false" as a browser's form sends them)."""
+    if value is None or isinstance(value, str):
         return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, list):
         return [item if isinstance(item, str) else json.dumps(item) for item in value]
     return json.dumps(value) if isinstance(value, dict) else str(value)
