@@ -108,9 +108,12 @@ def managed_team_ids(*, user: User) -> list[int]:
 
 def team_reports(*, user: User) -> QuerySet[NegotiationReport]:
     """The reports of the teams the user manages, latest meeting first; those of archived deals
-    only on their deal's page (and in the team results)."""
+    only on their deal's page (and in the team results). None for who manages no team."""
+    managed = managed_team_ids(user=user)
+    if not managed:
+        return NegotiationReport.objects.none()
     return (
-        NegotiationReport.objects.filter(in_teams(managed_team_ids(user=user), deal_id="meeting__deal_id"))
+        NegotiationReport.objects.filter(in_teams(managed, deal_id="meeting__deal_id"))
         .filter(meeting__deal__archived_at__isnull=True)
         .select_related(*_REPORT_RELATED, "meeting__deal__team")
         .order_by("-meeting__starts_at", "-pk")

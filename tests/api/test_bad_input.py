@@ -24,7 +24,7 @@ GARBAGE = [
     {"comment": {"nested": True}},
     {"requested_delivery_date": [None, None], "starts_at": [1], "decision": ["approve"], "outcome": []},
     {"first_meeting": {"starts_at": ["2030-01-01T10:00"], "ends_at": [None]}, "estimated_value": [1]},
-    {"requested_delivery_date": True, "starts_at": False, "first_meeting": {"starts_at": True}, "title": True},
+    {"requested_delivery_date": True, "starts_at": False, "first_meeting": {"starts_at": True}, "title": 1},
 ]
 
 

@@ -610,3 +610,11 @@ def test_a_deal_with_two_meetings_in_the_window_is_escalated_once(client, world,
     ConsultationFactory(deal=deal, department="finance", required=True)
     response, _ = _escalations(client, manager)
     assert [e.meeting.deal.title for e in response.context["escalated_meetings"]] == ["Two meetings deal"]
+
+
+def test_who_manages_no_team_has_no_team_reports(rep, world):
+    from deals.selectors.reports import breach_reports, team_reports
+
+    for user in (rep, world.members[Role.FINANCE]):
+        assert list(team_reports(user=user)) == []
+        assert breach_reports(user=user).count() == 0
