@@ -25,9 +25,7 @@ from deals.models import (
     PitchPoint,
     Reminder,
 )
-from negprep.errors import Stale
-from negprep.forms import RevisionForm, show_stale
-from negprep.versioning import mark_saved, refuse_stale
+from negprep.revised_admin import RevisedAdmin, RevisedAdminForm
 
 
 class ReadOnly:
@@ -164,7 +162,9 @@ class GuidelineAdmin(RecordAdmin):
     list_select_related = ["briefing__deal", "asked_by", "given_by"]
 
 
-class ApprovalDelegationAdminForm(forms.ModelForm):
+class ApprovalDelegationAdminForm(RevisedAdminForm, forms.ModelForm):
+    stale_what = "this delegation"
+
     class Meta:
         model = ApprovalDelegation
         fields = ["team", "manager", "delegate", "starts_on", "ends_on"]
@@ -181,8 +181,10 @@ class ApprovalDelegationAdminForm(forms.ModelForm):
 
 
 @admin.register(ApprovalDelegation)
-class ApprovalDelegationAdmin(admin.ModelAdmin):
+class ApprovalDelegationAdmin(RevisedAdmin, admin.ModelAdmin):
     form = ApprovalDelegationAdminForm
+    # The revision is rendered by the template, beside what differs after a stale save.
+    fields = ["team", "manager", "delegate", "starts_on", "ends_on"]
     list_display = ["team", "manager", "delegate", "starts_on", "ends_on"]
     list_filter = ["team"]
     list_select_related = ["team", "manager", "delegate"]
@@ -297,41 +299,21 @@ FINANCE_POLICY_FIELDS = [
 ]
 
 
-class FinancePolicyAdminForm(RevisionForm, forms.ModelForm):
-    """A team's finance policy as staff change it. It carries the revision it was loaded at, so a
-    change made on a page opened before another's save is refused, with what differs, instead of
-    overwriting it; saving the refused page again puts its values over the current ones."""
+class FinancePolicyAdminForm(RevisedAdminForm, forms.ModelForm):
+    """A team's finance policy as staff change it, refusing a stale save (``negprep.revised_admin``)."""
+
+    stale_what = "this finance policy"
 
     class Meta:
         model = FinancePolicy
         fields = FINANCE_POLICY_FIELDS
 
-    def clean(self):
-        data = super().clean()
-        if self.instance.pk is not None and data.get("revision") is not None:
-            # The admin saves in one transaction with this check: the lock holds until it is saved.
-            current = (
-                FinancePolicy.objects.select_for_update(of=("self",))
-                .select_related("updated_by", "team")
-                .get(pk=self.instance.pk)
-            )
-            try:
-                refuse_stale(current, data["revision"], what="this finance policy")
-            except Stale as error:
-                show_stale(self, error)
-                # The admin saves a form without errors: this one must not be saved.
-                self.add_error(
-                    None, "Nothing was saved: see above who saved this policy since, and what differs."
-                )
-        return data
-
 
 @admin.register(FinancePolicy)
-class FinancePolicyAdmin(admin.ModelAdmin):
+class FinancePolicyAdmin(RevisedAdmin, admin.ModelAdmin):
     form = FinancePolicyAdminForm
     # The revision is rendered by the template, beside what differs after a stale save.
     fields = FINANCE_POLICY_FIELDS
-    change_form_template = "admin/deals/financepolicy/change_form.html"
     list_display = [
         "team",
         "standard_net_days",
@@ -345,11 +327,6 @@ class FinancePolicyAdmin(admin.ModelAdmin):
     # No list_editable: a row edited in the list carries no revision and would overwrite unseen.
     list_select_related = ["team", "updated_by"]
     search_fields = ["team__name"]
-
-    def save_model(self, request, obj, form, change):
-        if not change or form.has_changed():
-            mark_saved(obj, by=request.user)
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(PaymentTermRequest)

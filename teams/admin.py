@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.db.models import Count
 
+from negprep.revised_admin import RevisedAdmin, RevisedAdminForm
 from teams.models import Membership, Notification, Team, User
 from teams.notifications import email_message_id, emails_send_again
 
@@ -21,8 +23,16 @@ class UserMembershipInline(admin.TabularInline):
     verbose_name_plural = "team roles"
 
 
+class UserAdminForm(RevisedAdminForm, UserChangeForm):
+    """A user as staff change them: a page opened before the user saved their profile (or another
+    staff member saved) is refused, not saved over it."""
+
+    stale_what = "this user"
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(RevisedAdmin, DjangoUserAdmin):
+    form = UserAdminForm
     fieldsets = DjangoUserAdmin.fieldsets + (("Preferences", {"fields": ["time_zone"]}),)
     list_display = ["username", "first_name", "last_name", "email", "is_staff", "is_active"]
     inlines = [UserMembershipInline]

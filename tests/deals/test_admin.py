@@ -4,6 +4,7 @@ reports, versions, decisions, the timeline), which change only through the app's
 
 import html
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from django.contrib import admin
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deals.models import ApprovalDelegation, Consultation, Deal, FinancePolicy, Guideline, Meeting
+from teams.services import profile_update
 from tests.factories import (
     ActivityFactory,
     CoNegotiatorRequestFactory,
@@ -289,3 +291,105 @@ def test_a_team_with_customers_cannot_be_deleted_but_an_empty_one_can(admin_clie
     response = admin_client.post(reverse("admin:teams_team_delete", args=[mistake.pk]), {"post": "yes"})
     assert response.status_code == 302
     assert not type(mistake).objects.filter(pk=mistake.pk).exists()
+
+
+class _FormValues(HTMLParser):
+    """What the page's change form would post as it stands: inputs, checked boxes, selected options
+    and text areas."""
+
+    def __init__(self):
+        super().__init__()
+        self.values: list[tuple[str, str]] = []
+        self._select = self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "button", "file"):
+            if attrs.get("type") in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self.values.append((name, attrs.get("value", "on")))
+            else:
+                self.values.append((name, attrs.get("value", "")))
+        elif tag == "select":
+            self._select = name
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.values.append((self._select, attrs.get("value", "")))
+        elif tag == "textarea":
+            self._textarea = name
+            self.values.append((name, ""))
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            name, text = self.values.pop()
+            self.values.append((name, text + data))
+
+
+def _change_form(response, **changes) -> dict:
+    parser = _FormValues()
+    parser.feed(response.content.decode())
+    data: dict = {}
+    for name, value in parser.values:
+        if name == "csrfmiddlewaretoken":
+            continue
+        data.setdefault(name, []).append(value)
+    return {**data, **changes}
+
+
+def test_a_stale_user_change_is_refused_after_the_user_saved_their_profile(world):
+    world.staff.is_superuser = True
+    world.staff.save(update_fields=["is_superuser"])
+    rep = world.members["rep"]
+    staff, _ = two_clients(world.staff)
+    url = reverse("admin:teams_user_change", args=[rep.pk])
+    opened = staff.get(url)
+    loaded = revision_in(opened)
+
+    profile_update(user=rep, revision=rep.revision, last_name="Renamed-by-herself")
+    response = staff.post(url, _change_form(opened, last_name="Typed-by-staff"))
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    assert "Someone else saved this user, after you opened it" in page and "Nothing was saved" in page
+    differences = page[page.index('data-testid="stale-differences"') :]
+    assert "Renamed-by-herself" in differences and "Typed-by-staff" in differences
+    rep.refresh_from_db()
+    assert rep.last_name == "Renamed-by-herself"
+
+    reapplied = revision_in(response)
+    assert reapplied != loaded
+    response = staff.post(url, _change_form(opened, last_name="Typed-by-staff", revision=reapplied))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rep.refresh_from_db()
+    assert rep.last_name == "Typed-by-staff" and rep.revision == int(reapplied) + 1
+
+
+def test_a_stale_delegation_change_is_refused(world):
+    world.staff.is_superuser = True
+    world.staff.save(update_fields=["is_superuser"])
+    manager = world.members["manager"]
+    other = type(manager).objects.create(username="mona", first_name="Mona", last_name="Second")
+    world.team.memberships.create(user=other, role="manager")
+    starts_on = timezone.localdate() + timedelta(days=1)
+    delegation = ApprovalDelegation.objects.create(
+        team=world.team,
+        manager=manager,
+        delegate=other,
+        starts_on=starts_on,
+        ends_on=timezone.localdate() + timedelta(days=5),
+    )
+    url = reverse("admin:deals_approvaldelegation_change", args=[delegation.pk])
+    first, second = two_clients(world.staff)
+    opened_first, opened_second = first.get(url), second.get(url)
+    later = (timezone.localdate() + timedelta(days=9)).isoformat()
+    assert first.post(url, _change_form(opened_first, ends_on=later)).status_code == 302
+    response = second.post(url, _change_form(opened_second, starts_on=later, ends_on=later))
+    assert response.status_code == 200
+    assert "saved this delegation at " in html.unescape(response.content.decode())
+    delegation.refresh_from_db()
+    assert (delegation.starts_on, delegation.ends_on.isoformat()) == (starts_on, later)
