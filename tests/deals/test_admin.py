@@ -393,3 +393,19 @@ def test_a_stale_delegation_change_is_refused(world):
     assert "saved this delegation at " in html.unescape(response.content.decode())
     delegation.refresh_from_db()
     assert (delegation.starts_on, delegation.ends_on.isoformat()) == (starts_on, later)
+
+
+def test_a_staff_change_counts_so_a_profile_page_opened_before_it_is_refused(world):
+    from negprep.errors import Stale
+
+    world.staff.is_superuser = True
+    world.staff.save(update_fields=["is_superuser"])
+    rep = world.members["rep"]
+    read = rep.revision
+    staff, _ = two_clients(world.staff)
+    url = reverse("admin:teams_user_change", args=[rep.pk])
+    assert staff.post(url, _change_form(staff.get(url), last_name="Set-by-staff")).status_code == 302
+    with pytest.raises(Stale):
+        profile_update(user=rep, revision=read, last_name="Typed-on-the-old-page")
+    rep.refresh_from_db()
+    assert rep.last_name == "Set-by-staff"
