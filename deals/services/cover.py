@@ -320,6 +320,7 @@ def on_call_respond(
 
 
 def on_call_remove(*, on_call: OnCall, by: User) -> None:
+    """The owner takes a colleague off the cover; who had not declined is told they are free."""
     meeting = on_call.meeting
     if not can_edit_deal(user=by, deal=meeting.deal):
         raise NotAllowed("Only the deal's owner changes the cover.")
@@ -331,6 +332,14 @@ def on_call_remove(*, on_call: OnCall, by: User) -> None:
             verb="on_call_removed",
             summary=f"removed {on_call.member} from on-call",
         )
+        if on_call.status != OnCallStatus.DECLINED and meeting.ends_at > timezone.now():
+            notify(
+                recipients=[on_call.member],
+                kind="cover_removed",
+                context={"deal": meeting.deal, "meeting": meeting, "actor": by},
+                url=reverse("home"),
+                team=meeting.deal.team,
+            )
         readiness_refresh(deal=meeting.deal)
 
 

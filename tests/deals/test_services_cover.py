@@ -122,6 +122,20 @@ def test_removing_cover_is_for_the_owner(world, meeting):
     assert not OnCall.objects.exists()
 
 
+def test_the_colleague_taken_off_the_cover_is_told_unless_they_had_declined(world, meeting, mailoutbox):
+    paul, sue = world.members["production"], world.members["supply_chain"]
+    kept = on_call_request(meeting=meeting, by=world.members["rep"], member=paul, topic="specs")
+    declined = on_call_request(meeting=meeting, by=world.members["rep"], member=sue, topic="stock")
+    on_call_respond(on_call=declined, by=sue, accept=False)
+    declined.refresh_from_db()
+    on_call_remove(on_call=kept, by=world.members["rep"])
+    on_call_remove(on_call=declined, by=world.members["rep"])
+    told = Notification.objects.filter(kind="cover_removed")
+    assert [notification.recipient for notification in told] == [paul]
+    assert "no longer needed on call" in told.get().title
+    assert "took you off the cover" in told.get().body
+
+
 def test_the_on_call_form_lists_colleagues_already_committed_at_that_time(client, world, meeting):
     from django.urls import reverse
 
