@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,11 +21,14 @@ from negprep.forms import show_refusal
 from negprep.versioning import was_shown
 
 
-def _back(request, deal):
-    if request.POST.get("next") == "home" or deal is None:
+def _back(request, deal, *, tab: str = ""):
+    """Back where the answer was given: the cover list (on its ``tab``), home, or the deal."""
+    where = request.POST.get("next")
+    if where == "cover":
+        url = reverse("deals:cover_invitations")
+        return redirect(f"{url}?show={tab}" if tab else url)
+    if where == "home" or deal is None:
         return redirect("home")
-    if request.POST.get("next") == "cover":
-        return redirect("deals:cover_invitations")
     return redirect("deals:detail", pk=deal.pk)
 
 
@@ -104,6 +108,7 @@ def _answer(request, pk, *, model, gate, respond, argument: str):
     ``respond`` answers it (given as ``argument``); only the colleague asked may, on the details
     they read."""
     form = CoverAnswerForm(request.POST)
+    tab = "co_negotiator" if model is CoNegotiatorRequest else ""
     try:
         cover_request = gate(user=request.user, pk=pk)
     except Http404:
@@ -112,11 +117,11 @@ def _answer(request, pk, *, model, gate, respond, argument: str):
         if not was_shown(request.POST.get("shown"), model=model, pk=pk, to_id=request.user.pk):
             raise
         messages.error(request, cover_services.GONE)
-        return _back(request, None)
+        return _back(request, None, tab=tab)
     deal = cover_request.meeting.deal
     if not form.is_valid():
         messages.error(request, CoverAnswerForm.OUT_OF_DATE)
-        return _back(request, deal)
+        return _back(request, deal, tab=tab)
     accept = form.cleaned_data["accept"]
     try:
         respond(
@@ -133,7 +138,7 @@ def _answer(request, pk, *, model, gate, respond, argument: str):
             request,
             f"Thanks: {deal.owner} has been told." if accept else f"Declined; {deal.owner} has been told.",
         )
-    return _back(request, deal)
+    return _back(request, deal, tab=tab)
 
 
 @require_POST

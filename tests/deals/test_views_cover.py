@@ -399,3 +399,21 @@ def test_coming_along_after_being_asked_again_needs_a_fresh_read(world, meeting)
     assert f"{rep} changed the details after you opened them" in _words(response.content.decode())
     request.refresh_from_db()
     assert request.status == CoNegotiatorStatus.REQUESTED
+
+
+def test_answering_on_the_cover_list_comes_back_to_it_on_its_tab(world, meeting, client):
+    paul, manager = world.members["production"], world.members["manager"]
+    on_call = _on_call(meeting, paul)
+    client.force_login(paul)
+    seen = _answer_form(client, on_call)
+    assert seen["next"] == "cover"
+    response = client.post(reverse("deals:on_call_answer", args=[on_call.pk]), {**seen, "accept": "1"})
+    assert response.url == reverse("deals:cover_invitations")
+
+    request = CoNegotiatorRequestFactory(meeting=meeting, member=manager)
+    client.force_login(manager)
+    seen = _co_answer_form(client, request)
+    answer = reverse("deals:co_negotiator_answer", args=[request.pk])
+    request.delete()  # the owner withdrew it meanwhile: still back on the list, with the reason
+    response = client.post(answer, {**seen, "accept": "1"})
+    assert response.url == reverse("deals:cover_invitations") + "?show=co_negotiator"
