@@ -7,6 +7,7 @@ it and the other is told.
 """
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from deals.access import can_close_deal
@@ -15,6 +16,7 @@ from deals.services.activity import activity_record
 from deals.services.meetings import meetings_cancel_for_closed_deal
 from negprep.errors import Invalid, NotAllowed, Stale
 from teams.models import User
+from teams.notifications import notify
 
 CLOSE_REASON_MAX = Deal._meta.get_field("close_reason").max_length
 
@@ -26,6 +28,20 @@ def _check_closer(*, deal: Deal, by: User) -> None:
 
 def _who(user: User | None) -> str:
     return (user.get_full_name() or user.username) if user is not None else "Someone"
+
+
+def _tell_owner(*, deal: Deal, by: User, kind: str, **context) -> None:
+    """A manager closed or archived a rep's deal: the rep hears it from NegPrep, not in the corridor."""
+    if deal.owner_id == by.pk or not deal.owner.is_active:
+        return
+    notify(
+        recipients=[deal.owner],
+        kind=kind,
+        context={"deal": deal, "actor": by, **context},
+        url=reverse("deals:detail", args=[deal.pk]),
+        team=deal.team,
+        topic=deal.title,
+    )
 
 
 def deal_close(*, deal: Deal, by: User, outcome: str, reason: str) -> Deal:
@@ -67,6 +83,7 @@ def deal_close(*, deal: Deal, by: User, outcome: str, reason: str) -> Deal:
             changes={"Status": {"old": old, "new": label}, "Reason": {"old": None, "new": reason}},
         )
         meetings_cancel_for_closed_deal(deal=deal, by=by, reason=f"The deal was closed as {label.lower()}.")
+        _tell_owner(deal=deal, by=by, kind="deal_closed", outcome=label.lower(), reason=reason)
     return deal
 
 
@@ -93,6 +110,7 @@ def deal_archive(*, deal: Deal, by: User) -> bool:
             summary="archived the deal: it is read-only and left the lists",
         )
         meetings_cancel_for_closed_deal(deal=current, by=by, reason="The deal was archived.")
+        _tell_owner(deal=current, by=by, kind="deal_archived")
     deal.archived_at, deal.archived_by = current.archived_at, by
     return True
 

@@ -57,6 +57,22 @@ def test_a_manager_of_the_team_closes_a_deal(deal, manager):
     assert deal.closed_by == manager
 
 
+def test_the_rep_is_told_when_a_manager_closes_or_archives_their_deal_and_not_of_their_own(
+    deal, rep, manager
+):
+    _closed(deal, rep)
+    assert not Notification.objects.filter(kind__in=["deal_closed", "deal_archived"]).exists()
+    other = DealFactory(team=deal.team, owner=rep, customer=deal.customer)
+    _closed(other, manager, reason="The customer went bankrupt")
+    deal_archive(deal=other, by=manager)
+    told = {n.kind: n for n in Notification.objects.filter(recipient=rep, kind__startswith="deal_")}
+    assert set(told) == {"deal_closed", "deal_archived"}
+    assert "closed it as lost" in told["deal_closed"].title
+    assert "The customer went bankrupt" in told["deal_closed"].body
+    assert "read-only until it is restored" in told["deal_archived"].body
+    assert told["deal_archived"].url == reverse("deals:detail", args=[other.pk])
+
+
 @pytest.mark.parametrize("who", [Role.PRODUCTION, Role.FINANCE, "outsider"])
 def test_nobody_else_closes_a_deal(deal, world, who):
     with pytest.raises(NotAllowed):
