@@ -18,6 +18,7 @@ from deals.services.webhook_delivery import url_problem, webhook_sweep_due
 from deals.services.webhooks import endpoint_create, webhook_emit, webhook_redeliver
 from negprep.errors import Invalid
 from teams.models import Notification
+from tests.production_settings import load_production_settings
 
 
 def verify(secret: str, headers, body: bytes, tolerance: int = 300) -> bool:
@@ -264,3 +265,15 @@ def test_in_production_a_delivery_to_an_internal_address_is_refused_when_it_is_s
     assert delivery.status == DeliveryStatus.FAILED
     assert "Refused" in delivery.last_error and "loopback" in delivery.last_error
     assert receiver.received == []
+
+
+_PRINT_WEBHOOK_RULE = (
+    "import json, django; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps([s.NEGPREP_WEBHOOKS_ALLOW_PRIVATE, s.CELERY_BEAT_SCHEDULE['webhook-sweep']['task']]))"
+)
+
+
+def test_production_never_allows_internal_addresses_and_beat_sweeps_the_deliveries(tmp_path):
+    loaded = load_production_settings(tmp_path, _PRINT_WEBHOOK_RULE, NEGPREP_WEBHOOKS_ALLOW_PRIVATE="true")
+    assert loaded.returncode == 0, loaded.stderr
+    assert json.loads(loaded.stdout) == [False, "deals.tasks.webhook_sweep"]
