@@ -10,3 +10,7 @@ def reminder_sweep() -> int:
     Routed to a queue of its own (``CELERY_TASK_ROUTES``), so it never waits behind e-mails.
     """
     return sweep.reminder_sweep()
+
+
+# Webhook deliveries: the tasks live beside what they call; imported here for discovery.
+from deals.services.webhook_delivery import webhook_deliver, webhook_sweep  # noqa: E402, F401

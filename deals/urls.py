@@ -9,6 +9,7 @@ from deals.views import live as live_views
 from deals.views import meetings as meeting_views
 from deals.views import payments as payment_views
 from deals.views import reports as report_views
+from deals.views import webhooks as webhook_views
 
 app_name = "deals"
 
@@ -109,5 +110,14 @@ urlpatterns = [
     ),
     path(
         "<int:pk>/contacts/<int:contact_pk>/restore/", contact_views.contact_restore, name="contact_restore"
+    ),
+    # Webhooks, in the managers' area (deals/views/webhooks.py)
+    path("webhooks/", webhook_views.webhooks, name="webhooks"),
+    path("webhooks/<int:pk>/", webhook_views.webhook_endpoint, name="webhook_endpoint"),
+    path("webhooks/<int:pk>/rotate-secret/", webhook_views.webhook_rotate, name="webhook_rotate"),
+    path("webhooks/<int:pk>/test/", webhook_views.webhook_test, name="webhook_test"),
+    path("webhooks/<int:pk>/remove/", webhook_views.webhook_delete, name="webhook_delete"),
+    path(
+        "webhooks/deliveries/<int:pk>/redeliver/", webhook_views.webhook_redeliver, name="webhook_redeliver"
     ),
 ]

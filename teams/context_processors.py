@@ -16,6 +16,8 @@ OWN_SECTION_PAGES = frozenset(
         "cover_invitations",
         "reports",
         "escalations",
+        "webhooks",
+        "webhook_endpoint",
     }
 )
 

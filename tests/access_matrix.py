@@ -129,6 +129,41 @@ def _delegation(world):
     return delegation
 
 
+def _webhook(world):
+    """An endpoint of the team's webhooks (nothing listens at its address)."""
+    from deals.models import WebhookEndpoint
+
+    endpoint, _ = WebhookEndpoint.objects.get_or_create(
+        team=world.team,
+        url="http://127.0.0.1:9/hooks",
+        defaults={"events": ["deal.ready"], "secret": "s" * 64, "created_by": world.members["manager"]},
+    )
+    return endpoint
+
+
+def _webhook_delivery(world):
+    """A delivery of a test event to the team's endpoint."""
+    from django.utils import timezone
+
+    from deals.models import WebhookDelivery, WebhookEvent
+
+    endpoint = _webhook(world)
+    now = timezone.now()
+    event = WebhookEvent.objects.create(type="webhook.test", team=world.team, payload={}, created_at=now)
+    return WebhookDelivery.objects.create(
+        endpoint=endpoint, event=event, next_attempt_at=now, give_up_at=now, created_at=now
+    )
+
+
+def _webhook_url(name):
+    return lambda world: reverse(name, args=[_webhook(world).pk])
+
+
+# A team's webhooks are its managers' alone: everyone else, the other team's manager included, gets 404.
+WEBHOOK_MANAGERS = expect(members=404, manager=200)
+WEBHOOK_MANAGERS_POST = expect(members=404, manager=302)
+
+
 def _on_call(world):
     """The production member asked to be on call for the world's meeting."""
     from deals.models import OnCall
@@ -480,6 +515,17 @@ ACCESS_MATRIX: dict[str, Entry] = {
         lambda w: reverse("deals:report_detail", args=[_report(w).pk]), DEAL_READERS
     ),
     "deals:team_results": Entry(_plain("deals:team_results"), MANAGERS_ONLY),
+    # Webhooks (deals): the managers' area; the list is each manager's own teams'.
+    "deals:webhooks": Entry(_plain("deals:webhooks"), MANAGERS_ONLY),
+    "deals:webhook_endpoint": Entry(_webhook_url("deals:webhook_endpoint"), WEBHOOK_MANAGERS),
+    "deals:webhook_rotate": Entry(_webhook_url("deals:webhook_rotate"), WEBHOOK_MANAGERS_POST, method="POST"),
+    "deals:webhook_test": Entry(_webhook_url("deals:webhook_test"), WEBHOOK_MANAGERS_POST, method="POST"),
+    "deals:webhook_delete": Entry(_webhook_url("deals:webhook_delete"), WEBHOOK_MANAGERS_POST, method="POST"),
+    "deals:webhook_redeliver": Entry(
+        lambda w: reverse("deals:webhook_redeliver", args=[_webhook_delivery(w).pk]),
+        WEBHOOK_MANAGERS_POST,
+        method="POST",
+    ),
     # Contacts (deals)
     "deals:contact_add": Entry(_deal_url("deals:contact_add"), OWNER_EDITS),
     "deals:contact_edit": Entry(_contact_url("deals:contact_edit"), OWNER_EDITS),

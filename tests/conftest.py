@@ -13,6 +13,7 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
+from tests.webhook_receivers import start_receiver, stop_receiver
 
 
 @pytest.fixture(autouse=True)
@@ -94,3 +95,18 @@ def manager(world) -> User:
 @pytest.fixture
 def debug_on(settings):
     settings.DEBUG = True
+
+
+@pytest.fixture
+def receivers():
+    """Start real HTTP servers that receive webhooks: ``receivers(status=500)``, ``receivers(delay=10)``."""
+    started = []
+
+    def start(**options):
+        receiver = start_receiver(**options)
+        started.append(receiver)
+        return receiver
+
+    yield start
+    for receiver in started:
+        stop_receiver(receiver)

@@ -87,6 +87,11 @@ from deals.access.records import (  # noqa: F401
     report_for_user,
     report_in_full,
 )
+from deals.access.webhooks import (  # noqa: F401
+    webhook_delivery_for_manager,
+    webhook_endpoint_for_manager,
+    webhook_endpoints_for,
+)
 
 __all__ = [
     "InSubquery",
@@ -139,4 +144,7 @@ __all__ = [
     "require_manager",
     "roles_in_team",
     "sees_whole_deal",
+    "webhook_delivery_for_manager",
+    "webhook_endpoint_for_manager",
+    "webhook_endpoints_for",
 ]

@@ -58,6 +58,12 @@ from deals.models.meetings import (  # noqa: F401
 from deals.models.payments import FinancePolicy, PaymentTermRequest, PaymentTermStatus  # noqa: F401
 from deals.models.reminders import Reminder, ReminderKind, ReminderStatus  # noqa: F401
 from deals.models.reports import NegotiationReport, ReportOutcome  # noqa: F401
+from deals.models.webhooks import (  # noqa: F401
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
     "ANSWER_MAX_LENGTH",
@@ -114,6 +120,10 @@ __all__ = [
     "ReminderStatus",
     "ReportOutcome",
     "UNSETTLED_CONSULTATION_STATUSES",
+    "DeliveryStatus",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "choice_is",
     "field_label",
 ]

@@ -32,6 +32,7 @@ from deals.models import (
 )
 from deals.services.activity import activity_record
 from deals.services.readiness import readiness_refresh
+from deals.services.webhooks import webhook_emit
 from negprep.errors import Invalid, NotAllowed, Stale
 from negprep.versioning import mark_saved, refuse_stale
 from teams.models import Role, Team, User
@@ -194,7 +195,12 @@ def briefing_submit(*, briefing: Briefing, by: User) -> BriefingVersion:
             url=deal_url(deal),
             team=deal.team,
         )
+        webhook_emit(type="briefing.submitted", deal=deal, data={"briefing": _briefing_data(current)})
     return version
+
+
+def _briefing_data(briefing: Briefing) -> dict:
+    return {"id": briefing.pk, "status": briefing.status, "version": briefing.version}
 
 
 def next_meeting_start(*, deal) -> datetime.datetime | None:
@@ -304,6 +310,11 @@ def briefing_decide(
             },
             url=deal_url(deal),
             team=deal.team,
+        )
+        webhook_emit(
+            type="briefing.approved" if approve else "briefing.returned",
+            deal=deal,
+            data={"briefing": {**_briefing_data(current), "version": version.number}},
         )
     return approval
 

@@ -40,6 +40,7 @@ from deals.services.activity import activity_record
 from deals.services.briefings import next_meeting_start
 from deals.services.meetings import MEETING_HORIZON
 from deals.services.readiness import readiness_refresh
+from deals.services.webhooks import webhook_emit
 from negprep.errors import Invalid, NotAllowed, Stale
 from negprep.versioning import mark_saved, refuse_stale
 from teams.models import Role, User
@@ -335,6 +336,18 @@ def consultation_answer(
             },
             url=_deal_consultations_url(deal),
             team=deal.team,
+        )
+        webhook_emit(
+            type="consultation.answered",
+            deal=deal,
+            data={
+                "consultation": {
+                    "id": current.pk,
+                    "department": current.department,
+                    "status": current.status,
+                    "corrected": correcting,
+                }
+            },
         )
         readiness_refresh(deal=deal)
     return current

@@ -38,6 +38,7 @@ from deals.selectors.live import (
     question_recipients,
 )
 from deals.services.activity import activity_record
+from deals.services.webhooks import webhook_emit
 from negprep.errors import Invalid, NotAllowed, Stale
 from negprep.live import broadcast, is_present, meeting_group, user_group
 from teams.models import User
@@ -136,6 +137,11 @@ def question_ask(
                 deal=meeting.deal, actor=by, verb="live_question", summary=f"Asked from the meeting: {text}"
             )
             _tell_absent(question, recipients)
+            webhook_emit(
+                type="live.question.asked",
+                deal=meeting.deal,
+                data={"question": {"id": question.pk, "meeting_id": meeting.pk, "kind": question.kind}},
+            )
             event = question_event(question)
             transaction.on_commit(lambda: _send_question(event, recipients))
     except IntegrityError:  # the same key raced in twice: the first one stands
@@ -229,6 +235,14 @@ def answer_give(
                 team=meeting.deal.team,
                 topic=meeting.deal.title,
             )
+        webhook_emit(
+            type="live.question.answered",
+            deal=meeting.deal,
+            data={
+                "question": {"id": question.pk, "meeting_id": meeting.pk, "kind": question.kind},
+                "answer": {"id": answer.pk, "reply": answer.reply, "beyond_limits": answer.beyond_limits},
+            },
+        )
         event = answer_event(answer)
         asker = question.asked_by_id
         transaction.on_commit(lambda: _send_answer(event, asker))

@@ -36,6 +36,7 @@ from deals.models import (
 from deals.services.activity import activity_record
 from deals.services.briefings import next_meeting_start
 from deals.services.readiness import readiness_refresh
+from deals.services.webhooks import webhook_emit
 from negprep.errors import Invalid, NotAllowed, Stale
 from negprep.versioning import mark_saved
 from teams.models import Role, Team, User
@@ -388,6 +389,11 @@ def payment_request_decide(
             },
             url=_deal_payments_url(deal),
             team=deal.team,
+        )
+        webhook_emit(
+            type="payment_request.decided",
+            deal=deal,
+            data={"payment_request": {"id": current.pk, "status": current.status}},
         )
         readiness_refresh(deal=deal)
     return current

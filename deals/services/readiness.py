@@ -10,6 +10,7 @@ from deals.models import (
 )
 from deals.selectors.readiness import readiness_for_deal, readiness_for_deals
 from deals.services.activity import activity_record
+from deals.services.webhooks import webhook_emit
 
 
 def readiness_refresh(*, deal: Deal) -> Readiness:
@@ -42,6 +43,11 @@ def readiness_refresh(*, deal: Deal) -> Readiness:
                 verb="deal_readiness",
                 summary=f"The deal {summary}",
                 changes={"Status": {"old": old, "new": deal.get_status_display()}},
+            )
+            webhook_emit(
+                type="deal.ready" if new_status == DealStatus.READY else "deal.not_ready",
+                deal=deal,
+                data={"status": new_status},
             )
     return readiness
 

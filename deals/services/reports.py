@@ -26,6 +26,7 @@ from deals.models import OPEN_DEAL_STATUSES, Deal, DealStatus, Meeting, Negotiat
 from deals.selectors.readiness import ready_at
 from deals.selectors.reports import report_references
 from deals.services.activity import activity_record
+from deals.services.webhooks import webhook_emit
 from negprep.errors import Invalid, NotAllowed
 from negprep.versioning import mark_saved, refuse_stale
 from teams.models import Role, User
@@ -155,6 +156,15 @@ FIGURES = [
 CORRECTION_NOTE_MAX = NegotiationReport._meta.get_field("correction_note").max_length
 
 
+def _emit_report_events(report: NegotiationReport, *, deal, is_new: bool, new_breaches: list) -> None:
+    data = {"id": report.pk, "meeting_id": report.meeting_id, "outcome": report.outcome}
+    if is_new:
+        webhook_emit(type="report.filed", deal=deal, data={"report": data})
+    if new_breaches:
+        codes = [b["code"] for b in new_breaches]
+        webhook_emit(type="report.breach", deal=deal, data={"report": {**data, "breaches": codes}})
+
+
 def report_file(
     *, meeting: Meeting, by: User, correction_note: str = "", revision: int | None = None, **fields
 ) -> NegotiationReport:
@@ -264,6 +274,7 @@ def report_file(
             )
 
         new_breaches = [b for b in breaches if b["code"] not in old_codes]
+        _emit_report_events(report, deal=deal, is_new=is_new, new_breaches=new_breaches)
         # For the view's message: whether this filing told the managers of a correction.
         report.correction_told = bool(newly_corrected)
         if not new_breaches and not is_new and not newly_corrected:

@@ -169,10 +169,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "teams.User"
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -292,7 +289,8 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # consumes both unless told otherwise (-Q must name both).
 CELERY_SWEEP_QUEUE = env_str("CELERY_SWEEP_QUEUE", "sweep")
 CELERY_TASK_QUEUES = {CELERY_TASK_DEFAULT_QUEUE: {}, CELERY_SWEEP_QUEUE: {}}
-CELERY_TASK_ROUTES = {"deals.tasks.reminder_sweep": {"queue": CELERY_SWEEP_QUEUE}}
+_SWEEPS = ["deals.tasks.reminder_sweep", "deals.tasks.webhook_sweep"]
+CELERY_TASK_ROUTES = {name: {"queue": CELERY_SWEEP_QUEUE} for name in _SWEEPS}
 # A task is acknowledged only when it finished, and a task whose worker died
 # goes back to the queue; the tasks are idempotent, so a repeat is harmless.
 CELERY_TASK_ACKS_LATE = True
@@ -315,6 +313,7 @@ NEGPREP_REPORT_LOOKBACK_DAYS = env_int("NEGPREP_REPORT_LOOKBACK_DAYS", 14)
 # Each sweep deletes at most this many ledger rows of meetings whose windows
 # (the report windows after it included) have all passed; 0 keeps them all.
 NEGPREP_REMINDER_PRUNE_BATCH = env_int("NEGPREP_REMINDER_PRUNE_BATCH", 2000)
+from negprep.settings.webhooks import *  # noqa: E402, F403 - retries, timeouts, which addresses
 
 CELERY_BEAT_SCHEDULE = {
     "reminder-sweep": {
@@ -325,6 +324,7 @@ CELERY_BEAT_SCHEDULE = {
         # process at most, never for the e-mails queued before it.
         "options": {"expires": NEGPREP_SWEEP_INTERVAL_SECONDS},
     },
+    "webhook-sweep": {"task": "deals.tasks.webhook_sweep", "schedule": NEGPREP_WEBHOOK_SWEEP_SECONDS},
 }
 # Default due time of a consultation request: this many hours before the
 # deal's next meeting (48 hours from the request when no meeting is planned).

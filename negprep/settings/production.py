@@ -39,3 +39,6 @@ STORAGES = {
 }
 
 ADMINS = [("NegPrep admins", email) for email in env_list("DJANGO_ADMIN_EMAILS", [])]
+
+# Webhooks go out to https addresses on the internet only, never to this network's services.
+NEGPREP_WEBHOOKS_ALLOW_PRIVATE = False

@@ -9,3 +9,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 NEGPREP_BASE_URL = "http://testserver"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# The tests' receivers listen on 127.0.0.1; the production rule is tested by turning this off.
+NEGPREP_WEBHOOKS_ALLOW_PRIVATE = True

@@ -129,6 +129,7 @@ def demo_pages() -> dict[str, list[tuple[str, str]]]:
             ("deal page seen by the manager", reverse("deals:detail", args=[valves.pk])),
             ("approval queue", reverse("deals:approvals")),
             ("guidelines", reverse("deals:guidelines_give", args=[valves.pk])),
+            ("webhooks", reverse("deals:webhooks")),
         ],
         "fiona": [
             ("finance home", reverse("home")),
