@@ -14,7 +14,7 @@ from deals.domain.imports import CONTACT_COLUMNS, DEAL_COLUMNS, has_any, yes_no
 from deals.forms.contacts import ContactForm
 from deals.forms.deals import DealForm
 from deals.forms.imports import CustomerRowForm, buying_role_value
-from deals.models import Currency, RowResult
+from deals.models import Contact, Currency, Deal, RowResult
 from deals.selectors.imports import ImportLookups, import_lookups
 from deals.services.deals import CENT, DEAL_EDITABLE_FIELDS
 from deals.services.imports import CONTACT_IMPORT_FIELDS, CUSTOMER_IMPORT_FIELDS, RecordPlan, RowPlan
@@ -41,6 +41,14 @@ CONTACT_CELLS = {
     "email": "contact_email",
     "phone": "contact_phone",
 }
+
+
+def _checked_by_the_form(instance):
+    """The instance a row's form fills in, without the model's check constraints: the form's fields
+    state the same rules with the page's messages (the deal's value not negative), and the database
+    still enforces them on write; checking them here would cost a query per row."""
+    instance.validate_constraints = lambda exclude=None: None
+    return instance
 
 
 def _form_errors(form, cells: dict) -> list[str]:
@@ -138,7 +146,9 @@ class Planner:
         data["buying_role"] = buying_role_value(data["buying_role"])
         if existing is not None:
             data["revision"] = existing.revision
-        form = ContactForm(data, instance=copy.copy(existing) if existing else None)
+        form = ContactForm(
+            data, instance=_checked_by_the_form(copy.copy(existing) if existing else Contact())
+        )
         if not form.is_valid():
             errors.extend(_form_errors(form, CONTACT_CELLS))
             return None
@@ -201,7 +211,7 @@ class Planner:
             data[flag] = value
         if existing is not None:
             data["revision"] = existing.revision
-        form = DealForm(data, instance=copy.copy(existing) if existing else None)
+        form = DealForm(data, instance=_checked_by_the_form(copy.copy(existing) if existing else Deal()))
         if not form.is_valid():
             errors.extend(_form_errors(form, DEAL_CELLS))
             return None

@@ -100,3 +100,5 @@ class ImportRow(models.Model):
         return f"row {self.number}: {self.get_result_display()}"
 
     is_error = choice_is("result", RowResult.ERROR)
+    is_new = choice_is("result", RowResult.NEW)
+    is_updated = choice_is("result", RowResult.UPDATED)

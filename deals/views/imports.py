@@ -18,7 +18,6 @@ from django_htmx.http import HttpResponseClientRefresh
 from deals.access import import_job_for_owner, require_importer
 from deals.domain.imports import COLUMNS, MAX_ROWS
 from deals.forms.imports import ImportConfirmForm, ImportUploadForm
-from deals.models import RowResult
 from deals.selectors.imports import import_jobs_of, import_rows
 from deals.services import imports as import_services
 from deals.tasks import import_check, import_write
@@ -69,7 +68,6 @@ def _job_context(request, job) -> dict:
         "page": page,
         "only_errors": only_errors,
         "confirm_form": ImportConfirmForm(),
-        "error_result": RowResult.ERROR,
     }
 
 
