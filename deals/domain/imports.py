@@ -42,12 +42,13 @@ REQUIRED_COLUMNS = ("customer_name",)
 # What a file may hold: bigger files are refused before anything is read.
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 
 TRUE_WORDS = {"yes", "y", "true", "1", "x"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
 
 
-class FileProblem(ValueError):
+class FileProblem(Exception):
     """The file as a whole cannot be read: the user is told why, and nothing is checked further."""
 
 
@@ -71,9 +72,23 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+def _unpacked_size(content: bytes) -> int:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return sum(entry.file_size for entry in archive.infolist())
+
+
+def _delimiter(text: str) -> str:
+    """Excel in many European locales writes ";" between cells: the header row tells."""
+    header = text.split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
+
+
 def _load(content: bytes, file_format: str) -> tablib.Dataset:
     if file_format == "xlsx":
         try:
+            # A small .xlsx can unpack to gigabytes: refuse it before reading a cell.
+            if _unpacked_size(content) > MAX_UNPACKED_BYTES:
+                raise FileProblem("The Excel file holds too much data: split it, or export it as CSV.")
             return tablib.Dataset().load(io.BytesIO(content), format="xlsx")
         except (zipfile.BadZipFile, KeyError, ValueError, OSError):
             raise FileProblem(
@@ -88,7 +103,7 @@ def _load(content: bytes, file_format: str) -> tablib.Dataset:
     if "\x00" in text:
         raise FileProblem("This is not a CSV text file: save it as “CSV UTF-8” and upload it again.")
     try:
-        return tablib.Dataset().load(text, format="csv")
+        return tablib.Dataset().load(text, format="csv", delimiter=_delimiter(text))
     except tablib.InvalidDimensions:
         raise FileProblem("A row has more cells than the header has columns: check the separators.") from None
     except Exception:  # the csv module's errors have no common class

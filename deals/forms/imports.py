@@ -83,7 +83,7 @@ class CustomerRowForm(forms.ModelForm):
     class Meta:
         model = Customer
         fields = ["name", "industry", "external_id"]
-        error_messages = {"name": {"required": "Give the customer's name (customer_name)."}}
+        error_messages = {"name": {"required": "Give the customer's name."}}
 
 
 def buying_role_value(text: str) -> str:

@@ -260,7 +260,7 @@ def _write_deals(*, job: ImportJob, by: User, plans: list[RowPlan], progress) ->
     source = f"imported from {job.file_name}"[:120]
     new = _carried(plans, "deal", RowResult.NEW)
     changed = _carried(plans, "deal", RowResult.UPDATED)
-    done = 0
+    done, total = 0, max(1, len(new) + len(changed))
     for batch in _batches(new):
         for record in batch:
             deal = record.instance
@@ -279,7 +279,7 @@ def _write_deals(*, job: ImportJob, by: User, plans: list[RowPlan], progress) ->
             [Activity(deal=r.instance, actor=by, verb="deal_created", summary=source) for r in batch]
         )
         done += len(batch)
-        progress(done)
+        progress(done / total)
     for batch in _batches(changed):
         deals = []
         for record in batch:
@@ -309,7 +309,7 @@ def _write_deals(*, job: ImportJob, by: User, plans: list[RowPlan], progress) ->
             if {"involves_production", "involves_delivery"} & record.changes.keys():
                 consultations_derive(deal=record.existing, by=by)
         done += len(batch)
-        progress(done)
+        progress(done / total)
 
 
 def _record_contact_activity(*, by: User, plans: list[RowPlan]) -> None:
@@ -332,8 +332,9 @@ def _record_contact_activity(*, by: User, plans: list[RowPlan]) -> None:
     Activity.objects.bulk_create(entries, batch_size=BATCH)
 
 
-def import_apply(*, job: ImportJob, plans: list[RowPlan], progress: Callable[[int], None]) -> None:
-    """Write the plans of the rows without errors; call inside the job's transaction."""
+def import_apply(*, job: ImportJob, plans: list[RowPlan], progress: Callable[[float], None]) -> None:
+    """Write the plans of the rows without errors; call inside the job's transaction.
+    ``progress(share)`` is told the share of the deals written so far (0 to 1)."""
     good = [plan for plan in plans if not plan.errors]
     _write_customers(team=job.team, plans=good)
     _write_contacts(by=job.owner, plans=good)

@@ -225,6 +225,26 @@ def test_a_file_it_cannot_read_is_refused_with_the_reason(
     assert problem in as_rep.get(reverse("deals:import_job", args=[job.pk])).content.decode()
 
 
+def test_a_csv_with_semicolons_as_excel_writes_it_in_many_locales_is_read(
+    as_rep, django_capture_on_commit_callbacks
+):
+    content = "customer_name;deal_external_id;deal_title;deal_scope;estimated_value\n"
+    content += "Müller AG;D-1;Valves;500 valves;1200.50\n"
+    upload(as_rep, django_capture_on_commit_callbacks, content.encode())
+    job = last_job()
+    assert results(job) == {2: ("new", [])}
+    confirm(as_rep, django_capture_on_commit_callbacks, job)
+    assert Deal.objects.get(external_id="D-1").estimated_value == Decimal("1200.50")
+
+
+def test_an_xlsx_file_that_unpacks_to_too_much_is_refused(
+    as_rep, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("deals.domain.imports.MAX_UNPACKED_BYTES", 1000)
+    upload(as_rep, django_capture_on_commit_callbacks, xlsx_bytes([DEAL]), name="crm.xlsx")
+    assert last_job().problem == "The Excel file holds too much data: split it, or export it as CSV."
+
+
 def test_a_broken_xlsx_file_is_refused(as_rep, django_capture_on_commit_callbacks):
     upload(as_rep, django_capture_on_commit_callbacks, b"not a zip", name="crm.xlsx")
     assert last_job().problem.startswith("This is not an Excel (.xlsx) file")
