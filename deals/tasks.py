@@ -1,5 +1,5 @@
 from celery import shared_task
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from deals.domain.imports import FileProblem, read_table
 from deals.forms.import_plan import plan_rows
@@ -50,6 +50,20 @@ def import_write(job_id: int) -> str:
     except FileProblem as problem:
         imports.import_fail(job=job, problem=str(problem))
         return "refused"
+    try:
+        return _import_write(job, table)
+    except IntegrityError:
+        # The database refused a row the checks let through (a record changed meanwhile, or a rule
+        # only the database holds): the transaction wrote nothing.
+        imports.import_fail(
+            job=job,
+            problem="The database refused a row (someone may have changed the same records meanwhile): "
+            "nothing was imported. Upload the file again to check it anew.",
+        )
+        return "refused"
+
+
+def _import_write(job, table) -> str:
     with transaction.atomic():
         progress = imports.progress_writer(job)
         # Checking the rows again is most of the work: it moves the bar to 90 %, the writes the rest.

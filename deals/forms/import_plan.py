@@ -83,6 +83,15 @@ class Planner:
                 )
                 return None
             return plan
+        named = self.customers.get(("name", name.lower()))
+        if named is not None:
+            # The same name on an earlier row, with another CRM id or none: one of them is wrong.
+            plan, first = named
+            errors.append(
+                f"customer_name: row {first} names {plan.values['name']} with "
+                + (f"CRM id {plan.values['external_id']}." if plan.values["external_id"] else "no CRM id.")
+            )
+            return None
         existing = self.lookups.customer_by_id.get(external_id) if external_id else None
         by_name = self.lookups.customer_by_name.get(name.lower())
         if existing is None and by_name is not None:
@@ -161,7 +170,15 @@ class Planner:
                 errors.append(f"contact_name: this contact has other details on row {first}.")
                 return None
             return earlier
-        self.contacts[key] = (plan, number)
+        name_key = (customer_key, "name", instance.name.lower())
+        if name_key in self.contacts and name_key != key:
+            # Two people of one customer with one name: the contact pages refuse that too.
+            errors.append(
+                f"contact_name: {customer.values['name']} already has a contact called {instance.name}: "
+                f"row {self.contacts[name_key][1]}."
+            )
+            return None
+        self.contacts[key] = self.contacts[name_key] = (plan, number)
         plan.parent = customer
         return plan
 
@@ -242,11 +259,12 @@ def plan_rows(*, team: Team, by: User, rows: list[tuple[int, dict]], progress=No
         plans.append(planner.row(number, row))
         if progress is not None and index % 500 == 0:
             progress(index)
-    # A record seen first as unchanged and changed by no row stays unchanged; the row that first
-    # named a new or changed record carries it, the others only use it.
+    # The first row without errors that names a record carries it (counts it as new or updated);
+    # the later ones only use it. A row with errors carries nothing: skipped, it writes nothing.
     seen: set[int] = set()
     for plan in plans:
-        plan.claim(seen)
+        if not plan.errors:
+            plan.claim(seen)
     return plans
 
 

@@ -155,6 +155,62 @@ def test_each_error_names_its_column_with_the_pages_message(as_rep, django_captu
     assert found[9][0] == "error"
 
 
+def test_skipping_a_bad_row_keeps_the_customer_it_shares_with_a_good_one(
+    as_rep, django_capture_on_commit_callbacks
+):
+    rows = [row(DEAL, estimated_value="-1"), row(DEAL, deal_external_id="D-2")]
+    upload(as_rep, django_capture_on_commit_callbacks, csv_bytes(rows))
+    job = last_job()
+    assert [result for result, _ in results(job).values()] == ["error", "new"]
+    confirm(as_rep, django_capture_on_commit_callbacks, job, skip=True)
+    assert job.status == ImportStatus.DONE
+    deal = Deal.objects.get(external_id="D-2")
+    assert deal.customer.external_id == "C-1"
+    assert not Deal.objects.filter(external_id="D-1").exists()
+
+
+def test_two_rows_that_disagree_on_one_record_are_refused(as_rep, django_capture_on_commit_callbacks):
+    rows = [
+        row(DEAL),
+        row(DEAL, customer_external_id="C-2", deal_external_id="D-2"),
+        row(CONTACT),
+        row(CONTACT, contact_external_id="P-2"),
+    ]
+    upload(as_rep, django_capture_on_commit_callbacks, csv_bytes(rows))
+    job = last_job()
+    found = results(job)
+    assert found[2] == ("new", [])
+    assert found[3] == ("error", ["customer_name: row 2 names Brightwater Pumps AG with CRM id C-1."])
+    assert found[4] == ("new", [])
+    assert found[5] == (
+        "error",
+        ["contact_name: Brightwater Pumps AG already has a contact called Jana Kruse: row 4."],
+    )
+    confirm(as_rep, django_capture_on_commit_callbacks, job, skip=True)
+    assert job.status == ImportStatus.DONE
+    assert Customer.objects.filter(name="Brightwater Pumps AG").count() == 1
+    assert Contact.objects.filter(name="Jana Kruse").count() == 1
+
+
+def test_a_row_the_database_refuses_fails_the_import_and_writes_nothing(
+    as_rep, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db import IntegrityError
+
+    upload(as_rep, django_capture_on_commit_callbacks, csv_bytes([DEAL, CONTACT]))
+    job = last_job()
+
+    def refuse(*args, **kwargs):
+        raise IntegrityError("duplicate key")
+
+    # As if someone created the same contact between the check and the write.
+    monkeypatch.setattr("deals.services.imports.Contact.objects.bulk_create", refuse)
+    confirm(as_rep, django_capture_on_commit_callbacks, job)
+    assert job.status == ImportStatus.FAILED
+    assert job.problem.startswith("The database refused a row")
+    assert not Customer.objects.filter(external_id="C-1").exists()
+
+
 def test_another_reps_deal_is_refused_with_the_reason(world, as_rep, django_capture_on_commit_callbacks):
     colleague = UserFactory(username="colleague")
     MembershipFactory(user=colleague, team=world.team, role=Role.REP)
