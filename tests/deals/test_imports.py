@@ -5,6 +5,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from deals.models import (
@@ -363,3 +364,39 @@ def test_the_progress_bar_polls_until_the_check_is_done(as_rep, rep, world):
     job.save()
     done = as_rep.get(reverse("deals:import_progress", args=[job.pk]), headers={"HX-Request": "true"})
     assert done.headers["HX-Refresh"] == "true"
+
+
+def test_a_rep_of_two_teams_picks_the_team_and_the_records_go_there(
+    client, rep, world, django_capture_on_commit_callbacks
+):
+    MembershipFactory(user=rep, team=world.other_team, role=Role.REP)
+    client.force_login(rep)
+    missing = upload(client, django_capture_on_commit_callbacks, csv_bytes([DEAL]))
+    assert missing.status_code == 400
+    assert "Pick the team the file&#x27;s customers and deals belong to." in missing.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("deals:import_start"),
+            {"team": world.other_team.pk, "file": SimpleUploadedFile("crm.csv", csv_bytes([DEAL]))},
+        )
+    job = last_job()
+    assert job.team == world.other_team
+    confirm(client, django_capture_on_commit_callbacks, job)
+    assert Deal.objects.get(external_id="D-1").team == world.other_team
+
+
+def test_the_preview_is_paginated_and_shows_the_rows_with_errors_alone(
+    as_rep, django_capture_on_commit_callbacks
+):
+    rows = [row(DEAL, deal_external_id=f"D-{n}") for n in range(60)]
+    rows[55]["estimated_value"] = "lots"
+    upload(as_rep, django_capture_on_commit_callbacks, csv_bytes(rows))
+    job = last_job()
+    url = reverse("deals:import_job", args=[job.pk])
+    first = as_rep.get(url).content.decode()
+    assert first.count('data-testid="import-row"') == 50
+    assert "1–50 of 60 rows" in first
+    assert as_rep.get(url, {"page": 2}).content.decode().count('data-testid="import-row"') == 10
+    errors = as_rep.get(url, {"show": "errors"}).content.decode()
+    assert errors.count('data-testid="import-row"') == 1
+    assert "estimated_value: Enter a number." in errors
