@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint bench-reminders bench-pages bench-live clean
+.PHONY: run test lint bench-reminders bench-pages bench-live bench-import clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ bench-pages: $(STAMP)
 ## (BENCH_REDIS_URL, default redis://127.0.0.1:6379/9). Never part of `make test` or CI.
 bench-live: $(STAMP)
 	$(BIN)/python -m bench.live
+
+## Benchmark an import of 10,000 rows through the real Celery task on PostgreSQL (BENCH_DATABASE_URL,
+## default a scratch database negprep_io_bench) and Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/13):
+## prints the seconds and rows per second. Never part of `make test` or CI.
+bench-import: $(STAMP)
+	$(BIN)/python -m bench.imports
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -46,3 +46,16 @@ def concession_html(give: str, get: str) -> str:
     """The same trade with both sides in bold, for the pages."""
     bold = "<strong>{}</strong>"
     return format_html(CONCESSION, give=format_html(bold, give), get=format_html(bold, get))
+
+
+# A cell a spreadsheet would take for a formula (or a command, for "@" in old versions).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value):
+    """A value for a CSV or XLSX export: text that a spreadsheet would run as a formula gets a
+    leading apostrophe, so it is shown as typed (CSV injection). Numbers, dates and None pass as
+    they are; a negative number is a number, not a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -1,6 +1,10 @@
 from celery import shared_task
+from django.db import IntegrityError, transaction
 
-from deals.services import sweep
+from deals.domain.imports import FileProblem, read_table
+from deals.forms.import_plan import plan_rows
+from deals.models import ImportJob, ImportStatus
+from deals.services import imports, sweep
 
 
 @shared_task
@@ -14,3 +18,78 @@ def reminder_sweep() -> int:
 
 # Webhook deliveries: the tasks live beside what they call; imported here for discovery.
 from deals.services.webhook_delivery import webhook_deliver, webhook_sweep  # noqa: E402, F401
+
+# Imports (deals/services/imports.py). A file of 20,000 rows takes well under these limits; the
+# default limits are for the short tasks.
+IMPORT_LIMITS = {"soft_time_limit": 600, "time_limit": 660}
+
+
+@shared_task(**IMPORT_LIMITS)
+def import_check(job_id: int) -> str:
+    """Check every row of an uploaded file and store the preview."""
+    job = imports.claim(job_id=job_id, start=ImportStatus.UPLOADED, running=ImportStatus.CHECKING)
+    if job is None:
+        return "not due"
+    try:
+        table = read_table(bytes(job.content), job.file_format)
+    except FileProblem as problem:
+        imports.import_fail(job=job, problem=str(problem))
+        return "refused"
+    ImportJob.objects.filter(pk=job.pk).update(total_rows=len(table.rows))
+    plans = plan_rows(team=job.team, by=job.owner, rows=table.rows, progress=imports.progress_writer(job))
+    imports.import_record_preview(job=job, plans=plans)
+    return "checked"
+
+
+@shared_task(**IMPORT_LIMITS)
+def import_write(job_id: int) -> str:
+    """Write a confirmed import, all or nothing: the rows are planned again in the transaction, so a
+    change made since the preview is seen; new errors (and skipping not chosen) write nothing."""
+    job = imports.claim(job_id=job_id, start=ImportStatus.QUEUED, running=ImportStatus.IMPORTING)
+    if job is None:
+        return "not due"
+    try:
+        table = read_table(bytes(job.content), job.file_format)
+    except FileProblem as problem:
+        imports.import_fail(job=job, problem=str(problem))
+        return "refused"
+    try:
+        return _import_write(job, table)
+    except IntegrityError:
+        # The database refused a row the checks let through (a record changed meanwhile, or a rule
+        # only the database holds): the transaction wrote nothing.
+        imports.import_fail(
+            job=job,
+            problem="The database refused a row (someone may have changed the same records meanwhile): "
+            "nothing was imported. Upload the file again to check it anew.",
+        )
+        return "refused"
+
+
+def _import_write(job, table) -> str:
+    with transaction.atomic():
+        progress = imports.progress_writer(job)
+        # Checking the rows again is most of the work: it moves the bar to 90 %, the writes the rest.
+        total = len(table.rows)
+        plans = plan_rows(
+            team=job.team, by=job.owner, rows=table.rows, progress=lambda done: progress(done * 9 // 10)
+        )
+        if any(plan.errors for plan in plans) and not job.skip_errors:
+            transaction.set_rollback(True)
+            wrote = False
+        else:
+            imports.import_apply(
+                job=job,
+                plans=plans,
+                progress=lambda share: progress(total * 9 // 10 + int(total * share) // 10),
+            )
+            wrote = True
+    if not wrote:
+        imports.import_record_preview(
+            job=job,
+            plans=plans,
+            problem="The data changed since the preview and some rows now have errors: nothing was "
+            "imported. Check the rows again.",
+        )
+        return "changed"
+    return "done"

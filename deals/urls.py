@@ -4,7 +4,9 @@ from deals.views import briefings, calendar, closing, cover, delegations, meetin
 from deals.views import consultations as consultation_views
 from deals.views import contacts as contact_views
 from deals.views import deals as deal_views
+from deals.views import exports as export_views
 from deals.views import guidelines as guideline_views
+from deals.views import imports as import_views
 from deals.views import live as live_views
 from deals.views import meetings as meeting_views
 from deals.views import payments as payment_views
@@ -18,6 +20,7 @@ urlpatterns = [
     path("", deal_views.deal_list, name="list"),
     path("new/", deal_views.deal_create, name="create"),
     path("new/contacts/", deal_views.deal_create_contacts, name="create_contacts"),
+    path("export/", export_views.deal_list_export, name="list_export"),
     path("<int:pk>/", deal_views.deal_detail, name="detail"),
     path("<int:pk>/edit/", deal_views.deal_edit, name="edit"),
     path("<int:pk>/timeline/", deal_views.deal_timeline, name="timeline"),
@@ -99,7 +102,9 @@ urlpatterns = [
     path("meetings/<int:pk>/report/", report_views.report_file, name="report_file"),
     path("reports/<int:pk>/", report_views.report_detail, name="report_detail"),
     path("results/", report_views.team_results, name="team_results"),
+    path("results/export/", export_views.team_results_export, name="team_results_export"),
     path("reports/", report_views.reports_list, name="reports"),
+    path("reports/export/", export_views.reports_export, name="reports_export"),
     path("reports/to-file/", report_views.reports_to_file_list, name="reports_to_file"),
     path("escalations/", report_views.escalations_list, name="escalations"),
     # Contacts (deals/views/contacts.py)
@@ -120,4 +125,10 @@ urlpatterns = [
     path(
         "webhooks/deliveries/<int:pk>/redeliver/", webhook_views.webhook_redeliver, name="webhook_redeliver"
     ),
+    # Importing customers, contacts and deals from a file (deals/views/imports.py)
+    path("imports/", import_views.import_start, name="import_start"),
+    path("imports/sample.csv", import_views.import_sample, name="import_sample"),
+    path("imports/<int:pk>/", import_views.import_job, name="import_job"),
+    path("imports/<int:pk>/progress/", import_views.import_progress, name="import_progress"),
+    path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
 ]

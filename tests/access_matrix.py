@@ -95,6 +95,27 @@ def _contact_url(name):
     return lambda world: reverse(name, args=[world.objects["deal"].pk, world.objects["contact"].pk])
 
 
+def _import_job_url(name):
+    """A URL of an import job of the team's rep, checked and waiting for the rep's go."""
+
+    def url(world):
+        from deals.models import ImportJob, ImportStatus
+
+        job, _ = ImportJob.objects.get_or_create(
+            owner=world.members["rep"],
+            team=world.team,
+            file_name="crm.csv",
+            defaults={
+                "file_format": "csv",
+                "content": b"customer_name\nAcme\n",
+                "status": ImportStatus.CHECKED,
+            },
+        )
+        return reverse(name, args=[job.pk])
+
+    return url
+
+
 # The deal is seen by its owner and the team's managers; departments see it
 # only once they hold a consultation on it; outsiders and staff never.
 DEAL_READERS = expect(members=404, rep=200, manager=200, production=404, supply_chain=404, finance=404)
@@ -346,6 +367,16 @@ ACCESS_MATRIX: dict[str, Entry] = {
     # Deals, customers and meetings (deals)
     "deals:list": Entry(_plain("deals:list"), expect(members=200)),
     "deals:create": Entry(_plain("deals:create"), expect(members=403, rep=200)),
+    # The deal list's export reads what the list shows, so everyone gets a file (of what they see).
+    "deals:list_export": Entry(_plain("deals:list_export"), expect(members=200)),
+    # Imports: a rep imports into their teams (the deals become theirs); a job is its owner's alone.
+    "deals:import_start": Entry(_plain("deals:import_start"), expect(members=403, rep=200)),
+    "deals:import_sample": Entry(_plain("deals:import_sample"), expect(members=403, rep=200)),
+    "deals:import_job": Entry(_import_job_url("deals:import_job"), expect(members=404, rep=200)),
+    "deals:import_progress": Entry(_import_job_url("deals:import_progress"), expect(members=404, rep=200)),
+    "deals:import_confirm": Entry(
+        _import_job_url("deals:import_confirm"), expect(members=404, rep=302), method="POST"
+    ),
     "deals:create_contacts": Entry(
         lambda world: f"{reverse('deals:create_contacts')}?customer={world.objects['customer'].pk}",
         expect(members=200),
@@ -526,6 +557,8 @@ ACCESS_MATRIX: dict[str, Entry] = {
         WEBHOOK_MANAGERS_POST,
         method="POST",
     ),
+    "deals:team_results_export": Entry(_plain("deals:team_results_export"), MANAGERS_ONLY),
+    "deals:reports_export": Entry(_plain("deals:reports_export"), MANAGERS_ONLY),
     # Contacts (deals)
     "deals:contact_add": Entry(_deal_url("deals:contact_add"), OWNER_EDITS),
     "deals:contact_edit": Entry(_contact_url("deals:contact_edit"), OWNER_EDITS),

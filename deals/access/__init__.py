@@ -49,6 +49,7 @@ from deals.access.deals import (  # noqa: F401
     refusal,
     sees_whole_deal,
 )
+from deals.access.imports import import_job_for_owner, import_teams, require_importer  # noqa: F401
 from deals.access.live import (  # noqa: F401
     LiveSeat,
     live_question_for_user,
@@ -120,6 +121,8 @@ __all__ = [
     "delegation_for_manager",
     "delegations_for",
     "has_role_anywhere",
+    "import_job_for_owner",
+    "import_teams",
     "in_teams",
     "listed_deals",
     "live_question_for_user",
@@ -141,6 +144,7 @@ __all__ = [
     "report_for_user",
     "report_in_full",
     "require_finance",
+    "require_importer",
     "require_manager",
     "roles_in_team",
     "sees_whole_deal",

@@ -34,6 +34,7 @@ from deals.models.deals import (  # noqa: F401
     ReadinessChange,
 )
 from deals.models.guidelines import Guideline, GuidelineStatus  # noqa: F401
+from deals.models.imports import ImportFormat, ImportJob, ImportRow, ImportStatus, RowResult  # noqa: F401
 from deals.models.live import (  # noqa: F401
     ANSWER_MAX_LENGTH,
     NOTES_MAX_LENGTH,
@@ -96,6 +97,10 @@ __all__ = [
     "FinancePolicy",
     "Guideline",
     "GuidelineStatus",
+    "ImportFormat",
+    "ImportJob",
+    "ImportRow",
+    "ImportStatus",
     "LiveAnswer",
     "LiveQuestion",
     "LiveRoom",
@@ -119,6 +124,7 @@ __all__ = [
     "ReminderKind",
     "ReminderStatus",
     "ReportOutcome",
+    "RowResult",
     "UNSETTLED_CONSULTATION_STATUSES",
     "DeliveryStatus",
     "WebhookDelivery",

@@ -18,11 +18,20 @@ class Customer(models.Model):
     industry = models.CharField(max_length=120, blank=True)
     website = models.URLField(blank=True)
     notes = models.TextField(blank=True, max_length=4000)
+    # The customer's id in the team's CRM: a re-import finds the customer by it (deals/imports).
+    external_id = models.CharField("CRM id", max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["team", "name"], name="customer_unique_name_per_team")]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "name"], name="customer_unique_name_per_team"),
+            models.UniqueConstraint(
+                fields=["team", "external_id"],
+                condition=~Q(external_id=""),
+                name="customer_unique_crm_id_per_team",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -59,6 +68,7 @@ class Contact(Revised):
     )
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=32, blank=True)
+    external_id = models.CharField("CRM id", max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     archived_at = models.DateTimeField(null=True, blank=True)
     archived_by = models.ForeignKey(
@@ -76,7 +86,12 @@ class Contact(Revised):
             models.CheckConstraint(
                 condition=Q(erased_at__isnull=True) | Q(archived_at__isnull=False),
                 name="contact_erased_is_archived",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "external_id"],
+                condition=~Q(external_id=""),
+                name="contact_unique_crm_id_per_customer",
+            ),
         ]
 
     def __str__(self):
@@ -133,6 +148,7 @@ class Deal(Revised):
         default=False, help_text="The customer asks for payment terms beyond the standard."
     )
     status = models.CharField(max_length=16, choices=DealStatus.choices, default=DealStatus.PREPARING)
+    external_id = models.CharField("CRM id", max_length=64, blank=True)
     # Set when someone closes the deal by hand (``deal_close``); a report's outcome closes it
     # without a reason of its own (the report is the reason).
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -159,6 +175,11 @@ class Deal(Revised):
             models.CheckConstraint(
                 condition=Q(archived_at__isnull=True) | Q(status__in=CLOSED_DEAL_STATUSES),
                 name="deal_archived_is_closed",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "external_id"],
+                condition=~Q(external_id=""),
+                name="deal_unique_crm_id_per_team",
             ),
         ]
         indexes = [

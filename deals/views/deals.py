@@ -103,8 +103,9 @@ def _sort_links(current: str) -> dict:
     return links
 
 
-@require_GET
-def deal_list(request):
+def listed_with_filters(request) -> tuple[DealFilterForm, dict, str, QuerySet[Deal]]:
+    """The deal list as the request asks for it: the filter form, the filters that apply, the sort
+    and the deals (the list page and its export both read it here)."""
     visible = deals_for_user(user=request.user)
     owners = User.objects.filter(pk__in=visible.values("owner")).order_by(
         "first_name", "last_name", "username"
@@ -120,6 +121,14 @@ def deal_list(request):
     shown = listed_deals(user=request.user, archived=archived)
     listed = with_next_meeting(shown.select_related("customer", "owner"), stage=True)
     deals = _filter_deals(listed, filters).order_by(*DEAL_SORTS[sort], "-created_at", "-pk")
+    if archived:
+        filters["archived"] = archived
+    return form, filters, sort, deals
+
+
+@require_GET
+def deal_list(request):
+    form, filters, sort, deals = listed_with_filters(request)
     page = Paginator(deals, DEALS_PER_PAGE).get_page(request.GET.get("page"))
     readiness = readiness_for_deals(page.object_list)
     for deal in page.object_list:
@@ -131,7 +140,7 @@ def deal_list(request):
         "form": form,
         "page": page,
         "deals": page.object_list,
-        "filtered": bool(filters or archived),
+        "filtered": bool(filters),
         "sort": sort,
         "sortable": _sort_links(sort),
     }

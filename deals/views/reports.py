@@ -43,10 +43,8 @@ def _managed_teams(user: User):
     return teams
 
 
-@require_GET
-def reports_list(request):
-    """The reports of the teams the user manages, latest meeting first, paginated; filtered by team,
-    outcome, meeting date and breaches."""
+def filtered_reports(request):
+    """The filter form, the filters that apply and the reports they leave, for the list and its export."""
     form = ReportFilterForm(request.GET or None, teams=_managed_teams(request.user))
     filters = form.filters()
     reports = team_reports(user=request.user)
@@ -61,6 +59,14 @@ def reports_list(request):
         reports = reports.filter(meeting__starts_at__gte=start_of_day(date_from))
     if date_to := filters.get("to"):
         reports = reports.filter(meeting__starts_at__lt=start_of_day(date_to + datetime.timedelta(days=1)))
+    return form, filters, reports
+
+
+@require_GET
+def reports_list(request):
+    """The reports of the teams the user manages, latest meeting first, paginated; filtered by team,
+    outcome, meeting date and breaches."""
+    form, filters, reports = filtered_reports(request)
     page = Paginator(reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "filtered": bool(filters)}
     return render(request, "deals/reports_list.html", context)
@@ -186,13 +192,19 @@ def report_detail(request, pk):
     return render(request, "deals/report_detail.html", context)
 
 
-@require_GET
-def team_results(request):
+def results_for_period(request):
+    """The period form, its dates and the results of the user's teams (the page and its export)."""
     form = ResultsPeriodForm(request.GET or None)
     date_from, date_to = form.period()
     results = report_selectors.team_results(user=request.user, date_from=date_from, date_to=date_to)
     if not results:
         raise PermissionDenied("Only managers see their teams' results.")
+    return form, date_from, date_to, results
+
+
+@require_GET
+def team_results(request):
+    form, date_from, date_to, results = results_for_period(request)
     for result in results:
         query = urlencode(
             {
