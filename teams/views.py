@@ -10,14 +10,34 @@ from django.views.decorators.http import require_http_methods
 from negprep.errors import Stale
 from negprep.forms import show_stale
 from teams.forms import LoginForm, OutboxPasswordResetForm, ProfileForm, StyledPasswordChangeForm
+from teams.oidc import provider as sso
 from teams.services import PROFILE_FIELDS, profile_update
 from teams.throttle import client_ip, throttle_allows
 from teams.token_views import tokens_context
 
 
 class LoginView(auth_views.LoginView):
+    """The password form (unless NEGPREP_PASSWORD_LOGIN is off) and the single sign-on button
+    (when NEGPREP_OIDC_ISSUER is set)."""
+
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if not settings.NEGPREP_PASSWORD_LOGIN:
+            # Refused unread: no password is checked, so none counts towards a lockout either.
+            messages.error(request, f"Sign-in with a password is turned off here: use {sso.name()}.")
+            response = self.render_to_response(self.get_context_data())
+            response.status_code = 403
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "password_login": settings.NEGPREP_PASSWORD_LOGIN,
+            "sso_name": sso.name() if sso.enabled() else "",
+        }
 
 
 class LogoutView(auth_views.LogoutView):
