@@ -86,6 +86,7 @@ def admin_login(password_login):
     """The admin's login page while passwords are on; the login page (with its single sign-on
     button) while they are off."""
 
+    @login_not_required
     def login(request, extra_context=None):
         # Someone signed in without staff rights gets the admin's own answer (sending them to the
         # login page would send them straight back here).
