@@ -6,7 +6,7 @@ import uuid
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from tests.sso.conftest import CALLBACK
+from tests.oidc_provider.fixtures import CALLBACK
 
 PASSWORD = "provider-password"
 

@@ -1,4 +1,5 @@
-"""A real OpenID Connect provider for the session, and NegPrep set up to sign in with it."""
+"""A real OpenID Connect provider for the session, and NegPrep set up to sign in with it
+(registered in tests/conftest.py)."""
 
 import pytest
 
@@ -17,6 +18,15 @@ def oidc_provider(tmp_path_factory):
     provider.add_client(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, redirect_uris=[CALLBACK])
     yield provider
     provider.stop()
+
+
+def register_callback(provider, base_url: str) -> None:
+    """NegPrep's client at the provider also returns to NegPrep served at ``base_url``."""
+    provider.add_client(
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        redirect_uris=[CALLBACK, f"{base_url}/accounts/sso/callback/"],
+    )
 
 
 @pytest.fixture
