@@ -104,7 +104,7 @@ class OIDCBackend(OIDCAuthenticationBackend):
             ) from None
         except (requests.RequestException, ValueError, KeyError):
             raise unreachable() from None
-        except (jwt.InvalidTokenError, SuspiciousOperation) as error:
+        except (jwt.PyJWTError, SuspiciousOperation) as error:
             log.warning("OpenID Connect: ID token refused: %s", error)
             raise SignInRefused(
                 f"The sign-in from {name()} could not be verified (signature, time or nonce), so nobody "
@@ -139,7 +139,7 @@ class OIDCBackend(OIDCAuthenticationBackend):
             userinfo = self.get_userinfo(access_token, None, None)
         except (requests.RequestException, ValueError):
             raise unreachable() from None
-        except (jwt.InvalidTokenError, SuspiciousOperation):
+        except (jwt.PyJWTError, SuspiciousOperation):
             userinfo = None
         # OpenID Connect Core 1.0, 5.3.2: userinfo about anyone but the token's subject is ignored.
         if not isinstance(userinfo, dict) or userinfo.get("sub") != id_claims["sub"]:

@@ -1,8 +1,16 @@
 """Single sign-on against a real OpenID Connect provider (django-oauth-toolkit in a second
 process): the code flow end to end, and every way it is refused without anybody signed in."""
 
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
+import requests
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.test import Client
 from django.urls import reverse
+from jwt.algorithms import RSAAlgorithm
 
 from teams.models import User
 from tests.factories import UserFactory
@@ -137,8 +145,6 @@ def test_a_callback_is_used_once(client, sso_on):
 
 
 def test_a_callback_from_another_browser_is_refused(client, sso_on):
-    from django.test import Client
-
     person = person_at(sso_on)
     UserFactory(email=person["email"])
     url = callback_url(client, sso_on, person)
@@ -216,3 +222,45 @@ def test_without_an_issuer_there_is_no_button_and_no_sso_url(client, settings):
     assert "Sign in with" not in client.get(reverse("login")).content.decode()
     assert client.get(reverse("sso_start")).status_code == 404
     assert client.get(reverse("sso_callback"), {"code": "x", "state": "y"}).status_code == 404
+
+
+@pytest.fixture
+def impostor_jwks(sso_on):
+    """A JWKS served over HTTP with another RSA key under the provider's key id, as a token signed
+    by the provider looks to a relying party that was handed someone else's keys."""
+    kid = requests.get(f"{sso_on.issuer}/.well-known/jwks.json", timeout=10).json()["keys"][0]["kid"]
+    another = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key = json.loads(RSAAlgorithm.to_jwk(another.public_key()))
+    body = json.dumps({"keys": [{**key, "kid": kid, "alg": "RS256", "use": "sig"}]}).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/jwks.json"
+    server.shutdown()
+    server.server_close()
+
+
+def test_it_refuses_an_id_token_whose_signature_the_keys_do_not_verify(
+    client, sso_on, settings, impostor_jwks
+):
+    person = person_at(sso_on)
+    UserFactory(email=person["email"])
+    settings.NEGPREP_OIDC_ENDPOINTS = {
+        "authorization_endpoint": f"{sso_on.issuer}/authorize/",
+        "token_endpoint": f"{sso_on.issuer}/token/",
+        "userinfo_endpoint": f"{sso_on.issuer}/userinfo/",
+        "jwks_uri": impostor_jwks,
+    }
+    message = refusal(client, sign_in(client, sso_on, person))
+    assert "could not be verified" in message
