@@ -3,8 +3,10 @@ import copy
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_http_methods
 
 from negprep.errors import Stale
@@ -56,7 +58,19 @@ class LogoutView(auth_views.LogoutView):
         return response
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordsOnMixin:
+    """While NEGPREP_PASSWORD_LOGIN is off a password is of no use: its pages send to the login
+    page, which has the single sign-on button."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not settings.NEGPREP_PASSWORD_LOGIN:
+            messages.info(request, f"Passwords are not used here: sign in with {sso.name()}.")
+            return redirect("login")
+        return super().dispatch(request, *args, **kwargs)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PasswordResetView(PasswordsOnMixin, auth_views.PasswordResetView):
     """Django's reset by e-mail, with a cap on how often one address or one e-mail can ask."""
 
     form_class = OutboxPasswordResetForm
@@ -81,7 +95,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
+class PasswordChangeView(PasswordsOnMixin, auth_views.PasswordChangeView):
     form_class = StyledPasswordChangeForm
     success_url = reverse_lazy("password_change_done")
 

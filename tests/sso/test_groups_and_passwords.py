@@ -134,6 +134,31 @@ def test_with_passwords_off_the_admin_sends_to_the_login_page(client, passwords_
     assert signed_in_user_id(client) is None
 
 
+@pytest.mark.parametrize("url", ["password_reset", "password_change"])
+def test_with_passwords_off_the_password_pages_send_to_the_login_page(client, passwords_off, url):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(reverse(url), {"email": user.email, "old_password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login")
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+def test_change_password_is_offered_only_to_who_can_use_one(client, sso_on, settings):
+    change = f'href="{reverse("password_change")}"'
+    user = UserFactory()
+    client.force_login(user)
+    assert change in client.get(reverse("profile")).content.decode()
+    settings.NEGPREP_PASSWORD_LOGIN = False
+    assert change not in client.get(reverse("profile")).content.decode()
+    settings.NEGPREP_PASSWORD_LOGIN = True
+    user.set_unusable_password()
+    user.save()
+    client.force_login(user)
+    assert change not in client.get(reverse("profile")).content.decode()
+
+
 def test_with_passwords_off_no_password_authenticates(rf, passwords_off):
     from django.contrib.auth import authenticate
 
