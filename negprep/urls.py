@@ -6,9 +6,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from deals.views import home
 from negprep import csp, pwa, views
+from teams.oidc.views import admin_login
 
 admin.site.site_header = "NegPrep administration"
 admin.site.site_title = "NegPrep admin"
+# With passwords turned off (NEGPREP_PASSWORD_LOGIN) the admin's login sends to the login page.
+admin.site.login = admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -11,14 +11,16 @@ from teams.notifications import email_message_id, emails_send_again
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 1
-    fields = ["user", "role", "phone"]
+    fields = ["user", "role", "phone", "from_sign_in"]
+    readonly_fields = ["from_sign_in"]
     autocomplete_fields = ["user"]
 
 
 class UserMembershipInline(admin.TabularInline):
     model = Membership
     extra = 1
-    fields = ["team", "role", "phone"]
+    fields = ["team", "role", "phone", "from_sign_in"]
+    readonly_fields = ["from_sign_in"]
     verbose_name = "team role"
     verbose_name_plural = "team roles"
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from teams.notifications.selectors import notifications_unread_count
@@ -37,6 +38,9 @@ def navigation(request):
         "nav_team_roles": team_roles,
         "nav_roles": SimpleLazyObject(all_roles),
         "nav_unread_count": SimpleLazyObject(lambda: notifications_unread_count(user=user)),
+        # No "Change password" while passwords are off, nor for someone who never had one (created
+        # at single sign-on).
+        "nav_password": settings.NEGPREP_PASSWORD_LOGIN and user.has_usable_password(),
         # Pages of the deals app that have their own navigation entry.
         "own_section_pages": OWN_SECTION_PAGES,
     }

@@ -85,6 +85,14 @@ class Membership(models.Model):
         validators=[phone_validator],
         help_text="Used when this person is on call during a customer meeting.",
     )
+    # Given by the provider's groups claim at single sign-on (teams/oidc/accounts.py): such a
+    # membership is removed at a later sign-in whose claim no longer lists it; one added by hand
+    # never is.
+    from_sign_in = models.BooleanField(
+        "from single sign-on",
+        default=False,
+        help_text="Given by the identity provider's groups at sign-in; removed when they no longer list it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

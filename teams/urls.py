@@ -3,12 +3,16 @@ from django.urls import path
 
 from teams import token_views, views
 from teams.notifications import views as notification_views
+from teams.oidc import views as sso_views
 
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/api-tokens/", token_views.api_token_create, name="api_token_create"),
     path("profile/api-tokens/<int:pk>/revoke/", token_views.api_token_revoke, name="api_token_revoke"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
+    # Single sign-on (OpenID Connect): 404 unless NEGPREP_OIDC_ISSUER is set.
+    path("accounts/sso/start/", sso_views.SignInStart.as_view(), name="sso_start"),
+    path("accounts/sso/callback/", sso_views.sign_in_callback, name="sso_callback"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/reset/", views.PasswordResetView.as_view(), name="password_reset"),

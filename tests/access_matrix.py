@@ -343,6 +343,11 @@ ACCESS_MATRIX: dict[str, Entry] = {
         content_type="application/csp-report",
     ),
     "login": Entry(_plain("login"), expect(200, members=302)),
+    # Single sign-on: 404 while NEGPREP_OIDC_ISSUER is unset, as here (tests/sso/ sets it).
+    "sso_start": Entry(_plain("sso_start"), expect(404, members=404)),
+    "sso_callback": Entry(
+        lambda w: reverse("sso_callback") + "?code=a-code&state=a-state", expect(404, members=404)
+    ),
     "password_reset": Entry(_plain("password_reset"), expect(200, members=200)),
     "password_reset_done": Entry(_plain("password_reset_done"), expect(200, members=200)),
     # An invalid link shows "this link no longer works" to everyone.

@@ -13,6 +13,7 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
+from tests.oidc_provider.fixtures import oidc_provider, sso_on  # noqa: F401 - fixtures for every test folder
 from tests.webhook_receivers import start_receiver, stop_receiver
 
 
