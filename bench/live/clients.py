@@ -50,6 +50,7 @@ class Client:
         self.catching_up = False
         self.ws = None
         self.connected = asyncio.Event()
+        self.synced = asyncio.Event()  # the first "synced": the page is ready
         self.stopping = False
         self.pause = 0.0
 
@@ -125,6 +126,7 @@ class Client:
             return
         if event == "synced":
             self.catching_up = False
+            self.synced.set()
             return
         if event == "pong":
             if message.get("last", 0) > self.last_seq:
@@ -179,7 +181,9 @@ async def measure(
     on_calls = [Client(port=port, seat=seat, role="on_call", stats=stats) for seat in seats]
     clients = reps + on_calls
     readers = [asyncio.create_task(client.run()) for client in clients]
-    await asyncio.wait_for(asyncio.gather(*(client.connected.wait() for client in clients)), 120)
+    # The clock starts when every page is ready (it has read the meeting so far), as a rep asks
+    # once the page is open: 400 sockets opening at the same moment are not the steady state.
+    await asyncio.wait_for(asyncio.gather(*(client.synced.wait() for client in clients)), 120)
     started = time.perf_counter()
     askers = [asyncio.create_task(_ask(rep, started=started, seconds=seconds, every=every)) for rep in reps]
     if drop_share:

@@ -12,9 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 
-from deals.access.deals import can_edit_deal
-from deals.access.memberships import forget_memberships, is_manager
-from deals.access.records import meeting_for_user
+from deals.access.deals import can_edit_deal, may_see_deal
+from deals.access.memberships import forget_memberships, is_manager, roles_in_team
+from deals.access.records import MEETING_WITH_DEAL
 from deals.models import LiveQuestion, Meeting, OnCall, OnCallStatus
 from teams.models import User
 
@@ -71,14 +71,23 @@ def live_seat(*, user: User, meeting: Meeting) -> LiveSeat:
 
 def meeting_for_live(*, user: User, pk: int) -> tuple[Meeting, LiveSeat]:
     """The meeting and the user's seat, for the people of the meeting; 404 for outsiders, 403 for
-    others who see the deal."""
-    meeting = meeting_for_user(user=user, pk=pk)
+    others who see the deal.
+
+    A member of the deal's team with a seat sees the deal by the visibility rule itself (the owning
+    rep, its managers, a co-negotiator, someone on call), so the rule's query is asked only of the
+    others, to tell the outsider (404) from who sees the deal but has no seat (403): a socket's
+    connect, and each re-reading of its gate, costs two small queries."""
+    meeting = MEETING_WITH_DEAL.filter(pk=pk).first()
+    if meeting is None:
+        raise Http404("No such meeting.")
     seat = live_seat(user=user, meeting=meeting)
-    if not seat.present:
-        raise PermissionDenied(
-            "Meeting mode is shared with the rep, the co-negotiators, who is on call and the managers."
-        )
-    return meeting, seat
+    if seat.present and roles_in_team(user=user, team_id=meeting.deal.team_id):
+        return meeting, seat
+    if not may_see_deal(user=user, deal=meeting.deal):
+        raise Http404("No such meeting.")
+    raise PermissionDenied(
+        "Meeting mode is shared with the rep, the co-negotiators, who is on call and the managers."
+    )
 
 
 def meeting_for_live_again(*, user: User, pk: int) -> tuple[Meeting, LiveSeat]:

@@ -33,10 +33,14 @@ def _on_a_visible_deal(records: QuerySet, *, user: User, pk: int, deal: str, mis
 # Meetings ----------------------------------------------------------------------------------
 
 
+# A meeting as its gates read it, with what the pages show of its deal.
+MEETING_WITH_DEAL = Meeting.objects.select_related("deal", "deal__team", "deal__owner", "deal__customer")
+
+
 def meeting_for_user(*, user: User, pk: int) -> Meeting:
     """A meeting of a deal the user may see; 404 otherwise."""
     return _on_a_visible_deal(
-        Meeting.objects.select_related("deal", "deal__team", "deal__owner", "deal__customer"),
+        MEETING_WITH_DEAL,
         user=user,
         pk=pk,
         deal="deal",

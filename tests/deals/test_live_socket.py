@@ -195,3 +195,21 @@ def test_the_heartbeat_closes_a_socket_whose_user_left_the_meeting(live_meeting,
         assert _closed_with(await colleague.communicator.receive_output(5)) == 4403
 
     run(scenario)
+
+
+def test_broadcasts_to_one_meeting_arrive_in_the_order_they_were_made(live_meeting, rep):
+    from negprep.live import broadcast, meeting_group
+
+    def burst():
+        for number in range(40):
+            broadcast(meeting_group(live_meeting.pk), {"event": "burst", "n": number})
+            broadcast(f"meeting-{live_meeting.pk + 100000}", {"event": "elsewhere", "n": number})
+
+    async def scenario():
+        room = await Socket.open(f"/ws/meetings/{live_meeting.pk}/", rep)
+        await room.until("synced")
+        await db(burst)()
+        assert [(await room.until("burst"))["n"] for _ in range(40)] == list(range(40))
+        await room.close()
+
+    run(scenario)
