@@ -187,6 +187,17 @@
       }, function () {});
   }
 
+  // Meeting mode says when it is kept for use with no signal (the service worker has its copy).
+  var kept = document.getElementById("live-offline");
+  if (kept) {
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (!event.data || event.data.type !== "kept") return;
+      caches.open("negprep-pages").then(function (cache) {
+        return cache.match(location.href);
+      }).then(function (hit) { kept.hidden = !hit; }, function () {});
+    });
+  }
+
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () {
     var last = parseInt(localStorage.getItem(STAMP), 10) || 0;
     if (meetingPage || Date.now() - last > 10 * 60 * 1000) sync();

@@ -71,7 +71,10 @@ self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type === "clear") event.waitUntil(clearPages());
   if (data.type === "keep" && Array.isArray(data.urls)) {
-    event.waitUntil(Promise.all([keepPages(data.urls), keepAssets(data.assets || [])]));
+    // The page that asked hears when its copies are kept (meeting mode says so).
+    event.waitUntil(Promise.all([keepPages(data.urls), keepAssets(data.assets || [])]).then(function () {
+      if (event.source) event.source.postMessage({ type: "kept" });
+    }));
   }
 });
 

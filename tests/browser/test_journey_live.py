@@ -124,6 +124,8 @@ def test_meeting_mode_opens_with_no_signal_and_sends_what_was_typed_when_it_retu
         sign_in(page, asgi_server, "rita")
         page.goto(asgi_server.url + reverse("deals:meeting_live", args=[meeting_under_way.pk]))
         expect(page.get_by_test_id("live-connection")).to_have_text("live")
+        # The service worker has finished keeping this visit's copies (nothing still on its way).
+        expect(page.get_by_test_id("live-offline")).to_be_visible()
         page.wait_for_function(KEPT_FOR_OFFLINE)
 
         context.set_offline(True)
