@@ -122,6 +122,7 @@ def demo_pages() -> dict[str, list[tuple[str, str]]]:
             ("report form", reverse("deals:report_file", args=[reported.pk])),
             ("meeting brief", reverse("deals:meeting_brief", args=[spare_parts.meetings.get().pk])),
             ("reports to file", reverse("deals:reports_to_file")),
+            ("import from a file", reverse("deals:import_start")),
             ("notifications", reverse("notifications")),
         ],
         "max": [
