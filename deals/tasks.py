@@ -24,17 +24,25 @@ from deals.services.webhook_delivery import webhook_deliver, webhook_sweep  # no
 IMPORT_LIMITS = {"soft_time_limit": 600, "time_limit": 660}
 
 
+def _claimed(job_id: int, *, start: str, running: str):
+    """The job (claimed from ``start`` to ``running``) and its file's table; no table when the job
+    was not due (None) or its file could not be read (the job has failed with the reason)."""
+    job = imports.claim(job_id=job_id, start=start, running=running)
+    if job is None:
+        return None, None
+    try:
+        return job, read_table(bytes(job.content), job.file_format)
+    except FileProblem as problem:
+        imports.import_fail(job=job, problem=str(problem))
+        return job, None
+
+
 @shared_task(**IMPORT_LIMITS)
 def import_check(job_id: int) -> str:
     """Check every row of an uploaded file and store the preview."""
-    job = imports.claim(job_id=job_id, start=ImportStatus.UPLOADED, running=ImportStatus.CHECKING)
-    if job is None:
-        return "not due"
-    try:
-        table = read_table(bytes(job.content), job.file_format)
-    except FileProblem as problem:
-        imports.import_fail(job=job, problem=str(problem))
-        return "refused"
+    job, table = _claimed(job_id, start=ImportStatus.UPLOADED, running=ImportStatus.CHECKING)
+    if table is None:
+        return "not due" if job is None else "refused"
     ImportJob.objects.filter(pk=job.pk).update(total_rows=len(table.rows))
     plans = plan_rows(team=job.team, by=job.owner, rows=table.rows, progress=imports.progress_writer(job))
     imports.import_record_preview(job=job, plans=plans)
@@ -45,14 +53,9 @@ def import_check(job_id: int) -> str:
 def import_write(job_id: int) -> str:
     """Write a confirmed import, all or nothing: the rows are planned again in the transaction, so a
     change made since the preview is seen; new errors (and skipping not chosen) write nothing."""
-    job = imports.claim(job_id=job_id, start=ImportStatus.QUEUED, running=ImportStatus.IMPORTING)
-    if job is None:
-        return "not due"
-    try:
-        table = read_table(bytes(job.content), job.file_format)
-    except FileProblem as problem:
-        imports.import_fail(job=job, problem=str(problem))
-        return "refused"
+    job, table = _claimed(job_id, start=ImportStatus.QUEUED, running=ImportStatus.IMPORTING)
+    if table is None:
+        return "not due" if job is None else "refused"
     try:
         return _import_write(job, table)
     except IntegrityError:
