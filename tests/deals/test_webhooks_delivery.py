@@ -5,6 +5,7 @@ production."""
 import hashlib
 import hmac
 import json
+import ssl
 import time
 from datetime import timedelta
 from unittest import mock
@@ -19,6 +20,7 @@ from deals.services.webhooks import endpoint_create, webhook_emit, webhook_redel
 from negprep.errors import Invalid
 from teams.models import Notification
 from tests.production_settings import load_production_settings
+from tests.webhook_receivers import certificate_authority
 
 
 def verify(secret: str, headers, body: bytes, tolerance: int = 300) -> bool:
@@ -277,3 +279,55 @@ def test_production_never_allows_internal_addresses_and_beat_sweeps_the_deliveri
     loaded = load_production_settings(tmp_path, _PRINT_WEBHOOK_RULE, NEGPREP_WEBHOOKS_ALLOW_PRIVATE="true")
     assert loaded.returncode == 0, loaded.stderr
     assert json.loads(loaded.stdout) == [False, "deals.tasks.webhook_sweep"]
+
+
+@pytest.fixture
+def trusting(monkeypatch):
+    """Deliveries trust the test's certificate authority (as a receiver's public CA is trusted)."""
+
+    def trust(ca_file):
+        real = ssl.create_default_context
+        monkeypatch.setattr(ssl, "create_default_context", lambda *args, **kwargs: real(cafile=str(ca_file)))
+
+    return trust
+
+
+def test_an_https_receiver_gets_the_delivery_at_the_checked_address_with_its_certificate_checked(
+    deal, receivers, hook, tmp_path, trusting, django_capture_on_commit_callbacks
+):
+    ca_file, tls = certificate_authority(tmp_path, server_names=["localhost"])
+    trusting(ca_file)
+    receiver = receivers(tls=tls, host_name="localhost")
+    endpoint = hook(receiver)
+    event = _emit(deal, django_capture_on_commit_callbacks)
+    [request] = receiver.wait_for(1)
+    assert request.headers["Host"].startswith("localhost:")
+    assert verify(endpoint.secret, request.headers, request.body)
+    delivery = WebhookDelivery.objects.get(event=event)
+    assert (delivery.status, delivery.last_response_code) == ("delivered", 200)
+
+
+def test_an_https_receiver_whose_certificate_names_another_host_gets_nothing(
+    deal, receivers, hook, tmp_path, trusting, django_capture_on_commit_callbacks
+):
+    ca_file, tls = certificate_authority(tmp_path, server_names=["hooks.elsewhere.test"])
+    trusting(ca_file)
+    receiver = receivers(tls=tls, host_name="localhost")
+    hook(receiver)
+    event = _emit(deal, django_capture_on_commit_callbacks)
+    delivery = WebhookDelivery.objects.get(event=event)
+    assert delivery.status == DeliveryStatus.FAILED and delivery.last_response_code is None
+    assert "certificate" in delivery.last_error.lower()
+    assert not receiver.received
+
+
+def test_an_https_receiver_with_a_certificate_nobody_trusts_gets_nothing(
+    deal, receivers, hook, tmp_path, django_capture_on_commit_callbacks
+):
+    _ca_file, tls = certificate_authority(tmp_path, server_names=["localhost"])
+    receiver = receivers(tls=tls, host_name="localhost")
+    hook(receiver)
+    event = _emit(deal, django_capture_on_commit_callbacks)
+    delivery = WebhookDelivery.objects.get(event=event)
+    assert delivery.status == DeliveryStatus.FAILED and "certificate" in delivery.last_error.lower()
+    assert not receiver.received
