@@ -113,6 +113,4 @@ def live_question_for_user(*, user: User, pk: int):
     if from_meeting is None:
         raise Http404("No such question.")
     meeting, seat = meeting_for_live(user=user, pk=from_meeting)
-    question = LiveQuestion.objects.select_related("asked_by").get(pk=pk)
-    question.meeting = meeting
-    return question, seat
+    return live_question_in(meeting=meeting, pk=pk), seat

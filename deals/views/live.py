@@ -79,7 +79,7 @@ def live_ask(request, pk):
 
 @require_POST
 def live_answer(request, pk):
-    question, _ = live_question_for_user(user=request.user, pk=pk)
+    question, seat = live_question_for_user(user=request.user, pk=pk)
     meeting = question.meeting
     form = AnswerForm(request.POST)
     if not form.is_valid():
@@ -87,7 +87,12 @@ def live_answer(request, pk):
     data = form.cleaned_data
     try:
         answer = live_services.answer_give(
-            question=question, by=request.user, reply=data["reply"], text=data["text"], beyond=data["beyond"]
+            question=question,
+            by=request.user,
+            reply=data["reply"],
+            text=data["text"],
+            beyond=data["beyond"],
+            seat=seat,
         )
     except NotAllowed as error:
         return _refused(request, meeting, " ".join(error.messages), status=403)
