@@ -29,6 +29,7 @@ from deals.models import (
 from deals.services.deals import DEAL_EDITABLE_FIELDS
 from deals.services.required_consultations import consultations_derive, required_departments
 from negprep.errors import Invalid
+from negprep.versioning import mark_saved
 from teams.models import Team, User
 
 CUSTOMER_IMPORT_FIELDS = ("name", "industry", "external_id")
@@ -219,6 +220,23 @@ def _carried(plans: list[RowPlan], kind: str, action: str) -> list[RecordPlan]:
     return [record for plan in plans for k, record in plan.carries if k == kind and record.action == action]
 
 
+def _applied(record: RecordPlan):
+    """The stored row with the file's changed values over it."""
+    for name in record.changes:
+        setattr(record.existing, name, record.values[name])
+    return record.existing
+
+
+# What counting a save sets (``mark_saved``), for ``bulk_update``.
+SAVE_FIELDS = ("revision", "updated_by", "updated_at")
+
+
+def _count_save(row, *, by: User, now) -> None:
+    """Count one more save of ``row``; ``bulk_update`` sets no ``auto_now``, so the time is set here."""
+    mark_saved(row, by=by)
+    row.updated_at = now
+
+
 def _write_customers(*, team: Team, plans: list[RowPlan]) -> None:
     new = _carried(plans, "customer", RowResult.NEW)
     for record in new:
@@ -226,8 +244,7 @@ def _write_customers(*, team: Team, plans: list[RowPlan]) -> None:
     Customer.objects.bulk_create([r.instance for r in new], batch_size=BATCH)
     changed = _carried(plans, "customer", RowResult.UPDATED)
     for record in changed:
-        for name in record.changes:
-            setattr(record.existing, name, record.values[name])
+        _applied(record)
     Customer.objects.bulk_update([r.existing for r in changed], CUSTOMER_IMPORT_FIELDS, batch_size=BATCH)
 
 
@@ -238,16 +255,11 @@ def _write_contacts(*, by: User, plans: list[RowPlan]) -> None:
         record.instance.updated_by = by
     Contact.objects.bulk_create([r.instance for r in new], batch_size=BATCH)
     changed = _carried(plans, "contact", RowResult.UPDATED)
+    now = timezone.now()
     for record in changed:
-        for name in record.changes:
-            setattr(record.existing, name, record.values[name])
-        record.existing.revision += 1
-        record.existing.updated_by = by
-        record.existing.updated_at = timezone.now()
+        _count_save(_applied(record), by=by, now=now)
     Contact.objects.bulk_update(
-        [r.existing for r in changed],
-        [*CONTACT_IMPORT_FIELDS, "revision", "updated_by", "updated_at"],
-        batch_size=BATCH,
+        [r.existing for r in changed], [*CONTACT_IMPORT_FIELDS, *SAVE_FIELDS], batch_size=BATCH
     )
 
 
@@ -281,15 +293,10 @@ def _write_deals(*, job: ImportJob, by: User, plans: list[RowPlan], progress) ->
         done += len(batch)
         progress(done / total)
     for batch in _batches(changed):
-        deals = []
-        for record in batch:
-            deal = record.existing
-            for name in record.changes:
-                setattr(deal, name, record.values[name])
-            deal.revision += 1
-            deal.updated_by, deal.updated_at = by, now
-            deals.append(deal)
-        Deal.objects.bulk_update(deals, [*DEAL_EDITABLE_FIELDS, "revision", "updated_by", "updated_at"])
+        deals = [_applied(record) for record in batch]
+        for deal in deals:
+            _count_save(deal, by=by, now=now)
+        Deal.objects.bulk_update(deals, [*DEAL_EDITABLE_FIELDS, *SAVE_FIELDS])
         Activity.objects.bulk_create(
             [
                 Activity(
