@@ -22,3 +22,24 @@ document.body.addEventListener("htmx:afterRequest", function (event) {
 document.addEventListener("click", function (event) {
   if (event.target.closest && event.target.closest("[data-print]")) window.print();
 });
+
+// Someone who types before the page's scripts are ready (a slow phone, a busy server) still gets
+// the live check or filter: once htmx has set the page up, a field that no longer holds what the
+// page was served with is announced as changed, so its hx-trigger runs as if typed now.
+if (window.htmx) htmx.onLoad(function (root) {
+  if (root !== document.body) return;
+  var fields = document.querySelectorAll("[hx-trigger] input, [hx-trigger] select, [hx-trigger] textarea, input[hx-trigger], select[hx-trigger], textarea[hx-trigger]");
+  fields.forEach(function (field) {
+    if (edited(field)) field.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+});
+
+function edited(field) {
+  if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+  if (field.tagName !== "SELECT") return field.value !== field.defaultValue;
+  var options = Array.prototype.slice.call(field.options);
+  if (field.multiple) return options.some(function (option) { return option.selected !== option.defaultSelected; });
+  // A single choice with no option marked selected shows its first one.
+  var served = options.map(function (option) { return option.defaultSelected; }).lastIndexOf(true);
+  return field.selectedIndex !== Math.max(served, 0);
+}

@@ -71,3 +71,26 @@ def test_rita_asks_for_long_payment_terms_and_fiona_counters(live_server, page, 
     expect(page.get_by_test_id("briefing-payment-terms")).to_contain_text("45 days net, 10 % deposit")
     expect(page.get_by_test_id("payment-terms-source")).to_have_text("set by finance")
     page.screenshot(path=artifacts / "payment-countered.png", full_page=True)
+
+
+def test_terms_typed_before_the_scripts_are_ready_are_still_checked(live_server, page, transactional_db):
+    """On a slow line the form shows before htmx has loaded; what was typed by then is checked once it has."""
+    demo_seed()
+    deal = ritas_deal("Valve frame contract for three plants", customer="Brauhaus Süd AG")
+    FinancePolicy.objects.update_or_create(
+        team=demo_team(),
+        defaults={"standard_net_days": 30, "max_net_days": 60, "min_deposit_pct": 10, "max_instalments": 3},
+    )
+    sign_in(page, live_server, "rita")
+    held = []
+    page.route("**/htmx*.js", lambda route: held.append(route))
+    page.goto(f"{live_server.url}/deals/{deal.pk}/payment-terms/new/", wait_until="commit")
+    page.get_by_label("Net days").fill("60")
+    page.get_by_label("Deposit (%)").fill("0")
+    check = page.get_by_test_id("policy-check")
+    expect(check).to_contain_text("Within the finance policy")
+    assert held, "the page asks for htmx"
+    for route in held:
+        route.continue_()
+    expect(check).to_contain_text("60 net days exceed the standard 30")
+    expect(check).to_contain_text("Deposit 0 % is below the minimum 10 %")
