@@ -1,3 +1,5 @@
+import logging
+
 from celery import shared_task
 from django.db import IntegrityError, transaction
 
@@ -22,6 +24,7 @@ from deals.services.webhook_delivery import webhook_deliver, webhook_sweep  # no
 # Imports (deals/services/imports.py). A file of 20,000 rows takes well under these limits; the
 # default limits are for the short tasks.
 IMPORT_LIMITS = {"soft_time_limit": 600, "time_limit": 660}
+logger = logging.getLogger(__name__)
 
 
 def _claimed(job_id: int, *, start: str, running: str):
@@ -96,3 +99,23 @@ def _import_write(job, table) -> str:
         )
         return "changed"
     return "done"
+
+
+def import_send(job: ImportJob) -> None:
+    """Send the task the job waits for (after the commit that made it wait); a broker that is down
+    leaves it to the sweep, never fails the request."""
+    task = import_check if job.status in (ImportStatus.UPLOADED, ImportStatus.CHECKING) else import_write
+    try:
+        task.delay(job.pk)
+    except Exception:
+        logger.warning("Broker unavailable: import %s waits for the sweep", job.pk)
+
+
+@shared_task
+def import_sweep() -> int:
+    """Periodic (beat): send again the tasks of the imports that wait too long; see
+    ``imports.import_sweep_due``. Routed to the sweep queue (``CELERY_TASK_ROUTES``)."""
+    jobs = imports.import_sweep_due()
+    for job in jobs:
+        import_send(job)
+    return len(jobs)

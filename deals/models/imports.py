@@ -45,6 +45,9 @@ class ImportJob(models.Model):
     unchanged_rows = models.PositiveIntegerField(default=0)
     error_rows = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When its current task was asked for (the upload's check, or the confirmed import), and when a
+    # worker took it up: the sweep sends a lost task again and ends a job that never finishes.
+    queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -52,7 +52,11 @@ class WebhookEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["team", "-created_at"], name="webhook_event_team_idx")]
+        indexes = [
+            models.Index(fields=["team", "-created_at"], name="webhook_event_team_idx"),
+            # The sweep deletes events past keeping, oldest first.
+            models.Index(fields=["created_at"], name="webhook_event_age_idx"),
+        ]
 
     def __str__(self):
         return f"{self.type} {self.id}"

@@ -10,7 +10,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from deals.models import (
@@ -38,6 +40,11 @@ BATCH = 1000
 # A job left "importing" longer than this (its worker died mid-way, so its transaction rolled back)
 # may be claimed again by the task's redelivery.
 STALE_CLAIM = timedelta(minutes=15)
+# A job waiting longer than this for its task (the broker lost it) has the task sent again.
+RESEND_AFTER = timedelta(minutes=2)
+PRUNE_JOBS = 20
+WAITING = (ImportStatus.UPLOADED, ImportStatus.QUEUED)
+RUNNING = (ImportStatus.CHECKING, ImportStatus.IMPORTING)
 
 
 @dataclass
@@ -123,7 +130,12 @@ class RowPlan:
 def import_job_create(*, by: User, team: Team, file_name: str, file_format: str, content: bytes) -> ImportJob:
     """Keep the uploaded file; the caller has its rows checked (``deals.tasks.import_check``)."""
     return ImportJob.objects.create(
-        owner=by, team=team, file_name=file_name[:200], file_format=file_format, content=content
+        owner=by,
+        team=team,
+        file_name=file_name[:200],
+        file_format=file_format,
+        content=content,
+        queued_at=timezone.now(),
     )
 
 
@@ -137,7 +149,7 @@ def import_job_confirm(*, job: ImportJob, by: User, skip_errors: bool) -> Import
     if job.error_rows and not skip_errors:
         raise Invalid("Some rows have errors: correct the file, or tick “skip the rows with errors”.")
     claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
-        status=ImportStatus.QUEUED, skip_errors=skip_errors, done_rows=0, problem=""
+        status=ImportStatus.QUEUED, skip_errors=skip_errors, done_rows=0, problem="", queued_at=timezone.now()
     )
     if not claimed:
         raise Invalid("This import was confirmed already.")
@@ -154,6 +166,38 @@ def claim(*, job_id: int, start: str, running: str) -> ImportJob | None:
         started_at=now, done_rows=0
     )
     return ImportJob.objects.select_related("team", "owner").get(pk=job_id) if claimed else None
+
+
+def import_sweep_due() -> list[ImportJob]:
+    """End the jobs that never finished, delete those past keeping, and return the jobs whose task
+    is to be sent again (the broker lost it, or its worker died): each claims its job, so a task
+    sent twice does the work once."""
+    now = timezone.now()
+    give_up = now - timedelta(minutes=settings.NEGPREP_IMPORT_GIVE_UP_MINUTES)
+    ImportJob.objects.filter(
+        Q(status__in=WAITING, queued_at__lt=give_up) | Q(status__in=RUNNING, started_at__lt=give_up)
+    ).update(
+        status=ImportStatus.FAILED,
+        problem="The import stopped before it finished (the server was restarted or too busy): nothing "
+        "of it was written. Upload the file again.",
+        finished_at=now,
+        content=b"",
+    )
+    past = list(
+        ImportJob.objects.filter(created_at__lt=now - timedelta(days=settings.NEGPREP_IMPORT_KEEP_DAYS))
+        .exclude(status__in=WAITING + RUNNING)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:PRUNE_JOBS]
+    )
+    if past:
+        ImportRow.objects.filter(job_id__in=past).delete()
+        ImportJob.objects.filter(pk__in=past).delete()
+    return list(
+        ImportJob.objects.filter(
+            Q(status__in=WAITING, queued_at__lt=now - RESEND_AFTER)
+            | Q(status__in=RUNNING, started_at__lt=now - STALE_CLAIM)
+        ).only("pk", "status")
+    )
 
 
 def progress_writer(job: ImportJob) -> Callable[[int], None]:

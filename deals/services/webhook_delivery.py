@@ -22,12 +22,12 @@ from urllib.parse import urlsplit
 
 from celery import shared_task
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from deals.domain.webhooks import backoff, refused_address, signature
-from deals.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from deals.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from teams.models import Role
 from teams.notifications import notify
 from teams.selectors import members_with_role
@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 USER_AGENT = "NegPrep-Webhooks/1"
 SNIPPET_CHARS = 200
 SWEEP_BATCH = 200
+PRUNE_BATCH = 2000
 # A delivery younger than this is still in the hands of the task enqueued on commit.
 SWEEP_GRACE = timedelta(seconds=30)
 # The managers hear of given-up deliveries of one endpoint at most once in this period.
@@ -267,6 +268,24 @@ def webhook_sweep_due(*, limit: int = SWEEP_BATCH) -> int:
     return len(due)
 
 
+def webhook_prune(*, limit: int = PRUNE_BATCH) -> int:
+    """Delete the oldest events past keeping (``NEGPREP_WEBHOOK_KEEP_DAYS``) with their deliveries, at
+    most ``limit``; returns how many events went. One redelivered late keeps its event until its own
+    retry period is over."""
+    now = timezone.now()
+    retrying = WebhookDelivery.objects.filter(event=OuterRef("pk"), give_up_at__gt=now)
+    old = list(
+        WebhookEvent.objects.filter(created_at__lt=now - timedelta(days=settings.NEGPREP_WEBHOOK_KEEP_DAYS))
+        .exclude(Exists(retrying))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if old:
+        WebhookDelivery.objects.filter(event_id__in=old).delete()
+        WebhookEvent.objects.filter(pk__in=old).delete()
+    return len(old)
+
+
 def enqueue_now(delivery_id: int) -> None:
     try:
         webhook_deliver.delay(delivery_id)
@@ -287,4 +306,5 @@ def webhook_deliver(delivery_id: int) -> None:
 
 @shared_task(name="deals.tasks.webhook_sweep")
 def webhook_sweep() -> int:
+    webhook_prune()
     return webhook_sweep_due()

@@ -20,7 +20,7 @@ from deals.domain.imports import COLUMNS, MAX_ROWS
 from deals.forms.imports import ImportConfirmForm, ImportUploadForm
 from deals.selectors.imports import import_jobs_of, import_rows
 from deals.services import imports as import_services
-from deals.tasks import import_check, import_write
+from deals.tasks import import_send
 from negprep.errors import Invalid
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "import-sample.csv"
@@ -42,7 +42,7 @@ def import_start(request):
                 file_format=upload.import_format,
                 content=upload.read(),
             )
-            transaction.on_commit(lambda: import_check.delay(job.pk))
+            transaction.on_commit(lambda: import_send(job))
         return redirect("deals:import_job", pk=job.pk)
     jobs = list(import_jobs_of(user=request.user)[:JOBS_SHOWN])
     context = {"form": form, "jobs": jobs, "columns": COLUMNS, "max_rows": MAX_ROWS}
@@ -96,7 +96,7 @@ def import_confirm(request, pk):
             job = import_services.import_job_confirm(
                 job=job, by=request.user, skip_errors=form.cleaned_data.get("skip_errors", False)
             )
-            transaction.on_commit(lambda: import_write.delay(job.pk))
+            transaction.on_commit(lambda: import_send(job))
     except Invalid as error:
         messages.error(request, " ".join(error.messages))
     return redirect("deals:import_job", pk=job.pk)

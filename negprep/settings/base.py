@@ -12,7 +12,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.urls import reverse_lazy
 
-from negprep.settings.env import env_bool, env_float, env_int, env_int_list, env_list, env_str
+from negprep.settings.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("NEGPREP_VAR_DIR", str(BASE_DIR / "var")))
@@ -290,7 +290,7 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # consumes both unless told otherwise (-Q must name both).
 CELERY_SWEEP_QUEUE = env_str("CELERY_SWEEP_QUEUE", "sweep")
 CELERY_TASK_QUEUES = {CELERY_TASK_DEFAULT_QUEUE: {}, CELERY_SWEEP_QUEUE: {}}
-_SWEEPS = ["deals.tasks.reminder_sweep", "deals.tasks.webhook_sweep"]
+_SWEEPS = ["deals.tasks.reminder_sweep", "deals.tasks.webhook_sweep", "deals.tasks.import_sweep"]
 CELERY_TASK_ROUTES = {name: {"queue": CELERY_SWEEP_QUEUE} for name in _SWEEPS}
 # A task is acknowledged only when it finished, and a task whose worker died
 # goes back to the queue; the tasks are idempotent, so a repeat is harmless.
@@ -302,31 +302,8 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 90)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
-# How often the reminder sweep runs, and the windows before a meeting in
-# which reminders go out (hours).
-NEGPREP_SWEEP_INTERVAL_SECONDS = env_float("NEGPREP_SWEEP_INTERVAL_SECONDS", 300.0)
-NEGPREP_REMINDER_WINDOWS_HOURS = env_int_list("NEGPREP_REMINDER_WINDOWS_HOURS", [72, 24, 4])
-# From this window on the team's managers are told what is still missing.
-NEGPREP_ESCALATION_FROM_HOURS = env_int("NEGPREP_ESCALATION_FROM_HOURS", 24)
-# After a meeting without a report: remind the rep, then tell the managers (hours after its end).
-NEGPREP_REPORT_REMINDER_HOURS = env_int_list("NEGPREP_REPORT_REMINDER_HOURS", [24, 72])
-NEGPREP_REPORT_LOOKBACK_DAYS = env_int("NEGPREP_REPORT_LOOKBACK_DAYS", 14)
-# Each sweep deletes at most this many ledger rows of meetings whose windows
-# (the report windows after it included) have all passed; 0 keeps them all.
-NEGPREP_REMINDER_PRUNE_BATCH = env_int("NEGPREP_REMINDER_PRUNE_BATCH", 2000)
-from negprep.settings.webhooks import *  # noqa: E402, F403 - retries, timeouts, which addresses
+from negprep.settings.sweeps import *  # noqa: E402, F403 - reminders, webhooks, imports: what beat runs
 
-CELERY_BEAT_SCHEDULE = {
-    "reminder-sweep": {
-        "task": "deals.tasks.reminder_sweep",
-        "schedule": NEGPREP_SWEEP_INTERVAL_SECONDS,
-        # A sweep that could not start in time is skipped: the next one covers it.
-        # On its own queue (CELERY_TASK_ROUTES) it waits for a free worker
-        # process at most, never for the e-mails queued before it.
-        "options": {"expires": NEGPREP_SWEEP_INTERVAL_SECONDS},
-    },
-    "webhook-sweep": {"task": "deals.tasks.webhook_sweep", "schedule": NEGPREP_WEBHOOK_SWEEP_SECONDS},
-}
 # Default due time of a consultation request: this many hours before the
 # deal's next meeting (48 hours from the request when no meeting is planned).
 NEGPREP_CONSULTATION_LEAD_HOURS = env_int("NEGPREP_CONSULTATION_LEAD_HOURS", 24)

@@ -17,3 +17,6 @@ NEGPREP_WEBHOOK_LEASE_SECONDS = env_int("NEGPREP_WEBHOOK_LEASE_SECONDS", 120, mi
 NEGPREP_WEBHOOKS_ALLOW_PRIVATE = env_bool("NEGPREP_WEBHOOKS_ALLOW_PRIVATE", False)
 # How often beat looks for deliveries that are due (retries, and those whose task was lost).
 NEGPREP_WEBHOOK_SWEEP_SECONDS = env_float("NEGPREP_WEBHOOK_SWEEP_SECONDS", 30.0)
+# Events and their delivery log are deleted this many days after the event (the retry period is
+# always over by then), a bounded batch per sweep.
+NEGPREP_WEBHOOK_KEEP_DAYS = env_int("NEGPREP_WEBHOOK_KEEP_DAYS", 30, minimum=2)

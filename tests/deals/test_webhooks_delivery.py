@@ -14,8 +14,8 @@ import pytest
 from django.utils import timezone
 
 from deals.domain.webhooks import BACKOFF_SECONDS, backoff, refused_address
-from deals.models import DeliveryStatus, WebhookDelivery
-from deals.services.webhook_delivery import url_problem, webhook_sweep_due
+from deals.models import DeliveryStatus, WebhookDelivery, WebhookEvent
+from deals.services.webhook_delivery import url_problem, webhook_prune, webhook_sweep_due
 from deals.services.webhooks import endpoint_create, webhook_emit, webhook_redeliver
 from negprep.errors import Invalid
 from teams.models import Notification
@@ -331,3 +331,30 @@ def test_an_https_receiver_with_a_certificate_nobody_trusts_gets_nothing(
     delivery = WebhookDelivery.objects.get(event=event)
     assert delivery.status == DeliveryStatus.FAILED and "certificate" in delivery.last_error.lower()
     assert not receiver.received
+
+
+# Keeping --------------------------------------------------------------------------------------------
+
+
+def test_events_past_keeping_are_deleted_with_their_deliveries(
+    deal, receivers, hook, manager, settings, django_capture_on_commit_callbacks
+):
+    settings.NEGPREP_WEBHOOK_KEEP_DAYS = 30
+    receiver = receivers()
+    hook(receiver)
+    old, young, redelivered = (_emit(deal, django_capture_on_commit_callbacks) for _ in range(3))
+    receiver.wait_for(3)
+    month_ago = timezone.now() - timedelta(days=31)
+    WebhookEvent.objects.filter(pk__in=[old.pk, redelivered.pk]).update(created_at=month_ago)
+    WebhookDelivery.objects.filter(event__in=[old, redelivered]).update(
+        created_at=month_ago, give_up_at=month_ago + timedelta(days=1)
+    )
+    # A manager sent one of the old events again today: it stays until its own retry period is over.
+    with django_capture_on_commit_callbacks(execute=True):
+        webhook_redeliver(delivery=WebhookDelivery.objects.get(event=redelivered), by=manager)
+
+    assert webhook_prune() == 1
+    assert set(WebhookEvent.objects.values_list("pk", flat=True)) == {young.pk, redelivered.pk}
+    assert not WebhookDelivery.objects.filter(event_id=old.pk).exists()
+    assert WebhookDelivery.objects.filter(event=redelivered).count() == 2
+    assert webhook_prune() == 0

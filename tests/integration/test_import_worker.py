@@ -1,10 +1,13 @@
 """An import is checked and written by a real Celery worker through Redis, on PostgreSQL."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from deals.models import Contact, Deal, ImportJob, ImportStatus
 from deals.services.imports import import_job_confirm, import_job_create
-from deals.tasks import import_check, import_write
+from deals.tasks import import_check, import_sweep, import_write
 from tests.deals.import_helpers import CONTACT, DEAL, csv_bytes, row
 from tests.integration.workers import wait_for
 
@@ -42,3 +45,20 @@ def test_a_file_is_previewed_and_imported_by_a_real_worker(world, start_worker, 
     assert Contact.objects.filter(external_id="P-1").count() == 1
     wait_for(lambda: "not due" in worker.log.read_text(), what="the second delivery to be done")
     assert Deal.objects.filter(external_id__startswith="D-").count() == 300
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_on_a_real_worker_sends_again_a_check_the_broker_lost(world, start_worker, eager_off):
+    worker = start_worker()
+    job = import_job_create(
+        by=world.members["rep"],
+        team=world.team,
+        file_name="crm.csv",
+        file_format="csv",
+        content=csv_bytes([DEAL]),
+    )
+    # Its task never reached the broker; the sweep's grace period has passed.
+    ImportJob.objects.filter(pk=job.pk).update(queued_at=timezone.now() - timedelta(minutes=3))
+    import_sweep.apply_async(queue=worker.sweep_queue)
+    worker.wait_for(lambda: _status(job.pk) == ImportStatus.CHECKED, what="the check sent by the sweep")
+    assert ImportJob.objects.get(pk=job.pk).new_rows == 1
