@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -9,14 +11,18 @@ from tests.browser.stories import demo_team, ritas_deal
 pytestmark = pytest.mark.browser
 
 
-def test_rita_asks_for_long_payment_terms_and_fiona_counters(live_server, page, transactional_db, artifacts):
+@pytest.fixture
+def deal(transactional_db):
+    """Rita's deal, in a team whose policy grants 30 days net as standard and 60 at most."""
     demo_seed()
-    deal = ritas_deal("Valve frame contract for three plants", customer="Brauhaus Süd AG")
     FinancePolicy.objects.update_or_create(
         team=demo_team(),
         defaults={"standard_net_days": 30, "max_net_days": 60, "min_deposit_pct": 10, "max_instalments": 3},
     )
+    return ritas_deal("Valve frame contract for three plants", customer="Brauhaus Süd AG")
 
+
+def test_rita_asks_for_long_payment_terms_and_fiona_counters(live_server, page, deal, artifacts):
     # Rita asks for 60 days net without a deposit and sees what is outside the policy.
     sign_in(page, live_server, "rita")
     page.goto(f"{live_server.url}/deals/{deal.pk}/")
@@ -73,14 +79,8 @@ def test_rita_asks_for_long_payment_terms_and_fiona_counters(live_server, page, 
     page.screenshot(path=artifacts / "payment-countered.png", full_page=True)
 
 
-def test_terms_typed_before_the_scripts_are_ready_are_still_checked(live_server, page, transactional_db):
+def test_terms_typed_before_the_scripts_are_ready_are_still_checked(live_server, page, deal):
     """On a slow line the form shows before htmx has loaded; what was typed by then is checked once it has."""
-    demo_seed()
-    deal = ritas_deal("Valve frame contract for three plants", customer="Brauhaus Süd AG")
-    FinancePolicy.objects.update_or_create(
-        team=demo_team(),
-        defaults={"standard_net_days": 30, "max_net_days": 60, "min_deposit_pct": 10, "max_instalments": 3},
-    )
     sign_in(page, live_server, "rita")
     held = []
     page.route("**/htmx*.js", lambda route: held.append(route))
@@ -89,6 +89,10 @@ def test_terms_typed_before_the_scripts_are_ready_are_still_checked(live_server,
     page.get_by_label("Deposit (%)").fill("0")
     check = page.get_by_test_id("policy-check")
     expect(check).to_contain_text("Within the finance policy")
+    # The page asks for htmx once its parser reaches the end of the body: wait for that request.
+    deadline = time.monotonic() + 10
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
     assert held, "the page asks for htmx"
     for route in held:
         route.continue_()
