@@ -1,5 +1,6 @@
 """Real HTTP servers that receive webhooks in the tests: one that takes them (200) and records each
-request, one that answers 500, one too slow to answer in time, and one on HTTPS with a certificate
+request, one that answers 500, one too slow to answer in time, one that answers a little at a time
+and never ends, and one on HTTPS with a certificate
 of a certificate authority made for the test. Each listens on 127.0.0.1 in a thread of the test
 process."""
 
@@ -30,6 +31,8 @@ class Receiver:
 
     status: int = 200
     delay: float = 0.0
+    # Answers a header line every ``drip`` seconds and never ends: each read is quick, the answer endless.
+    drip: float = 0.0
     received: list[Received] = field(default_factory=list)
     arrived: threading.Event = field(default_factory=threading.Event)
     server: ThreadingHTTPServer | None = None
@@ -64,6 +67,13 @@ def _handler(receiver: Receiver):
             if receiver.delay:
                 # Longer than the sender waits; released when the test ends.
                 receiver.release.wait(receiver.delay)
+            if receiver.drip:
+                self.send_response(receiver.status)
+                self.flush_headers()
+                while not receiver.release.wait(receiver.drip):
+                    self.wfile.write(b"X-Still-Thinking: yes\r\n")
+                    self.wfile.flush()
+                return
             self.send_response(receiver.status)
             self.send_header("Content-Type", "text/plain")
             self.end_headers()

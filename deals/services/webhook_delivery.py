@@ -12,11 +12,13 @@ name is resolved; the connection goes to the address that was checked, so a name
 internal address later (DNS rebinding) is refused rather than reached.
 """
 
+import contextlib
 import http.client
 import json
 import logging
 import socket
 import ssl
+import threading
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -129,13 +131,46 @@ def http_post(*, url: str, body: bytes, headers: dict) -> tuple[int, str]:
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
+    # Each connect or read waits at most ``timeout``; the whole answer, however it trickles in, at
+    # most as long again once connected: then the socket is shut and the attempt has failed.
+    deadline = _Deadline(connection, seconds=2 * timeout)
     try:
         connection.request("POST", path, body=body, headers=headers)
         response = connection.getresponse()
         snippet = response.read(SNIPPET_CHARS).decode("utf-8", "replace")
-        return response.status, snippet
+    except (OSError, http.client.HTTPException):
+        if deadline.passed.is_set():
+            raise TimeoutError("No answer within the deadline.") from None
+        raise
     finally:
+        deadline.cancel()
         connection.close()
+    if deadline.passed.is_set():
+        # A socket shut mid-answer reads as its end: what came until then is not an answer.
+        raise TimeoutError("No answer within the deadline.")
+    return response.status, snippet
+
+
+class _Deadline:
+    """Shuts the connection's socket down once ``seconds`` have passed (unless cancelled first), which
+    ends a read that is still waiting in another thread."""
+
+    def __init__(self, connection: http.client.HTTPConnection, *, seconds: float):
+        self.connection = connection
+        self.passed = threading.Event()
+        self._timer = threading.Timer(seconds, self._cut)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _cut(self) -> None:
+        self.passed.set()
+        sock = self.connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
 
 
 def delivery_claim(*, delivery_id: int) -> WebhookDelivery | None:

@@ -2,8 +2,8 @@
 
 A delivery that fails is tried again with a backoff (1 min, 5 min, 30 min, 2 h, then every 6 h) for
 NEGPREP_WEBHOOK_RETRY_HOURS, then given up and the team's managers told. Each attempt waits at most
-NEGPREP_WEBHOOK_TIMEOUT_SECONDS to connect and as long again for the answer; a worker holds a claimed
-delivery for NEGPREP_WEBHOOK_LEASE_SECONDS before another may take it over. With
+NEGPREP_WEBHOOK_TIMEOUT_SECONDS to connect and for each part of the answer, and twice that in all; a
+worker holds a claimed delivery for NEGPREP_WEBHOOK_LEASE_SECONDS before another may take it over. With
 NEGPREP_WEBHOOKS_ALLOW_PRIVATE off (always, in production) an endpoint must be https and no delivery
 reaches a loopback, private, link-local or otherwise internal address; local development and the tests
 turn it on, so that a receiver on the same machine works.

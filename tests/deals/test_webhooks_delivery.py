@@ -147,6 +147,21 @@ def test_a_slow_receiver_counts_as_a_failed_attempt(
     assert delivery.last_error == "No answer in time."
 
 
+def test_a_receiver_that_answers_drop_by_drop_is_cut_off_at_the_deadline(
+    deal, receivers, hook, settings, django_capture_on_commit_callbacks
+):
+    """Each header line comes within the timeout, but the answer never ends: the attempt still ends
+    once the whole deadline (as long again as the timeout, after connecting) is over."""
+    settings.NEGPREP_WEBHOOK_TIMEOUT_SECONDS = 0.5
+    receiver = receivers(drip=0.1)
+    hook(receiver)
+    event = _emit(deal, django_capture_on_commit_callbacks)
+    delivery = WebhookDelivery.objects.get(event=event)
+    assert (delivery.status, delivery.last_response_code) == ("failed", None)
+    # Without the deadline it would end on the 101st header line, 10 s later, with another error.
+    assert delivery.last_error == "No answer in time."
+
+
 def test_a_receiver_that_is_gone_counts_as_a_failed_attempt(
     deal, receivers, hook, django_capture_on_commit_callbacks
 ):
