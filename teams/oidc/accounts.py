@@ -2,6 +2,7 @@
 allows it, and given the team roles the provider's groups claim lists."""
 
 import logging
+import re
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -16,6 +17,8 @@ log = logging.getLogger(__name__)
 GROUP_PREFIX = "negprep:"
 # Groups read from one claim at most; a provider may list hundreds that are not NegPrep's.
 MOST_GROUPS = 500
+# What Django's user name validator refuses (it accepts word characters and @.+-).
+NOT_IN_USERNAMES = re.compile(r"[^\w.@+-]")
 
 
 def user_for_claims(*, claims: dict, provider: str) -> User:
@@ -81,7 +84,9 @@ def _new_user(*, claims: dict, email: str, provider: str) -> User:
 
 
 def _free_username(email: str) -> str:
-    base = email.lower()[:140]
+    """The e-mail address in lower case as a user name Django accepts (letters, digits and @.+-_: an
+    address may hold other characters), numbered when it is taken."""
+    base = NOT_IN_USERNAMES.sub("-", email.lower())[:140]
     taken = set(
         User.objects.annotate(lowered=Lower("username"))
         .filter(lowered__startswith=base)

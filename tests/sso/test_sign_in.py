@@ -77,6 +77,16 @@ def test_a_created_account_gets_a_free_username(client, sso_on, settings):
     assert User.objects.get(email=person["email"]).username == f"{person['email']}-2"
 
 
+def test_a_created_account_gets_a_username_django_accepts(client, sso_on, settings):
+    """An address may hold characters a user name may not (o'brien, a/b): the user can still be edited."""
+    settings.NEGPREP_OIDC_CREATE_USERS = True
+    person = person_at(sso_on, email="Sean.O'Brien/Sales@Example.com")
+    sign_in(client, sso_on, person)
+    user = User.objects.get()
+    assert user.username == "sean.o-brien-sales@example.com"
+    user.full_clean()
+
+
 @pytest.mark.parametrize("verified", [False, None, "true"])
 def test_it_refuses_an_email_the_provider_has_not_verified(client, sso_on, settings, verified):
     settings.NEGPREP_OIDC_CREATE_USERS = True
