@@ -82,9 +82,7 @@ urlpatterns = [
     path(
         "consultations/<int:pk>/remove/", consultation_views.consultation_remove, name="consultation_remove"
     ),
-    path(
-        "consultations/<int:pk>/waive/", consultation_views.consultation_waive, name="consultation_waive"
-    ),
+    path("consultations/<int:pk>/waive/", consultation_views.consultation_waive, name="consultation_waive"),
     # Payment terms (deals/views/payments.py)
     path("<int:pk>/payment-terms/new/", payment_views.payment_request_new, name="payment_request_new"),
     path("<int:pk>/payment-terms/check/", payment_views.payment_request_check, name="payment_request_check"),

@@ -72,9 +72,7 @@ def test_a_form_read_compressed_still_posts_with_its_csrf_token(rep):
 
 def test_the_breach_mitigation_makes_two_compressions_of_one_page_differ(client, rep):
     client.force_login(rep)
-    sizes = {
-        len(client.get(reverse("profile"), HTTP_ACCEPT_ENCODING="gzip").content) for _ in range(8)
-    }
+    sizes = {len(client.get(reverse("profile"), HTTP_ACCEPT_ENCODING="gzip").content) for _ in range(8)}
     # Random padding in the gzip header: the compressed length of the same page varies.
     assert len(sizes) > 1
 

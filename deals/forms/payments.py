@@ -195,9 +195,9 @@ class PaymentDecisionForm(RevisionForm):
         super().__init__(*args, record=request, **kwargs)
         self.policy = policy
         minimum_deposit = pct(policy.min_deposit_pct)
-        self.fields["counter_net_days"].help_text = (
-            f"Needed for a counter-offer. At most {policy.max_net_days}."
-        )
+        self.fields[
+            "counter_net_days"
+        ].help_text = f"Needed for a counter-offer. At most {policy.max_net_days}."
         self.fields["counter_net_days"].widget.attrs["max"] = str(min(policy.max_net_days, MAX_NET_DAYS))
         self.fields[
             "counter_deposit_pct"

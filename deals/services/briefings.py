@@ -42,8 +42,6 @@ from teams.selectors import members_with_role
 EDITABLE_FIELDS = TEXT_FIELDS + LIMIT_FIELDS
 
 
-
-
 def _replace_rows(model, briefing, rows: list[dict], fields: list[str]) -> None:
     model.objects.filter(briefing=briefing).delete()
     model.objects.bulk_create(

@@ -92,9 +92,7 @@ def contact_add(
         deal = Deal.objects.select_for_update().select_related("team", "customer").get(pk=deal.pk)
         _check_owner(deal=deal, by=by)
         if not deal.is_open:
-            raise Invalid(
-                f"This deal is {deal.get_status_display().lower()}: it takes no new contacts."
-            )
+            raise Invalid(f"This deal is {deal.get_status_display().lower()}: it takes no new contacts.")
         values = _clean(
             deal=deal,
             values={

@@ -110,9 +110,7 @@ def listed_with_filters(request) -> tuple[DealFilterForm, dict, str, QuerySet[De
     owners = User.objects.filter(pk__in=visible.values("owner")).order_by(
         "first_name", "last_name", "username"
     )
-    form = DealFilterForm(
-        request.GET or None, owners=owners, archived=can_list_archived(user=request.user)
-    )
+    form = DealFilterForm(request.GET or None, owners=owners, archived=can_list_archived(user=request.user))
     filters = form.filters() if request.GET else {}
     sort = request.GET.get("sort", "")
     if sort not in DEAL_SORTS:

@@ -125,8 +125,7 @@ def memberships_sync(*, user: User, grants: set[tuple[str, str]]) -> None:
     no longer lists. Memberships added by hand stay; a team NegPrep does not have is skipped."""
     names = {team for team, _ in grants}
     teams = {
-        team.lowered: team
-        for team in Team.objects.annotate(lowered=Lower("name")).filter(lowered__in=names)
+        team.lowered: team for team in Team.objects.annotate(lowered=Lower("name")).filter(lowered__in=names)
     }
     for unknown in sorted(names - teams.keys()):
         log.warning("OpenID Connect: the groups of %s name an unknown team: %r", user.pk, unknown)

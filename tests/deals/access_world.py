@@ -61,9 +61,7 @@ def build_world(seed: int, *, teams: int = 3, users: int = 12, deals: int = 30) 
                 for role in rng.sample(Role.values, rng.randint(1, 3)):
                     MembershipFactory(user=person, team=team, role=role)
                     rows.memberships.add((person.pk, team.pk, role))
-    customers = {
-        team.pk: CustomerFactory(team=team, name=f"Customer {team.pk}") for team in team_objs
-    }
+    customers = {team.pk: CustomerFactory(team=team, name=f"Customer {team.pk}") for team in team_objs}
     for n in range(deals):
         team = rng.choice(team_objs)
         deal = DealFactory(

@@ -134,4 +134,3 @@ def test_every_visibility_query_of_every_role_reads_only_through_indexes(client,
     assert len(queries) >= 7
     for sql in queries:
         assert unkeyed_reads(sql) == [], sql
-

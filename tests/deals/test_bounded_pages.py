@@ -252,7 +252,6 @@ def test_a_manager_of_two_teams_sees_the_team_of_each_deal_and_filters_the_queue
 # Consultations asked of production -----------------------------------------------------------
 
 
-
 def test_thirty_consultations_show_five_on_home_and_paginate_on_their_page(client, world, production):
     deal = world.objects["deal"]
     _queue_consultations(deal, 30)

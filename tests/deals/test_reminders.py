@@ -52,7 +52,6 @@ def meeting(world):
     return world.objects["meeting"]
 
 
-
 @pytest.fixture
 def consultation(world, meeting):
     """A required production consultation sent to the production queue."""

@@ -38,7 +38,6 @@ from teams.models import Membership, Notification, Role, Team, User
 DEALS = 300
 
 
-
 def seed(deals: int = DEALS) -> None:
     call_command("seed_scale", deals=deals, stdout=open("/dev/null", "w"))  # noqa: SIM115
 

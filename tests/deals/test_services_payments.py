@@ -458,18 +458,14 @@ def test_a_counter_offer_keeps_to_every_limit_of_the_policy(policy, deal, rep, f
 
 def test_a_counter_keeping_a_requested_deposit_below_the_minimum_is_refused(policy, deal, rep, finance):
     payment_request = _submit(deal, rep, deposit_pct=Decimal("5"))
-    with pytest.raises(
-        Invalid, match=r"5 % \(as requested\) is below the policy's minimum deposit of 20 %"
-    ):
+    with pytest.raises(Invalid, match=r"5 % \(as requested\) is below the policy's minimum deposit of 20 %"):
         _counter(payment_request, finance, counter_net_days=45)
     _unchanged(payment_request, deal)
 
 
 def test_a_counter_keeping_requested_instalments_above_the_maximum_is_refused(policy, deal, rep, finance):
     payment_request = _submit(deal, rep, instalments=4)
-    with pytest.raises(
-        Invalid, match=r"4 instalments \(as requested\) exceed the policy's maximum of 2"
-    ):
+    with pytest.raises(Invalid, match=r"4 instalments \(as requested\) exceed the policy's maximum of 2"):
         _counter(payment_request, finance, counter_net_days=45, counter_deposit_pct=Decimal("20"))
     _unchanged(payment_request, deal)
 

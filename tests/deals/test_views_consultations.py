@@ -38,7 +38,6 @@ def deal(world):
     return deal
 
 
-
 def _consultation(deal, department=Department.PRODUCTION):
     return deal.consultations.get(department=department, required=True)
 

@@ -181,9 +181,7 @@ def test_a_colleague_already_asked_to_come_along_is_not_offered_again(client, wo
         return f'value="{manager.pk}"' in select
 
     assert offered()
-    asked = CoNegotiatorRequestFactory(
-        meeting=meeting, member=manager, status=CoNegotiatorStatus.ACCEPTED
-    )
+    asked = CoNegotiatorRequestFactory(meeting=meeting, member=manager, status=CoNegotiatorStatus.ACCEPTED)
     assert not offered()
     asked.status = CoNegotiatorStatus.DECLINED
     asked.save()

@@ -15,7 +15,6 @@ DEMO_ROLES = {
 }
 
 
-
 @pytest.mark.django_db
 def test_it_creates_the_demo_users_with_their_roles(debug_on, rf):
     call_command("seed_demo")
