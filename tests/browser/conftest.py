@@ -5,6 +5,8 @@ with NEGPREP_REQUIRE_BROWSER=1 (as in CI) a missing browser fails the run.
 """
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -38,6 +40,27 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture
+def transactional_db(transactional_db, browser, request):
+    """The test's database, emptied only once every page of the shared browser is closed and the
+    live server has answered the requests they left: one still running (a poll, a heartbeat) while
+    the tables are truncated makes PostgreSQL end one of the two as a deadlock."""
+    yield transactional_db
+    for context in browser.contexts:
+        context.close()
+    if "live_server" in request.fixturenames:
+        _requests_answered()
+
+
+def _requests_answered(timeout: float = 30.0) -> None:
+    """Wait for the live server's request threads: its server starts one per connection, as daemon
+    threads it does not keep, named after their target (``Thread-N (process_request_thread)``)."""
+    deadline = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 @pytest.fixture

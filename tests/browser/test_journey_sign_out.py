@@ -24,8 +24,9 @@ def page_with_back_forward_cache(playwright, browser_type_launch_args):
 
 
 def test_after_sign_out_the_back_button_shows_the_login_not_the_limits(
-    live_server, page_with_back_forward_cache, transactional_db
+    transactional_db, live_server, page_with_back_forward_cache
 ):
+    # The database first: the page's browser is closed before its tables are emptied.
     page = page_with_back_forward_cache
     demo_seed()
     deal = ritas_deal("Valves for the brewery", customer="Brauerei Nord AG")
