@@ -26,6 +26,7 @@ urlpatterns = [
     path("<int:pk>/timeline/", deal_views.deal_timeline, name="timeline"),
     # Closing, archiving and restoring a deal (deals/views/closing.py)
     path("<int:pk>/close/", closing.deal_close, name="close"),
+    path("<int:pk>/reopen/", closing.deal_reopen, name="reopen"),
     path("<int:pk>/archive/", closing.deal_archive, name="archive"),
     path("<int:pk>/restore/", closing.deal_restore, name="restore"),
     path("<int:pk>/meetings/", deal_views.deal_past_meetings, name="past_meetings"),

@@ -390,6 +390,8 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "deals:edit": Entry(_deal_url("deals:edit"), OWNER_EDITS),
     "deals:timeline": Entry(_deal_url("deals:timeline"), DEAL_READERS),
     "deals:close": Entry(_deal_url("deals:close"), CLOSERS_EDIT),
+    # The matrix's deal is open: reopening it sends the closers back to the deal page with a notice.
+    "deals:reopen": Entry(_deal_url("deals:reopen"), CLOSERS_POST),
     "deals:archive": Entry(_deal_url("deals:archive"), CLOSERS_POST, method="POST"),
     "deals:restore": Entry(_deal_url("deals:restore"), CLOSERS_POST, method="POST"),
     "deals:past_meetings": Entry(_deal_url("deals:past_meetings"), DEAL_READERS),

@@ -29,3 +29,23 @@ class DealCloseForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = Layout(Field("outcome"), Field("reason"))
+
+
+class DealReopenForm(forms.Form):
+    """Why a closed deal is open again; the service reopens it."""
+
+    reason = forms.CharField(
+        max_length=Deal._meta.get_field("close_reason").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why",
+        help_text="e.g. “The customer came back with a new budget” or “Closed by mistake”. "
+        "Shown on the deal's timeline.",
+        error_messages={"required": "Say why the deal is open again: your team reads it on the timeline."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(Field("reason"))

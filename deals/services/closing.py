@@ -1,4 +1,5 @@
-"""Writes about the end of a deal: close it (won, lost or withdrawn, with a reason), archive it, restore it.
+"""Writes about the end of a deal: close it (won, lost or withdrawn, with a reason), reopen it, archive
+it, restore it.
 
 Nothing here deletes. A closed deal keeps everything that happened; an archived one leaves the
 lists, home panels and queues and is read-only until it is restored. Each write happens under the
@@ -11,14 +12,25 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deals.access import can_close_deal
-from deals.models import CLOSED_DEAL_STATUSES, Deal, DealStatus
+from deals.models import CLOSED_DEAL_STATUSES, Deal, DealStatus, NegotiationReport
 from deals.services.activity import activity_record
 from deals.services.meetings import meetings_cancel_for_closed_deal
+from deals.services.readiness import readiness_refresh
 from negprep.errors import Invalid, NotAllowed, Stale
+from negprep.versioning import mark_saved
 from teams.models import User
 from teams.notifications import notify
 
 CLOSE_REASON_MAX = Deal._meta.get_field("close_reason").max_length
+
+
+def _checked_reason(reason: str, *, missing: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid({"reason": missing})
+    if len(reason) > CLOSE_REASON_MAX:
+        raise Invalid({"reason": f"Keep the reason to {CLOSE_REASON_MAX:,} characters or fewer."})
+    return reason
 
 
 def _check_closer(*, deal: Deal, by: User) -> None:
@@ -44,6 +56,30 @@ def _tell_owner(*, deal: Deal, by: User, kind: str, **context) -> None:
     )
 
 
+CLOSING_FIELDS = ("status", "closed_at", "closed_by", "close_reason")
+SUMMARIES = {
+    "deal_closed": "closed the deal as {status}: {reason}",
+    "deal_reopened": "reopened the deal: {reason}",
+}
+
+
+def _saved(current: Deal, deal: Deal, *, by: User, old: str, reason: str, verb: str) -> None:
+    """Save the locked deal's new status and closing fields as one more revision, copy them onto the
+    caller's deal, and put the change, with its reason, on the timeline."""
+    fields = [*CLOSING_FIELDS, *mark_saved(current, by=by)]
+    current.save(update_fields=fields)
+    for name in fields:
+        setattr(deal, name, getattr(current, name))
+    status = current.get_status_display()
+    activity_record(
+        deal=deal,
+        actor=by,
+        verb=verb,
+        summary=SUMMARIES[verb].format(status=status.lower(), reason=reason),
+        changes={"Status": {"old": old, "new": status}, "Reason": {"old": None, "new": reason}},
+    )
+
+
 def deal_close(*, deal: Deal, by: User, outcome: str, reason: str) -> Deal:
     """Close an open deal as won, lost or withdrawn, with the reason on the deal and its timeline.
 
@@ -53,11 +89,7 @@ def deal_close(*, deal: Deal, by: User, outcome: str, reason: str) -> Deal:
     _check_closer(deal=deal, by=by)
     if outcome not in CLOSED_DEAL_STATUSES:
         raise Invalid({"outcome": "Choose won, lost or withdrawn."})
-    reason = (reason or "").strip()
-    if not reason:
-        raise Invalid({"reason": "Say why the deal ends: your team reads it on the timeline."})
-    if len(reason) > CLOSE_REASON_MAX:
-        raise Invalid({"reason": f"Keep the reason to {CLOSE_REASON_MAX:,} characters or fewer."})
+    reason = _checked_reason(reason, missing="Say why the deal ends: your team reads it on the timeline.")
     label = DealStatus(outcome).label
     with transaction.atomic():
         # Under the row's lock: of two closings (or a closing and a report's outcome), the later
@@ -72,18 +104,38 @@ def deal_close(*, deal: Deal, by: User, outcome: str, reason: str) -> Deal:
         old = current.get_status_display()
         current.status, current.closed_at, current.closed_by = outcome, timezone.now(), by
         current.close_reason = reason
-        current.save(update_fields=["status", "closed_at", "closed_by", "close_reason", "updated_at"])
-        for name in ("status", "closed_at", "closed_by", "close_reason", "updated_at"):
-            setattr(deal, name, getattr(current, name))
-        activity_record(
-            deal=deal,
-            actor=by,
-            verb="deal_closed",
-            summary=f"closed the deal as {label.lower()}: {reason}",
-            changes={"Status": {"old": old, "new": label}, "Reason": {"old": None, "new": reason}},
-        )
+        _saved(current, deal, by=by, old=old, reason=reason, verb="deal_closed")
         meetings_cancel_for_closed_deal(deal=deal, by=by, reason=f"The deal was closed as {label.lower()}.")
         _tell_owner(deal=deal, by=by, kind="deal_closed", outcome=label.lower(), reason=reason)
+    return deal
+
+
+def deal_reopen(*, deal: Deal, by: User, reason: str) -> Deal:
+    """Open a closed deal again (the customer came back, or it was closed by mistake), with the reason
+    on its timeline. It goes back to negotiating when a meeting of it was reported, else to preparing
+    (then ready, if its checklist is complete); its cancelled meetings stay cancelled.
+
+    ``Invalid`` while it is archived (restore it first); ``Stale`` when someone reopened it meanwhile.
+    """
+    _check_closer(deal=deal, by=by)
+    reason = _checked_reason(
+        reason, missing="Say why the deal is open again: your team reads it on the timeline."
+    )
+    with transaction.atomic():
+        current = Deal.objects.select_for_update(of=("self",)).get(pk=deal.pk)
+        if current.archived_at is not None:
+            raise Invalid("Restore the deal to the lists first: an archived deal is read-only.")
+        if current.is_open:
+            raise Stale(
+                f"This deal is open already ({current.get_status_display().lower()}): nothing changed."
+            )
+        old = current.get_status_display()
+        reported = NegotiationReport.objects.filter(meeting__deal=current).exists()
+        current.status = DealStatus.NEGOTIATING if reported else DealStatus.PREPARING
+        current.closed_at, current.closed_by, current.close_reason = None, None, ""
+        _saved(current, deal, by=by, old=old, reason=reason, verb="deal_reopened")
+        readiness_refresh(deal=deal)
+        _tell_owner(deal=deal, by=by, kind="deal_reopened", reason=reason)
     return deal
 
 

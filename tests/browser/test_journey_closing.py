@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 TITLE = "Valves for the closing journey"
 
 
-def test_a_rep_archives_a_contact_closes_and_archives_a_deal_and_the_manager_finds_and_restores_it(
+def test_a_rep_archives_a_contact_closes_and_archives_a_deal_and_the_manager_restores_and_reopens_it(
     live_server, page, transactional_db, artifacts
 ):
     demo_seed()
@@ -63,7 +63,15 @@ def test_a_rep_archives_a_contact_closes_and_archives_a_deal_and_the_manager_fin
     row.get_by_role("link", name=TITLE).click()
     page.get_by_role("button", name="Restore to the lists").click()
     expect(page.get_by_text("The deal was restored")).to_be_visible()
-
     deal = Deal.objects.get(pk=deal.pk)
     assert deal.archived_at is None
     assert deal.status == DealStatus.LOST
+
+    # The customer comes back: max reopens the deal, and it is open again.
+    page.get_by_role("link", name="Reopen…").click()
+    page.get_by_label("Why").fill("They came back with a new budget")
+    page.get_by_role("button", name="Reopen the deal").click()
+    expect(page.get_by_role("alert").filter(has_text="The deal is open again")).to_be_visible()
+    expect(page.get_by_role("link", name="Close the deal…")).to_be_visible()
+    expect(page.locator("#timeline")).to_contain_text("reopened the deal: They came back with a new budget")
+    assert Deal.objects.get(pk=deal.pk).status == DealStatus.PREPARING
