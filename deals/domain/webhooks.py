@@ -15,6 +15,8 @@ EVENT_TYPES = {
     "payment_request.decided": "Finance decided on a payment-term request",
     "deal.ready": "A deal became ready for its next meeting",
     "deal.not_ready": "A deal is no longer ready",
+    "deal.closed": "A deal was closed as won, lost or withdrawn",
+    "deal.reopened": "A closed deal was opened again",
     "report.filed": "A negotiation report was filed",
     "report.breach": "A report agreed beyond what was approved",
     "live.question.asked": "A question was asked from a meeting",

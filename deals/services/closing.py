@@ -16,6 +16,7 @@ from deals.models import CLOSED_DEAL_STATUSES, Deal, DealStatus, NegotiationRepo
 from deals.services.activity import activity_record
 from deals.services.meetings import meetings_cancel_for_closed_deal
 from deals.services.readiness import readiness_refresh
+from deals.services.webhooks import webhook_emit
 from negprep.errors import Invalid, NotAllowed, Stale
 from negprep.versioning import mark_saved
 from teams.models import User
@@ -105,6 +106,7 @@ def deal_close(*, deal: Deal, by: User, outcome: str, reason: str) -> Deal:
         current.status, current.closed_at, current.closed_by = outcome, timezone.now(), by
         current.close_reason = reason
         _saved(current, deal, by=by, old=old, reason=reason, verb="deal_closed")
+        webhook_emit(type="deal.closed", deal=deal, data={"status": outcome, "by_report": None})
         meetings_cancel_for_closed_deal(deal=deal, by=by, reason=f"The deal was closed as {label.lower()}.")
         _tell_owner(deal=deal, by=by, kind="deal_closed", outcome=label.lower(), reason=reason)
     return deal
@@ -134,6 +136,7 @@ def deal_reopen(*, deal: Deal, by: User, reason: str) -> Deal:
         current.status = DealStatus.NEGOTIATING if reported else DealStatus.PREPARING
         current.closed_at, current.closed_by, current.close_reason = None, None, ""
         _saved(current, deal, by=by, old=old, reason=reason, verb="deal_reopened")
+        webhook_emit(type="deal.reopened", deal=deal, data={"status": current.status, "by_report": None})
         readiness_refresh(deal=deal)
         _tell_owner(deal=deal, by=by, kind="deal_reopened", reason=reason)
     return deal

@@ -138,8 +138,15 @@ def _move_deal(*, deal: Deal, report: NegotiationReport, previous_outcome: str |
     )
     if not changed:
         return {}
-    old = deal.get_status_display()
+    old, was_open = deal.get_status_display(), deal.is_open
     deal.status = new_status
+    if was_open != deal.is_open:
+        # A final outcome closes the deal; correcting it to talks going on opens it again.
+        webhook_emit(
+            type="deal.reopened" if deal.is_open else "deal.closed",
+            deal=deal,
+            data={"status": new_status, "by_report": report.pk},
+        )
     return {"Status": {"old": old, "new": deal.get_status_display()}}
 
 

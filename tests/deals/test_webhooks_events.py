@@ -9,6 +9,7 @@ from django.utils import timezone
 from deals.domain.webhooks import EVENT_TYPES
 from deals.models import ConsultationStatus, DeliveryStatus, WebhookDelivery, WebhookEvent
 from deals.services.briefings import briefing_decide, briefing_submit
+from deals.services.closing import deal_close, deal_reopen
 from deals.services.consultations import consultation_answer
 from deals.services.live import answer_give, question_ask
 from deals.services.payments import payment_request_decide
@@ -116,6 +117,47 @@ def test_a_report_beyond_the_limits_emits_filed_and_breach(endpoint, approved, p
     breach = WebhookEvent.objects.get(type="report.breach")
     assert filed.payload["data"]["report"]["id"] == report.pk
     assert breach.payload["data"]["report"]["breaches"]
+
+
+def test_closing_and_reopening_a_deal_emit_their_events(endpoint, deal, rep, world):
+    deal_close(deal=deal, by=rep, outcome="won", reason="Signed at 212 EUR")
+    deal_reopen(deal=deal, by=rep, reason="The order was cancelled")
+    closed = WebhookEvent.objects.get(type="deal.closed")
+    reopened = WebhookEvent.objects.get(type="deal.reopened")
+    assert (closed.payload["data"]["status"], closed.payload["data"]["by_report"]) == ("won", None)
+    assert reopened.payload["data"]["status"] == "preparing"
+    # The reason may name a price: it stays in NegPrep.
+    assert "212" not in str(closed.payload)
+
+
+def test_a_reports_final_outcome_closes_the_deal_and_correcting_it_reopens_it(
+    endpoint, past_meeting, rep, world
+):
+    report = report_file(meeting=past_meeting, by=rep, outcome="won", agreed_price=Decimal("212.00"))
+    closed = WebhookEvent.objects.get(type="deal.closed")
+    assert (closed.payload["data"]["status"], closed.payload["data"]["by_report"]) == ("won", report.pk)
+    report_file(
+        meeting=past_meeting,
+        by=rep,
+        outcome="continue",
+        agreed_price=Decimal("212.00"),
+        revision=report.revision,
+    )
+    reopened = WebhookEvent.objects.get(type="deal.reopened")
+    assert reopened.payload["data"] == {
+        "deal": closed.payload["data"]["deal"],
+        "status": "negotiating",
+        "by_report": report.pk,
+    }
+    # Talks that go on after talks that went on: nothing closed or opened.
+    report_file(
+        meeting=past_meeting,
+        by=rep,
+        outcome="no_decision",
+        agreed_price=Decimal("212.00"),
+        revision=report.revision + 1,
+    )
+    assert WebhookEvent.objects.filter(type__in=["deal.closed", "deal.reopened"]).count() == 2
 
 
 def test_live_questions_and_answers_emit_their_events(endpoint, deal, rep, world):
