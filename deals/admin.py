@@ -17,6 +17,7 @@ from deals.models import (
     Deal,
     FinancePolicy,
     Guideline,
+    ImportJob,
     Meeting,
     NegotiationReport,
     Objection,
@@ -24,6 +25,8 @@ from deals.models import (
     PaymentTermRequest,
     PitchPoint,
     Reminder,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from negprep.revised_admin import RevisedAdmin, RevisedAdminForm
 
@@ -346,3 +349,67 @@ class PaymentTermRequestAdmin(RecordAdmin):
     search_fields = ["deal__title", "deal__customer__name"]
     list_select_related = ["deal", "deal__customer", "reviewer"]
     readonly_fields = ["created_at"]
+
+
+# What the integrations did: staff see every team's webhooks and imports, to help a team whose
+# deliveries fail or whose import stopped. Neither an endpoint's secret nor an import's file is shown.
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(RecordAdmin):
+    list_display = ["url", "team", "active", "created_at", "gave_up_notice_at"]
+    list_filter = ["active", "team"]
+    search_fields = ["url"]
+    list_select_related = ["team"]
+    fields = ["team", "url", "events", "active", "created_by", "created_at", "gave_up_notice_at"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(RecordAdmin):
+    list_display = [
+        "created_at",
+        "endpoint",
+        "event_type",
+        "status",
+        "attempts",
+        "last_response_code",
+        "last_error",
+    ]
+    list_filter = ["status", "endpoint__team"]
+    search_fields = ["endpoint__url", "event__type"]
+    list_select_related = ["endpoint", "event"]
+    show_full_result_count = False
+
+    @admin.display(description="event", ordering="event__type")
+    def event_type(self, delivery):
+        return delivery.event.type
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(RecordAdmin):
+    list_display = [
+        "created_at",
+        "file_name",
+        "owner",
+        "team",
+        "status",
+        "total_rows",
+        "error_rows",
+        "finished_at",
+    ]
+    list_filter = ["status", "team"]
+    search_fields = ["file_name", "owner__username"]
+    list_select_related = ["owner", "team"]
+    show_full_result_count = False
+    fields = [
+        "owner",
+        "team",
+        "file_name",
+        "file_format",
+        "status",
+        "problem",
+        "skip_errors",
+        ("total_rows", "done_rows"),
+        ("new_rows", "updated_rows", "unchanged_rows", "error_rows"),
+        ("created_at", "queued_at", "started_at", "finished_at"),
+    ]

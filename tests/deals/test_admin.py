@@ -197,7 +197,26 @@ def _records(world):
         "oncall": OnCallFactory(meeting=meeting, member=world.members["production"]),
         "conegotiatorrequest": CoNegotiatorRequestFactory(meeting=meeting, member=world.members["manager"]),
         "guideline": Guideline.objects.create(briefing=world.objects["briefing"], questions="Guidelines?"),
+        **_integration_records(world),
     }
+
+
+def _integration_records(world):
+    from deals.services.imports import import_job_create
+    from deals.services.webhooks import endpoint_create, webhook_emit
+
+    endpoint = endpoint_create(
+        team=world.team, by=world.members["manager"], url="http://127.0.0.1:9/hooks", events=["deal.ready"]
+    )
+    webhook_emit(type="deal.ready", deal=world.objects["deal"], data={"status": "ready"})
+    job = import_job_create(
+        by=world.members["rep"],
+        team=world.team,
+        file_name="crm.csv",
+        file_format="csv",
+        content=b"secret,file\n",
+    )
+    return {"webhookendpoint": endpoint, "webhookdelivery": endpoint.deliveries.get(), "importjob": job}
 
 
 @pytest.mark.parametrize(
@@ -214,6 +233,9 @@ def _records(world):
         "oncall",
         "conegotiatorrequest",
         "guideline",
+        "webhookendpoint",
+        "webhookdelivery",
+        "importjob",
     ],
 )
 def test_staff_read_a_record_but_cannot_change_or_delete_it(admin_client, world, model):
@@ -234,6 +256,21 @@ def test_staff_read_a_record_but_cannot_change_or_delete_it(admin_client, world,
     )
     assert bulk.status_code in (200, 302)
     assert type(record).objects.filter(pk=record.pk).exists()
+
+
+def test_staff_see_neither_an_endpoints_secret_nor_an_imports_file(admin_client, world):
+    records = _integration_records(world)
+    endpoint, job = records["webhookendpoint"], records["importjob"]
+    page = admin_client.get(
+        reverse("admin:deals_webhookendpoint_change", args=[endpoint.pk])
+    ).content.decode()
+    assert endpoint.url in page
+    assert endpoint.secret not in page
+    page = admin_client.get(reverse("admin:deals_importjob_change", args=[job.pk])).content.decode()
+    assert "crm.csv" in page
+    assert "secret,file" not in page
+    listing = admin_client.get(reverse("admin:deals_webhookdelivery_changelist")).content.decode()
+    assert "deal.ready" in listing
 
 
 def test_a_deal_changed_in_the_admin_keeps_its_flags_and_consultations(admin_client, world):
