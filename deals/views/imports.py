@@ -44,7 +44,7 @@ def import_start(request):
             )
             transaction.on_commit(lambda: import_send(job))
         return redirect("deals:import_job", pk=job.pk)
-    jobs = list(import_jobs_of(user=request.user)[:JOBS_SHOWN])
+    jobs = Paginator(import_jobs_of(user=request.user), JOBS_SHOWN).get_page(request.GET.get("page"))
     context = {"form": form, "jobs": jobs, "columns": COLUMNS, "max_rows": MAX_ROWS}
     return render(request, "deals/import_start.html", context, status=400 if form.errors else 200)
 

@@ -354,6 +354,23 @@ def test_the_sample_is_downloadable_from_the_import_page(as_rep):
     assert b"".join(response.streaming_content) == SAMPLE.read_bytes()
 
 
+def test_the_import_page_lists_the_reps_imports_ten_a_page(as_rep, rep, world):
+    from deals.services.imports import import_job_create
+
+    for number in range(12):
+        import_job_create(
+            by=rep, team=world.team, file_name=f"crm-{number}.csv", file_format="csv", content=b""
+        )
+    first = as_rep.get(reverse("deals:import_start")).content.decode()
+    assert first.count("crm-") == 10
+    assert "crm-11.csv" in first and "crm-1.csv" not in first
+    assert "1–10 of 12 imports" in first
+    second = as_rep.get(reverse("deals:import_start"), {"page": 2}).content.decode()
+    assert second.count("crm-") == 2
+    assert "crm-0.csv" in second and "crm-1.csv" in second
+    assert as_rep.get(reverse("deals:import_start"), {"page": "x"}).status_code == 200
+
+
 def test_the_progress_bar_polls_until_the_check_is_done(as_rep, rep, world):
     from deals.services.imports import import_job_create
 
