@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +18,7 @@ from teams.models import ApiScope
 
 # The new token waits here for the one page that shows it, and is gone once shown.
 NEW_TOKEN_KEY = "api_token_shown_once"  # noqa: S105 (a session key)
+TOKENS_PER_PAGE = 20
 
 
 class ApiTokenForm(forms.Form):
@@ -37,7 +39,11 @@ class ApiTokenForm(forms.Form):
 def tokens_context(request, form: ApiTokenForm | None = None) -> dict:
     return {
         "token_form": form or ApiTokenForm(),
-        "api_tokens": list(tokens_of(user=request.user)),
+        # Revoked and expired tokens stay listed, so the list has pages (links to the profile page:
+        # this context also renders a refused creation, at another address).
+        "api_tokens": Paginator(tokens_of(user=request.user), TOKENS_PER_PAGE).get_page(
+            request.GET.get("page")
+        ),
         "new_api_token": request.session.pop(NEW_TOKEN_KEY, None),
         "now": timezone.now(),
     }

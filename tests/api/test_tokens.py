@@ -161,3 +161,18 @@ def test_session_with_csrf_still_works_for_the_browser(world):
     )
     assert done.status_code == 200, done.content
     assert done.json()["title"] == "New"
+
+
+def test_the_profile_lists_tokens_twenty_a_page_revoked_ones_included(client, world):
+    rep = world.members["rep"]
+    for number in range(25):
+        row, _ = make_token(rep, name=f"Script {number:02d}")
+        ApiToken.objects.filter(pk=row.pk).update(revoked_at=timezone.now())
+    client.force_login(rep)
+    first = client.get(reverse("profile")).content.decode()
+    assert first.count("Script ") == 20
+    assert "Script 24" in first and "Script 04" not in first
+    assert f'href="{reverse("profile")}?page=2#api-tokens"' in first
+    second = client.get(reverse("profile"), {"page": 2}).content.decode()
+    assert second.count("Script ") == 5
+    assert "Script 00" in second
