@@ -1,5 +1,3 @@
-import logging
-
 from celery import shared_task
 from django.db import IntegrityError, transaction
 
@@ -7,6 +5,7 @@ from deals.domain.imports import FileProblem, read_table
 from deals.forms.import_plan import plan_rows
 from deals.models import ImportJob, ImportStatus
 from deals.services import imports, sweep
+from negprep.celery import delay_or_leave_to_sweep
 
 
 @shared_task
@@ -24,7 +23,6 @@ from deals.services.webhook_delivery import webhook_deliver, webhook_sweep  # no
 # Imports (deals/services/imports.py). A file of 20,000 rows takes well under these limits; the
 # default limits are for the short tasks.
 IMPORT_LIMITS = {"soft_time_limit": 600, "time_limit": 660}
-logger = logging.getLogger(__name__)
 
 
 def _claimed(job_id: int, *, start: str, running: str):
@@ -105,10 +103,7 @@ def import_send(job: ImportJob) -> None:
     """Send the task the job waits for (after the commit that made it wait); a broker that is down
     leaves it to the sweep, never fails the request."""
     task = import_check if job.status in (ImportStatus.UPLOADED, ImportStatus.CHECKING) else import_write
-    try:
-        task.delay(job.pk)
-    except Exception:
-        logger.warning("Broker unavailable: import %s waits for the sweep", job.pk)
+    delay_or_leave_to_sweep(task, job.pk, waiting=f"import {job.pk}")
 
 
 @shared_task

@@ -15,7 +15,6 @@ internal address later (DNS rebinding) is refused rather than reached.
 import contextlib
 import http.client
 import json
-import logging
 import socket
 import ssl
 import threading
@@ -30,11 +29,10 @@ from django.utils import timezone
 
 from deals.domain.webhooks import backoff, refused_address, signature
 from deals.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from negprep.celery import delay_or_leave_to_sweep
 from teams.models import Role
 from teams.notifications import notify
 from teams.selectors import members_with_role
-
-logger = logging.getLogger(__name__)
 
 USER_AGENT = "NegPrep-Webhooks/1"
 SNIPPET_CHARS = 200
@@ -322,11 +320,8 @@ def webhook_prune(*, limit: int = PRUNE_BATCH) -> int:
 
 
 def enqueue_now(delivery_id: int) -> None:
-    try:
-        webhook_deliver.delay(delivery_id)
-    except Exception:
-        # The row stays due in the database; the sweep sends it once the broker is back.
-        logger.warning("Broker unavailable: webhook delivery %s waits for the sweep", delivery_id)
+    # The row stays due in the database; the sweep sends it once the broker is back.
+    delay_or_leave_to_sweep(webhook_deliver, delivery_id, waiting=f"webhook delivery {delivery_id}")
 
 
 # The Celery tasks (``deals.tasks`` imports them for discovery) ---------------------------------

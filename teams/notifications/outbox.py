@@ -11,7 +11,6 @@ The Celery tasks live here, beside what they call, under the names they have
 always had (``teams.tasks.*``).
 """
 
-import logging
 import smtplib
 from datetime import timedelta
 from functools import partial
@@ -25,10 +24,9 @@ from django.db.models import Case, DateTimeField, F, IntegerField, Q, Value, Whe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from negprep.celery import delay_or_leave_to_sweep
 from teams.models import EmailStatus, Notification
 from teams.notifications.smtp import DeliveryUnknown
-
-logger = logging.getLogger(__name__)
 
 # Exponential backoff between sending attempts, short enough that no task
 # waits in the broker for long (the database decides what is due).
@@ -58,15 +56,12 @@ def emails_enqueue(*, notification_ids: list[int]) -> None:
 
 
 def _enqueue_now(notification_ids: list[int]) -> None:
-    try:
-        if len(notification_ids) == 1:
-            send_notification_email.delay(notification_ids[0])
-        else:
-            send_notification_emails.delay(notification_ids)
-    except Exception:
-        # The rows stay pending in the database; email_resend_due sends them
-        # once the broker is back. A broker outage must not fail the request.
-        logger.warning("Broker unavailable: e-mails of notifications %s wait for the sweep", notification_ids)
+    # The rows stay pending in the database; email_resend_due sends them once the broker is back.
+    waiting = f"the e-mails of notifications {notification_ids}"
+    if len(notification_ids) == 1:
+        delay_or_leave_to_sweep(send_notification_email, notification_ids[0], waiting=waiting)
+    else:
+        delay_or_leave_to_sweep(send_notification_emails, notification_ids, waiting=waiting)
 
 
 def email_message_id(*, notification: Notification) -> str:
