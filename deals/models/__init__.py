@@ -34,7 +34,15 @@ from deals.models.deals import (  # noqa: F401
     ReadinessChange,
 )
 from deals.models.guidelines import Guideline, GuidelineStatus  # noqa: F401
-from deals.models.imports import ImportFormat, ImportJob, ImportRow, ImportStatus, RowResult  # noqa: F401
+from deals.models.imports import (  # noqa: F401
+    IMPORT_WAITING,
+    IMPORT_WORKING,
+    ImportFormat,
+    ImportJob,
+    ImportRow,
+    ImportStatus,
+    RowResult,
+)
 from deals.models.live import (  # noqa: F401
     ANSWER_MAX_LENGTH,
     NOTES_MAX_LENGTH,
@@ -101,6 +109,8 @@ __all__ = [
     "ImportJob",
     "ImportRow",
     "ImportStatus",
+    "IMPORT_WAITING",
+    "IMPORT_WORKING",
     "LiveAnswer",
     "LiveQuestion",
     "LiveRoom",

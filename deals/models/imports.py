@@ -21,6 +21,11 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", "Not imported"
 
 
+# A job waiting for its task (to check the file, to write it), and one whose task is at work.
+IMPORT_WAITING = (ImportStatus.UPLOADED, ImportStatus.QUEUED)
+IMPORT_WORKING = (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+
+
 class ImportFormat(models.TextChoices):
     CSV = "csv", "CSV"
     XLSX = "xlsx", "Excel (XLSX)"
@@ -64,12 +69,7 @@ class ImportJob(models.Model):
 
     @property
     def is_running(self) -> bool:
-        return self.status in (
-            ImportStatus.UPLOADED,
-            ImportStatus.CHECKING,
-            ImportStatus.QUEUED,
-            ImportStatus.IMPORTING,
-        )
+        return self.status in IMPORT_WAITING + IMPORT_WORKING
 
     @property
     def percent(self) -> int:

@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from deals.models import (
+    IMPORT_WAITING,
+    IMPORT_WORKING,
     Activity,
     Briefing,
     Consultation,
@@ -43,8 +45,6 @@ STALE_CLAIM = timedelta(minutes=15)
 # A job waiting longer than this for its task (the broker lost it) has the task sent again.
 RESEND_AFTER = timedelta(minutes=2)
 PRUNE_JOBS = 20
-WAITING = (ImportStatus.UPLOADED, ImportStatus.QUEUED)
-RUNNING = (ImportStatus.CHECKING, ImportStatus.IMPORTING)
 
 
 @dataclass
@@ -175,7 +175,8 @@ def import_sweep_due() -> list[ImportJob]:
     now = timezone.now()
     give_up = now - timedelta(minutes=settings.NEGPREP_IMPORT_GIVE_UP_MINUTES)
     ImportJob.objects.filter(
-        Q(status__in=WAITING, queued_at__lt=give_up) | Q(status__in=RUNNING, started_at__lt=give_up)
+        Q(status__in=IMPORT_WAITING, queued_at__lt=give_up)
+        | Q(status__in=IMPORT_WORKING, started_at__lt=give_up)
     ).update(
         status=ImportStatus.FAILED,
         problem="The import stopped before it finished (the server was restarted or too busy): nothing "
@@ -185,7 +186,7 @@ def import_sweep_due() -> list[ImportJob]:
     )
     past = list(
         ImportJob.objects.filter(created_at__lt=now - timedelta(days=settings.NEGPREP_IMPORT_KEEP_DAYS))
-        .exclude(status__in=WAITING + RUNNING)
+        .exclude(status__in=IMPORT_WAITING + IMPORT_WORKING)
         .order_by("created_at")
         .values_list("pk", flat=True)[:PRUNE_JOBS]
     )
@@ -194,8 +195,8 @@ def import_sweep_due() -> list[ImportJob]:
         ImportJob.objects.filter(pk__in=past).delete()
     return list(
         ImportJob.objects.filter(
-            Q(status__in=WAITING, queued_at__lt=now - RESEND_AFTER)
-            | Q(status__in=RUNNING, started_at__lt=now - STALE_CLAIM)
+            Q(status__in=IMPORT_WAITING, queued_at__lt=now - RESEND_AFTER)
+            | Q(status__in=IMPORT_WORKING, started_at__lt=now - STALE_CLAIM)
         ).only("pk", "status")
     )
 
