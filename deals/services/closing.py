@@ -23,6 +23,7 @@ from teams.models import User
 from teams.notifications import notify
 
 CLOSE_REASON_MAX = Deal._meta.get_field("close_reason").max_length
+RESTORE_FIRST = "Restore the deal to the lists first: an archived deal is read-only."
 
 
 def _checked_reason(reason: str, *, missing: str) -> str:
@@ -126,7 +127,7 @@ def deal_reopen(*, deal: Deal, by: User, reason: str) -> Deal:
     with transaction.atomic():
         current = Deal.objects.select_for_update(of=("self",)).get(pk=deal.pk)
         if current.archived_at is not None:
-            raise Invalid("Restore the deal to the lists first: an archived deal is read-only.")
+            raise Invalid(RESTORE_FIRST)
         if current.is_open:
             raise Stale(
                 f"This deal is open already ({current.get_status_display().lower()}): nothing changed."

@@ -3,7 +3,6 @@ its team)."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from deals.access import deal_for_closing
@@ -29,12 +28,7 @@ def deal_close(request, pk):
         else:
             messages.success(request, f"The deal was closed as {deal.get_status_display().lower()}.")
             return redirect("deals:detail", pk=deal.pk)
-    context = {
-        "deal": deal,
-        "form": form,
-        "action": reverse("deals:close", args=[deal.pk]),
-        "meetings_ahead": list(meetings_not_started(deal=deal)),
-    }
+    context = {"deal": deal, "form": form, "meetings_ahead": list(meetings_not_started(deal=deal))}
     return render(request, "deals/deal_close.html", context)
 
 
@@ -45,7 +39,7 @@ def deal_reopen(request, pk):
         messages.info(request, f"This deal is open ({deal.get_status_display().lower()}); nothing to reopen.")
         return redirect("deals:detail", pk=deal.pk)
     if deal.archived_at is not None:
-        messages.warning(request, "Restore the deal to the lists first: an archived deal is read-only.")
+        messages.warning(request, closing_services.RESTORE_FIRST)
         return redirect("deals:detail", pk=deal.pk)
     form = DealReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -63,8 +57,7 @@ def deal_reopen(request, pk):
             )
             return redirect("deals:detail", pk=deal.pk)
     status = 400 if form.errors else 200
-    context = {"deal": deal, "form": form, "action": reverse("deals:reopen", args=[deal.pk])}
-    return render(request, "deals/deal_reopen.html", context, status=status)
+    return render(request, "deals/deal_reopen.html", {"deal": deal, "form": form}, status=status)
 
 
 @require_POST
