@@ -99,6 +99,22 @@ def debug_on(settings):
 
 
 @pytest.fixture
+def broker_down(monkeypatch):
+    """``broker_down(task, ...)``: publishing those tasks fails as with Redis down. The broker is
+    outside the system: refusing the publish is the outage (``monkeypatch.undo()`` ends it)."""
+    from kombu.exceptions import OperationalError
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    def down(*tasks):
+        for task in tasks:
+            monkeypatch.setattr(task, "delay", refuse)
+
+    return down
+
+
+@pytest.fixture
 def receivers():
     """Start real HTTP servers that receive webhooks: ``receivers(status=500)``, ``receivers(delay=10)``."""
     started = []

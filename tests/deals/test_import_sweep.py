@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from deals.models import Deal, ImportJob, ImportRow, ImportStatus
 from deals.services.imports import STALE_CLAIM
@@ -21,20 +20,6 @@ def as_rep(client, rep):
     return client
 
 
-@pytest.fixture
-def broker_down(monkeypatch):
-    """The broker is outside the system: refusing the publish is the outage."""
-
-    def refuse(*args, **kwargs):
-        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-    def down():
-        monkeypatch.setattr(import_check, "delay", refuse)
-        monkeypatch.setattr(import_write, "delay", refuse)
-
-    return down
-
-
 def _age(job: ImportJob, **ago) -> None:
     fields = {name: timezone.now() - delta for name, delta in ago.items()}
     ImportJob.objects.filter(pk=job.pk).update(**fields)
@@ -43,7 +28,7 @@ def _age(job: ImportJob, **ago) -> None:
 def test_an_upload_while_the_broker_is_down_waits_and_the_sweep_checks_it(
     as_rep, broker_down, monkeypatch, django_capture_on_commit_callbacks
 ):
-    broker_down()
+    broker_down(import_check, import_write)
     response = upload(as_rep, django_capture_on_commit_callbacks, csv_bytes([DEAL]))
     job = last_job()
     assert response.status_code == 302
@@ -64,7 +49,7 @@ def test_a_confirmation_while_the_broker_is_down_is_imported_by_the_sweep(
 ):
     upload(as_rep, django_capture_on_commit_callbacks, csv_bytes([DEAL]))
     job = last_job()
-    broker_down()
+    broker_down(import_check, import_write)
     response = confirm(as_rep, django_capture_on_commit_callbacks, job)
     assert response.status_code == 302
     assert job.status == ImportStatus.QUEUED
@@ -82,7 +67,7 @@ def test_a_confirmation_while_the_broker_is_down_is_imported_by_the_sweep(
 def test_a_check_whose_worker_died_is_taken_over(
     as_rep, broker_down, monkeypatch, django_capture_on_commit_callbacks
 ):
-    broker_down()
+    broker_down(import_check, import_write)
     upload(as_rep, django_capture_on_commit_callbacks, csv_bytes([DEAL]))
     monkeypatch.undo()
     job = last_job()
@@ -106,7 +91,7 @@ def test_a_check_whose_worker_died_is_taken_over(
 def test_a_job_that_never_finishes_is_ended_with_a_reason(
     as_rep, broker_down, django_capture_on_commit_callbacks, status, ago
 ):
-    broker_down()
+    broker_down(import_check, import_write)
     upload(as_rep, django_capture_on_commit_callbacks, csv_bytes([DEAL]))
     job = last_job()
     ImportJob.objects.filter(pk=job.pk).update(status=status, started_at=timezone.now())
