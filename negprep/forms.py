@@ -3,7 +3,8 @@
 import datetime
 from decimal import Decimal
 
-from crispy_forms.layout import HTML, Fieldset
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
@@ -18,6 +19,17 @@ from negprep.errors import Invalid, Stale
 # Ids beyond the database's integer range must read as "not a valid choice",
 # not reach the database (where they overflow into a server error).
 _MAX_ID = 2**63 - 1
+
+
+def inner_form_helper(*layout) -> FormHelper:
+    """The crispy helper of a form the page wraps in its own <form> (pages put several forms in one),
+    so it renders neither the tag nor the CSRF field; ``layout``: its fields in order (all when none)."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    if layout:
+        helper.layout = Layout(*layout)
+    return helper
 
 
 def parse_id(value) -> int | None:

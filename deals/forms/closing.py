@@ -1,8 +1,8 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Field, Layout
+from crispy_forms.layout import Field
 from django import forms
 
 from deals.models import CLOSED_DEAL_STATUSES, Deal, DealStatus
+from negprep.forms import inner_form_helper
 
 
 class DealCloseForm(forms.Form):
@@ -25,10 +25,7 @@ class DealCloseForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(Field("outcome"), Field("reason"))
+        self.helper = inner_form_helper(Field("outcome"), Field("reason"))
 
 
 class DealReopenForm(forms.Form):
@@ -45,7 +42,4 @@ class DealReopenForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(Field("reason"))
+        self.helper = inner_form_helper(Field("reason"))

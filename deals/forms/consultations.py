@@ -1,5 +1,4 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Field, Layout, Row
+from crispy_forms.layout import Column, Field, Row
 from django import forms
 from django.conf import settings
 from django.utils import timezone
@@ -8,18 +7,9 @@ from django.utils.html import format_html
 from deals.domain.consultations import DEPARTMENT_ASKS, QUESTIONS_MAX, REASON_MAX
 from deals.models import CanFulfil, Consultation, ConsultationStatus, Department, field_label
 from deals.selectors.consultations import consultation_answerers
-from negprep.forms import REQUIRED_MARK, DateTimeField, ModelChoiceField, RevisionForm
+from negprep.forms import REQUIRED_MARK, DateTimeField, ModelChoiceField, RevisionForm, inner_form_helper
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-
-
-def _helper(*layout) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    if layout:
-        helper.layout = Layout(*layout)
-    return helper
 
 
 class AnswererChoiceField(ModelChoiceField):
@@ -62,7 +52,7 @@ class ConsultationRequestForm(RevisionForm):
             "or 48 hours from now when none is planned."
         )
         self.fields["due_at"].widget.attrs["min"] = timezone.localtime().strftime(DATETIME_LOCAL)
-        self.helper = _helper(
+        self.helper = inner_form_helper(
             Field("assignee"),
             Field("questions"),
             Row(Column(Field("due_at"), css_class="col-md-6")),
@@ -104,7 +94,7 @@ class AskRowForm(ConsultationRequestForm):
         # The page says once what a queue is; each row keeps its fields short.
         self.fields["assignee"].help_text = ""
         self.fields["due_at"].help_text = f"In your time zone ({timezone.get_current_timezone_name()})."
-        self.helper = _helper(
+        self.helper = inner_form_helper(
             *([Field("send", wrapper_class="np-ask-send")] if self.optional else []),
             Row(
                 Column(Field("assignee"), css_class="col-md-7"),
@@ -189,7 +179,7 @@ class DeliveryAnswerForm(AnswerForm):
             "Can we deliver by the date?" if department == Department.SUPPLY_CHAIN else "Can we make it?"
         )
         self.fields["committed_date"].widget.attrs["min"] = timezone.localdate().isoformat()
-        self.helper = _helper(
+        self.helper = inner_form_helper(
             Field("can_fulfil"),
             Row(
                 Column(Field("lead_time_days"), css_class="col-md-6"),
@@ -224,7 +214,7 @@ class GuidanceAnswerForm(AnswerForm):
 
     def __init__(self, *args, department: str, **kwargs):
         super().__init__(*args, department=department, **kwargs)
-        self.helper = _helper(Field("answer"))
+        self.helper = inner_form_helper(Field("answer"))
 
 
 def answer_form_class(department: str) -> type[AnswerForm]:
@@ -242,7 +232,7 @@ class WaiveForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = inner_form_helper()
 
 
 class AddConsultationForm(forms.Form):
@@ -252,4 +242,4 @@ class AddConsultationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = inner_form_helper()

@@ -13,19 +13,10 @@ from negprep.forms import (
     ReadOnceChoices,
     RevisionForm,
     cap_quantity,
+    inner_form_helper,
     one_of,
 )
 from teams.models import Team, User
-
-
-def _helper(layout=None) -> FormHelper:
-    # The pages put several forms in one <form>, so no helper renders its own tag.
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    if layout is not None:
-        helper.layout = layout
-    return helper
 
 
 class CustomerChoiceField(ModelChoiceField):
@@ -86,21 +77,19 @@ class DealCustomerForm(forms.Form):
             }
         )
         self.fields["contacts"].queryset = Contact.objects.active().filter(customer__team_id__in=team_ids)
-        self.helper = _helper(
-            Layout(
-                *([Field("team")] if "team" in self.fields else []),
-                one_of(
-                    self,
-                    Row(
-                        Column(Field("customer"), css_class="col-md-5"),
-                        Column(Field("new_customer_name"), css_class="col-md-4"),
-                        Column(Field("new_customer_industry"), css_class="col-md-3"),
-                    ),
-                    legend="Customer",
-                    rule="Pick an existing customer or type the name of a new one.",
-                    names=("customer", "new_customer_name"),
+        self.helper = inner_form_helper(
+            *([Field("team")] if "team" in self.fields else []),
+            one_of(
+                self,
+                Row(
+                    Column(Field("customer"), css_class="col-md-5"),
+                    Column(Field("new_customer_name"), css_class="col-md-4"),
+                    Column(Field("new_customer_industry"), css_class="col-md-3"),
                 ),
-            )
+                legend="Customer",
+                rule="Pick an existing customer or type the name of a new one.",
+                names=("customer", "new_customer_name"),
+            ),
         )
 
     def clean(self):
@@ -148,18 +137,16 @@ class NewContactForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["name"].error_messages["required"] = "Give the contact's name (or clear the row)."
         self.fields["buying_role"].error_messages["required"] = "Pick the contact's buying role."
-        self.helper = _helper(
-            Layout(
-                Row(
-                    Column(Field("name"), css_class="col-md-4"),
-                    Column(Field("title"), css_class="col-md-4"),
-                    Column(Field("buying_role"), css_class="col-md-4"),
-                ),
-                Row(
-                    Column(Field("cares_about"), css_class="col-md-8"),
-                    Column(Field("attends"), css_class="col-md-4 d-flex align-items-center"),
-                ),
-            )
+        self.helper = inner_form_helper(
+            Row(
+                Column(Field("name"), css_class="col-md-4"),
+                Column(Field("title"), css_class="col-md-4"),
+                Column(Field("buying_role"), css_class="col-md-4"),
+            ),
+            Row(
+                Column(Field("cares_about"), css_class="col-md-8"),
+                Column(Field("attends"), css_class="col-md-4 d-flex align-items-center"),
+            ),
         )
 
     def has_changed(self):
@@ -201,29 +188,27 @@ class DealForm(RevisionForm, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         cap_quantity(self.fields["quantity"])
-        self.helper = _helper(
-            Layout(
-                Fieldset(
-                    "What the customer needs",
-                    Field("title"),
-                    Field("scope"),
-                    Row(
-                        Column(Field("quantity"), css_class="col-md-6"),
-                        Column(Field("requested_delivery_date"), css_class="col-md-6"),
-                    ),
-                    Field("special_requirements"),
+        self.helper = inner_form_helper(
+            Fieldset(
+                "What the customer needs",
+                Field("title"),
+                Field("scope"),
+                Row(
+                    Column(Field("quantity"), css_class="col-md-6"),
+                    Column(Field("requested_delivery_date"), css_class="col-md-6"),
                 ),
-                Fieldset(
-                    "Value and who must be consulted",
-                    Row(
-                        Column(Field("estimated_value"), css_class="col-md-8"),
-                        Column(Field("currency"), css_class="col-md-4"),
-                    ),
-                    Field("involves_production"),
-                    Field("involves_delivery"),
-                    Field("special_payment_terms"),
+                Field("special_requirements"),
+            ),
+            Fieldset(
+                "Value and who must be consulted",
+                Row(
+                    Column(Field("estimated_value"), css_class="col-md-8"),
+                    Column(Field("currency"), css_class="col-md-4"),
                 ),
-            )
+                Field("involves_production"),
+                Field("involves_delivery"),
+                Field("special_payment_terms"),
+            ),
         )
 
     def clean_estimated_value(self):

@@ -1,16 +1,9 @@
 """The boss's guidelines: the rep's question and the manager's answer."""
 
-from crispy_forms.helper import FormHelper
 from django import forms
 
 from deals.services.guidelines import GUIDELINES_MAX, QUESTIONS_MAX
-
-
-def _helper() -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    return helper
+from negprep.forms import inner_form_helper
 
 
 class GuidelinesAskForm(forms.Form):
@@ -28,7 +21,7 @@ class GuidelinesAskForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = inner_form_helper()
 
 
 class GuidelinesGiveForm(forms.Form):
@@ -45,4 +38,4 @@ class GuidelinesGiveForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = inner_form_helper()
